@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login, plus: the public demo logins do not open a production system."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "demo_refused": _("Demo-Zugänge sind auf diesem System gesperrt."),
+    }
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if getattr(user, "is_demo", False) and not settings.BUENDNIS_ALLOW_DEMO_LOGINS:
+            raise ValidationError(self.error_messages["demo_refused"], code="demo_refused")

@@ -1,0 +1,80 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlatformRole(models.TextChoices):
+    """Roles that span every alliance of the deployment."""
+
+    NONE = "", _("keine")
+    MINISTRY = "ministry", _("Ministerium (nur lesend, alle Bündnisse)")
+    ADMIN = "admin", _("Plattform-Administration")
+
+
+class Role(models.TextChoices):
+    """Roles a user holds inside one alliance."""
+
+    OFFICE = "office", _("Geschäftsstelle")
+    SPEAKER = "speaker", _("Sprecherkreis")
+    STEERING = "steering", _("Steuerkreis-Mitglied")
+    ADVISORY = "advisory", _("Beratendes Mitglied")
+    APPLICANT = "applicant", _("Antragsteller/in")
+
+
+class User(AbstractUser):
+    email = models.EmailField(_("E-Mail-Adresse"), blank=True)
+    platform_role = models.CharField(
+        _("Plattformrolle"),
+        max_length=20,
+        choices=PlatformRole.choices,
+        default=PlatformRole.NONE,
+        blank=True,
+    )
+    is_demo = models.BooleanField(
+        _("Demo-Zugang"),
+        default=False,
+        help_text=_("Öffentlich bekannte Demo-Zugänge werden in der Produktion abgewiesen."),
+    )
+
+    class Meta:
+        verbose_name = _("Benutzer/in")
+        verbose_name_plural = _("Benutzer/innen")
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return full or self.username
+
+
+class Membership(models.Model):
+    """A user's role in one alliance. A user may belong to several alliances and hold several roles."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("Benutzer/in")
+    )
+    alliance = models.ForeignKey(
+        "alliances.Alliance",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("Bündnis"),
+    )
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        "alliances.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("Organisation"),
+    )
+
+    class Meta:
+        verbose_name = _("Rolle im Bündnis")
+        verbose_name_plural = _("Rollen im Bündnis")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "alliance", "role"], name="membership_unique_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} ({self.alliance})"

@@ -1,0 +1,203 @@
+"""Reads of the alliance's structure. Every list fetches its relations up front, so the number of
+queries does not grow with the number of organisations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    ActionField,
+    Alliance,
+    Body,
+    BodyKind,
+    CooperationAgreement,
+    FundingPhase,
+    Organisation,
+    OrganisationGroup,
+    Person,
+    Seat,
+    SeatRole,
+    Topic,
+)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def alliance_list() -> QuerySet[Alliance]:
+    return Alliance.objects.filter(is_active=True).order_by("name")
+
+
+def phase_on(alliance_id: int, day: date) -> FundingPhase | None:
+    return FundingPhase.objects.filter(
+        alliance_id=alliance_id, starts_on__lte=day, ends_on__gte=day
+    ).first()
+
+
+def current_phase(alliance: Alliance, *, on: date | None = None) -> FundingPhase | None:
+    """The phase running today; between phases the latest one that began, else the next one."""
+    day = on or today()
+    phases = FundingPhase.objects.filter(alliance=alliance)
+    return (
+        phases.filter(starts_on__lte=day, ends_on__gte=day).first()
+        or phases.filter(starts_on__lte=day).order_by("-starts_on").first()
+        or phases.order_by("starts_on").first()
+    )
+
+
+def phase_list(alliance: Alliance) -> QuerySet[FundingPhase]:
+    return (
+        FundingPhase.objects.filter(alliance=alliance)
+        .annotate(partner_count=Count("agreements"))
+        .order_by("starts_on")
+    )
+
+
+def organisation_list(
+    alliance: Alliance, *, phase: FundingPhase | None = None
+) -> QuerySet[Organisation]:
+    """Organisations with their group and `is_partner` for the given phase (False without phase)."""
+    organisations = Organisation.objects.filter(alliance=alliance).select_related("group")
+    if phase is None:
+        return organisations.annotate(is_partner=Q(pk__in=[])).order_by("group__position", "name")
+    signed = CooperationAgreement.objects.filter(phase=phase, organisation=OuterRef("pk"))
+    return organisations.annotate(is_partner=Exists(signed)).order_by(
+        "group__position", "group__name", "name"
+    )
+
+
+@dataclass
+class GroupWithOrganisations:
+    group: OrganisationGroup
+    organisations: list[Organisation] = field(default_factory=list)
+
+
+def partners_by_group(
+    alliance: Alliance, phase: FundingPhase | None
+) -> list[GroupWithOrganisations]:
+    """The partners of the phase, grouped in the alliance's order of groups."""
+    grouped: dict[int, GroupWithOrganisations] = {}
+    for organisation in organisation_list(alliance, phase=phase):
+        if not organisation.is_partner:  # type: ignore[attr-defined]
+            continue
+        entry = grouped.setdefault(
+            organisation.group_id, GroupWithOrganisations(group=organisation.group)
+        )
+        entry.organisations.append(organisation)
+    return list(grouped.values())
+
+
+def seats_active_on(day: date | None = None) -> QuerySet[Seat]:
+    """Seats whose term covers the day, with organisation, group and person fetched."""
+    day = day or today()
+    return (
+        Seat.objects.filter(starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .select_related("organisation__group", "person")
+        .order_by("role", "organisation__group__position", "organisation__name")
+    )
+
+
+def active_seats(body_ids: list[int], *, on: date | None = None) -> QuerySet[Seat]:
+    return seats_active_on(on).filter(body_id__in=body_ids)
+
+
+def body_list(alliance: Alliance, *, on: date | None = None) -> list[Body]:
+    """Bodies with `current_seats` (seats active on the day), in two queries."""
+    seat_filter = Prefetch("seats", queryset=seats_active_on(on), to_attr="current_seats")
+    order = {BodyKind.STEERING: 0, BodyKind.SPEAKERS: 1, BodyKind.OFFICE: 2}
+    bodies = list(Body.objects.filter(alliance=alliance).prefetch_related(seat_filter))
+    return sorted(bodies, key=lambda body: order.get(BodyKind(body.kind), 9))
+
+
+def speakers_circle_problems(body: Body, *, on: date | None = None) -> list[str]:
+    """What is missing or doubled in the Sprecherkreis on the day, in German; empty when complete."""
+    seats = list(active_seats([body.pk], on=on))
+    problems: list[str] = []
+    speakers = [seat for seat in seats if seat.role == SeatRole.SPEAKER]
+    if not speakers:
+        problems.append(_("Es fehlt der/die Sprecher/in des Bündnisses."))
+    elif len(speakers) > 1:
+        names = ", ".join(str(seat.organisation) for seat in speakers)
+        problems.append(_("Mehr als ein/e Sprecher/in: %(names)s.") % {"names": names})
+    deputies = [seat for seat in seats if seat.role == SeatRole.DEPUTY_SPEAKER]
+    sending_groups = OrganisationGroup.objects.filter(
+        alliance_id=body.alliance_id, sends_deputy_speaker=True
+    )
+    for group in sending_groups:
+        from_group = [seat for seat in deputies if seat.organisation.group_id == group.pk]
+        if not from_group:
+            problems.append(
+                _("Es fehlt der/die stellvertretende Sprecher/in der Gruppe %(group)s.")
+                % {"group": group.name}
+            )
+        elif len(from_group) > 1:
+            names = ", ".join(str(seat.organisation) for seat in from_group)
+            problems.append(
+                _(
+                    "Die Gruppe %(group)s hat mehr als eine/n stellvertretende/n Sprecher/in: %(names)s."
+                )
+                % {"group": group.name, "names": names}
+            )
+    sending_ids = {group.pk for group in sending_groups}
+    problems.extend(
+        _(
+            "%(org)s ist stellvertretende/r Sprecher/in, doch die Gruppe %(group)s entsendet niemanden."
+        )
+        % {"org": seat.organisation, "group": seat.organisation.group.name}
+        for seat in deputies
+        if seat.organisation.group_id not in sending_ids
+    )
+    return problems
+
+
+def steering_problems(body: Body, *, on: date | None = None) -> list[str]:
+    """Voting members of the Steuerkreis that have not signed for the phase running on the day."""
+    day = on or today()
+    phase = phase_on(body.alliance_id, day)
+    if phase is None:
+        return []
+    signed = set(
+        CooperationAgreement.objects.filter(phase=phase).values_list("organisation_id", flat=True)
+    )
+    return [
+        _("%(org)s hat einen stimmberechtigten Sitz, aber für %(phase)s nicht unterzeichnet.")
+        % {"org": seat.organisation, "phase": phase.name}
+        for seat in active_seats([body.pk], on=day)
+        if seat.can_vote and seat.organisation_id not in signed
+    ]
+
+
+def action_fields_of(phase: FundingPhase) -> list[ActionField]:
+    """Fields of action with their topics (top level first, each with its `subtopics`), 2 queries."""
+    fields: list[ActionField] = list(
+        ActionField.objects.filter(phase=phase).prefetch_related(
+            Prefetch(
+                "topics", queryset=Topic.objects.order_by("position", "id"), to_attr="all_topics"
+            )
+        )
+    )
+    for action_field in fields:
+        children: dict[int, list[Topic]] = {}
+        for topic in action_field.all_topics:  # type: ignore[attr-defined]
+            if topic.parent_id is not None:
+                children.setdefault(topic.parent_id, []).append(topic)
+        for topic in action_field.all_topics:  # type: ignore[attr-defined]
+            topic.subtopics = children.get(topic.pk, [])
+        action_field.top_topics = [t for t in action_field.all_topics if t.parent_id is None]  # type: ignore[attr-defined]
+    return fields
+
+
+def people_with_contacts(alliance: Alliance) -> QuerySet[Person]:
+    """Internal contact list: never shown to the public."""
+    return (
+        Person.objects.filter(alliance=alliance)
+        .select_related("organisation__group")
+        .order_by("organisation__name", "last_name")
+    )

@@ -1,0 +1,64 @@
+"""Writing the audit trail. Callers are services inside their own transaction."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEntry
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe form of a field value: amounts stay exact as strings, dates as ISO."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or ""
+    return value
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The concrete field values of a record, for diffing before/after a change."""
+    return {
+        field.attname: _plain(getattr(instance, field.attname))
+        for field in instance._meta.concrete_fields
+    }
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        key: [before.get(key), value] for key, value in after.items() if before.get(key) != value
+    }
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    instance: models.Model,
+    alliance: Any = None,
+    changes: dict[str, Any] | None = None,
+    from_state: str = "",
+    to_state: str = "",
+    comment: str = "",
+) -> AuditEntry:
+    """Append one audit row. Precondition: the caller runs inside the change's transaction."""
+    # alliance_id, not alliance: reading the relation would cost a query per audit row.
+    alliance_id = alliance.pk if alliance is not None else getattr(instance, "alliance_id", None)
+    return AuditEntry.objects.create(
+        alliance_id=alliance_id,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:300],
+        from_state=from_state,
+        to_state=to_state,
+        changes=changes or {},
+        comment=comment,
+    )

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from buendnis.core.views import healthz
+
+admin.site.site_header = "Bündnisportal – Verwaltung"
+admin.site.site_title = "Bündnisportal"
+admin.site.index_title = "Verwaltung der Bündnisse"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("konto/", include("buendnis.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("buendnis.api.urls")),
+    # Alliance pages live at /<slug>/…; keep this last so platform paths win.
+    path("", include("buendnis.public.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Test prerequisites from Debian's packages: chromium for the browser tests, PostgreSQL for the
+# second pass of the suite. As root they are installed; otherwise we say what to install.
+set -euo pipefail
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ -z "${DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then
+  missing+=(postgresql)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "Installiere ${missing[*]} (Debian-Pakete) …"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" fonts-dejavu-core >/dev/null
+  # The cluster that the postgresql package may start is not ours: the tests start their own.
+else
+  echo "Für die Tests fehlen: ${missing[*]}. Bitte installieren: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,76 @@
+"""Shared fixtures: an alliance and the personas of STYLE.md, one per role."""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from buendnis.accounts.models import PlatformRole, Role, User
+from buendnis.alliances.models import Alliance
+
+from .factories import AllianceFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _german() -> None:
+    """Tests read the German messages users see."""
+    from django.utils import translation
+
+    translation.activate("de")
+
+
+@pytest.fixture
+def alliance(db: None) -> Alliance:
+    return AllianceFactory(slug="son", name="Fachkräftebündnis SüdOstNiedersachsen", short_name="SüdOstNiedersachsen")
+
+
+@pytest.fixture
+def other_alliance(db: None) -> Alliance:
+    return AllianceFactory(slug="leine-weser", name="Fachkräftebündnis Leine-Weser", short_name="Leine-Weser")
+
+
+# The personas. Each holds one role in `alliance`; `outsider` holds every internal role, but only in
+# `other_alliance`, so it proves tenant separation.
+PERSONAS = ["public", "office", "speaker", "member", "advisory", "applicant", "ministry", "admin", "outsider"]
+
+
+@pytest.fixture
+def make_persona(alliance: Alliance, other_alliance: Alliance) -> Callable[[str], User | None]:
+    def make(name: str) -> User | None:
+        if name == "public":
+            return None
+        if name == "ministry":
+            return UserFactory(username="ministry", platform_role=PlatformRole.MINISTRY)
+        if name == "admin":
+            return UserFactory(username="admin", platform_role=PlatformRole.ADMIN, is_staff=True, is_superuser=True)
+        if name == "outsider":
+            user = UserFactory(username="outsider", is_staff=True)
+            for role in Role.values:
+                MembershipFactory(user=user, alliance=other_alliance, role=role)
+            return user
+        role = {
+            "office": Role.OFFICE,
+            "speaker": Role.SPEAKER,
+            "member": Role.STEERING,
+            "advisory": Role.ADVISORY,
+            "applicant": Role.APPLICANT,
+        }[name]
+        user = UserFactory(username=name, is_staff=(name == "office"))
+        MembershipFactory(user=user, alliance=alliance, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_as(make_persona: Callable[[str], User | None]) -> Callable[[str], Client]:
+    """A test client logged in as the named persona (or anonymous for "public")."""
+
+    def login(name: str) -> Client:
+        client = Client()
+        user = make_persona(name)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
