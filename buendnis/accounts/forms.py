@@ -11,6 +11,9 @@ class LoginForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Benutzername oder Passwort ist falsch. Beide Felder unterscheiden Groß- und Kleinschreibung."
+        ),
         "demo_refused": _("Demo-Zugänge sind auf diesem System gesperrt."),
     }
 

@@ -18,6 +18,12 @@ ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1"
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Our apps first, so their templates (registration/…) win over Django admin's.
+    "buendnis.core",
+    "buendnis.accounts",
+    "buendnis.alliances",
+    "buendnis.public",
+    "buendnis.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -28,11 +34,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
-    "buendnis.core",
-    "buendnis.accounts",
-    "buendnis.alliances",
-    "buendnis.public",
-    "buendnis.api",
 ]
 
 MIDDLEWARE = [
@@ -117,14 +118,24 @@ STORAGES = {
 MAX_UPLOAD_BYTES = env.int("BUENDNIS_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-EMAIL_BACKEND = env.str(
-    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
-)
-EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+# Mail goes through Django's mail framework (Django 6.1 MAILERS). SMTP in production; the
+# DJANGO_EMAIL_* variables configure it.
+MAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+SMTP_OPTIONS = {
+    "host": env.str("DJANGO_EMAIL_HOST", default="localhost"),
+    "port": env.int("DJANGO_EMAIL_PORT", default=25),
+    "username": env.str("DJANGO_EMAIL_HOST_USER", default=""),
+    "password": env.str("DJANGO_EMAIL_HOST_PASSWORD", default=""),
+    "use_tls": env.bool("DJANGO_EMAIL_USE_TLS", default=False),
+}
+
+
+def mailers(backend: str) -> dict[str, dict[str, object]]:
+    options = SMTP_OPTIONS if backend.endswith("smtp.EmailBackend") else {}
+    return {"default": {"BACKEND": backend, "OPTIONS": options}}
+
+
+MAILERS = mailers(MAIL_BACKEND)
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Bündnisportal <noreply@localhost>"
 )

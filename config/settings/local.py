@@ -1,12 +1,13 @@
 """Development on one's own machine: `make run` uses these."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, mailers
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="local-development-only-not-secret")  # noqa: S105
-EMAIL_BACKEND = env.str(
-    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+# Mail is printed to the console unless DJANGO_EMAIL_BACKEND says otherwise.
+MAILERS = mailers(
+    env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,12 +1,12 @@
 """The test suite. DATABASE_URL (set by `make test` for the PostgreSQL pass) selects the database."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, mailers
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = mailers("django.core.mail.backends.locmem.EmailBackend")
 ALLOWED_HOSTS = ["*"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
