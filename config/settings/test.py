@@ -14,3 +14,5 @@ STORAGES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
