@@ -201,3 +201,101 @@ def people_with_contacts(alliance: Alliance) -> QuerySet[Person]:
         .select_related("organisation__group")
         .order_by("organisation__name", "last_name")
     )
+
+
+# --- Reads for the public transparency site and the internal area -----------------------------
+
+
+def phase_pick_current(phases: list[FundingPhase], day: date) -> FundingPhase | None:
+    """The same rule as `current_phase`, applied to phases already fetched (ordered by start)."""
+    running = [phase for phase in phases if phase.contains(day)]
+    if running:
+        return running[0]
+    started = [phase for phase in phases if phase.starts_on <= day]
+    if started:
+        return started[-1]
+    return phases[0] if phases else None
+
+
+def phase_overview(
+    alliance: Alliance, *, on: date | None = None
+) -> tuple[list[FundingPhase], FundingPhase | None]:
+    """All phases with `partner_count` and `is_current`, plus the current one: one query.
+
+    Picking the current phase in Python keeps the count at one query whether or not a phase runs
+    today (`current_phase` needs up to three)."""
+    day = on or today()
+    phases = list(phase_list(alliance))
+    current = phase_pick_current(phases, day)
+    for phase in phases:
+        phase.is_current = phase is current  # type: ignore[attr-defined]
+    return phases, current
+
+
+@dataclass
+class BodiesOverview:
+    """The three bodies of an alliance with their seats on the day, split the way readers ask."""
+
+    steering: Body | None = None
+    voting: list[Seat] = field(default_factory=list)
+    advisory: list[Seat] = field(default_factory=list)
+    speakers: Body | None = None
+    speaker_seats: list[Seat] = field(default_factory=list)
+    deputy_seats: list[Seat] = field(default_factory=list)
+    office: Body | None = None
+    office_seats: list[Seat] = field(default_factory=list)
+
+
+def bodies_overview(alliance: Alliance, *, on: date | None = None) -> BodiesOverview:
+    """Steuerkreis, Sprecherkreis and Geschäftsstelle with their current seats, in two queries."""
+    overview = BodiesOverview()
+    for body in body_list(alliance, on=on):
+        seats: list[Seat] = body.current_seats  # type: ignore[attr-defined]
+        if body.kind == BodyKind.STEERING:
+            overview.steering = body
+            overview.voting = [seat for seat in seats if seat.role == SeatRole.MEMBER]
+            overview.advisory = [seat for seat in seats if seat.role == SeatRole.ADVISORY]
+        elif body.kind == BodyKind.SPEAKERS:
+            overview.speakers = body
+            overview.speaker_seats = [seat for seat in seats if seat.role == SeatRole.SPEAKER]
+            overview.deputy_seats = [
+                seat for seat in seats if seat.role == SeatRole.DEPUTY_SPEAKER
+            ]
+        elif body.kind == BodyKind.OFFICE:
+            overview.office = body
+            # The lead first, then the staff.
+            overview.office_seats = sorted(
+                seats, key=lambda seat: (seat.role != SeatRole.OFFICE_LEAD, seat.organisation.name)
+            )
+    return overview
+
+
+def structure_problems(alliance: Alliance, *, on: date | None = None) -> list[str]:
+    """Everything `speakers_circle_problems` and `steering_problems` report for the alliance."""
+    problems: list[str] = []
+    for body in Body.objects.filter(alliance=alliance).order_by("kind"):
+        if body.kind == BodyKind.SPEAKERS:
+            problems.extend(speakers_circle_problems(body, on=on))
+        elif body.kind == BodyKind.STEERING:
+            problems.extend(steering_problems(body, on=on))
+    return problems
+
+
+def contacts_by_organisation(alliance: Alliance) -> QuerySet[Organisation]:
+    """Organisations with their group and `contact_people` (by name), in two queries. Internal."""
+    people = Prefetch(
+        "people",
+        queryset=Person.objects.order_by("last_name", "first_name"),
+        to_attr="contact_people",
+    )
+    return (
+        Organisation.objects.filter(alliance=alliance)
+        .select_related("group")
+        .prefetch_related(people)
+        .order_by("name")
+    )
+
+
+def phase_by_name(alliance: Alliance, name: str) -> FundingPhase | None:
+    """The alliance's phase with this name (names are unique per alliance), or None."""
+    return FundingPhase.objects.filter(alliance=alliance, name=name).first()

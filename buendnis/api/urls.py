@@ -1,8 +1,27 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import AllowAny
+
+from . import views
 
 app_name = "api"
 
+# The paths are a contract with outside clients: add, never rename.
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Like every view here, the schema is public and reads no session (see views.py).
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(authentication_classes=(), permission_classes=(AllowAny,)),
+        name="schema",
+    ),
+    path("alliances/", views.AllianceListView.as_view(), name="alliance-list"),
+    path("alliances/<slug:slug>/", views.AllianceDetailView.as_view(), name="alliance-detail"),
+    path(
+        "alliances/<slug:slug>/organisations/",
+        views.OrganisationListView.as_view(),
+        name="alliance-organisations",
+    ),
+    path("alliances/<slug:slug>/bodies/", views.BodyListView.as_view(), name="alliance-bodies"),
+    path("alliances/<slug:slug>/phases/", views.PhaseListView.as_view(), name="alliance-phases"),
+    path("alliances/<slug:slug>/themes/", views.ThemeListView.as_view(), name="alliance-themes"),
 ]

@@ -1,0 +1,245 @@
+"""Output serializers of the public read API. Field names are a contract with outside clients:
+add fields if needed, never rename or drop one.
+
+Nothing here reads a person's e-mail or phone number; a person appears only by name, and only
+when they agreed to be named publicly (`Person.show_name_publicly`).
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from buendnis.alliances.models import (
+    ActionField,
+    Alliance,
+    Body,
+    FundingPhase,
+    Organisation,
+    OrganisationGroup,
+    Seat,
+    Topic,
+)
+
+
+class ErrorSerializer(serializers.Serializer[None]):
+    """Fehlerantwort. / Error answer."""
+
+    detail = serializers.CharField(help_text="Fehlermeldung (deutsch). / Error message (German).")
+
+
+class AllianceSerializer(serializers.ModelSerializer[Alliance]):
+    """Ein Fachkräftebündnis. / A skilled-labour alliance."""
+
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:alliance-detail",
+        lookup_field="slug",
+        help_text="Absolute Adresse des Bündnisses in der API. / Absolute link to the alliance.",
+    )
+
+    class Meta:
+        model = Alliance
+        fields = ["slug", "name", "short_name", "region", "website", "office_host", "url"]
+        read_only_fields = fields
+
+
+class PhaseSummarySerializer(serializers.ModelSerializer[FundingPhase]):
+    """Förderphase in Kürze. / Funding phase in brief."""
+
+    class Meta:
+        model = FundingPhase
+        fields = ["name", "starts_on", "ends_on"]
+        read_only_fields = fields
+
+
+class AllianceDetailSerializer(AllianceSerializer):
+    """Ein Fachkräftebündnis mit aktueller Förderphase. / An alliance with its current phase."""
+
+    # The view sets `current_phase` on the alliance (selectors.current_phase).
+    current_phase = PhaseSummarySerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "Die laufende Förderphase; zwischen zwei Phasen die zuletzt begonnene, vor der ersten "
+            "die erste. / The running phase; between phases the latest that began."
+        ),
+    )
+
+    class Meta(AllianceSerializer.Meta):
+        fields = [*AllianceSerializer.Meta.fields, "current_phase"]
+        read_only_fields = fields
+
+
+class GroupSerializer(serializers.ModelSerializer[OrganisationGroup]):
+    """Gruppe von Arbeitsmarktakteuren. / Group of labour-market actors."""
+
+    class Meta:
+        model = OrganisationGroup
+        fields = ["name", "kind"]
+        read_only_fields = fields
+
+
+class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
+    """Organisation im Bündnis, ohne Kontaktdaten. / Organisation, without contact data."""
+
+    # Expects `organisation_list`: the `is_partner` annotation and the group fetched with it.
+
+    group = GroupSerializer(read_only=True)
+    is_partner = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            "Hat die Kooperationsvereinbarung der aktuellen Förderphase unterzeichnet. / "
+            "Signed the cooperation agreement of the current phase."
+        ),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "short_name", "group", "is_partner", "website", "city"]
+        read_only_fields = fields
+
+
+class SeatSerializer(serializers.ModelSerializer[Seat]):
+    """Sitz einer Organisation in einem Gremium. / An organisation's seat on a body."""
+
+    # Expects organisation, group and person fetched with the seat (`selectors.seats_active_on`).
+
+    organisation = serializers.CharField(
+        source="organisation.name",
+        read_only=True,
+        help_text="Name der Organisation. / Name of the organisation.",
+    )
+    role_label = serializers.CharField(
+        source="get_role_display", read_only=True, help_text="Rolle, deutsch. / Role, German."
+    )
+    group = serializers.CharField(
+        source="organisation.group.name",
+        read_only=True,
+        help_text="Gruppe der Organisation. / The organisation's group.",
+    )
+    can_vote = serializers.BooleanField(read_only=True, help_text="Stimmberechtigt. / Has a vote.")
+    person = serializers.SerializerMethodField(
+        help_text=(
+            "Voller Name, nur mit Einverständnis der Person, sonst null. / "
+            "Full name if the person agreed to be named publicly, else null."
+        )
+    )
+
+    class Meta:
+        model = Seat
+        fields = [
+            "organisation",
+            "role",
+            "role_label",
+            "group",
+            "can_vote",
+            "starts_on",
+            "ends_on",
+            "person",
+        ]
+        read_only_fields = fields
+
+    def get_person(self, seat: Seat) -> str | None:
+        # The name only, never contact data; and only with the person's consent.
+        if seat.person is None or not seat.person.show_name_publicly:
+            return None
+        return seat.person.full_name
+
+
+class BodySerializer(serializers.ModelSerializer[Body]):
+    """Gremium mit den heute besetzten Sitzen. / Body with the seats active today."""
+
+    # Expects `current_seats` from `selectors.body_list`.
+
+    seats = SeatSerializer(
+        source="current_seats",
+        many=True,
+        read_only=True,
+        help_text="Heute besetzte Sitze. / Seats active today.",
+    )
+
+    class Meta:
+        model = Body
+        fields = ["kind", "name", "meeting_rhythm", "seats"]
+        read_only_fields = fields
+
+
+class PhaseSerializer(serializers.ModelSerializer[FundingPhase]):
+    """Förderphase; Beträge als Dezimal-Zeichenketten. / Funding phase; amounts as decimal strings."""
+
+    # Expects `phase_list`'s `partner_count` annotation and `current_phase` in the context.
+
+    project_volume = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text=(
+            "Projektvolumen, das das ganze Budget beim Fördersatz bewegt. / "
+            "Project volume the whole budget sets in motion at the funding rate."
+        ),
+    )
+    partner_count = serializers.IntegerField(
+        read_only=True,
+        help_text="Unterzeichnete Kooperationsvereinbarungen. / Signed cooperation agreements.",
+    )
+    is_current = serializers.SerializerMethodField(
+        help_text="Die aktuelle Förderphase des Bündnisses. / The alliance's current phase."
+    )
+
+    class Meta:
+        model = FundingPhase
+        fields = [
+            "name",
+            "starts_on",
+            "ends_on",
+            "virtual_budget",
+            "funding_rate",
+            "recognised_on",
+            "project_volume",
+            "partner_count",
+            "is_current",
+        ]
+        read_only_fields = fields
+
+    def get_is_current(self, phase: FundingPhase) -> bool:
+        current: FundingPhase | None = self.context.get("current_phase")
+        return current is not None and current.pk == phase.pk
+
+
+class SubtopicSerializer(serializers.ModelSerializer[Topic]):
+    """Unterthema. / Subtopic."""
+
+    class Meta:
+        model = Topic
+        fields = ["title"]
+        read_only_fields = fields
+
+
+class TopicSerializer(serializers.ModelSerializer[Topic]):
+    """Thema mit Unterthemen. / Topic with its subtopics."""
+
+    # Expects `subtopics` from `selectors.action_fields_of`.
+
+    subtopics = SubtopicSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = ["title", "subtopics"]
+        read_only_fields = fields
+
+
+class ActionFieldSerializer(serializers.ModelSerializer[ActionField]):
+    """Handlungsfeld einer Förderphase. / Field of action of a funding phase."""
+
+    # Expects `top_topics` from `selectors.action_fields_of`.
+
+    topics = TopicSerializer(
+        source="top_topics",
+        many=True,
+        read_only=True,
+        help_text="Themen mit Unterthemen. / Topics with their subtopics.",
+    )
+
+    class Meta:
+        model = ActionField
+        fields = ["title", "is_open", "position", "topics"]
+        read_only_fields = fields
