@@ -174,6 +174,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Offene Daten der Fachkräftebündnisse: Partner, Gremien, Förderphasen, Handlungsfelder.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Seat roles and account roles are different things; name their enums apart.
+    "ENUM_NAME_OVERRIDES": {
+        "SeatRoleEnum": "buendnis.alliances.models.SeatRole",
+        "BodyKindEnum": "buendnis.alliances.models.BodyKind",
+        "GroupKindEnum": "buendnis.alliances.models.GroupKind",
+    },
 }
 
 # Demo logins (documented in README) are refused where this is False (production).
