@@ -241,10 +241,10 @@ class FundingPhase(models.Model):
         decimal_places=2,
         validators=[
             MinValueValidator(
-                Decimal("0.01"), message=_("Der Fördersatz muss größer als 0 % sein.")
+                Decimal("0.01"), message=_("Der Fördersatz muss größer als 0 %% sein.")
             ),
             MaxValueValidator(
-                Decimal("100"), message=_("Der Fördersatz darf höchstens 100 % betragen.")
+                Decimal("100"), message=_("Der Fördersatz darf höchstens 100 %% betragen.")
             ),
         ],
     )
@@ -285,7 +285,7 @@ class FundingPhase(models.Model):
                 condition=Q(funding_rate__gt=0) & Q(funding_rate__lte=100),
                 name="phase_rate_in_percent",
                 violation_error_message=_(
-                    "Der Fördersatz muss größer als 0 % und höchstens 100 % sein."
+                    "Der Fördersatz muss größer als 0 %% und höchstens 100 %% sein."
                 ),
             ),
         ]
