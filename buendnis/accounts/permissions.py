@@ -41,10 +41,8 @@ def sees_all_alliances(user: Any) -> bool:
     return is_platform_admin(user) or is_ministry(user)
 
 
-def roles_in(user: Any, alliance: Alliance) -> frozenset[str]:
-    """The user's roles in this alliance. Cached on the user object for the request."""
-    if not _active(user):
-        return frozenset()
+def _roles_by_alliance(user: Any) -> dict[int, frozenset[str]]:
+    """Every role of the user, by alliance id. Cached on the user object for the request."""
     cache: dict[int, frozenset[str]] | None = getattr(user, "_buendnis_roles", None)
     if cache is None:
         cache = {}
@@ -53,7 +51,14 @@ def roles_in(user: Any, alliance: Alliance) -> frozenset[str]:
         ):
             cache[alliance_id] = cache.get(alliance_id, frozenset()) | {role}
         user._buendnis_roles = cache
-    return cache.get(alliance.pk, frozenset())
+    return cache
+
+
+def roles_in(user: Any, alliance: Alliance) -> frozenset[str]:
+    """The user's roles in this alliance. Cached on the user object for the request."""
+    if not _active(user):
+        return frozenset()
+    return _roles_by_alliance(user).get(alliance.pk, frozenset())
 
 
 def can_view_internal(user: Any, alliance: Alliance) -> bool:
@@ -81,9 +86,12 @@ def managed_alliance_ids(user: Any) -> set[int] | None:
         return None
     if not _active(user):
         return set()
-    return set(
-        Membership.objects.filter(user=user, role=Role.OFFICE).values_list("alliance_id", flat=True)
-    )
+    # From the per-request role cache: the admin asks this several times per page.
+    return {
+        alliance_id
+        for alliance_id, roles in _roles_by_alliance(user).items()
+        if Role.OFFICE in roles
+    }
 
 
 def visible_alliance_ids(user: Any) -> set[int] | None:
@@ -107,6 +115,55 @@ def limit_to_alliances(
     return queryset.filter(**{f"{field}__in": ids})
 
 
+# --- The admin (Django's /admin/) ----------------------------------------------------------------
+# Django's own per-model permissions are not used: the office needs none assigned. The admin asks
+# these functions instead. Django additionally requires `is_staff` to enter /admin/ at all.
+
+
+def admin_alliance_ids(user: Any) -> set[int] | None:
+    """Alliances whose records the user sees in the admin; None means all of them.
+
+    Ministry (read-only) and platform admins see every alliance; the office sees its own ones.
+    Other roles (speakers, members …) work on the site, not in the admin.
+    """
+    if sees_all_alliances(user):
+        return None
+    return managed_alliance_ids(user)
+
+
+def can_enter_admin(user: Any) -> bool:
+    """Office of at least one alliance, ministry or platform admin."""
+    ids = admin_alliance_ids(user)
+    return ids is None or bool(ids)
+
+
+def can_view_in_admin(user: Any, alliance_id: int | None) -> bool:
+    """Read a record of this alliance in the admin (None: a record of no alliance)."""
+    ids = admin_alliance_ids(user)
+    if ids is None:
+        return True
+    return alliance_id is not None and alliance_id in ids
+
+
+def can_manage_any(user: Any) -> bool:
+    """Add records in the admin at all: office of some alliance or platform admin."""
+    ids = managed_alliance_ids(user)
+    return ids is None or bool(ids)
+
+
+def can_manage_alliance_id(user: Any, alliance_id: int | None) -> bool:
+    """Change or delete a record of this alliance (None: a record of no alliance, admins only)."""
+    ids = managed_alliance_ids(user)
+    if ids is None:
+        return True
+    return alliance_id is not None and alliance_id in ids
+
+
+def can_manage_platform(user: Any) -> bool:
+    """Create or remove alliances, maintain user accounts: platform admins only."""
+    return is_platform_admin(user)
+
+
 def get_alliance_for_user(user: Any, slug: str, *, internal: bool = False) -> Alliance:
     """Fetch an alliance by slug, or 404. With internal=True the user must see its internal pages;
     outsiders get a 404, not a 403, so the page does not even confirm what exists."""
@@ -119,3 +176,13 @@ def get_alliance_for_user(user: Any, slug: str, *, internal: bool = False) -> Al
     if internal and not can_view_internal(user, alliance):
         raise Http404("Bündnis nicht gefunden.")
     return alliance
+
+
+def can_open_admin(user: Any, alliance: Alliance) -> bool:
+    """The internal dashboard links to the admin for those who maintain the alliance there."""
+    return can_manage(user, alliance) and bool(user.is_staff)
+
+
+def sees_structure_problems(user: Any, alliance: Alliance) -> bool:
+    """Gaps in Sprecherkreis and Steuerkreis are the office's to fix, so the office is told."""
+    return can_manage(user, alliance)

@@ -160,7 +160,8 @@ def speakers_circle_problems(body: Body, *, on: date | None = None) -> list[str]
 def steering_problems(body: Body, *, on: date | None = None) -> list[str]:
     """Voting members of the Steuerkreis that have not signed for the phase running on the day."""
     day = on or today()
-    phase = phase_on(body.alliance_id, day)
+    # Between phases the latest phase still defines who the partners are.
+    phase = phase_on(body.alliance_id, day) or current_phase(body.alliance, on=day)
     if phase is None:
         return []
     signed = set(
@@ -274,6 +275,7 @@ def structure_problems(alliance: Alliance, *, on: date | None = None) -> list[st
     """Everything `speakers_circle_problems` and `steering_problems` report for the alliance."""
     problems: list[str] = []
     for body in Body.objects.filter(alliance=alliance).order_by("kind"):
+        body.alliance = alliance  # known already: spares the checks a query for it
         if body.kind == BodyKind.SPEAKERS:
             problems.extend(speakers_circle_problems(body, on=on))
         elif body.kind == BodyKind.STEERING:

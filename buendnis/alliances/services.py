@@ -516,11 +516,14 @@ def topic_create(
 # --- Roles of users -----------------------------------------------------------------------------
 
 
-def membership_save(*, actor: User | None, instance: Membership) -> Membership:
-    def validate(membership: Membership) -> None:
-        _same_alliance(membership.alliance_id, membership.organisation)
+def membership_validate(membership: Membership) -> None:
+    _same_alliance(membership.alliance_id, membership.organisation)
 
-    return _save(actor=actor, instance=instance, validate=validate, action="membership")
+
+def membership_save(*, actor: User | None, instance: Membership) -> Membership:
+    return _save(
+        actor=actor, instance=instance, validate=membership_validate, action="membership"
+    )
 
 
 def membership_grant(
