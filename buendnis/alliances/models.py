@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from buendnis.core.uploads import validate_document
+
 
 def money_field(verbose_name: StrOrPromise, **kwargs: Any) -> models.DecimalField:
     """Amounts in euro: Decimal with cent precision, never float."""
@@ -335,7 +337,10 @@ class CooperationAgreement(models.Model):
         _("Beschluss (Drucksache)"), max_length=100, blank=True, help_text=_("z. B. DS 15-00153")
     )
     decision_date = models.DateField(_("Beschluss vom"), null=True, blank=True)
-    document = models.FileField(_("Dokument"), upload_to=agreement_upload_to, blank=True)
+    document = models.FileField(
+        _("Dokument"), upload_to=agreement_upload_to, blank=True, validators=[validate_document],
+        help_text=_("PDF, Office-Dokument oder Bild (PNG, JPEG)."),
+    )
 
     class Meta:
         verbose_name = _("Kooperationsvereinbarung")
