@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
 from buendnis.core.views import healthz
+from buendnis.public.documents import document_download
 
 admin.site.site_header = "Bündnisportal – Verwaltung"
 admin.site.site_title = "Bündnisportal"
@@ -15,8 +15,8 @@ urlpatterns = [
     path("konto/", include("buendnis.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("buendnis.api.urls")),
+    # Uploads go through a permission check, in development and production alike.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", document_download, name="document"),
     # Alliance pages live at /<slug>/…; keep this last so platform paths win.
     path("", include("buendnis.public.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

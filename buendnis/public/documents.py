@@ -1,0 +1,35 @@
+"""Uploaded documents are never served as plain static files: each download asks who may see it."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from buendnis.accounts import permissions
+from buendnis.alliances.models import CooperationAgreement
+
+
+@require_safe
+@never_cache
+def document_download(request: HttpRequest, name: str) -> HttpResponseBase:
+    """Serve an uploaded file to those who may read the record it belongs to.
+
+    Agreement documents belong to the alliance's internal circle (and the ministry).
+    """
+    agreement = (
+        CooperationAgreement.objects.select_related("alliance").filter(document=name).first()
+    )
+    if agreement is None:
+        raise Http404("Dokument nicht gefunden.")
+    if not permissions.can_view_internal(request.user, agreement.alliance):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    try:
+        handle = agreement.document.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Dokument nicht gefunden.") from exc
+    return FileResponse(handle, as_attachment=True, filename=name.rsplit("/", 1)[-1])
