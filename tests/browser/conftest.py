@@ -70,7 +70,11 @@ def new_page(
 
     def open_page(width: int = 1280, height: int = 900) -> Any:
         context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="de-DE", base_url=live_server.url
+            viewport={"width": width, "height": height},
+            locale="de-DE",
+            base_url=live_server.url,
+            # No transitions: what a test measures right after a key press is the final state.
+            reduced_motion="reduce",
         )
         contexts.append(context)
         page = context.new_page()

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from buendnis.accounts.models import User
 
@@ -92,6 +93,7 @@ def test_skip_link_is_first_and_moves_focus_to_main(
     )
     assert focused == {"cls": "skip-link", "text": "Zum Inhalt springen"}
     # Visible when focused: on screen, not clipped away.
+    expect(page.locator(".skip-link")).to_be_in_viewport()
     box = page.locator(".skip-link").bounding_box()
     assert box is not None and box["y"] >= 0 and box["height"] > 10
     screenshot(page, "desktop-skip-link-focused")
