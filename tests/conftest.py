@@ -40,7 +40,8 @@ def make_persona(alliance: Alliance, other_alliance: Alliance) -> Callable[[str]
         if name == "public":
             return None
         if name == "ministry":
-            return UserFactory(username="ministry", platform_role=PlatformRole.MINISTRY)
+            # Staff, like the ministry's real login: Django lets only staff into the (read-only) admin.
+            return UserFactory(username="ministry", platform_role=PlatformRole.MINISTRY, is_staff=True)
         if name == "admin":
             return UserFactory(username="admin", platform_role=PlatformRole.ADMIN, is_staff=True, is_superuser=True)
         if name == "outsider":

@@ -2,34 +2,31 @@
 
 Accounts are the platform's: platform admins maintain them, the ministry reads them, the office
 sees the accounts that hold a role in its alliance. Roles (Membership) are the office's: it grants
-and withdraws roles in its own alliance, through `services.membership_save`.
+and withdraws roles in its own alliance. Every write goes through `accounts.services`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+from typing import Any, ClassVar
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from buendnis.alliances import services
-from buendnis.core.admin_base import ServiceAdmin, ServiceForm, service_form
-from buendnis.core.audit import audit_record, diff, snapshot
+from buendnis.core.admin_base import ServiceAdmin, ServiceForm, actor_of, service_form
 
-from . import permissions
+from . import permissions, services
 from .models import Membership, User
-
-# Never into the audit trail: the password hash, and the login time that changes on every login.
-_NOT_AUDITED = frozenset({"password", "last_login"})
-
-
-def _user_snapshot(user: User) -> dict[str, Any]:
-    return {key: value for key, value in snapshot(user).items() if key not in _NOT_AUDITED}
 
 
 def _users_of_alliances(ids: set[int]) -> QuerySet[User]:
@@ -52,6 +49,7 @@ class UserAdmin(DjangoUserAdmin):
         "is_active",
     )
     list_filter = ("platform_role", "is_staff", "is_superuser", "is_active", "is_demo")
+    actions = ["deactivate"]
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None and not permissions.can_manage_platform(request.user):
@@ -86,46 +84,96 @@ class UserAdmin(DjangoUserAdmin):
             return queryset
         return queryset.filter(pk__in=_users_of_alliances(ids).values("pk"))
 
-    # --- writes with their audit row ---
+    # --- writes through the services ---
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            before = _user_snapshot(User.objects.get(pk=obj.pk)) if change else {}
-            obj.save()
-            audit_record(
-                actor=request.user,
-                action="user.update" if change else "user.create",
-                instance=obj,
-                changes=diff(before, _user_snapshot(obj)),
-            )
+        actor = actor_of(request)
+        if change:
+            # Many-to-many fields (groups, permissions) follow in save_related, as in Django.
+            changes = {
+                name: getattr(obj, name)
+                for name in form.changed_data
+                if name in services.USER_UPDATABLE
+            }
+            if changes:
+                services.user_update(actor=actor, user=obj, **changes)
+            return
+        # Django's add form asks for the login name and the password, nothing else.
+        password = form.cleaned_data["password1"] if form.cleaned_data["set_usable_password"] else None
+        created = services.user_create(
+            actor=actor, username=obj.username, email=obj.email, password=password
+        )
+        # The admin goes on with its own instance (log entry, redirect): it takes the saved state.
+        vars(obj).update(vars(created))
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        user = self.get_object(request, unquote(object_id))
+        try:
+            if user is not None and self.has_delete_permission(request, user):
+                # Refused before Django would list the audit entries as "protected objects".
+                services.user_delete_validate(user)
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            if user is None:
+                return HttpResponseRedirect(reverse("admin:accounts_user_changelist"))
+            return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            audit_record(
-                actor=request.user, action="user.delete", instance=obj, changes=_user_snapshot(obj)
-            )
-            obj.delete()
+        services.user_delete(actor=actor_of(request), user=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        with transaction.atomic():
-            for obj in queryset:
-                self.delete_model(request, obj)
+        # All or nothing, like the other admins' bulk delete.
+        try:
+            with transaction.atomic():
+                for user in queryset:
+                    services.user_delete(actor=actor_of(request), user=user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+
+    @admin.action(description=_("Ausgewählte Zugänge deaktivieren"), permissions=["change"])
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        try:
+            with transaction.atomic():
+                for user in queryset:
+                    services.user_deactivate(actor=actor_of(request), user=user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d Zugang ist deaktiviert.", "%(count)d Zugänge sind deaktiviert.", count
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
-        with transaction.atomic():
-            response = super().user_change_password(request, id, form_url)
-            # Success redirects to the account; a refusal renders the form or returns to it.
-            changed = (
-                request.method == "POST"
-                and response.status_code == 302
-                and response.get("Location") != request.get_full_path()
-            )
-            if changed:
-                user = User.objects.get(pk=id)
-                audit_record(actor=request.user, action="user.password", instance=user)
-        return response
+        # Django builds the password form from `change_password_form`, without the request, and
+        # saves through the form. The form needs the acting user for the service: a copy of this
+        # admin, for this one request, carries a form class bound to that user. (The admin object
+        # itself is shared by every request, so it must not be changed.)
+        bound = copy.copy(self)
+        bound.change_password_form = _password_form_for(actor_of(request))
+        return DjangoUserAdmin.user_change_password(bound, request, id, form_url)
+
+
+class _ServicePasswordForm(AdminPasswordChangeForm):
+    actor: ClassVar[User | None] = None
+
+    def save(self, commit: bool = True) -> Any:
+        password = self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
+        return services.user_set_password(actor=self.actor, user=self.user, password=password)
+
+
+def _password_form_for(actor: User | None) -> type[AdminPasswordChangeForm]:
+    return type("PasswordForm", (_ServicePasswordForm,), {"actor": actor, "__module__": __name__})
 
 
 class MembershipFormBase(ServiceForm):

@@ -1,9 +1,11 @@
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from . import services
 
 
 class LoginForm(AuthenticationForm):
@@ -21,3 +23,15 @@ class LoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if getattr(user, "is_demo", False) and not settings.BUENDNIS_ALLOW_DEMO_LOGINS:
             raise ValidationError(self.error_messages["demo_refused"], code="demo_refused")
+
+
+class PasswordResetSetForm(SetPasswordForm):
+    """The new password after a reset by mail, set through the service (checked and audited).
+
+    The account acts itself: the link in its mail proved who it is.
+    """
+
+    def save(self, commit: bool = True) -> Any:
+        return services.user_set_password(
+            actor=self.user, user=self.user, password=self.cleaned_data["new_password1"]
+        )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Membership, PlatformRole, Role
 
@@ -172,9 +173,9 @@ def get_alliance_for_user(user: Any, slug: str, *, internal: bool = False) -> Al
     try:
         alliance = Alliance.objects.get(slug=slug, is_active=True)
     except Alliance.DoesNotExist as exc:
-        raise Http404("Bündnis nicht gefunden.") from exc
+        raise Http404(_("Bündnis nicht gefunden.")) from exc
     if internal and not can_view_internal(user, alliance):
-        raise Http404("Bündnis nicht gefunden.")
+        raise Http404(_("Bündnis nicht gefunden."))
     return alliance
 
 

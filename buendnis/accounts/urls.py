@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .forms import LoginForm
+from .forms import LoginForm, PasswordResetSetForm
 
 app_name = "accounts"
 
@@ -25,7 +25,8 @@ urlpatterns = [
     path(
         "passwort-neu/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_complete")
+            form_class=PasswordResetSetForm,
+            success_url=reverse_lazy("accounts:password_reset_complete"),
         ),
         name="password_reset_confirm",
     ),

@@ -27,6 +27,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from buendnis.accounts import services as account_services
 from buendnis.accounts.models import Membership, PlatformRole, Role, User
 
 from . import services
@@ -914,7 +915,8 @@ class _Loader:
         user = User.objects.filter(username=spec.login.username).first()
         if user is None:
             # Created once; a second run leaves the password (and everything else) alone.
-            user = User.objects.create_user(
+            user = account_services.user_create(
+                actor=None,
                 username=spec.login.username,
                 email=person.email if person else f"{spec.login.username}@example.org",
                 password=spec.login.password,
@@ -932,7 +934,7 @@ class _Loader:
         if spec.role is not None:
             self.ensure(
                 Membership,
-                services.membership_grant,
+                account_services.membership_grant,
                 ("user", "alliance", "role"),
                 user=user,
                 alliance=Alliance.objects.get(slug=spec.alliance),

@@ -15,7 +15,12 @@ from django.db import models, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from buendnis.accounts.models import Membership, User
+from buendnis.accounts.models import User
+
+# Roles of users live with the accounts now; re-exported for callers that still import them here.
+from buendnis.accounts.services import membership_grant as membership_grant
+from buendnis.accounts.services import membership_save as membership_save
+from buendnis.accounts.services import membership_validate as membership_validate
 from buendnis.core.audit import audit_record, diff, snapshot
 from buendnis.core.errors import DomainError
 
@@ -510,33 +515,6 @@ def topic_create(
             position=position,
             parent=parent,
         ),
-    )
-
-
-# --- Roles of users -----------------------------------------------------------------------------
-
-
-def membership_validate(membership: Membership) -> None:
-    _same_alliance(membership.alliance_id, membership.organisation)
-
-
-def membership_save(*, actor: User | None, instance: Membership) -> Membership:
-    return _save(
-        actor=actor, instance=instance, validate=membership_validate, action="membership"
-    )
-
-
-def membership_grant(
-    *,
-    actor: User | None,
-    user: User,
-    alliance: Alliance,
-    role: str,
-    organisation: Organisation | None = None,
-) -> Membership:
-    return membership_save(
-        actor=actor,
-        instance=Membership(user=user, alliance=alliance, role=role, organisation=organisation),
     )
 
 

@@ -285,5 +285,5 @@ class ThemeListView(AllianceItemsView):
         else:
             phase = selectors.phase_by_name(self.alliance, name)
             if phase is None:
-                raise Http404("Förderphase nicht gefunden.")
+                raise Http404(translation.gettext("Förderphase nicht gefunden."))
         return [] if phase is None else selectors.action_fields_of(phase)

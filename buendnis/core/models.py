@@ -1,8 +1,31 @@
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+def _refuse_change() -> NoReturn:
+    raise ValueError(gettext("Protokolleinträge sind unveränderlich."))
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    """Bulk writes would bypass `AuditEntry.save`/`delete`; they are refused just the same.
+
+    Writers that skip the ORM meet the database's trigger (migration core 0003): it refuses
+    every UPDATE, and on PostgreSQL every DELETE as well.
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        _refuse_change()
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        # Refused before Django opens its transaction, which the error would leave broken.
+        _refuse_change()
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        _refuse_change()
 
 
 class AuditEntry(models.Model):
@@ -20,9 +43,11 @@ class AuditEntry(models.Model):
         related_name="audit_entries",
         verbose_name=_("Bündnis"),
     )
+    # PROTECT, not SET_NULL: setting the actor to null would rewrite history (and the database
+    # refuses every UPDATE of this table). Accounts that acted are deactivated, never deleted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_entries",
@@ -38,6 +63,8 @@ class AuditEntry(models.Model):
     comment = models.TextField(_("Kommentar"), blank=True)
     created_at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True, db_index=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("Protokolleintrag")
         verbose_name_plural = _("Protokoll")
@@ -49,8 +76,8 @@ class AuditEntry(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            raise ValueError("Protokolleinträge sind unveränderlich.")
+            _refuse_change()
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("Protokolleinträge sind unveränderlich.")
+        _refuse_change()

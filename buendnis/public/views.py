@@ -15,6 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -69,7 +70,7 @@ def internal_page(view: AllianceView) -> Callable[..., HttpResponse]:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not permissions.can_view_internal(request.user, alliance):
-            raise PermissionDenied("Kein Zugang zum internen Bereich dieses Bündnisses.")
+            raise PermissionDenied(_("Kein Zugang zum internen Bereich dieses Bündnisses."))
         return view(request, alliance)
 
     return wrapper
@@ -152,7 +153,7 @@ def internal_dashboard(request: HttpRequest, alliance: Alliance) -> HttpResponse
 @internal_page
 def internal_contacts(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     if not permissions.can_view_contacts(request.user, alliance):
-        raise PermissionDenied("Kein Zugang zu den Kontaktdaten dieses Bündnisses.")
+        raise PermissionDenied(_("Kein Zugang zu den Kontaktdaten dieses Bündnisses."))
     organisations = selectors.contacts_by_organisation(alliance)
     return _render(
         request,

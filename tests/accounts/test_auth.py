@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
+from buendnis.core.models import AuditEntry
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,9 @@ def test_password_reset_by_mail_end_to_end(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("ein-neues-passwort-9")
+    # Set through the service: audited, the account itself acting, the password nowhere in it.
+    entry = AuditEntry.objects.get(action="user.password")
+    assert (entry.actor, entry.object_id, entry.changes) == (user, str(user.pk), {})
 
 
 def test_password_reset_for_unknown_address_sends_nothing_and_reveals_nothing(client):

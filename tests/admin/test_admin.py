@@ -53,8 +53,8 @@ REGISTERED = [
 ]
 
 # Who enters the admin. The site's other roles (speaker, member …) are not staff: Django sends
-# them to the admin's login page. The ministry enters once it is staff (see `ministry` below).
-ENTERS = {"office", "admin", "outsider"}
+# them to the admin's login page. The ministry enters as staff and reads (see below).
+ENTERS = {"office", "ministry", "admin", "outsider"}
 
 
 def url(label, view, *args):
@@ -83,23 +83,9 @@ def counts():
 
 
 @pytest.fixture
-def ministry():
+def ministry_client(client_as):
     """The ministry's client: platform role ministry, and staff, which Django needs for /admin/."""
-
-    def login(make_persona) -> Client:
-        user = make_persona("ministry")
-        user.is_staff = True
-        user.save()
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return login
-
-
-@pytest.fixture
-def ministry_client(ministry, make_persona):
-    return ministry(make_persona)
+    return client_as("ministry")
 
 
 @pytest.fixture
@@ -137,8 +123,16 @@ def test_admin_index_per_persona(client_as, persona):
         assert response["Location"].startswith("/admin/login/")
 
 
-def test_ministry_enters_as_staff(ministry_client):
-    assert ministry_client.get("/admin/").status_code == 200
+def test_ministry_enters_only_because_it_is_staff(make_persona):
+    # Django's own gate: without the staff flag even the ministry meets the admin's login page.
+    ministry = make_persona("ministry")
+    ministry.is_staff = False
+    ministry.save()
+    client = Client()
+    client.force_login(ministry)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
 
 
 def test_staff_flag_alone_is_not_enough(db):
@@ -184,9 +178,8 @@ def test_outsider_sees_only_its_own_alliances_organisations(client_as, two_citie
 
 
 @pytest.mark.parametrize("persona", ["admin", "ministry"])
-def test_platform_sees_every_alliance(client_as, ministry, make_persona, two_cities, persona):
-    client = ministry(make_persona) if persona == "ministry" else client_as(persona)
-    page = client.get(url("alliances.organisation", "changelist")).content.decode()
+def test_platform_sees_every_alliance(client_as, two_cities, persona):
+    page = client_as(persona).get(url("alliances.organisation", "changelist")).content.decode()
     assert "Stadt Braunschweig" in page
     assert "Stadt Hannover" in page
 
@@ -735,6 +728,97 @@ def test_platform_admin_changes_an_account_with_audit_row_without_password(clien
     entry = AuditEntry.objects.get(action="user.update")
     assert entry.changes["first_name"] == ["", "Sabine"]
     assert "password" not in entry.changes
+
+
+def test_office_role_granted_in_the_admin_makes_the_account_staff(client_as, alliance):
+    erika = UserFactory(username="erika")
+    response = client_as("office").post(
+        url("accounts.membership", "add"), {"user": "erika", "alliance": alliance.pk, "role": Role.OFFICE}
+    )
+    assert response.status_code == 302
+    erika.refresh_from_db()
+    assert erika.is_staff is True
+    staff = AuditEntry.objects.get(action="user.update", object_id=str(erika.pk))
+    assert (staff.actor.username, staff.alliance_id) == ("office", alliance.pk)
+    assert staff.changes == {"is_staff": [False, True]}
+
+
+def test_platform_admin_creates_an_account_through_the_service(client_as, db):
+    response = client_as("admin").post(
+        url("accounts.user", "add"),
+        {"username": "erika", "usable_password": "true", "password1": "lange-genug-2026", "password2": "lange-genug-2026"},
+    )
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    erika = User.objects.get(username="erika")
+    assert response["Location"] == url("accounts.user", "change", erika.pk)
+    assert erika.check_password("lange-genug-2026")
+    entry = AuditEntry.objects.get(action="user.create")
+    assert (entry.actor.username, entry.object_id) == ("admin", str(erika.pk))
+    assert entry.changes["username"] == [None, "erika"]
+    assert "password" not in entry.changes
+
+
+def test_platform_admin_sets_a_password_through_the_service(client_as, make_persona):
+    speaker = make_persona("speaker")
+    client = client_as("admin")
+    password_url = reverse("admin:auth_user_password_change", args=[speaker.pk])
+    weak = client.post(password_url, {"password1": "12345678", "password2": "12345678"})
+    assert weak.status_code == 200
+    assert "Dieses Passwort ist zu kurz" in weak.content.decode()
+    assert not AuditEntry.objects.filter(action="user.password").exists()
+    response = client.post(password_url, {"password1": "ein-neues-passwort-9", "password2": "ein-neues-passwort-9"})
+    assert response.status_code == 302
+    speaker.refresh_from_db()
+    assert speaker.check_password("ein-neues-passwort-9")
+    entry = AuditEntry.objects.get(action="user.password")
+    assert (entry.actor.username, entry.object_id, entry.changes) == ("admin", str(speaker.pk), {})
+    assert speaker.password not in str(entry.changes)
+
+
+def test_account_that_acted_is_not_deleted_but_can_be_deactivated(client_as, make_persona, alliance):
+    office = make_persona("office")
+    from buendnis.alliances import services
+
+    services.group_create(actor=office, alliance=alliance, name="Hochschulen")
+    client = client_as("admin")
+    before = AuditEntry.objects.count()
+    response = client.post(url("accounts.user", "delete", office.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        "Der Zugang „office“ steht im Protokoll und kann nicht gelöscht werden. Deaktivieren Sie ihn stattdessen."
+    ]
+    assert User.objects.filter(pk=office.pk).exists()
+    assert AuditEntry.objects.count() == before
+
+    response = client.post(
+        url("accounts.user", "changelist"), {"action": "deactivate", "_selected_action": [office.pk]}
+    )
+    assert response.status_code == 302
+    office.refresh_from_db()
+    assert office.is_active is False
+    entry = AuditEntry.objects.get(action="user.deactivate")
+    assert (entry.actor.username, entry.changes) == ("admin", {"is_active": [True, False]})
+
+
+def test_account_that_never_acted_is_deleted_with_an_audit_row(client_as, db):
+    typo = UserFactory(username="eirka")
+    response = client_as("admin").post(url("accounts.user", "delete", typo.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(username="eirka").exists()
+    entry = AuditEntry.objects.get(action="user.delete")
+    assert (entry.actor.username, entry.changes["username"]) == ("admin", "eirka")
+    assert "password" not in entry.changes
+
+
+def test_office_and_ministry_cannot_deactivate_accounts(client_as, make_persona):
+    speaker = make_persona("speaker")
+    for persona in ("office", "ministry"):
+        client_as(persona).post(
+            url("accounts.user", "changelist"), {"action": "deactivate", "_selected_action": [speaker.pk]}
+        )
+    speaker.refresh_from_db()
+    assert speaker.is_active is True
+    assert not AuditEntry.objects.filter(action="user.deactivate").exists()
 
 
 # --- The audit trail is read-only --------------------------------------------------------------

@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection
 
+from buendnis.accounts import services as account_services
 from buendnis.accounts.models import Membership, Role
 from buendnis.alliances import services
 from buendnis.alliances.models import (
@@ -342,15 +343,6 @@ def test_topic_under_a_parent_of_another_field_is_refused(alliance, actor):
         services.topic_create(actor=actor, action_field=digital, title="Arbeit 4.0", parent=parent)
 
 
-def test_membership_with_organisation_of_another_alliance_is_refused(alliance, other_alliance, actor):
-    stranger = OrganisationFactory(alliance=other_alliance, name="Stadt Hannover")
-    user = UserFactory(username="erika")
-    with refused("„Stadt Hannover“ gehört zu einem anderen Bündnis."):
-        services.membership_grant(
-            actor=actor, user=user, alliance=alliance, role=Role.STEERING, organisation=stranger
-        )
-
-
 # --- Funding phases ---------------------------------------------------------------------------
 
 
@@ -554,7 +546,7 @@ def _topic_create(actor, s):
 
 
 def _membership_grant(actor, s):
-    return services.membership_grant(
+    return account_services.membership_grant(
         actor=actor, user=UserFactory(username="erika"), alliance=s.alliance, role=Role.STEERING
     )
 
