@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from buendnis.core.views import healthz
 from buendnis.public.documents import document_download
 
-admin.site.site_header = "Bündnisportal – Verwaltung"
-admin.site.site_title = "Bündnisportal"
-admin.site.index_title = "Verwaltung der Bündnisse"
+admin.site.site_header = _("Bündnisportal – Verwaltung")
+admin.site.site_title = _("Bündnisportal")
+admin.site.index_title = _("Verwaltung der Bündnisse")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
