@@ -187,3 +187,59 @@ def can_open_admin(user: Any, alliance: Alliance) -> bool:
 def sees_structure_problems(user: Any, alliance: Alliance) -> bool:
     """Gaps in Sprecherkreis and Steuerkreis are the office's to fix, so the office is told."""
     return can_manage(user, alliance)
+
+
+# --- Funding procedure ----------------------------------------------------------------------------
+
+
+def is_project_applicant(user: Any, project: Any) -> bool:
+    """The project's own applicant: holds the applicant role for the project owner organisation
+    in the project's alliance, or created the project."""
+    if not _active(user):
+        return False
+    if project.created_by_id == user.pk:
+        return True
+    return Membership.objects.filter(
+        user=user, alliance_id=project.alliance_id, role=Role.APPLICANT,
+        organisation_id=project.applicant_organisation_id,
+    ).exists()
+
+
+def can_view_project(user: Any, project: Any) -> bool:
+    """All of a project (non-public fields included): its applicant and the internal circle."""
+    return can_view_internal(user, project.alliance) or is_project_applicant(user, project)
+
+
+def can_view_project_publicly(project: Any) -> bool:
+    from buendnis.funding.states import PUBLIC_STATES
+
+    return project.status in PUBLIC_STATES
+
+
+def can_create_project(user: Any, alliance: Alliance) -> bool:
+    """Applicants of the alliance and its office start projects."""
+    return can_manage(user, alliance) or Role.APPLICANT in roles_in(user, alliance)
+
+
+def can_edit_project(user: Any, project: Any) -> bool:
+    from buendnis.funding.states import APPLICANT_EDITABLE
+
+    if can_manage(user, project.alliance):
+        return True
+    return project.status in APPLICANT_EDITABLE and is_project_applicant(user, project)
+
+
+def can_perform(user: Any, project: Any, action: str) -> bool:
+    """May the user trigger this action of the procedure on this project (whatever its state)?"""
+    from buendnis.funding.states import ACTIONS, Actor
+
+    allowed = ACTIONS.get(action, frozenset())
+    if Actor.OFFICE in allowed and can_manage(user, project.alliance):
+        return True
+    return Actor.APPLICANT in allowed and is_project_applicant(user, project)
+
+
+def can_view_budget(user: Any, alliance: Alliance) -> bool:
+    """The budget dashboard: the internal circle and the ministry. The public sees the totals on
+    the phases page."""
+    return can_view_internal(user, alliance)

@@ -9,3 +9,11 @@ class DomainError(ValidationError):
 
 class PermissionDenied(DomainError):
     """The actor may not do this."""
+
+
+class TransitionNotAllowed(DomainError):
+    """The move is not allowed from the record's current state (the API answers 409)."""
+
+
+class StaleEdit(DomainError):
+    """The record changed since the form was loaded (the API answers 409)."""

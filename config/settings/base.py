@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "buendnis.core",
     "buendnis.accounts",
     "buendnis.alliances",
+    "buendnis.funding",
+    "buendnis.budget",
     "buendnis.public",
     "buendnis.api",
     "django.contrib.admin",

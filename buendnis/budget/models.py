@@ -1,0 +1,75 @@
+"""The virtual budget of a phase as an append-only ledger. Every figure is a sum over its rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from buendnis.alliances.models import money_field
+
+
+class EntryKind(models.TextChoices):
+    RESERVATION = "reservation", _("Reservierung (Votum)")
+    COMMITMENT = "commitment", _("Bindung (Bewilligung)")
+    RELEASE = "release", _("Freigabe")
+    PAYMENT = "payment", _("Auszahlung/Abrechnung")
+    ADJUSTMENT = "adjustment", _("Budgetänderung")
+
+
+class LedgerEntry(models.Model):
+    """One booking. The deltas say how it moves each column; the columns are never stored."""
+
+    alliance = models.ForeignKey(
+        "alliances.Alliance",
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("Bündnis"),
+    )
+    phase = models.ForeignKey(
+        "alliances.FundingPhase",
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("Förderphase"),
+    )
+    project = models.ForeignKey(
+        "funding.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("Vorhaben"),
+    )
+    kind = models.CharField(_("Art"), max_length=20, choices=EntryKind.choices)
+    budget_delta = money_field(_("Budget ±"), default=Decimal("0"))
+    reserved_delta = money_field(_("Reserviert ±"), default=Decimal("0"))
+    committed_delta = money_field(_("Gebunden ±"), default=Decimal("0"))
+    paid_delta = money_field(_("Ausgezahlt ±"), default=Decimal("0"))
+    note = models.CharField(_("Vermerk"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("Gebucht von"),
+    )
+    created_at = models.DateTimeField(_("Gebucht am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Buchung")
+        verbose_name_plural = _("Buchungen")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%d.%m.%Y}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Buchungen sind unveränderlich; eine Korrektur ist eine neue Buchung.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Buchungen sind unveränderlich; eine Korrektur ist eine neue Buchung.")

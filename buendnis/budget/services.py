@@ -1,0 +1,212 @@
+"""Bookings on the virtual budget. Each takes the phase's row lock, checks that the budget is never
+overdrawn, appends ledger rows and an audit row — all in the caller's transaction.
+
+Precondition for every booking function: the caller runs inside `transaction.atomic()`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from buendnis.alliances.models import FundingPhase
+from buendnis.core.audit import audit_record
+from buendnis.core.errors import DomainError
+from buendnis.core.templatetags.buendnis_format import money as euro
+
+from .models import EntryKind, LedgerEntry
+from .selectors import budget_figures, project_balance
+
+if TYPE_CHECKING:
+    from buendnis.accounts.models import User
+    from buendnis.funding.models import Project
+
+ZERO = Decimal("0.00")
+
+
+def _lock_phase(phase_id: int) -> FundingPhase:
+    """Serialise every booking of a phase: the availability check and the booking are one step."""
+    return FundingPhase.objects.select_for_update().get(pk=phase_id)
+
+
+def _book(
+    *,
+    actor: User | None,
+    phase: FundingPhase,
+    project: Project | None,
+    kind: str,
+    note: str = "",
+    budget: Decimal = ZERO,
+    reserved: Decimal = ZERO,
+    committed: Decimal = ZERO,
+    paid: Decimal = ZERO,
+) -> LedgerEntry:
+    entry = LedgerEntry.objects.create(
+        alliance_id=phase.alliance_id,
+        phase=phase,
+        project=project,
+        kind=kind,
+        note=note,
+        actor=actor,
+        budget_delta=budget,
+        reserved_delta=reserved,
+        committed_delta=committed,
+        paid_delta=paid,
+    )
+    audit_record(
+        actor=actor,
+        action=f"budget.{kind}",
+        instance=entry,
+        alliance=phase.alliance,
+        changes={
+            "phase": phase.pk,
+            "project": project.pk if project else None,
+            "budget": str(budget),
+            "reserved": str(reserved),
+            "committed": str(committed),
+            "paid": str(paid),
+        },
+        comment=note,
+    )
+    return entry
+
+
+def reserve(*, actor: User | None, project: Project, amount: Decimal) -> LedgerEntry:
+    """Votum: reserve the requested grant. Refused when the phase cannot carry it."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("reserve() braucht die Transaktion des Aufrufers.")
+    phase = _lock_phase(project.phase_id)
+    available = budget_figures(phase).available
+    if amount > available:
+        raise DomainError(
+            _(
+                "Das virtuelle Budget der Förderphase %(phase)s reicht nicht: beantragt %(amount)s, "
+                "verfügbar %(available)s. Es wurde nichts gebucht."
+            )
+            % {"phase": phase.name, "amount": euro(amount), "available": euro(available)}
+        )
+    return _book(
+        actor=actor,
+        phase=phase,
+        project=project,
+        kind=EntryKind.RESERVATION,
+        reserved=amount,
+        note=_("Votum: Reservierung des beantragten Zuschusses"),
+    )
+
+
+def commit(*, actor: User | None, project: Project, granted: Decimal) -> None:
+    """Grant: turn the reservation into a commitment of the granted amount; release the rest."""
+    phase = _lock_phase(project.phase_id)
+    reserved = project_balance(project.pk).reserved
+    if granted > reserved:
+        raise DomainError(
+            {
+                "granted_amount": _(
+                    "Der bewilligte Zuschuss (%(granted)s) ist höher als die Reservierung aus dem Votum "
+                    "(%(reserved)s). Höhere Zuschüsse braucht ein neues Votum."
+                )
+                % {"granted": euro(granted), "reserved": euro(reserved)}
+            }
+        )
+    _book(
+        actor=actor,
+        phase=phase,
+        project=project,
+        kind=EntryKind.COMMITMENT,
+        reserved=-granted,
+        committed=granted,
+        note=_("Bewilligung durch die Förderbank"),
+    )
+    if reserved > granted:
+        _book(
+            actor=actor,
+            phase=phase,
+            project=project,
+            kind=EntryKind.RELEASE,
+            reserved=-(reserved - granted),
+            note=_("Differenz zwischen Votum und Bewilligung"),
+        )
+
+
+def release_all(*, actor: User | None, project: Project, note: str) -> None:
+    """Declined, rejected or withdrawn: whatever the project holds goes back to the phase."""
+    phase = _lock_phase(project.phase_id)
+    balance = project_balance(project.pk)
+    if balance.reserved or balance.committed:
+        _book(
+            actor=actor,
+            phase=phase,
+            project=project,
+            kind=EntryKind.RELEASE,
+            reserved=-balance.reserved,
+            committed=-balance.committed,
+            note=note,
+        )
+
+
+def settle(*, actor: User | None, project: Project, final_grant: Decimal) -> None:
+    """Closing: pay the final grant out of the commitment; the rest is released."""
+    phase = _lock_phase(project.phase_id)
+    committed = project_balance(project.pk).committed
+    if final_grant > committed:
+        raise DomainError(
+            {
+                "final_grant": _(
+                    "Der abgerechnete Zuschuss (%(final)s) ist höher als der bewilligte (%(committed)s)."
+                )
+                % {"final": euro(final_grant), "committed": euro(committed)}
+            }
+        )
+    _book(
+        actor=actor,
+        phase=phase,
+        project=project,
+        kind=EntryKind.PAYMENT,
+        committed=-final_grant,
+        paid=final_grant,
+        note=_("Abrechnung"),
+    )
+    if committed > final_grant:
+        _book(
+            actor=actor,
+            phase=phase,
+            project=project,
+            kind=EntryKind.RELEASE,
+            committed=-(committed - final_grant),
+            note=_("Nicht abgerufener Zuschuss"),
+        )
+
+
+def budget_adjust(
+    *, actor: User | None, phase: FundingPhase, amount: Decimal, note: str
+) -> LedgerEntry:
+    """Raise (positive) or lower (negative) the virtual budget, e.g. a ministry increase."""
+    if not note.strip():
+        raise DomainError({"note": _("Bitte begründen Sie die Budgetänderung.")})
+    if amount == 0:
+        raise DomainError({"amount": _("Eine Budgetänderung um 0,00 € ändert nichts.")})
+    with transaction.atomic():
+        locked = _lock_phase(phase.pk)
+        figures = budget_figures(locked)
+        if figures.available + amount < 0:
+            raise DomainError(
+                {
+                    "amount": _(
+                        "Das Budget kann höchstens um den verfügbaren Betrag (%(available)s) gesenkt werden; "
+                        "der Rest ist bereits reserviert, gebunden oder ausgezahlt."
+                    )
+                    % {"available": euro(figures.available)}
+                }
+            )
+        return _book(
+            actor=actor,
+            phase=locked,
+            project=None,
+            kind=EntryKind.ADJUSTMENT,
+            budget=amount,
+            note=note,
+        )

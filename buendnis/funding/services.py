@@ -1,0 +1,816 @@
+"""The funding procedure: every write to a project, every move of its state.
+
+Each transition service locks the project row, checks the actor's right and the move against
+`states.TRANSITIONS`, changes the state, writes a Transition row and an audit row, books the budget
+where the step touches money — all in one transaction — and sends mail after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from buendnis.accounts import permissions
+from buendnis.accounts.models import User
+from buendnis.alliances.models import (
+    Alliance,
+    Body,
+    FundingPhase,
+    Organisation,
+    Topic,
+)
+from buendnis.budget import services as budget
+from buendnis.core.audit import audit_record, diff, snapshot
+from buendnis.core.errors import DomainError, PermissionDenied, StaleEdit, TransitionNotAllowed
+from buendnis.core.templatetags.buendnis_format import money as euro
+
+from . import notifications
+from .models import (
+    BodyOutcome,
+    CoFinancing,
+    Consultation,
+    DocumentKind,
+    Outcome,
+    Project,
+    ProjectDocument,
+    Transition,
+)
+from .states import BODY_STAGES, NEXT_ON_POSITIVE, SKETCH_STAGE, Status, can_move
+
+CENT = Decimal("0.01")
+S = Status
+
+# Fields of the project record that forms and the API may set directly.
+EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "summary",
+        "goals",
+        "target_group",
+        "planned_participants",
+        "participant_groups",
+        "companies_reached",
+        "region",
+        "action_field",
+        "funding_priority",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "starts_on",
+        "ends_on",
+        "eligible_costs",
+        "requested_grant",
+    }
+)
+
+
+def _d(day: date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+# --- Money rules --------------------------------------------------------------------------------
+
+
+def proposed_grant(phase: FundingPhase, eligible_costs: Decimal) -> Decimal:
+    """The most the phase's rate allows: rate × eligible costs, rounded down to the cent."""
+    return (eligible_costs * phase.funding_rate / Decimal(100)).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def latest_end(phase: FundingPhase) -> date:
+    return phase.project_end_cutoff or phase.ends_on
+
+
+def project_rule_errors(
+    project: Project, *, cofinancing_total: Decimal | None = None
+) -> dict[str, list[str]]:
+    """Every rule a project must meet before a body sees it, as field → German messages."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    phase = project.phase
+    for field in ("summary", "goals", "target_group"):
+        if not getattr(project, field).strip():
+            add(field, _("Bitte ausfüllen."))
+    if project.action_field_id is None:
+        add("action_field", _("Bitte ein Handlungsfeld wählen (oder „thematisch offen“)."))
+    if not project.funding_priority:
+        add("funding_priority", _("Bitte einen Förderschwerpunkt wählen."))
+    if project.starts_on is None:
+        add("starts_on", _("Bitte den Beginn der Laufzeit angeben."))
+    if project.ends_on is None:
+        add("ends_on", _("Bitte das Ende der Laufzeit angeben."))
+    if project.starts_on and project.starts_on < phase.starts_on:
+        add(
+            "starts_on",
+            _("Die Laufzeit beginnt vor der Förderphase (ab %(start)s).")
+            % {"start": _d(phase.starts_on)},
+        )
+    if project.ends_on and project.ends_on > latest_end(phase):
+        add(
+            "ends_on",
+            _("Die Laufzeit muss bis %(end)s enden (Förderphase %(phase)s).")
+            % {"end": _d(latest_end(phase)), "phase": phase.name},
+        )
+    if project.eligible_costs <= 0:
+        add("eligible_costs", _("Bitte die förderfähigen Gesamtkosten angeben."))
+    maximum = proposed_grant(phase, project.eligible_costs)
+    if project.requested_grant > maximum:
+        add(
+            "requested_grant",
+            _(
+                "Der Zuschuss darf höchstens %(rate)s %% der förderfähigen Kosten betragen, also %(max)s."
+            )
+            % {
+                "rate": formats.number_format(phase.funding_rate.normalize(), use_l10n=True),
+                "max": euro(maximum),
+            },
+        )
+    if project.requested_grant <= 0:
+        add("requested_grant", _("Bitte den beantragten Zuschuss angeben."))
+    total = project.cofinancing_total if cofinancing_total is None else cofinancing_total
+    if project.eligible_costs > 0 and project.requested_grant + total != project.eligible_costs:
+        add(
+            "cofinancing",
+            _(
+                "Zuschuss (%(grant)s) und Kofinanzierung (%(cof)s) ergeben %(sum)s, die förderfähigen "
+                "Kosten sind aber %(costs)s. Beides muss übereinstimmen."
+            )
+            % {
+                "grant": euro(project.requested_grant),
+                "cof": euro(total),
+                "sum": euro(project.requested_grant + total),
+                "costs": euro(project.eligible_costs),
+            },
+        )
+    return errors
+
+
+def _draft_errors(project: Project) -> dict[str, list[str]]:
+    """What even a draft must get right: the alliance's own phase, field and owner."""
+    errors: dict[str, list[str]] = {}
+    if project.phase.alliance_id != project.alliance_id:
+        errors["phase"] = [_("Die Förderphase gehört zu einem anderen Bündnis.")]
+    if project.applicant_organisation.alliance_id != project.alliance_id:
+        errors["applicant_organisation"] = [_("Der Projektträger gehört zu einem anderen Bündnis.")]
+    if project.action_field is not None and project.action_field.phase_id != project.phase_id:
+        errors["action_field"] = [
+            _("Das Handlungsfeld gehört nicht zur Förderphase %(phase)s.")
+            % {"phase": project.phase.name}
+        ]
+    return errors
+
+
+# --- Creating and editing -----------------------------------------------------------------------
+
+
+def _next_reference(alliance: Alliance, phase: FundingPhase) -> str:
+    """SON-2018-007: alliance, phase start year, running number. Caller holds the alliance lock."""
+    prefix = f"{alliance.slug.upper()}-{phase.starts_on.year}-"
+    numbers = Project.objects.filter(reference__startswith=prefix).values_list(
+        "reference", flat=True
+    )
+    highest = max((int(ref.rsplit("-", 1)[1]) for ref in numbers), default=0)
+    return f"{prefix}{highest + 1:03d}"
+
+
+def project_create(
+    *,
+    actor: User | None,
+    alliance: Alliance,
+    phase: FundingPhase,
+    title: str,
+    applicant_organisation: Organisation,
+    topics: Iterable[Topic] = (),
+    **fields: Any,
+) -> Project:
+    if actor is not None and not permissions.can_create_project(actor, alliance):
+        raise PermissionDenied(_("Sie dürfen in diesem Bündnis keine Vorhaben anlegen."))
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Unbekannte Felder: {sorted(unknown)}")
+    with transaction.atomic():
+        Alliance.objects.select_for_update().get(pk=alliance.pk)
+        project = Project(
+            alliance=alliance,
+            phase=phase,
+            title=title,
+            applicant_organisation=applicant_organisation,
+            created_by=actor,
+            **fields,
+        )
+        project.reference = _next_reference(alliance, phase)
+        project.full_clean()
+        errors = _draft_errors(project)
+        if errors:
+            raise DomainError(errors)
+        project.save()
+        _set_topics(project, topics)
+        audit_record(
+            actor=actor,
+            action="project.create",
+            instance=project,
+            to_state=project.status,
+            changes=snapshot(project),
+        )
+    return project
+
+
+def _set_topics(project: Project, topics: Iterable[Topic]) -> None:
+    chosen = list(topics)
+    for topic in chosen:
+        if project.action_field_id is None or topic.action_field_id != project.action_field_id:
+            raise DomainError(
+                {
+                    "topics": _("Das Thema „%(topic)s“ gehört nicht zum gewählten Handlungsfeld.")
+                    % {"topic": topic}
+                }
+            )
+    project.topics.set(chosen)
+
+
+def _lock(project: Project) -> Project:
+    return (
+        Project.objects.select_for_update().select_related("alliance", "phase").get(pk=project.pk)
+    )
+
+
+def project_update(
+    *,
+    actor: User | None,
+    project: Project,
+    expected_version: int | None = None,
+    topics: Iterable[Topic] | None = None,
+    **changes: Any,
+) -> Project:
+    """Edit the project's data. `expected_version` (from the form) refuses a stale form."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Unbekannte Felder: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = _lock(project)
+        if actor is not None and not permissions.can_edit_project(actor, locked):
+            raise PermissionDenied(
+                _("Sie dürfen dieses Vorhaben im Stand „%(status)s“ nicht bearbeiten.")
+                % {"status": locked.get_status_display()}
+            )
+        if expected_version is not None and expected_version != locked.version:
+            raise StaleEdit(
+                _(
+                    "Das Vorhaben wurde inzwischen von jemand anderem geändert. Bitte laden Sie die Seite "
+                    "neu; Ihre Eingaben sind nicht gespeichert."
+                )
+            )
+        before = snapshot(locked)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        errors = _draft_errors(locked)
+        if errors:
+            raise DomainError(errors)
+        locked.version += 1
+        locked.save()
+        if topics is not None:
+            _set_topics(locked, topics)
+        audit_record(
+            actor=actor,
+            action="project.update",
+            instance=locked,
+            changes=diff(before, snapshot(locked)),
+        )
+    _refresh(project, locked)
+    return project
+
+
+@dataclass(frozen=True)
+class Share:
+    """One co-financing share: a listed organisation or a named payer."""
+
+    amount: Decimal
+    organisation: Organisation | None = None
+    name: str = ""
+
+
+def cofinancing_set(
+    *, actor: User | None, project: Project, shares: Iterable[Share]
+) -> list[CoFinancing]:
+    """Replace the project's co-financing shares as a whole."""
+    rows = []
+    with transaction.atomic():
+        locked = _lock(project)
+        if actor is not None and not permissions.can_edit_project(actor, locked):
+            raise PermissionDenied(_("Sie dürfen dieses Vorhaben nicht bearbeiten."))
+        for share in shares:
+            if (
+                share.organisation is not None
+                and share.organisation.alliance_id != locked.alliance_id
+            ):
+                raise DomainError(
+                    {
+                        "cofinancing": _("„%(org)s“ gehört zu einem anderen Bündnis.")
+                        % {"org": share.organisation}
+                    }
+                )
+            row = CoFinancing(
+                project=locked,
+                organisation=share.organisation,
+                name=share.name,
+                amount=share.amount,
+            )
+            row.full_clean(exclude=["project"])
+            rows.append(row)
+        before = [f"{row.payer}: {row.amount}" for row in locked.cofinancing.all()]
+        locked.cofinancing.all().delete()
+        CoFinancing.objects.bulk_create(rows)
+        locked.version += 1
+        locked.save(update_fields=["version"])
+        audit_record(
+            actor=actor,
+            action="project.cofinancing",
+            instance=locked,
+            changes={"cofinancing": [before, [f"{row.payer}: {row.amount}" for row in rows]]},
+        )
+    project.version = locked.version
+    return rows
+
+
+def _refresh(target: Project, source: Project) -> None:
+    for field in Project._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+# --- Documents ----------------------------------------------------------------------------------
+
+
+def document_add(
+    *, actor: User | None, project: Project, kind: str, upload: UploadedFile
+) -> ProjectDocument:
+    """Keep every upload: the next version number of its kind. Caller holds the project lock or
+    runs its own transaction."""
+    with transaction.atomic():
+        highest = (
+            ProjectDocument.objects.filter(project=project, kind=kind).aggregate(v=Max("version"))[
+                "v"
+            ]
+            or 0
+        )
+        document = ProjectDocument(
+            project=project, kind=kind, version=highest + 1, file=upload, uploaded_by=actor
+        )
+        document.full_clean()
+        document.save()
+        audit_record(
+            actor=actor,
+            action="project.document",
+            instance=project,
+            changes={"kind": kind, "version": document.version, "file": document.file.name},
+        )
+    return document
+
+
+def _has_document(project: Project, kind: str) -> bool:
+    return ProjectDocument.objects.filter(project=project, kind=kind).exists()
+
+
+# --- The state machine --------------------------------------------------------------------------
+
+
+def _transition(
+    *,
+    actor: User | None,
+    project: Project,
+    action: str,
+    target: str | Callable[[Project], str],
+    comment: str = "",
+    check: Callable[[Project], None] | None = None,
+    effect: Callable[[Project, str], None] | None = None,
+) -> Project:
+    """Run one step of the procedure atomically. `target` may depend on the locked project;
+    `check` refuses with a DomainError; `effect` changes fields and books money before saving."""
+    with transaction.atomic():
+        locked = _lock(project)
+        if actor is not None and not permissions.can_perform(actor, locked, action):
+            raise PermissionDenied(
+                _("Diesen Schritt dürfen Sie bei diesem Vorhaben nicht ausführen.")
+            )
+        source = locked.status
+        to = target(locked) if callable(target) else target
+        if not can_move(source, to):
+            raise TransitionNotAllowed(
+                _("Im Stand „%(status)s“ ist dieser Schritt nicht möglich.")
+                % {"status": Status(source).label}
+            )
+        if check is not None:
+            check(locked)
+        if effect is not None:
+            effect(locked, to)
+        locked.status = to
+        locked.status_changed_at = timezone.now()
+        locked.version += 1
+        locked.save()
+        Transition.objects.create(
+            project=locked, from_status=source, to_status=to, actor=actor, comment=comment
+        )
+        audit_record(
+            actor=actor,
+            action=f"project.{action}",
+            instance=locked,
+            from_state=source,
+            to_state=to,
+            comment=comment,
+        )
+        transaction.on_commit(lambda: notifications.transition_mail(locked.pk, source, to, comment))
+    _refresh(project, locked)
+    return project
+
+
+def consultation_record(
+    *, actor: User | None, project: Project, held_on: date, participants: str, notes: str = ""
+) -> Consultation:
+    """The office records a consultation; the first one moves an idea into consultation."""
+    if held_on > timezone.localdate():
+        raise DomainError({"held_on": _("Eine Beratung kann nicht in der Zukunft liegen.")})
+    if not participants.strip():
+        raise DomainError(
+            {"participants": _("Bitte angeben, wer an der Beratung teilgenommen hat.")}
+        )
+    with transaction.atomic():
+        locked = _lock(project)
+        if actor is not None and not permissions.can_perform(actor, locked, "record_consultation"):
+            raise PermissionDenied(_("Beratungen erfasst die Geschäftsstelle."))
+        consultation = Consultation.objects.create(
+            project=locked,
+            held_on=held_on,
+            participants=participants,
+            notes=notes,
+            recorded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="project.consultation",
+            instance=locked,
+            changes={"held_on": held_on.isoformat(), "participants": participants},
+        )
+        if locked.status == S.IDEA:
+            _transition(
+                actor=actor,
+                project=locked,
+                action="record_consultation",
+                target=S.CONSULTATION,
+                comment=_("Beratung am %(day)s") % {"day": _d(held_on)},
+            )
+    _refresh(project, Project.objects.get(pk=project.pk))
+    return consultation
+
+
+def _require_complete(project: Project) -> None:
+    errors = project_rule_errors(project)
+    if errors:
+        raise DomainError(errors)
+
+
+def sketch_submit(
+    *, actor: User | None, project: Project, document: UploadedFile | None = None
+) -> Project:
+    """Stage 1: the Kurzskizze. Only after at least one consultation, and only complete."""
+
+    def check(locked: Project) -> None:
+        if not locked.consultations.exists():
+            raise DomainError(
+                _(
+                    "Vor der Kurzskizze ist mindestens eine Beratung durch die Geschäftsstelle nötig."
+                )
+            )
+        _require_complete(locked)
+        if document is None and not _has_document(locked, DocumentKind.SKETCH):
+            raise DomainError({"document": _("Bitte die Kurzskizze als Datei hochladen.")})
+
+    def effect(locked: Project, to: str) -> None:
+        if document is not None:
+            document_add(actor=actor, project=locked, kind=DocumentKind.SKETCH, upload=document)
+
+    return _transition(
+        actor=actor,
+        project=project,
+        action="submit_sketch",
+        target=S.SKETCH_SUBMITTED,
+        check=check,
+        effect=effect,
+    )
+
+
+def description_submit(
+    *, actor: User | None, project: Project, document: UploadedFile | None = None
+) -> Project:
+    """Stage 2: the full Projektbeschreibung, after a positive vote on the sketch."""
+
+    def check(locked: Project) -> None:
+        _require_complete(locked)
+        if document is None:
+            raise DomainError({"document": _("Bitte die Projektbeschreibung als Datei hochladen.")})
+
+    def effect(locked: Project, to: str) -> None:
+        document_add(actor=actor, project=locked, kind=DocumentKind.DESCRIPTION, upload=document)  # type: ignore[arg-type]
+
+    return _transition(
+        actor=actor,
+        project=project,
+        action="submit_description",
+        target=S.DESCRIPTION_SUBMITTED,
+        check=check,
+        effect=effect,
+    )
+
+
+def project_forward(*, actor: User | None, project: Project, comment: str = "") -> Project:
+    """The office puts a submitted sketch or description before the Sprecherkreis."""
+
+    def target(locked: Project) -> str:
+        return S.SKETCH_SPEAKERS if locked.status == S.SKETCH_SUBMITTED else S.DESCRIPTION_SPEAKERS
+
+    return _transition(
+        actor=actor, project=project, action="forward", target=target, comment=comment
+    )
+
+
+def outcome_record(
+    *,
+    actor: User | None,
+    project: Project,
+    body: Body,
+    outcome: str,
+    decided_on: date,
+    reference: str = "",
+    reasons: str = "",
+    expected_status: str | None = None,
+) -> BodyOutcome:
+    """A body's conclusion at the project's current stage drives the procedure.
+
+    Sprecherkreis: recommends (positive or negative both go on to the Steuerkreis), or sends the
+    project back, or defers it. Steuerkreis: votes; positive moves on (the Votum on the description
+    reserves the budget), negative rejects, or back/deferred. The meetings app calls this from a
+    decision, passing `expected_status` so a decision on a project that moved on is refused.
+    """
+    if outcome not in Outcome.values:
+        raise DomainError({"outcome": _("Unbekanntes Ergebnis.")})
+    if decided_on > timezone.localdate():
+        raise DomainError({"decided_on": _("Ein Ergebnis kann nicht in der Zukunft liegen.")})
+    if outcome in (Outcome.NEGATIVE, Outcome.REVISION) and not reasons.strip():
+        raise DomainError({"reasons": _("Bitte begründen Sie das Ergebnis.")})
+    recorded: list[BodyOutcome] = []
+
+    def check(locked: Project) -> None:
+        if expected_status is not None and locked.status != expected_status:
+            raise TransitionNotAllowed(
+                _("Das Vorhaben ist nicht mehr im Stand „%(status)s“.")
+                % {"status": Status(expected_status).label}
+            )
+        expected_body = BODY_STAGES.get(locked.status)
+        if expected_body is None:
+            raise TransitionNotAllowed(
+                _("Im Stand „%(status)s“ berät kein Gremium über das Vorhaben.")
+                % {"status": locked.get_status_display()}
+            )
+        if body.alliance_id != locked.alliance_id or body.kind != expected_body:
+            raise DomainError(
+                {
+                    "body": _("Im Stand „%(status)s“ ist der %(body)s am Zug.")
+                    % {
+                        "status": locked.get_status_display(),
+                        "body": _("Sprecherkreis")
+                        if expected_body == "speakers"
+                        else _("Steuerkreis"),
+                    }
+                }
+            )
+
+    def target(locked: Project) -> str:
+        if outcome == Outcome.REVISION:
+            return S.REVISION_REQUESTED
+        if outcome == Outcome.DEFERRED:
+            return S.DEFERRED
+        if outcome == Outcome.NEGATIVE and BODY_STAGES.get(locked.status) == "steering":
+            return S.REJECTED
+        return NEXT_ON_POSITIVE.get(locked.status, locked.status)
+
+    def effect(locked: Project, to: str) -> None:
+        recorded.append(
+            BodyOutcome.objects.create(
+                project=locked,
+                body=body,
+                stage_status=locked.status,
+                outcome=outcome,
+                decided_on=decided_on,
+                reference=reference,
+                reasons=reasons,
+                recorded_by=actor,
+            )
+        )
+        if to == S.REVISION_REQUESTED:
+            locked.return_status = (
+                S.SKETCH_SUBMITTED if locked.status in SKETCH_STAGE else S.DESCRIPTION_SUBMITTED
+            )
+        elif to == S.DEFERRED:
+            locked.return_status = locked.status
+        elif to == S.ENDORSED:
+            budget.reserve(actor=actor, project=locked, amount=locked.requested_grant)
+
+    label = Outcome(outcome).label
+    comment = f"{body.name}: {label}" + (f" – {reasons}" if reasons else "")
+    _transition(
+        actor=actor,
+        project=project,
+        action="record_outcome",
+        target=target,
+        comment=comment,
+        check=check,
+        effect=effect,
+    )
+    return recorded[0]
+
+
+def project_resubmit(
+    *, actor: User | None, project: Project, document: UploadedFile | None = None
+) -> Project:
+    """Answer a revision request: back to the submission of the same stage, with a new version."""
+
+    def check(locked: Project) -> None:
+        _require_complete(locked)
+        if document is None:
+            raise DomainError({"document": _("Bitte die überarbeitete Fassung hochladen.")})
+
+    def effect(locked: Project, to: str) -> None:
+        kind = DocumentKind.SKETCH if to == S.SKETCH_SUBMITTED else DocumentKind.DESCRIPTION
+        document_add(actor=actor, project=locked, kind=kind, upload=document)  # type: ignore[arg-type]
+        locked.return_status = ""
+
+    return _transition(
+        actor=actor,
+        project=project,
+        action="resubmit",
+        target=lambda locked: locked.return_status or S.SKETCH_SUBMITTED,
+        check=check,
+        effect=effect,
+    )
+
+
+def project_resume(*, actor: User | None, project: Project) -> Project:
+    """A deferred project comes back before the body that deferred it."""
+
+    def effect(locked: Project, to: str) -> None:
+        locked.return_status = ""
+
+    return _transition(
+        actor=actor,
+        project=project,
+        action="resume",
+        target=lambda locked: locked.return_status or S.DEFERRED,
+        effect=effect,
+    )
+
+
+def application_file(
+    *, actor: User | None, project: Project, filed_on: date, reference: str
+) -> Project:
+    """After the Votum the applicant files the formal application with the funding bank."""
+
+    def check(locked: Project) -> None:
+        if filed_on > timezone.localdate():
+            raise DomainError({"filed_on": _("Das Datum kann nicht in der Zukunft liegen.")})
+        if not reference.strip():
+            raise DomainError({"reference": _("Bitte das Aktenzeichen des Förderantrags angeben.")})
+
+    def effect(locked: Project, to: str) -> None:
+        locked.application_filed_on = filed_on
+        locked.application_reference = reference
+
+    return _transition(
+        actor=actor,
+        project=project,
+        action="file_application",
+        target=S.APPLICATION_FILED,
+        check=check,
+        effect=effect,
+    )
+
+
+def bank_decision_record(
+    *,
+    actor: User | None,
+    project: Project,
+    decided_on: date,
+    granted: bool,
+    granted_amount: Decimal | None = None,
+    comment: str = "",
+) -> Project:
+    """The funding bank decides: granted (amount may be lower than requested) or declined."""
+
+    def check(locked: Project) -> None:
+        if decided_on > timezone.localdate():
+            raise DomainError({"decided_on": _("Das Datum kann nicht in der Zukunft liegen.")})
+        if granted and (granted_amount is None or granted_amount <= 0):
+            raise DomainError({"granted_amount": _("Bitte den bewilligten Zuschuss angeben.")})
+
+    def effect(locked: Project, to: str) -> None:
+        locked.bank_decided_on = decided_on
+        if to == S.GRANTED and granted_amount is not None:  # check() demanded the amount
+            budget.commit(actor=actor, project=locked, granted=granted_amount)
+            locked.granted_amount = granted_amount
+        else:
+            budget.release_all(actor=actor, project=locked, note=_("Von der Förderbank abgelehnt"))
+
+    return _transition(
+        actor=actor,
+        project=project,
+        action="record_bank_decision",
+        target=S.GRANTED if granted else S.DECLINED,
+        comment=comment,
+        check=check,
+        effect=effect,
+    )
+
+
+def project_start(*, actor: User | None, project: Project, started_on: date) -> Project:
+    def effect(locked: Project, to: str) -> None:
+        locked.started_on = started_on
+
+    return _transition(
+        actor=actor, project=project, action="start", target=S.RUNNING, effect=effect
+    )
+
+
+def project_close(
+    *,
+    actor: User | None,
+    project: Project,
+    closed_on: date,
+    final_eligible_costs: Decimal,
+    final_grant: Decimal,
+    final_report: UploadedFile | None = None,
+    participants_entered: int | None = None,
+    participants_exited: int | None = None,
+) -> Project:
+    """Final report, final eligible costs and final grant; the ledger pays and releases the rest."""
+
+    def check(locked: Project) -> None:
+        if final_eligible_costs < 0 or final_grant < 0:
+            raise DomainError(_("Beträge dürfen nicht negativ sein."))
+        maximum = proposed_grant(locked.phase, final_eligible_costs)
+        if final_grant > maximum:
+            raise DomainError(
+                {
+                    "final_grant": _(
+                        "Der abgerechnete Zuschuss darf höchstens den Fördersatz der abgerechneten Kosten betragen (%(max)s)."
+                    )
+                    % {"max": euro(maximum)}
+                }
+            )
+        if final_report is None and not _has_document(locked, DocumentKind.FINAL_REPORT):
+            raise DomainError({"final_report": _("Bitte den Abschlussbericht hochladen.")})
+
+    def effect(locked: Project, to: str) -> None:
+        budget.settle(actor=actor, project=locked, final_grant=final_grant)
+        if final_report is not None:
+            document_add(
+                actor=actor, project=locked, kind=DocumentKind.FINAL_REPORT, upload=final_report
+            )
+        locked.closed_on = closed_on
+        locked.final_eligible_costs = final_eligible_costs
+        locked.final_grant = final_grant
+        locked.participants_entered = participants_entered
+        locked.participants_exited = participants_exited
+
+    return _transition(
+        actor=actor, project=project, action="close", target=S.CLOSED, check=check, effect=effect
+    )
+
+
+def project_withdraw(*, actor: User | None, project: Project, reason: str) -> Project:
+    """The applicant or the office withdraws the project; what it held goes back to the budget."""
+
+    def check(locked: Project) -> None:
+        if not reason.strip():
+            raise DomainError({"reason": _("Bitte einen Grund für den Rückzug angeben.")})
+
+    def effect(locked: Project, to: str) -> None:
+        budget.release_all(actor=actor, project=locked, note=_("Vorhaben zurückgezogen"))
+
+    return _transition(
+        actor=actor,
+        project=project,
+        action="withdraw",
+        target=S.WITHDRAWN,
+        comment=reason,
+        check=check,
+        effect=effect,
+    )
