@@ -18,6 +18,9 @@ urlpatterns = [
     path("api/v1/", include("buendnis.api.urls")),
     # Uploads go through a permission check, in development and production alike.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", document_download, name="document"),
+    path("<slug:slug>/vorhaben/", include("buendnis.portal.applicant_urls")),
+    path("<slug:slug>/intern/vorhaben/", include("buendnis.portal.office_urls")),
+    path("<slug:slug>/intern/budget/", include("buendnis.reports.urls")),
     # Alliance pages live at /<slug>/…; keep this last so platform paths win.
     path("", include("buendnis.public.urls")),
 ]

@@ -24,6 +24,8 @@ from buendnis.accounts.models import Role
 from buendnis.alliances import selectors
 from buendnis.alliances.models import Alliance
 
+from .rendering import render_alliance_page
+
 AllianceView = Callable[[HttpRequest, Alliance], HttpResponse]
 
 
@@ -34,14 +36,7 @@ def _render(
     section: str,
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """Render an alliance page with what the navigation needs (`section` marks the active item)."""
-    page: dict[str, Any] = {
-        "alliance": alliance,
-        "section": section,
-        "show_internal_nav": permissions.can_view_internal(request.user, alliance),
-    }
-    page.update(context or {})
-    return render(request, template, page)
+    return render_alliance_page(request, alliance, template, section, context)
 
 
 def public_page(view: AllianceView) -> Callable[..., HttpResponse]:

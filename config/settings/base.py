@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "buendnis.alliances",
     "buendnis.funding",
     "buendnis.budget",
+    "buendnis.portal",
+    "buendnis.reports",
     "buendnis.public",
     "buendnis.api",
     "django.contrib.admin",
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
+    "django_filters",
 ]
 
 MIDDLEWARE = [
