@@ -19,6 +19,11 @@ urlpatterns = [
     # Uploads go through a permission check, in development and production alike.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", document_download, name="document"),
     path("<slug:slug>/vorhaben/", include("buendnis.portal.applicant_urls")),
+    # The Stellungnahme (reports app) lives among the office's project addresses: before them.
+    path(
+        "<slug:slug>/intern/vorhaben/<str:reference>/stellungnahme.pdf",
+        include("buendnis.reports.statement_urls"),
+    ),
     path("<slug:slug>/intern/vorhaben/", include("buendnis.portal.office_urls")),
     path("<slug:slug>/intern/budget/", include("buendnis.reports.urls")),
     # Alliance pages live at /<slug>/…; keep this last so platform paths win.

@@ -6,6 +6,8 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 # WeasyPrint (the Stellungnahme PDF) draws text with Pango.
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+# The Stellungnahme's tests read the PDF's text (pdftotext) and draw it as PNG (pdftoppm).
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
 if [ -z "${DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then
   missing+=(postgresql)
 fi

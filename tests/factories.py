@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from buendnis.accounts.models import Membership, PlatformRole, Role, User
@@ -23,6 +24,10 @@ from buendnis.alliances.models import (
     SeatRole,
     Topic,
 )
+from buendnis.funding import services
+from buendnis.funding.models import Outcome, Project
+from buendnis.funding.states import BODY_STAGES
+from buendnis.funding.states import Status as S
 
 
 class AllianceFactory(factory.django.DjangoModelFactory):
@@ -439,3 +444,237 @@ def grow_alliance_structure(structure: AllianceStructure, *, count: int = 20) ->
             parent=parent if number % 2 else None,
             position=10 + number,
         )
+
+
+# --- Projects (Vorhaben), built through the services -----------------------------------------
+# Unlike the structure above, projects are built through `buendnis.funding.services`: a project in
+# a given state then carries exactly the transitions, audit rows, documents and ledger bookings
+# the procedure writes on its way there, and the helper breaks when the procedure does.
+
+PDF_BYTES = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def pdf_upload(name: str = "dokument.pdf") -> SimpleUploadedFile:
+    """A small valid PDF upload (a new object each time: an upload is read once)."""
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def _phase_of(where: "FundingPhase | AllianceStructure | Structure") -> FundingPhase:
+    if isinstance(where, FundingPhase):
+        return where
+    return where.phase
+
+
+def _first_action_field(phase: FundingPhase) -> ActionField:
+    field = ActionField.objects.filter(phase=phase, is_open=False).order_by("position", "id").first()
+    return field or ActionFieldFactory(phase=phase)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A complete project in state `idea`, created through `services.project_create`.
+
+    Complete means every rule of a submission holds: runtime inside the phase, requested grant =
+    the phase's rate × costs (the most allowed), the rest co-financed by the applicant
+    organisation itself. Pass `cofinancing=False` for a project without shares, `actor=` to create
+    it as someone (default: the system, no permission check).
+    """
+
+    class Meta:
+        model = Project
+
+    phase = factory.SubFactory(PhaseFactory)
+    alliance = factory.SelfAttribute("phase.alliance")
+    applicant_organisation = factory.SubFactory(
+        OrganisationFactory, alliance=factory.SelfAttribute("..alliance")
+    )
+    title = factory.Sequence(lambda n: f"Vorhaben {n}")
+    summary = "Beratung kleiner und mittlerer Unternehmen zur Fachkräftesicherung."
+    goals = "Fachkräfte in der Region gewinnen und halten."
+    target_group = "KMU, Geflüchtete, Studienabbrecher"
+    action_field = factory.LazyAttribute(lambda o: _first_action_field(o.phase))
+    funding_priority = "structural"
+    starts_on = factory.SelfAttribute("phase.starts_on")
+    ends_on = factory.SelfAttribute("phase.ends_on")
+    eligible_costs = Decimal("200000.00")
+    requested_grant = factory.LazyAttribute(
+        lambda o: services.proposed_grant(o.phase, o.eligible_costs)
+    )
+    contact_name = "Erika Mustermann"
+    contact_email = factory.Sequence(lambda n: f"traeger{n}@example.org")
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Project:
+        # `actor` and `cofinancing` are not declared, so factory_boy hands them through.
+        actor = kwargs.pop("actor", None)
+        cofinancing = kwargs.pop("cofinancing", True)
+        project = services.project_create(actor=actor, **kwargs)
+        rest = project.eligible_costs - project.requested_grant
+        if cofinancing and rest > 0:
+            services.cofinancing_set(
+                actor=actor,
+                project=project,
+                shares=[
+                    services.Share(amount=rest, organisation=project.applicant_organisation)
+                ],
+            )
+        return project
+
+
+def applicant_of(project: Project, *, username: str | None = None) -> User:
+    """A login holding the applicant role for the project's owner organisation."""
+    organisation = project.applicant_organisation
+    user = UserFactory(**({"username": username} if username else {}))
+    MembershipFactory(
+        user=user, alliance=organisation.alliance, role=Role.APPLICANT, organisation=organisation
+    )
+    return user
+
+
+def body_of(alliance: Alliance, kind: str) -> Body:
+    """The alliance's Sprecherkreis or Steuerkreis (created if the test built none)."""
+    body = Body.objects.filter(alliance=alliance, kind=kind).order_by("id").first()
+    if body is None:
+        name = {BodyKind.SPEAKERS: "Sprecherkreis", BodyKind.STEERING: "Steuerkreis"}.get(
+            kind, "Geschäftsstelle"
+        )
+        body = BodyFactory(alliance=alliance, kind=kind, name=name)
+    return body
+
+
+def _main_line() -> list[str]:
+    return [
+        S.IDEA, S.CONSULTATION, S.SKETCH_SUBMITTED, S.SKETCH_SPEAKERS, S.SKETCH_STEERING,
+        S.DESCRIPTION_REQUESTED, S.DESCRIPTION_SUBMITTED, S.DESCRIPTION_SPEAKERS,
+        S.DESCRIPTION_STEERING, S.ENDORSED, S.APPLICATION_FILED, S.GRANTED, S.RUNNING, S.CLOSED,
+    ]
+
+
+def _side_default(status: str) -> str | None:
+    """Where a side branch leaves the main line unless `at=` says otherwise."""
+    return {
+        S.REVISION_REQUESTED: S.SKETCH_SPEAKERS,
+        S.DEFERRED: S.SKETCH_SPEAKERS,
+        S.REJECTED: S.SKETCH_STEERING,
+        S.DECLINED: S.APPLICATION_FILED,
+        S.WITHDRAWN: S.IDEA,
+    }.get(status)
+
+
+def advance(
+    project: Project,
+    status: str,
+    *,
+    at: str | None = None,
+    actor: User | None = None,
+    granted_amount: Decimal | None = None,
+    final_grant: Decimal | None = None,
+) -> Project:
+    """Walk an existing project on to `status` through the services, one step each.
+
+    Side states leave the main line at `at`: revision_requested and deferred at a body stage
+    (default sketch_speakers), rejected at a Steuerkreis stage (default sketch_steering), declined
+    at application_filed, withdrawn anywhere (default: where the project stands). A project in
+    revision or deferral is first resubmitted or resumed. `actor` must be allowed every step
+    (office, admin or None for the system). Amounts default to the full request.
+    """
+    main = _main_line()
+    target = S(status)
+    branch = at or _side_default(target)
+    if target == S.WITHDRAWN and at is None:
+        branch = None  # withdraw from wherever the project stands
+    goal = target if target in main else branch
+    today = timezone.localdate()
+
+    def body_for(current: str) -> Body:
+        return body_of(project.alliance, BODY_STAGES[current])
+
+    def outcome(current: str, result: str, **extra: object) -> None:
+        services.outcome_record(
+            actor=actor, project=project, body=body_for(current), outcome=result,
+            decided_on=today, reference="Sitzung 1, TOP 3", **extra,
+        )
+
+    def step(to: str) -> None:
+        current = project.status
+        if to == S.CONSULTATION:
+            services.consultation_record(
+                actor=actor, project=project, held_on=today, participants="Geschäftsstelle, Träger"
+            )
+        elif to == S.SKETCH_SUBMITTED:
+            services.sketch_submit(actor=actor, project=project, document=pdf_upload("skizze.pdf"))
+        elif to in (S.SKETCH_SPEAKERS, S.DESCRIPTION_SPEAKERS):
+            services.project_forward(actor=actor, project=project)
+        elif to in (S.SKETCH_STEERING, S.DESCRIPTION_STEERING, S.DESCRIPTION_REQUESTED, S.ENDORSED):
+            outcome(current, Outcome.POSITIVE)
+        elif to == S.DESCRIPTION_SUBMITTED:
+            services.description_submit(
+                actor=actor, project=project, document=pdf_upload("beschreibung.pdf")
+            )
+        elif to == S.APPLICATION_FILED:
+            services.application_file(actor=actor, project=project, filed_on=today, reference="NB-2024-0815")
+        elif to == S.GRANTED:
+            services.bank_decision_record(
+                actor=actor, project=project, decided_on=today, granted=True,
+                granted_amount=granted_amount or project.requested_grant,
+            )
+        elif to == S.RUNNING:
+            services.project_start(actor=actor, project=project, started_on=today)
+        elif to == S.CLOSED:
+            services.project_close(
+                actor=actor, project=project, closed_on=today,
+                final_eligible_costs=project.eligible_costs,
+                final_grant=final_grant if final_grant is not None else project.granted_amount,
+                final_report=pdf_upload("abschlussbericht.pdf"),
+            )
+        else:  # pragma: no cover - the caller's route is built from the main line
+            raise AssertionError(f"kein Schritt nach {to}")
+
+    # Back onto the main line first.
+    if project.status == S.REVISION_REQUESTED and target != S.WITHDRAWN:
+        services.project_resubmit(actor=actor, project=project, document=pdf_upload("fassung.pdf"))
+    elif project.status == S.DEFERRED and target != S.WITHDRAWN:
+        services.project_resume(actor=actor, project=project)
+    if goal is not None:
+        here, there = main.index(project.status), main.index(goal)
+        if there < here:
+            raise ValueError(f"{project.status} liegt schon hinter {goal}")
+        for to in main[here + 1 : there + 1]:
+            step(to)
+    current = project.status
+    if target == S.REVISION_REQUESTED:
+        outcome(current, Outcome.REVISION, reasons="Bitte die Zielgruppe genauer beschreiben.")
+    elif target == S.DEFERRED:
+        outcome(current, Outcome.DEFERRED)
+    elif target == S.REJECTED:
+        outcome(current, Outcome.NEGATIVE, reasons="Passt nicht zu den Themen der Förderphase.")
+    elif target == S.DECLINED:
+        services.bank_decision_record(actor=actor, project=project, decided_on=today, granted=False)
+    elif target == S.WITHDRAWN:
+        services.project_withdraw(actor=actor, project=project, reason="Der Träger zieht zurück.")
+    if project.status != target:
+        raise AssertionError(f"{project.status} statt {target}")
+    return project
+
+
+def project_in_state(
+    where: "FundingPhase | AllianceStructure | Structure",
+    status: str,
+    *,
+    at: str | None = None,
+    actor: User | None = None,
+    granted_amount: Decimal | None = None,
+    final_grant: Decimal | None = None,
+    **fields: object,
+) -> Project:
+    """A complete project of the phase (or of the structure's current phase) in `status`,
+    walked there through the services: `project_in_state(structure, Status.GRANTED)`.
+
+    `fields` go to ProjectFactory (title, eligible_costs, requested_grant, applicant_organisation,
+    contact_email, cofinancing=False …); `at`, `actor` and the amounts to `advance`. The
+    Sprecherkreis and Steuerkreis of the alliance decide (created if missing). Steps are dated
+    today.
+    """
+    project = ProjectFactory(phase=_phase_of(where), actor=actor, **fields)
+    return advance(
+        project, status, at=at, actor=actor, granted_amount=granted_amount, final_grant=final_grant
+    )

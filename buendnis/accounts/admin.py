@@ -25,8 +25,8 @@ from django.utils.translation import ngettext
 
 from buendnis.core.admin_base import ServiceAdmin, ServiceForm, actor_of, service_form
 
-from . import permissions, services
-from .models import Membership, User
+from . import permissions, services, tokens
+from .models import ApiToken, Membership, User
 
 
 def _users_of_alliances(ids: set[int]) -> QuerySet[User]:
@@ -203,3 +203,101 @@ class MembershipAdmin(ServiceAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
     list_select_related = ["user", "alliance", "organisation"]
 
+
+# --- API tokens ------------------------------------------------------------------------------------
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Lists tokens and revokes them; never shows a secret (only its hash is stored).
+
+    Tokens are made with `manage.py create_api_token` (README, "API and tokens"), which shows the
+    secret once. Platform admins and the ministry see every token, everyone else in the admin their
+    own; platform admins revoke any token, everyone their own (`permissions.can_revoke_api_token`).
+    Tokens are never deleted, so the audit trail keeps pointing at them.
+    """
+
+    fields = ["user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+        "is_live",
+    ]
+    list_select_related = ["user"]
+    search_fields = ["name", "prefix", "user__username"]
+    actions = ["revoke"]
+
+    @admin.display(boolean=True, description=_("gültig"))
+    def is_live(self, obj: ApiToken) -> bool:
+        return tokens.token_is_live(obj)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:
+        queryset: QuerySet[ApiToken] = super().get_queryset(request)
+        if permissions.sees_all_api_tokens(request.user):
+            return queryset
+        if request.user.pk is None:
+            return queryset.none()
+        return queryset.filter(user_id=request.user.pk)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return permissions.can_enter_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not permissions.can_enter_admin(request.user):
+            return False
+        return (
+            obj is None
+            or permissions.sees_all_api_tokens(request.user)
+            or (obj.user_id == request.user.pk)
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # the secret must be shown once: `manage.py create_api_token`
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return permissions.can_enter_admin(request.user)
+
+    @admin.action(description=_("Ausgewählte API-Schlüssel widerrufen"), permissions=["revoke"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        allowed = [
+            token for token in queryset if permissions.can_revoke_api_token(request.user, token)
+        ]
+        if len(allowed) != len(queryset):
+            self.message_user(
+                request, _("Sie dürfen nur Ihre eigenen API-Schlüssel widerrufen."), messages.ERROR
+            )
+            return
+        with transaction.atomic():
+            for token in allowed:
+                tokens.token_revoke(actor=actor_of(request), token=token)
+        count = len(allowed)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d API-Schlüssel ist widerrufen.",
+                "%(count)d API-Schlüssel sind widerrufen.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -78,3 +78,33 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} ({self.alliance})"
+
+
+class ApiToken(models.Model):
+    """A key for scripts (`Authorization: Bearer …`), acting as its user.
+
+    Only the SHA-256 of the secret is stored: the secret is shown once, when the token is made
+    (`manage.py create_api_token`), and cannot be read back. `prefix` finds the row and names the
+    token in lists. A token is never deleted, only revoked, so its use stays traceable.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("Benutzer/in")
+    )
+    name = models.CharField(
+        _("Bezeichnung"), max_length=100, help_text=_("Wofür, z. B. „Statistik-Export“.")
+    )
+    prefix = models.CharField(_("Kennung"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(_("Prüfsumme"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("zuletzt benutzt"), null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("gültig bis"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("widerrufen am"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API-Schlüssel")
+        verbose_name_plural = _("API-Schlüssel")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

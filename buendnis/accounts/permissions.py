@@ -243,3 +243,161 @@ def can_view_budget(user: Any, alliance: Alliance) -> bool:
     """The budget dashboard: the internal circle and the ministry. The public sees the totals on
     the phases page."""
     return can_view_internal(user, alliance)
+
+
+def applicant_organisation_ids(user: Any, alliance: Alliance) -> frozenset[int]:
+    """Organisations of this alliance the user applies for (applicant role with an organisation).
+    One query, none for anonymous or inactive users."""
+    if not _active(user):
+        return frozenset()
+    return frozenset(
+        Membership.objects.filter(
+            user=user, alliance=alliance, role=Role.APPLICANT, organisation__isnull=False
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+if TYPE_CHECKING:
+    from django.db.models import Q
+
+
+class ProjectAccess:
+    """What one user sees of one alliance's projects, decided once per request so that a list
+    needs no query per project. The same rules as `can_view_project` and
+    `can_view_project_publicly`, for many projects at once."""
+
+    __slots__ = ("internal", "organisation_ids", "user_id")
+
+    def __init__(
+        self, *, user_id: int | None, internal: bool, organisation_ids: frozenset[int]
+    ) -> None:
+        self.user_id = user_id
+        self.internal = internal
+        self.organisation_ids = organisation_ids
+
+    def visible(self) -> Q:
+        """The projects this user finds in lists and may open at all."""
+        from django.db.models import Q
+
+        from buendnis.funding.states import PUBLIC_STATES
+
+        if self.internal:
+            return Q()
+        seen = Q(status__in=PUBLIC_STATES)
+        if self.user_id is not None:
+            seen |= Q(created_by_id=self.user_id)
+        if self.organisation_ids:
+            seen |= Q(applicant_organisation_id__in=self.organisation_ids)
+        return seen
+
+    def sees_everything_of(self, project: Any) -> bool:
+        """Non-public fields too (`can_view_project`), from the project row alone."""
+        return (
+            self.internal
+            or (self.user_id is not None and project.created_by_id == self.user_id)
+            or project.applicant_organisation_id in self.organisation_ids
+        )
+
+
+def project_access(user: Any, alliance: Alliance) -> ProjectAccess:
+    """The internal circle, the ministry and admins see every project of the alliance, with every
+    field; an applicant sees the public ones and, with every field, their own; everyone else the
+    public ones (states.PUBLIC_STATES)."""
+    if can_view_internal(user, alliance):
+        return ProjectAccess(user_id=user.pk, internal=True, organisation_ids=frozenset())
+    if not _active(user):
+        return ProjectAccess(user_id=None, internal=False, organisation_ids=frozenset())
+    organisations = (
+        applicant_organisation_ids(user, alliance)
+        if Role.APPLICANT in roles_in(user, alliance)
+        else frozenset()
+    )
+    return ProjectAccess(user_id=user.pk, internal=False, organisation_ids=organisations)
+
+
+def can_create_project_for(user: Any, alliance: Alliance, organisation: Any) -> bool:
+    """The office (and admins) start projects for any organisation of the alliance; an applicant
+    only for an organisation they apply for."""
+    if organisation.alliance_id != alliance.pk or not can_create_project(user, alliance):
+        return False
+    return can_manage(user, alliance) or organisation.pk in applicant_organisation_ids(
+        user, alliance
+    )
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+def can_use_api_token(user: Any) -> bool:
+    """A token acts as its user, so it opens nothing the user could not log in to: inactive
+    accounts and, in production, demo logins are refused."""
+    return _active(user)
+
+
+def sees_all_api_tokens(user: Any) -> bool:
+    """Tokens are account matters: platform admins maintain them, the ministry reads them; every
+    other admin user sees their own."""
+    return sees_all_alliances(user)
+
+
+def can_revoke_api_token(user: Any, token: Any) -> bool:
+    """Platform admins revoke any token; everyone their own."""
+    return is_platform_admin(user) or (_active(user) and token.user_id == user.pk)
+
+
+# --- Applicant portal -----------------------------------------------------------------------------
+
+
+def can_use_applicant_portal(user: Any, alliance: Alliance) -> bool:
+    """The list under /<slug>/vorhaben/: applicants and the office work there, the internal circle
+    and the ministry may read it (they may read every project anyway)."""
+    return can_create_project(user, alliance) or can_view_internal(user, alliance)
+
+
+class ProjectRights:
+    """Every yes/no the pages of one project ask, decided with at most one membership query.
+
+    The same rules as `can_view_project`, `can_edit_project` and `can_perform` (the portal's
+    tests prove that they agree for every persona, state and action). `act` is "works on the
+    project": its applicant or the office, who may also ask the office for a consultation.
+    """
+
+    __slots__ = ("act", "actions", "edit", "view")
+
+    def __init__(self, *, view: bool, act: bool, edit: bool, actions: frozenset[str]) -> None:
+        self.view = view
+        self.act = act
+        self.edit = edit
+        self.actions = actions
+
+    def may(self, action: str) -> bool:
+        return action in self.actions
+
+
+def project_rights(user: Any, project: Any) -> ProjectRights:
+    from buendnis.funding.states import ACTIONS, APPLICANT_EDITABLE, Actor
+
+    manages = can_manage(user, project.alliance)
+    # Every action open to the applicant is open to the office too: a manager needs no query.
+    applicant = not manages and is_project_applicant(user, project)
+    actions = frozenset(
+        action
+        for action, actors in ACTIONS.items()
+        if (Actor.OFFICE in actors and manages) or (Actor.APPLICANT in actors and applicant)
+    )
+    return ProjectRights(
+        view=applicant or can_view_internal(user, project.alliance),
+        act=manages or applicant,
+        edit=manages or (applicant and project.status in APPLICANT_EDITABLE),
+        actions=actions,
+    )
+
+
+# --- Office workspace ------------------------------------------------------------------------------
+
+
+def can_act_in_office_workspace(user: Any, alliance: Alliance) -> bool:
+    """The office workspace offers its action forms to the office (and platform admins); the rest
+    of the internal circle and the ministry read the pipeline without acting on it. Each action is
+    still checked with `can_perform`."""
+    return can_manage(user, alliance)

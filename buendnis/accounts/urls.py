@@ -36,3 +36,16 @@ urlpatterns = [
         name="password_reset_complete",
     ),
 ]
+
+# Registration of applicants (accounts/registration.py).
+from . import registration_views  # noqa: E402
+
+urlpatterns += [
+    path("registrieren/", registration_views.register, name="register"),
+    path("registrieren/gesendet/", registration_views.register_done, name="register_done"),
+    path(
+        "bestaetigen/<uidb64>/<token>/",
+        registration_views.register_confirm,
+        name="register_confirm",
+    ),
+]

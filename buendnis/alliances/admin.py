@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buendnis.accounts import permissions
 from buendnis.accounts.models import User
+from buendnis.budget.admin import BudgetAdjustMixin
 from buendnis.core.admin_base import ServiceAdmin, ServiceInline, service_form
 
 from . import selectors, services
@@ -106,7 +107,9 @@ class PersonAdmin(ServiceAdmin):
 
 
 @admin.register(FundingPhase)
-class FundingPhaseAdmin(ServiceAdmin):
+class FundingPhaseAdmin(BudgetAdjustMixin, ServiceAdmin):
+    """Phases; their budget changes are bookings ("Budgetänderung buchen", see BudgetAdjustMixin)."""
+
     service_save = services.phase_save
     form = service_form(validator=services.phase_validate)
     list_display = [

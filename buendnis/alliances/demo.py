@@ -944,11 +944,21 @@ class _Loader:
 
 
 def load_demo() -> int:
-    """Load the demo alliances and logins; returns how many records were created (0 when loaded)."""
+    """Load the demo alliances, logins and projects; returns how many records were created (0 when
+    loaded).
+
+    The projects walk through the procedure, which mails at every step: mail stays muted until
+    the whole load has committed.
+    """
+    # Imported here: the funding app builds on the alliances, not the other way round.
+    from buendnis.funding import notifications
+    from buendnis.funding.demo import load_demo_projects
+
     loader = _Loader()
-    with transaction.atomic():
+    with notifications.muted(), transaction.atomic():
         for spec in ALLIANCES:
             loader.alliance(spec)
         for user_spec in _USERS:
             loader.user(user_spec)
+        loader.created += load_demo_projects()
     return loader.created

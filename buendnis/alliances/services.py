@@ -66,7 +66,7 @@ def _save[M: models.Model](
     """
     with transaction.atomic():
         if lock is not None:
-            type(lock)._default_manager.select_for_update().get(pk=lock.pk)
+            type(lock)._default_manager.select_for_update(no_key=True).get(pk=lock.pk)
         creating = instance._state.adding
         before: dict[str, Any] = {}
         if not creating:
@@ -180,6 +180,17 @@ def person_create(
 # --- Funding phases and agreements --------------------------------------------------------------
 
 
+def _budget_changed_after_bookings(phase: FundingPhase) -> bool:
+    from buendnis.budget.models import LedgerEntry  # budget builds on alliances, not the reverse
+
+    stored = FundingPhase.objects.filter(pk=phase.pk).values_list("virtual_budget", flat=True).first()
+    return (
+        stored is not None
+        and stored != phase.virtual_budget
+        and LedgerEntry.objects.filter(phase_id=phase.pk).exists()
+    )
+
+
 def phase_validate(phase: FundingPhase) -> None:
     """Phases of one alliance follow each other; two phases never cover the same day."""
     errors: dict[str, str] = {}
@@ -188,6 +199,11 @@ def phase_validate(phase: FundingPhase) -> None:
     if phase.project_end_cutoff and phase.ends_on and phase.project_end_cutoff < phase.ends_on:
         errors["project_end_cutoff"] = _(
             "Das späteste Projektende darf nicht vor dem Ende der Phase liegen."
+        )
+    if phase.pk is not None and _budget_changed_after_bookings(phase):
+        errors["virtual_budget"] = _(
+            "Auf diese Förderphase ist schon gebucht: Änderungen des Budgets laufen über "
+            "„Budgetänderung buchen“, damit das Budget nie überzogen wird."
         )
     if errors:
         raise DomainError(errors)

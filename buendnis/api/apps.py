@@ -6,3 +6,7 @@ class ApiConfig(AppConfig):
     name = "buendnis.api"
     label = "api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        # drf-spectacular finds its extensions by subclass registration: import them once.
+        from . import schema  # noqa: F401

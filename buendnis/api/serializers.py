@@ -163,10 +163,21 @@ class BodySerializer(serializers.ModelSerializer[Body]):
         read_only_fields = fields
 
 
+def _ledger_figure(name: str, help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        source=f"budget_figures.{name}",
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text=help_text,
+    )
+
+
 class PhaseSerializer(serializers.ModelSerializer[FundingPhase]):
     """Förderphase; Beträge als Dezimal-Zeichenketten. / Funding phase; amounts as decimal strings."""
 
-    # Expects `phase_list`'s `partner_count` annotation and `current_phase` in the context.
+    # Expects `phase_list`'s `partner_count` annotation, `current_phase` in the context and the
+    # ledger's figures as `budget_figures` on each phase.
 
     project_volume = serializers.DecimalField(
         max_digits=14,
@@ -184,6 +195,25 @@ class PhaseSerializer(serializers.ModelSerializer[FundingPhase]):
     is_current = serializers.SerializerMethodField(
         help_text="Die aktuelle Förderphase des Bündnisses. / The alliance's current phase."
     )
+    # From the budget ledger (`budget.selectors.budget_figures_by_phase`), set by the view as
+    # `budget_figures` on each phase.
+    budget = _ledger_figure(
+        "budget",
+        "Virtuelles Budget einschließlich späterer Budgetänderungen. / Virtual budget including "
+        "later adjustments.",
+    )
+    reserved = _ledger_figure(
+        "reserved",
+        "Mit dem Votum des Bündnisses reserviert. / Reserved by the alliance's endorsement.",
+    )
+    committed = _ledger_figure(
+        "committed", "Von der Förderbank bewilligt (gebunden). / Committed by the funding bank."
+    )
+    paid = _ledger_figure("paid", "Abgerechnet und ausgezahlt. / Settled and paid out.")
+    available = _ledger_figure(
+        "available",
+        "Noch verfügbar: Budget − reserviert − gebunden − ausgezahlt. / Still available.",
+    )
 
     class Meta:
         model = FundingPhase
@@ -197,6 +227,11 @@ class PhaseSerializer(serializers.ModelSerializer[FundingPhase]):
             "project_volume",
             "partner_count",
             "is_current",
+            "budget",
+            "reserved",
+            "committed",
+            "paid",
+            "available",
         ]
         read_only_fields = fields
 

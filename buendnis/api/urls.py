@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from . import views
+from . import project_views, views
 
 app_name = "api"
 
@@ -24,4 +24,20 @@ urlpatterns = [
     path("alliances/<slug:slug>/bodies/", views.BodyListView.as_view(), name="alliance-bodies"),
     path("alliances/<slug:slug>/phases/", views.PhaseListView.as_view(), name="alliance-phases"),
     path("alliances/<slug:slug>/themes/", views.ThemeListView.as_view(), name="alliance-themes"),
+    # Projects: the answer depends on who asks (see project_views.py).
+    path(
+        "alliances/<slug:slug>/projects/",
+        project_views.ProjectListView.as_view(),
+        name="alliance-projects",
+    ),
+    path(
+        "alliances/<slug:slug>/projects/<int:pk>/",
+        project_views.ProjectDetailView.as_view(),
+        name="alliance-project-detail",
+    ),
+    path(
+        "alliances/<slug:slug>/projects/<int:pk>/transitions/",
+        project_views.ProjectTransitionView.as_view(),
+        name="alliance-project-transitions",
+    ),
 ]

@@ -1,6 +1,7 @@
 """The public read API (/api/v1/): open data of the alliances, the same for everyone who asks.
 
-Design, shared by every view here:
+The projects endpoints (`projects/…`) answer each caller differently and accept writes; their
+design is in project_views.py. Design, shared by every view here:
 
 - Public data needs no login, so the views read no session at all (`authentication_classes = ()`).
   The answer can therefore never depend on who asks, the query count is the same for every
@@ -44,6 +45,7 @@ from buendnis.alliances.models import (
     FundingPhase,
     Organisation,
 )
+from buendnis.budget import selectors as budget_selectors
 
 from . import serializers
 
@@ -139,12 +141,16 @@ class AllianceItemsView(PublicReadMixin, generics.ListAPIView[Any]):
         # Only the schema generator asks for this (to learn the model); `list` uses `get_items`.
         return self.model._default_manager.none()
 
+    def prepare(self, items: Sequence[Any]) -> None:
+        """Fetch what the serializer needs for the items shown, for all of them at once."""
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         items = self.get_items()
         page = self.paginate_queryset(items)
-        if page is None:  # pagination switched off in the settings
-            return Response(self.get_serializer(items, many=True).data)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        shown = list(items) if page is None else page  # None: pagination switched off
+        self.prepare(shown)
+        data = self.get_serializer(shown, many=True).data
+        return Response(data) if page is None else self.get_paginated_response(data)
 
 
 class OrganisationListView(AllianceItemsView):
@@ -204,8 +210,9 @@ class BodyListView(AllianceItemsView):
 
 
 class PhaseListView(AllianceItemsView):
-    """Funding phases by start, with partner count and the current one marked. Queries: alliance,
-    current phase (one while a phase runs; up to three between phases), count, page."""
+    """Funding phases by start, with partner count, budget figures and the current one marked.
+    Queries: alliance, count, page, the ledger's sums for the page's phases (one query), current
+    phase (one while a phase runs; up to three between phases)."""
 
     model = FundingPhase
     serializer_class = serializers.PhaseSerializer
@@ -218,9 +225,13 @@ class PhaseListView(AllianceItemsView):
         responses={200: serializers.PhaseSerializer, 404: NOT_FOUND},
         description=(
             "Die Förderphasen des Bündnisses nach Beginn. Beträge sind Dezimalzahlen als "
-            'Zeichenketten (`"1500000.00"`), der Fördersatz in Prozent.\n\n'
+            'Zeichenketten (`"1500000.00"`), der Fördersatz in Prozent. `reserved`, `committed`, '
+            "`paid` und `available` stammen aus dem Budgetbuch der Phase: reserviert mit dem Votum "
+            "des Bündnisses, gebunden mit der Bewilligung der Förderbank, ausgezahlt mit der "
+            "Abrechnung; `available` ist der Rest des Budgets (`budget`, mit Budgetänderungen).\n\n"
             "The alliance's funding phases by start. Amounts are decimal strings, the funding "
-            "rate is in percent."
+            "rate is in percent. `reserved`, `committed`, `paid` and `available` come from the "
+            "phase's budget ledger; `available` is what is left of `budget` (with adjustments)."
         ),
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -228,6 +239,14 @@ class PhaseListView(AllianceItemsView):
 
     def get_items(self) -> QuerySet[FundingPhase]:
         return selectors.phase_list(self.alliance)
+
+    def prepare(self, items: Sequence[Any]) -> None:
+        # The ledger's sums for every phase on the page, in one query.
+        figures = budget_selectors.budget_figures_by_phase(
+            [phase.pk for phase in items], {phase.pk: phase.virtual_budget for phase in items}
+        )
+        for phase in items:
+            phase.budget_figures = figures[phase.pk]
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {

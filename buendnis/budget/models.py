@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +18,24 @@ class EntryKind(models.TextChoices):
     RELEASE = "release", _("Freigabe")
     PAYMENT = "payment", _("Auszahlung/Abrechnung")
     ADJUSTMENT = "adjustment", _("Budgetänderung")
+
+
+def _refuse_change() -> NoReturn:
+    raise ValueError("Buchungen sind unveränderlich; eine Korrektur ist eine neue Buchung.")
+
+
+class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):
+    """Bulk writes would bypass `LedgerEntry.save`/`delete`; they are refused just the same."""
+
+    def update(self, **kwargs: Any) -> int:
+        _refuse_change()
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        # Refused before Django opens its transaction, which the error would leave broken.
+        _refuse_change()
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        _refuse_change()
 
 
 class LedgerEntry(models.Model):
@@ -58,6 +76,8 @@ class LedgerEntry(models.Model):
     )
     created_at = models.DateTimeField(_("Gebucht am"), auto_now_add=True)
 
+    objects = LedgerEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("Buchung")
         verbose_name_plural = _("Buchungen")
@@ -68,8 +88,8 @@ class LedgerEntry(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            raise ValueError("Buchungen sind unveränderlich; eine Korrektur ist eine neue Buchung.")
+            _refuse_change()
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("Buchungen sind unveränderlich; eine Korrektur ist eine neue Buchung.")
+        _refuse_change()

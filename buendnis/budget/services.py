@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from buendnis.accounts import permissions
 from buendnis.alliances.models import FundingPhase
 from buendnis.core.audit import audit_record
-from buendnis.core.errors import DomainError
+from buendnis.core.errors import DomainError, PermissionDenied
 from buendnis.core.templatetags.buendnis_format import money as euro
 
 from .models import EntryKind, LedgerEntry
@@ -28,8 +29,13 @@ ZERO = Decimal("0.00")
 
 
 def _lock_phase(phase_id: int) -> FundingPhase:
-    """Serialise every booking of a phase: the availability check and the booking are one step."""
-    return FundingPhase.objects.select_for_update().get(pk=phase_id)
+    """Serialise every booking of a phase: the availability check and the booking are one step.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: it excludes every other booking of the phase, but not the
+    inserts of rows that merely point to the phase (a new project). With FOR UPDATE a Votum
+    (phase lock, then rows pointing to the alliance) and a new project (alliance lock, then a row
+    pointing to the phase) deadlock on PostgreSQL."""
+    return FundingPhase.objects.select_for_update(no_key=True).get(pk=phase_id)
 
 
 def _book(
@@ -142,8 +148,9 @@ def release_all(*, actor: User | None, project: Project, note: str) -> None:
             phase=phase,
             project=project,
             kind=EntryKind.RELEASE,
-            reserved=-balance.reserved,
-            committed=-balance.committed,
+            # ZERO - x, not -x: a project without a commitment books 0.00, not -0.00.
+            reserved=ZERO - balance.reserved,
+            committed=ZERO - balance.committed,
             note=note,
         )
 
@@ -184,9 +191,20 @@ def settle(*, actor: User | None, project: Project, final_grant: Decimal) -> Non
 def budget_adjust(
     *, actor: User | None, phase: FundingPhase, amount: Decimal, note: str
 ) -> LedgerEntry:
-    """Raise (positive) or lower (negative) the virtual budget, e.g. a ministry increase."""
+    """Raise (positive) or lower (negative) the virtual budget, e.g. a ministry increase.
+    The office of the alliance and platform admins book it (`actor=None`: the system)."""
+    if actor is not None and not permissions.can_manage(actor, phase.alliance):
+        raise PermissionDenied(_("Das Budget ändert die Geschäftsstelle des Bündnisses."))
     if not note.strip():
         raise DomainError({"note": _("Bitte begründen Sie die Budgetänderung.")})
+    # The database would refuse a longer note (PostgreSQL) or round the amount; say so first.
+    limit = LedgerEntry._meta.get_field("note").max_length or 0
+    if len(note) > limit:
+        raise DomainError(
+            {"note": _("Der Vermerk darf höchstens %(limit)s Zeichen lang sein.") % {"limit": limit}}
+        )
+    if amount != amount.quantize(Decimal("0.01")):
+        raise DomainError({"amount": _("Beträge werden auf den Cent genau gebucht.")})
     if amount == 0:
         raise DomainError({"amount": _("Eine Budgetänderung um 0,00 € ändert nichts.")})
     with transaction.atomic():

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,9 +17,27 @@ from .states import PUBLIC_LABELS, Status
 
 log = logging.getLogger(__name__)
 
+_muted: ContextVar[bool] = ContextVar("funding_mail_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Send no procedure mail inside the block (the demo load walks many projects at once).
+
+    Mail goes out on commit, so the block must enclose the outermost transaction of the steps it
+    mutes: `with muted(), transaction.atomic(): ...`.
+    """
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
 
 def transition_mail(project_id: int, source: str, target: str, comment: str) -> None:
     """Tell the applicant's contact and the alliance's office that the project moved on."""
+    if _muted.get():
+        return
     project = Project.objects.select_related("alliance", "phase", "applicant_organisation").get(
         pk=project_id
     )

@@ -44,7 +44,15 @@ from .models import (
     ProjectDocument,
     Transition,
 )
-from .states import BODY_STAGES, NEXT_ON_POSITIVE, SKETCH_STAGE, Status, can_move
+from .states import (
+    BODY_STAGES,
+    FINAL_STATES,
+    MONEY_FIXED_STATES,
+    NEXT_ON_POSITIVE,
+    SKETCH_STAGE,
+    Status,
+    can_move,
+)
 
 CENT = Decimal("0.01")
 S = Status
@@ -196,11 +204,22 @@ def project_create(
 ) -> Project:
     if actor is not None and not permissions.can_create_project(actor, alliance):
         raise PermissionDenied(_("Sie dürfen in diesem Bündnis keine Vorhaben anlegen."))
+    if actor is not None and not permissions.can_create_project_for(
+        actor, alliance, applicant_organisation
+    ):
+        raise PermissionDenied(
+            _(
+                "Vorhaben legen Sie nur für Ihre eigene Organisation an; für „%(org)s“ sind Sie nicht eingetragen."
+            )
+            % {"org": applicant_organisation}
+        )
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"Unbekannte Felder: {sorted(unknown)}")
     with transaction.atomic():
-        Alliance.objects.select_for_update().get(pk=alliance.pk)
+        # Serialises the running numbers; NO KEY, so rows pointing to the alliance (audit,
+        # ledger) are not blocked: see budget.services._lock_phase.
+        Alliance.objects.select_for_update(no_key=True).get(pk=alliance.pk)
         project = Project(
             alliance=alliance,
             phase=phase,
@@ -240,8 +259,13 @@ def _set_topics(project: Project, topics: Iterable[Topic]) -> None:
 
 
 def _lock(project: Project) -> Project:
+    """Lock the project row only. Without `of`, PostgreSQL would lock the joined alliance and
+    phase rows as well and so serialise every step of every project of the alliance (and the
+    phase lock of the budget would never be what decides a race)."""
     return (
-        Project.objects.select_for_update().select_related("alliance", "phase").get(pk=project.pk)
+        Project.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("alliance", "phase")
+        .get(pk=project.pk)
     )
 
 
@@ -270,6 +294,18 @@ def project_update(
                     "Das Vorhaben wurde inzwischen von jemand anderem geändert. Bitte laden Sie die Seite "
                     "neu; Ihre Eingaben sind nicht gespeichert."
                 )
+            )
+        money = {"eligible_costs", "requested_grant"}
+        if locked.status in MONEY_FIXED_STATES and any(
+            getattr(locked, name) != value for name, value in changes.items() if name in money
+        ):
+            raise DomainError(
+                {
+                    "requested_grant": _(
+                        "Nach dem Votum sind Kosten und Zuschuss festgelegt; die Bewilligung und die "
+                        "Abrechnung halten die endgültigen Beträge fest."
+                    )
+                }
             )
         before = snapshot(locked)
         for name, value in changes.items():
@@ -357,6 +393,10 @@ def document_add(
 ) -> ProjectDocument:
     """Keep every upload: the next version number of its kind. Caller holds the project lock or
     runs its own transaction."""
+    # The steps that upload (sketch, description, resubmission, closing) checked their actor
+    # already; a direct upload is an edit of the project and needs the same right.
+    if actor is not None and not permissions.can_edit_project(actor, project):
+        raise PermissionDenied(_("Sie dürfen diesem Vorhaben keine Dokumente hinzufügen."))
     with transaction.atomic():
         highest = (
             ProjectDocument.objects.filter(project=project, kind=kind).aggregate(v=Max("version"))[
@@ -394,9 +434,14 @@ def _transition(
     comment: str = "",
     check: Callable[[Project], None] | None = None,
     effect: Callable[[Project, str], None] | None = None,
+    sources: frozenset[str] | None = None,
 ) -> Project:
     """Run one step of the procedure atomically. `target` may depend on the locked project;
-    `check` refuses with a DomainError; `effect` changes fields and books money before saving."""
+    `check` refuses with a DomainError; `effect` changes fields and books money before saving.
+
+    `sources` narrows the table to the states this step starts from: the table allows
+    revision_requested → description_submitted, but only a resubmission takes that move, not a
+    first submission of the description from a sketch sent back for revision."""
     with transaction.atomic():
         locked = _lock(project)
         if actor is not None and not permissions.can_perform(actor, locked, action):
@@ -405,7 +450,7 @@ def _transition(
             )
         source = locked.status
         to = target(locked) if callable(target) else target
-        if not can_move(source, to):
+        if (sources is not None and source not in sources) or not can_move(source, to):
             raise TransitionNotAllowed(
                 _("Im Stand „%(status)s“ ist dieser Schritt nicht möglich.")
                 % {"status": Status(source).label}
@@ -448,6 +493,13 @@ def consultation_record(
         locked = _lock(project)
         if actor is not None and not permissions.can_perform(actor, locked, "record_consultation"):
             raise PermissionDenied(_("Beratungen erfasst die Geschäftsstelle."))
+        if locked.status in FINAL_STATES:
+            raise TransitionNotAllowed(
+                _(
+                    "Das Vorhaben ist im Stand „%(status)s“ abgeschlossen; Beratungen sind nicht mehr möglich."
+                )
+                % {"status": locked.get_status_display()}
+            )
         consultation = Consultation.objects.create(
             project=locked,
             held_on=held_on,
@@ -483,6 +535,16 @@ def sketch_submit(
     *, actor: User | None, project: Project, document: UploadedFile | None = None
 ) -> Project:
     """Stage 1: the Kurzskizze. Only after at least one consultation, and only complete."""
+    # Say what is missing rather than only that the step is not possible now (the stored state,
+    # not the caller's copy; the locked check in _transition still decides).
+    if Project.objects.filter(pk=project.pk, status=S.IDEA).exists():
+        raise TransitionNotAllowed(
+            _(
+                "Im Stand „%(status)s“ ist dieser Schritt nicht möglich: Vor der Kurzskizze ist "
+                "mindestens eine Beratung durch die Geschäftsstelle nötig."
+            )
+            % {"status": Status.IDEA.label}
+        )
 
     def check(locked: Project) -> None:
         if not locked.consultations.exists():
@@ -504,6 +566,7 @@ def sketch_submit(
         project=project,
         action="submit_sketch",
         target=S.SKETCH_SUBMITTED,
+        sources=frozenset({S.CONSULTATION}),
         check=check,
         effect=effect,
     )
@@ -527,6 +590,7 @@ def description_submit(
         project=project,
         action="submit_description",
         target=S.DESCRIPTION_SUBMITTED,
+        sources=frozenset({S.DESCRIPTION_REQUESTED}),
         check=check,
         effect=effect,
     )
@@ -539,7 +603,12 @@ def project_forward(*, actor: User | None, project: Project, comment: str = "") 
         return S.SKETCH_SPEAKERS if locked.status == S.SKETCH_SUBMITTED else S.DESCRIPTION_SPEAKERS
 
     return _transition(
-        actor=actor, project=project, action="forward", target=target, comment=comment
+        actor=actor,
+        project=project,
+        action="forward",
+        target=target,
+        comment=comment,
+        sources=frozenset({S.SKETCH_SUBMITTED, S.DESCRIPTION_SUBMITTED}),
     )
 
 
@@ -604,6 +673,10 @@ def outcome_record(
         return NEXT_ON_POSITIVE.get(locked.status, locked.status)
 
     def effect(locked: Project, to: str) -> None:
+        if to == S.ENDORSED:
+            # The office may edit the project while the bodies discuss it: the Votum reserves
+            # only a grant that still keeps every rule (rate, co-financing, runtime).
+            _require_complete(locked)
         recorded.append(
             BodyOutcome.objects.create(
                 project=locked,
@@ -659,6 +732,7 @@ def project_resubmit(
         project=project,
         action="resubmit",
         target=lambda locked: locked.return_status or S.SKETCH_SUBMITTED,
+        sources=frozenset({S.REVISION_REQUESTED}),
         check=check,
         effect=effect,
     )
@@ -675,6 +749,7 @@ def project_resume(*, actor: User | None, project: Project) -> Project:
         project=project,
         action="resume",
         target=lambda locked: locked.return_status or S.DEFERRED,
+        sources=frozenset({S.DEFERRED}),
         effect=effect,
     )
 

@@ -165,3 +165,8 @@ ACTIONS: dict[str, frozenset[str]] = {
 APPLICANT_EDITABLE = frozenset(
     {S.IDEA, S.CONSULTATION, S.DESCRIPTION_REQUESTED, S.REVISION_REQUESTED}
 )
+
+# From the Votum on, the amounts the alliance endorsed are fixed (the ledger holds them).
+MONEY_FIXED_STATES = frozenset(
+    {S.ENDORSED, S.APPLICATION_FILED, S.GRANTED, S.DECLINED, S.RUNNING, S.CLOSED}
+)

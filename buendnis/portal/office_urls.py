@@ -8,4 +8,7 @@ app_name = "office"
 
 urlpatterns = [
     path("", views.pipeline, name="pipeline"),
+    path("<str:reference>/", views.project_detail, name="project"),
+    # <action> is a name of funding.states.ACTIONS (those the workspace offers).
+    path("<str:reference>/aktion/<str:action>/", views.project_action, name="action"),
 ]

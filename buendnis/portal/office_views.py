@@ -1,9 +1,276 @@
-from django.http import HttpRequest, HttpResponse
+"""The office workspace: the pipeline board, one project's workspace, and the procedure's steps.
+
+The alliance's internal circle (and the ministry) read every page; only the office acts. Every
+step is a POST to `<reference>/aktion/<action>/` that calls the step's service and redirects
+(POST-redirect-GET); a refused step re-renders the project page with the form as it was sent and
+the German reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+from django_stubs_ext import StrOrPromise
 
 from buendnis.accounts import permissions
+from buendnis.alliances.models import Alliance
+from buendnis.alliances.selectors import phase_pick_current
+from buendnis.budget.selectors import project_balance
+from buendnis.core.errors import StaleEdit, TransitionNotAllowed
+from buendnis.funding import selectors
+from buendnis.funding.models import Project
+from buendnis.funding.services import project_rule_errors, proposed_grant
+from buendnis.funding.states import APPLICANT_EDITABLE, FINAL_STATES, Status
 from buendnis.public.rendering import render_alliance_page
 
+from .office_filters import PipelineFilter
+from .office_forms import ACTION_FORMS, ActionForm
 
-def pipeline(request: HttpRequest, slug: str) -> HttpResponse:
+# The Steuerkreis meets quarterly: a project that waits longer than that in one state is marked.
+LONG_WAIT_DAYS = 90
+# Running projects take years by design; waiting is not the word for them.
+NOT_WAITING = FINAL_STATES | {Status.RUNNING}
+
+OfficeView = Callable[..., HttpResponse]
+
+
+def _require_internal(request: HttpRequest, slug: str) -> Alliance | HttpResponse:
+    """The alliance if the user belongs to its internal circle; a login redirect for anonymous
+    visitors; a 403 for signed-in users without the right (the alliance itself is public)."""
     alliance = permissions.get_alliance_for_user(request.user, slug)
-    return render_alliance_page(request, alliance, "portal/placeholder.html", "pipeline")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not permissions.can_view_internal(request.user, alliance):
+        raise PermissionDenied(_("Kein Zugang zum internen Bereich dieses Bündnisses."))
+    return alliance
+
+
+def office_page(view: OfficeView) -> OfficeView:
+    """A page of the workspace: readable to the internal circle, never cached (contact data)."""
+
+    @wraps(view)
+    @require_safe
+    @never_cache
+    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
+        alliance = _require_internal(request, slug)
+        if isinstance(alliance, HttpResponse):
+            return alliance
+        return view(request, alliance, **kwargs)
+
+    return wrapper
+
+
+def _project_or_404(alliance: Alliance, reference: str) -> Project:
+    project = selectors.workspace_project(alliance=alliance, reference=reference)
+    if project is None:
+        raise Http404(_("Vorhaben nicht gefunden."))
+    return project
+
+
+# --- The pipeline board ---------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    status: str
+    label: StrOrPromise
+    projects: list[Project] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.projects)
+
+
+@dataclass
+class Waiting:
+    key: str
+    label: StrOrPromise
+    task: StrOrPromise
+    projects: list[Project]
+
+
+@office_page
+def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    today = timezone.localdate()
+    phases = selectors.pipeline_phases(alliance)
+    current = phase_pick_current(phases, today)
+    data = request.GET.copy()
+    # Without a choice the board shows the running phase; "Alle Förderphasen" sends phase="".
+    if "phase" not in data and current is not None:
+        data["phase"] = str(current.pk)
+    board_filter = PipelineFilter(data, selectors.pipeline_projects(alliance), alliance=alliance)
+    projects = list(board_filter.qs)
+    for project in projects:
+        project.days_in_status = selectors.days_in_status(project, today=today)
+        project.is_final = project.status in FINAL_STATES
+        project.waits_long = (
+            project.status not in NOT_WAITING and project.days_in_status >= LONG_WAIT_DAYS
+        )
+    columns = {status: Column(status=status, label=label) for status, label in Status.choices}
+    for project in projects:
+        columns[project.status].projects.append(project)
+    waiting = [
+        Waiting(
+            key=group.key,
+            label=group.label,
+            task=group.task,
+            projects=[project for project in projects if project.status in group.statuses],
+        )
+        for group in selectors.WAITING_FOR
+    ]
+    context = {
+        "board_filter": board_filter,
+        "projects": projects,
+        "columns": list(columns.values()),
+        "waiting": waiting,
+        "can_act": permissions.can_act_in_office_workspace(request.user, alliance),
+        "long_wait_days": LONG_WAIT_DAYS,
+    }
+    return render_alliance_page(
+        request, alliance, "portal/office/pipeline.html", "pipeline", context
+    )
+
+
+# --- One project ----------------------------------------------------------------------------------
+
+
+@office_page
+def project_detail(request: HttpRequest, alliance: Alliance, reference: str) -> HttpResponse:
+    return _render_project(request, alliance, _project_or_404(alliance, reference))
+
+
+def _render_project(
+    request: HttpRequest,
+    alliance: Alliance,
+    project: Project,
+    *,
+    failed: ActionForm | None = None,
+) -> HttpResponse:
+    """The workspace page; `failed` is a refused step's bound form, shown in its place."""
+    action_forms: list[ActionForm] = []
+    can_act = permissions.can_act_in_office_workspace(request.user, alliance)
+    if can_act:
+        possible = set(selectors.actions_possible(project.status))
+        for action, form_class in ACTION_FORMS.items():
+            if action not in possible or not permissions.can_perform(request.user, project, action):
+                continue
+            if failed is not None and failed.action == action:
+                action_forms.append(failed)
+            else:
+                action_forms.append(form_class(project=project))
+    checks = project_rule_errors(project) if project.status in APPLICANT_EDITABLE else {}
+    context = {
+        "project": project,
+        "days_in_status": selectors.days_in_status(project),
+        "is_public": permissions.can_view_project_publicly(project),
+        "balance": project_balance(project.pk),
+        "max_grant": proposed_grant(project.phase, project.eligible_costs),
+        "cofinancing_total": project.cofinancing_total,
+        "open_checks": [message for messages in checks.values() for message in messages],
+        "can_act": can_act,
+        "action_forms": action_forms,
+        "failed": failed,
+    }
+    return render_alliance_page(request, alliance, "portal/office/detail.html", "pipeline", context)
+
+
+def _stale_message() -> str:
+    return _(
+        "Das Vorhaben wurde bereits geändert, seit diese Seite geladen wurde – vielleicht wurde "
+        "das Formular doppelt abgeschickt. Der Schritt wurde nicht ausgeführt. Bitte prüfen Sie "
+        "den aktuellen Stand."
+    )
+
+
+def _add_errors(form: ActionForm, error: ValidationError) -> None:
+    """Put a service's German messages on the form: on the field they name, else on the form."""
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            target = name if name in form.fields else None
+            for message in messages_:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _return_url(request: HttpRequest, alliance: Alliance, project: Project) -> str:
+    """Back to the board when the step came from there (its filters kept), else the project."""
+    board = reverse("office:pipeline", args=[alliance.slug])
+    target = request.POST.get("return_to", "")
+    if target.startswith(board) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("office:project", args=[alliance.slug, project.reference])
+
+
+@require_POST
+@never_cache
+def project_action(request: HttpRequest, slug: str, reference: str, action: str) -> HttpResponse:
+    alliance = permissions.get_alliance_for_user(request.user, slug)
+    if not request.user.is_authenticated:
+        # After the login the person sees the project again; a POST cannot be replayed.
+        return redirect_to_login(reverse("office:project", args=[slug, reference]))
+    if not permissions.can_view_internal(request.user, alliance):
+        raise PermissionDenied(_("Kein Zugang zum internen Bereich dieses Bündnisses."))
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404(_("Diesen Schritt gibt es nicht."))
+    project = _project_or_404(alliance, reference)
+    user = request.user
+    if not (
+        permissions.can_act_in_office_workspace(user, alliance)
+        and permissions.can_perform(user, project, action)
+    ):
+        raise PermissionDenied(_("Schritte im Verfahren erfasst die Geschäftsstelle."))
+
+    form = form_class(request.POST, request.FILES, project=project)
+    stale = False
+    if form.is_valid():
+        try:
+            # The stamp check and the step are one transaction: the project row stays locked
+            # from the comparison to the service's own work, so a second submission waits and
+            # then finds the stamp changed.
+            with transaction.atomic():
+                stamp = selectors.form_stamp_locked(project)
+                if not form.stamp_matches(stamp):
+                    stale = True
+                    raise StaleEdit(_stale_message())
+                if action not in selectors.actions_possible(stamp.status):
+                    raise TransitionNotAllowed(
+                        _("Im Stand „%(status)s“ ist dieser Schritt nicht möglich.")
+                        % {"status": Status(stamp.status).label}
+                    )
+                form.perform(actor=user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, form.success_message())
+            return redirect(_return_url(request, alliance, project))
+
+    # Someone may have acted meanwhile: show the project as it is now.
+    current = _project_or_404(alliance, reference)
+    if stale:
+        # The person has seen the current state now; a deliberate second submission may pass.
+        data = request.POST.copy()
+        data["version"] = str(current.version)
+        if "consultations" in form.fields:
+            data["consultations"] = str(len(current.consultations.all()))
+        form.data = data
+    return _render_project(request, alliance, current, failed=form)

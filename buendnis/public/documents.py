@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from buendnis.accounts import permissions
 from buendnis.alliances.models import CooperationAgreement
+from buendnis.funding.models import ProjectDocument
 
 
 @require_safe
@@ -17,19 +18,30 @@ from buendnis.alliances.models import CooperationAgreement
 def document_download(request: HttpRequest, name: str) -> HttpResponseBase:
     """Serve an uploaded file to those who may read the record it belongs to.
 
-    Agreement documents belong to the alliance's internal circle (and the ministry).
+    Agreement documents belong to the alliance's internal circle (and the ministry); a project's
+    documents to whoever may see the whole project (`can_view_project`: its applicant and the
+    internal circle).
     """
     agreement = (
         CooperationAgreement.objects.select_related("alliance").filter(document=name).first()
     )
-    if agreement is None:
-        raise Http404("Dokument nicht gefunden.")
-    if not permissions.can_view_internal(request.user, agreement.alliance):
+    if agreement is not None:
+        allowed = permissions.can_view_internal(request.user, agreement.alliance)
+        stored = agreement.document
+    else:
+        document = (
+            ProjectDocument.objects.select_related("project__alliance").filter(file=name).first()
+        )
+        if document is None:
+            raise Http404("Dokument nicht gefunden.")
+        allowed = permissions.can_view_project(request.user, document.project)
+        stored = document.file
+    if not allowed:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied
     try:
-        handle = agreement.document.open("rb")
+        handle = stored.open("rb")
     except FileNotFoundError as exc:
         raise Http404("Dokument nicht gefunden.") from exc
     return FileResponse(handle, as_attachment=True, filename=name.rsplit("/", 1)[-1])

@@ -1,9 +1,132 @@
-from django.http import HttpRequest, HttpResponse
+"""Reports of an alliance: the budget dashboard and the Stellungnahme for the funding bank.
+
+Views stay thin: the alliance comes from `permissions.get_alliance_for_user`, every read goes
+through the selectors, every yes/no about a user through `accounts.permissions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from buendnis.accounts import permissions
+from buendnis.alliances import selectors as alliance_selectors
+from buendnis.alliances.models import Alliance
+from buendnis.budget import selectors as budget_selectors
+from buendnis.budget.models import LedgerEntry
 from buendnis.public.rendering import render_alliance_page
 
+from . import charts
+from .statement import PdfUnavailable, render_statement_pdf, statement_data, statement_project
 
-def budget(request: HttpRequest, slug: str) -> HttpResponse:
+LEDGER_PAGE_SIZE = 25
+
+AllianceView = Callable[..., HttpResponse]
+
+
+def budget_page(view: AllianceView) -> Callable[..., HttpResponse]:
+    """A page for those who may see the alliance's budget (`can_view_budget`).
+
+    Anonymous visitors are sent to the login and back; signed-in users without the right get a
+    403 (the alliance is public, so the 403 reveals nothing). Never cached: internal figures."""
+
+    @wraps(view)
+    @require_safe
+    @never_cache
+    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
+        alliance = permissions.get_alliance_for_user(request.user, slug)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not permissions.can_view_budget(request.user, alliance):
+            raise PermissionDenied(_("Kein Zugang zum Budget dieses Bündnisses."))
+        return view(request, alliance, **kwargs)
+
+    return wrapper
+
+
+def _movements(entry: LedgerEntry) -> list[tuple[str, Decimal]]:
+    """What a booking moved, column by column, leaving out the columns it did not touch."""
+    columns = [
+        (_("Budget"), entry.budget_delta),
+        (_("Reserviert"), entry.reserved_delta),
+        (_("Gebunden"), entry.committed_delta),
+        (_("Ausgezahlt"), entry.paid_delta),
+    ]
+    return [(label, amount) for label, amount in columns if amount]
+
+
+@budget_page
+def budget(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    """Budget dashboard of one phase (`?phase=<name>`, default: the current phase)."""
+    phases, current = alliance_selectors.phase_overview(alliance)
+    wanted = request.GET.get("phase")
+    if wanted:
+        phase = next((candidate for candidate in phases if candidate.name == wanted), None)
+        if phase is None:
+            raise Http404(_("Diese Förderphase gibt es in diesem Bündnis nicht."))
+    else:
+        phase = current
+    context: dict[str, Any] = {"phases": phases, "phase": phase}
+    if phase is not None:
+        overview = budget_selectors.budget_overview(phase)
+        page = Paginator(budget_selectors.ledger_entries(phase), LEDGER_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        context.update(
+            overview=overview,
+            budget_bar=charts.budget_bar(overview.figures),
+            field_bars=charts.field_bars(overview.fields),
+            ledger_page=page,
+            ledger_rows=[(entry, _movements(entry)) for entry in page.object_list],
+        )
+    return render_alliance_page(request, alliance, "reports/budget.html", "budget", context)
+
+
+@require_safe
+@never_cache
+def statement(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    """The alliance's written statement (Stellungnahme) on a project for the funding bank, as PDF.
+
+    Anonymous visitors are sent to the login; who may not see the project gets a 404 (the page
+    does not confirm that it exists); before the Votum, and after a withdrawal, there is no
+    statement: a 404 page says so in German."""
     alliance = permissions.get_alliance_for_user(request.user, slug)
-    return render_alliance_page(request, alliance, "portal/placeholder.html", "budget")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    project = statement_project(alliance, reference)
+    if project is None or not permissions.can_view_project(request.user, project):
+        raise Http404(_("Vorhaben nicht gefunden."))
+    data = statement_data(project)
+    if data.unavailable_reason:
+        return render_alliance_page(
+            request,
+            alliance,
+            "reports/statement_unavailable.html",
+            "pipeline",
+            {"project": project, "reason": data.unavailable_reason},
+            status=404,
+        )
+    try:
+        pdf = render_statement_pdf(data)
+    except PdfUnavailable:
+        return render_alliance_page(
+            request,
+            alliance,
+            "reports/pdf_unavailable.html",
+            "pipeline",
+            {"project": project},
+            status=503,
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="Stellungnahme-{project.reference}.pdf"'
+    return response

@@ -164,8 +164,11 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
 REST_FRAMEWORK = {
+    # Scripts send a token (`Authorization: Bearer …`, README), browsers the session (with CSRF).
+    # The open-data views read neither (buendnis/api/views.py).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "buendnis.api.authentication.BearerTokenAuthentication",
+        "buendnis.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -179,11 +182,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Offene Daten der Fachkräftebündnisse: Partner, Gremien, Förderphasen, Handlungsfelder.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components, so uploads are typed as binary, not as links.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Seat roles and account roles are different things; name their enums apart.
     "ENUM_NAME_OVERRIDES": {
         "SeatRoleEnum": "buendnis.alliances.models.SeatRole",
         "BodyKindEnum": "buendnis.alliances.models.BodyKind",
         "GroupKindEnum": "buendnis.alliances.models.GroupKind",
+        # The projects API: one name for the states wherever they appear (status, timeline …).
+        "ProjectStatusEnum": "buendnis.funding.states.Status",
     },
 }
 

@@ -129,3 +129,10 @@ def test_production_settings_demand_secret_and_postgres():
     result = _production_settings(DJANGO_SECRET_KEY="x" * 50)
     assert result.returncode != 0
     assert "In der Produktion muss DATABASE_URL auf PostgreSQL zeigen." in result.stderr
+
+
+def test_login_name_is_matched_without_regard_to_case(client):
+    UserFactory(username="Erika.Neumann@example.org")
+    response = client.post("/konto/anmelden/", {"username": "erika.neumann@EXAMPLE.org", "password": "geheim-genug-123"})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session

@@ -367,3 +367,92 @@ def world(alliance: Alliance, other_alliance: Alliance) -> World:
             "@",
         ],
     )
+
+
+# --- Projects (tests/api/test_projects*.py, test_tokens.py, test_phases_budget.py) -----------------
+# Built through the services (tests.factories.project_in_state), so each carries the documents,
+# transitions, outcomes and bookings the procedure writes on its way.
+
+
+@dataclass
+class Projects:
+    world: World
+    # Public (the alliance's Votum is given) and the applicant persona's own: Stadt Braunschweig.
+    granted: Any
+    # Public, another organisation's.
+    running: Any
+    # Not public, the applicant persona's own.
+    sketch: Any
+    # Not public, another organisation's.
+    idea: Any
+    # The other alliance's, public there.
+    foreign: Any
+
+
+@pytest.fixture
+def projects(world: World) -> Projects:
+    from buendnis.funding.states import Status
+    from tests.factories import project_in_state
+
+    granted = project_in_state(
+        world.current,
+        Status.GRANTED,
+        applicant_organisation=world.stadt,
+        title="Welcome Center",
+        granted_amount=Decimal("90000.00"),
+        region="Braunschweig",
+        contact_email="welcome@stadt.example.org",
+    )
+    running = project_in_state(
+        world.current, Status.RUNNING, applicant_organisation=world.agentur, title="Stille Reserve"
+    )
+    sketch = project_in_state(
+        world.current,
+        Status.SKETCH_SUBMITTED,
+        applicant_organisation=world.stadt,
+        title="Praktikumsbörse",
+    )
+    idea = project_in_state(
+        world.current, Status.IDEA, applicant_organisation=world.agentur, title="Noch geheim"
+    )
+    other_phase = world.other.phases.get(name="Laufende Phase")
+    foreign = project_in_state(other_phase, Status.GRANTED, title="Leine-Weser-Projekt")
+    return Projects(
+        world=world, granted=granted, running=running, sketch=sketch, idea=idea, foreign=foreign
+    )
+
+
+def project_url(project: Any, slug: str = "son", *, transitions: bool = False) -> str:
+    name = "api:alliance-project-transitions" if transitions else "api:alliance-project-detail"
+    return reverse(name, kwargs={"slug": slug, "pk": project.pk})
+
+
+def projects_url(slug: str = "son") -> str:
+    return reverse("api:alliance-projects", kwargs={"slug": slug})
+
+
+@pytest.fixture
+def api_client(make_persona: Any, world: World) -> Any:
+    """A client logged in (session) as the persona, and the user. The `applicant` persona applies
+    for Stadt Braunschweig, the owner of `projects.granted` and `projects.sketch`."""
+    from buendnis.accounts.models import Membership, Role
+
+    users: dict[str, Any] = {}
+
+    def login(name: str) -> tuple[Client, Any]:
+        client = Client()
+        if name in users:
+            user = users[name]
+            if user is not None:
+                client.force_login(user)
+            return client, user
+        user = users[name] = make_persona(name)
+        if name == "applicant":
+            Membership.objects.filter(user=user, role=Role.APPLICANT).update(
+                organisation=world.stadt
+            )
+        if user is not None:
+            client.force_login(user)
+        return client, user
+
+    return login

@@ -218,10 +218,22 @@ def test_bodies(world: World, client: Client) -> None:
     )
 
 
+def unbooked(budget: str) -> dict[str, str]:
+    """The ledger figures of a phase without bookings."""
+    zero = "0.00"
+    return {
+        "budget": budget,
+        "reserved": zero,
+        "committed": zero,
+        "paid": zero,
+        "available": budget,
+    }
+
+
 def test_phases(world: World, client: Client) -> None:
     data = get_json(client, api_url("alliance-phases"))
 
-    # Money as decimal strings, never floats; by start.
+    # Money as decimal strings, never floats; by start. Nothing is booked yet.
     assert data == page(
         [
             {
@@ -234,6 +246,7 @@ def test_phases(world: World, client: Client) -> None:
                 "project_volume": "3000000.00",
                 "partner_count": 2,
                 "is_current": False,
+                **unbooked("1500000.00"),
             },
             {
                 "name": "Laufende Phase",
@@ -245,6 +258,7 @@ def test_phases(world: World, client: Client) -> None:
                 "project_volume": "3000000.00",
                 "partner_count": 3,
                 "is_current": True,
+                **unbooked("1500000.00"),
             },
             {
                 "name": "Folgephase",
@@ -256,6 +270,7 @@ def test_phases(world: World, client: Client) -> None:
                 "project_volume": "3571428.57",
                 "partner_count": 0,
                 "is_current": False,
+                **unbooked("2500000.00"),
             },
         ]
     )

@@ -1,0 +1,99 @@
+"""Registration pages: /konto/registrieren/ and the confirmation link /konto/bestaetigen/…/…/."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from buendnis.alliances.models import Alliance
+
+from . import registration
+from .registration_forms import RegistrationForm
+
+# The service's field names where the form names them differently.
+FIELD_MAP = {"password": "password1", "username": "email"}
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """`?buendnis=<slug>` fixes the alliance (the link from an alliance's pages)."""
+    slug = request.GET.get("buendnis", "")
+    alliance = Alliance.objects.filter(slug=slug, is_active=True).first() if slug else None
+    form = RegistrationForm(
+        request.POST if request.method == "POST" else None, alliance=alliance
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration.registration_start(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                password=data["password1"],
+                alliance=data["alliance"],
+                organisation=data["organisation_object"],
+                new_organisation_name=data["new_organisation"],
+                site_url=request.build_absolute_uri("/"),
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for key, errors in error.error_dict.items():
+                    field = FIELD_MAP.get(key, key)
+                    for item in errors:
+                        form.add_error(field if field in form.fields else None, item)
+            else:
+                form.add_error(None, error)
+        else:
+            return redirect("accounts:register_done")
+    context = {"form": form, "alliance": alliance}
+    return render(request, "accounts/register.html", context)
+
+
+@require_safe
+def register_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/register_done.html")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def register_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """GET shows what the link confirms and a button; POST confirms. A mail scanner that follows
+    the link therefore confirms nothing."""
+    try:
+        if request.method == "POST":
+            pending = registration.registration_confirm(uidb64=uidb64, token=token)
+        else:
+            pending = registration.registration_check(uidb64=uidb64, token=token)
+    except ValidationError as error:
+        return render(
+            request, "accounts/register_confirm.html", {"problem": " ".join(error.messages)}, status=400
+        )
+    if request.method == "POST":
+        messages.success(
+            request,
+            _(
+                "Ihr Zugang ist bestätigt. Melden Sie sich mit Ihrer E-Mail-Adresse %(email)s und "
+                "Ihrem Passwort an."
+            )
+            % {"email": pending.user.email},
+        )
+        if pending.awaits_office:
+            messages.info(
+                request,
+                _(
+                    "„%(org)s“ ist im Bündnis bereits verzeichnet. Die Geschäftsstelle bestätigt, dass "
+                    "Sie für die Organisation sprechen; bis dahin sehen Sie deren Vorhaben nicht."
+                )
+                % {"org": pending.organisation_name},
+            )
+        target = reverse("applicant:project_list", args=[pending.alliance.slug])
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
+    return render(request, "accounts/register_confirm.html", {"pending": pending})

@@ -1,0 +1,258 @@
+"""Reads of the funding procedure: what pages, the API and reports show about projects.
+
+Writes go through `services.py`; these functions only read (one exception is marked: a lock).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from buendnis.alliances.models import Alliance, Body, FundingPhase
+
+from .models import BodyOutcome, CoFinancing, Consultation, Project, ProjectDocument, Transition
+from .states import BODY_STAGES, FINAL_STATES, Status, can_move
+
+S = Status
+
+
+# --- Office workspace (portal.office_views) -------------------------------------------------------
+
+# Which action each state allows. The moves themselves are checked by the services against
+# states.TRANSITIONS; this table says which form a page offers. A consultation moves only an idea
+# but may be recorded in every open state.
+ACTION_STATES: dict[str, frozenset[str]] = {
+    "record_consultation": frozenset(set(S.values) - FINAL_STATES),
+    "submit_sketch": frozenset({S.CONSULTATION}),
+    "forward": frozenset({S.SKETCH_SUBMITTED, S.DESCRIPTION_SUBMITTED}),
+    "record_outcome": frozenset(BODY_STAGES),
+    "submit_description": frozenset({S.DESCRIPTION_REQUESTED}),
+    "resubmit": frozenset({S.REVISION_REQUESTED}),
+    "resume": frozenset({S.DEFERRED}),
+    "file_application": frozenset({S.ENDORSED}),
+    "record_bank_decision": frozenset({S.APPLICATION_FILED}),
+    "start": frozenset({S.GRANTED}),
+    "close": frozenset({S.RUNNING}),
+    "withdraw": frozenset(s for s in S.values if can_move(s, S.WITHDRAWN)),
+}
+
+
+def actions_possible(status: str) -> list[str]:
+    """The procedure's actions (names of states.ACTIONS) that a project in `status` allows."""
+    return [action for action, states in ACTION_STATES.items() if status in states]
+
+
+@dataclass(frozen=True)
+class WaitingFor:
+    """Who has the next move for projects in `statuses`."""
+
+    key: str
+    label: StrOrPromise
+    task: StrOrPromise
+    statuses: frozenset[str]
+
+
+# Who is expected to act next, by state: the office forwards submissions to the Sprecherkreis, the
+# two bodies discuss, the applicant writes, the bank decides.
+WAITING_FOR: tuple[WaitingFor, ...] = (
+    WaitingFor(
+        "office",
+        _("Geschäftsstelle"),
+        _(
+            "Beratung erfassen, Eingereichtes an den Sprecherkreis weiterleiten, Vertagtes wieder vorlegen"
+        ),
+        frozenset({S.IDEA, S.SKETCH_SUBMITTED, S.DESCRIPTION_SUBMITTED, S.DEFERRED}),
+    ),
+    WaitingFor(
+        "speakers",
+        _("Sprecherkreis"),
+        _("Kurzskizzen und Projektbeschreibungen beraten"),
+        frozenset({S.SKETCH_SPEAKERS, S.DESCRIPTION_SPEAKERS}),
+    ),
+    WaitingFor(
+        "steering",
+        _("Steuerkreis"),
+        _("Vorstellen, beraten und abstimmen"),
+        frozenset({S.SKETCH_STEERING, S.DESCRIPTION_STEERING}),
+    ),
+    WaitingFor(
+        "applicant",
+        _("Projektträger"),
+        _("Kurzskizze, Projektbeschreibung oder Überarbeitung einreichen, Förderantrag stellen"),
+        frozenset({S.CONSULTATION, S.DESCRIPTION_REQUESTED, S.REVISION_REQUESTED, S.ENDORSED}),
+    ),
+    WaitingFor(
+        "bank",
+        _("Förderbank"),
+        _("Über den Förderantrag entscheiden"),
+        frozenset({S.APPLICATION_FILED}),
+    ),
+)
+
+
+def pipeline_projects(alliance: Alliance) -> QuerySet[Project]:
+    """Every project of the alliance with what a board row shows; longest in its state first."""
+    return (
+        Project.objects.filter(alliance=alliance)
+        .select_related("phase", "action_field", "applicant_organisation")
+        .order_by("status_changed_at", "id")
+    )
+
+
+def pipeline_phases(alliance: Alliance) -> list[FundingPhase]:
+    """The alliance's phases by start, without the partner counts the public pages annotate."""
+    return list(FundingPhase.objects.filter(alliance=alliance).order_by("starts_on"))
+
+
+def days_in_status(project: Project, *, today: date | None = None) -> int:
+    """Whole days since the project reached its state (local calendar days)."""
+    day = today or timezone.localdate()
+    return (day - timezone.localtime(project.status_changed_at).date()).days
+
+
+def workspace_project(*, alliance: Alliance, reference: str) -> Project | None:
+    """One project with everything the office's detail page shows, in a fixed number of queries:
+    the project (with alliance, phase, field, owner, creator); topics; co-financing; documents;
+    consultations; outcomes; transitions."""
+    return (
+        Project.objects.filter(alliance=alliance, reference=reference)
+        .select_related("alliance", "phase", "action_field", "applicant_organisation", "created_by")
+        .prefetch_related(
+            "topics",
+            Prefetch(
+                "cofinancing",
+                queryset=CoFinancing.objects.select_related("organisation"),
+            ),
+            Prefetch(
+                "documents",
+                queryset=ProjectDocument.objects.select_related("uploaded_by"),
+            ),
+            Prefetch(
+                "consultations",
+                queryset=Consultation.objects.select_related("recorded_by"),
+            ),
+            Prefetch(
+                "outcomes",
+                queryset=BodyOutcome.objects.select_related("body", "recorded_by"),
+            ),
+            Prefetch("transitions", queryset=Transition.objects.select_related("actor")),
+        )
+        .first()
+    )
+
+
+def stage_body(project: Project) -> Body | None:
+    """The body whose turn it is in the project's state (Sprecherkreis or Steuerkreis), if any."""
+    kind = BODY_STAGES.get(project.status)
+    if kind is None:
+        return None
+    return Body.objects.filter(alliance_id=project.alliance_id, kind=kind).first()
+
+
+@dataclass(frozen=True)
+class FormStamp:
+    """What a form saw of the project when the page was rendered; a second submission of the same
+    form finds it changed."""
+
+    version: int
+    status: str
+    consultations: int
+
+
+def form_stamp_locked(project: Project) -> FormStamp:
+    """The project's current stamp, with its row locked until the caller's transaction ends.
+
+    Precondition: the caller runs inside `transaction.atomic()` and calls the service in the same
+    transaction, so that no one acts between the check and the step."""
+    locked = Project.objects.select_for_update(no_key=True).only("version", "status").get(pk=project.pk)
+    return FormStamp(
+        version=locked.version,
+        status=locked.status,
+        consultations=Consultation.objects.filter(project_id=project.pk).count(),
+    )
+
+
+# --- Applicant portal (portal.applicant_views) ----------------------------------------------------
+
+from django.db.models import Q as _Q  # noqa: E402
+
+from buendnis.accounts import permissions as _permissions  # noqa: E402
+from buendnis.alliances.models import Organisation as _Organisation  # noqa: E402
+
+
+def portal_projects(user: object, alliance: Alliance) -> QuerySet[Project]:
+    """The projects of /<slug>/vorhaben/: an applicant's own (their organisations' and those they
+    created), every project of the alliance for the internal circle. Newest first; one query
+    (plus one for the applicant's organisations)."""
+    projects = (
+        Project.objects.filter(alliance=alliance)
+        .select_related("phase", "action_field", "applicant_organisation")
+        .order_by("-created_at", "-id")
+    )
+    if _permissions.can_view_internal(user, alliance):
+        return projects
+    organisation_ids = _permissions.applicant_organisation_ids(user, alliance)
+    # The same rule as permissions.is_project_applicant, for many projects at once.
+    return projects.filter(
+        _Q(created_by_id=getattr(user, "pk", None)) | _Q(applicant_organisation_id__in=organisation_ids)
+    )
+
+
+def portal_project(*, alliance: Alliance, reference: str) -> Project | None:
+    """One project for a form page of the portal: the row with alliance, phase and owner."""
+    return (
+        Project.objects.filter(alliance=alliance, reference=reference)
+        .select_related("alliance", "phase", "action_field", "applicant_organisation")
+        .first()
+    )
+
+
+def applicant_organisations(user: object, alliance: Alliance) -> list[_Organisation]:
+    """The organisations of this alliance the user applies for (usually one)."""
+    ids = _permissions.applicant_organisation_ids(user, alliance)
+    if not ids:
+        return []
+    return list(_Organisation.objects.filter(pk__in=ids).order_by("name"))
+
+
+# --- API (api.project_views) ----------------------------------------------------------------------
+
+import django.db.models as _api_db  # noqa: E402
+
+from buendnis.alliances.models import Topic as _ApiTopic  # noqa: E402
+
+
+def api_project_list(alliance: Alliance, *, visible: _api_db.Q) -> _api_db.QuerySet[Project]:
+    """The alliance's projects that `visible` admits (`permissions.ProjectAccess.visible`), by
+    reference: alliance, phase, owner organisation and field of action joined, the topics in one
+    more query when the rows are read."""
+    return (
+        Project.objects.filter(alliance=alliance)
+        .filter(visible)
+        .select_related("alliance", "phase", "applicant_organisation", "action_field")
+        .prefetch_related(
+            _api_db.Prefetch("topics", queryset=_ApiTopic.objects.order_by("position", "id"))
+        )
+        .order_by("reference")
+    )
+
+
+def api_project_records_prefetch(projects: list[Project]) -> None:
+    """Fetch the non-public record of the given projects in five queries, whatever their number,
+    none for an empty list: co-financing shares with their organisation; documents, every version;
+    consultations; the bodies' outcomes with the body; transitions with the actor."""
+    _api_db.prefetch_related_objects(
+        projects,
+        _api_db.Prefetch(
+            "cofinancing", queryset=CoFinancing.objects.select_related("organisation")
+        ),
+        _api_db.Prefetch("documents", queryset=ProjectDocument.objects.order_by("kind", "-version")),
+        "consultations",
+        _api_db.Prefetch("outcomes", queryset=BodyOutcome.objects.select_related("body")),
+        _api_db.Prefetch("transitions", queryset=Transition.objects.select_related("actor")),
+    )

@@ -1,0 +1,84 @@
+"""Filters of the pipeline board: phase, state, field of action, applicant, free text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from buendnis.alliances.models import ActionField, Alliance, FundingPhase, Organisation
+from buendnis.funding.models import Project
+from buendnis.funding.states import Status
+
+
+class ActionFieldChoice(forms.ModelChoiceField):
+    """Fields of action repeat their titles from phase to phase: name the phase too."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.title} ({obj.phase.name})"
+
+
+class ActionFieldFilter(django_filters.ModelChoiceFilter):
+    field_class = ActionFieldChoice
+
+
+class PipelineFilter(django_filters.FilterSet):
+    """The choices are limited to the alliance; a value of another alliance is refused as
+    invalid and ignored."""
+
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Titel oder Aktenzeichen"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    phase = django_filters.ModelChoiceFilter(
+        queryset=FundingPhase.objects.none(),
+        label=_("Förderphase"),
+        empty_label=_("Alle Förderphasen"),
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices, label=_("Stand"), empty_label=_("Alle Stände")
+    )
+    action_field = ActionFieldFilter(
+        queryset=ActionField.objects.none(),
+        label=_("Handlungsfeld"),
+        empty_label=_("Alle Handlungsfelder"),
+    )
+    applicant_organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.none(),
+        label=_("Projektträger"),
+        empty_label=_("Alle Projektträger"),
+    )
+
+    class Meta:
+        model = Project
+        fields = ["q", "phase", "status", "action_field", "applicant_organisation"]
+
+    def __init__(self, data: Any, queryset: QuerySet[Project], *, alliance: Alliance) -> None:
+        super().__init__(data, queryset)
+        self.filters["phase"].queryset = FundingPhase.objects.filter(alliance=alliance).order_by(
+            "starts_on"
+        )
+        self.filters["action_field"].queryset = (
+            ActionField.objects.filter(alliance=alliance)
+            .select_related("phase")
+            .order_by("-phase__starts_on", "is_open", "position", "title")
+        )
+        self.filters["applicant_organisation"].queryset = Organisation.objects.filter(
+            alliance=alliance
+        ).order_by("name")
+
+    def search(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(reference__icontains=value))
+
+    @property
+    def is_narrowed(self) -> bool:
+        """Does any filter besides the phase narrow the board?"""
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        return any(data.get(name) for name in self.filters if name != "phase")

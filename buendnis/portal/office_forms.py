@@ -1,0 +1,419 @@
+"""The office's action forms: one form per step of the procedure, each calling its service.
+
+Every form carries the project's `version` as the page showed it (and the consultation form the
+number of consultations): the view compares that stamp with the locked project before it calls the
+service, so a form sent twice, or after someone else acted, is refused.
+Field names are the services' keyword names, so a DomainError about a field lands on that field.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
+
+from buendnis.accounts.models import User
+from buendnis.alliances.models import BodyKind
+from buendnis.core.errors import DomainError
+from buendnis.core.templatetags.buendnis_format import day
+from buendnis.core.uploads import validate_document
+from buendnis.funding import selectors, services
+from buendnis.funding.models import Outcome, Project
+from buendnis.funding.states import BODY_STAGES
+
+lazy = gettext_lazy
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; it sends and shows ISO dates whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def date_field(label: StrOrPromise, **kwargs: Any) -> forms.DateField:
+    kwargs.setdefault("initial", timezone.localdate)
+    return forms.DateField(label=label, widget=DateInput(), **kwargs)
+
+
+def money_field(label: StrOrPromise, **kwargs: Any) -> forms.DecimalField:
+    """Euro amounts as people type them: `85.000,00`, `85000,5` or `85000.50`."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        **kwargs,
+    )
+
+
+def text_area(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class ActionForm(forms.Form):
+    """One step of the procedure on one project. Subclasses set `action` (a name of
+    states.ACTIONS), the texts, and `perform`, which calls the step's service."""
+
+    action: ClassVar[str]
+    title: ClassVar[StrOrPromise]
+    intro: ClassVar[StrOrPromise] = ""
+    submit_label: ClassVar[StrOrPromise]
+    # A step that cannot be undone gets a warning style and sits behind a disclosure.
+    destructive: ClassVar[bool] = False
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(
+        self,
+        data: Any = None,
+        files: Any = None,
+        *,
+        project: Project,
+        initial: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # Several forms share one page: ids carry the action so that labels stay unique.
+        kwargs.setdefault("auto_id", f"{self.action}-%s")
+        values = {"version": project.version, **self.initial_for(project), **(initial or {})}
+        super().__init__(data, files, initial=values, **kwargs)
+        self.project = project
+
+    def initial_for(self, project: Project) -> dict[str, Any]:
+        return {}
+
+    def intro_text(self) -> str:
+        return str(self.intro)
+
+    def stamp_matches(self, stamp: selectors.FormStamp) -> bool:
+        return bool(self.cleaned_data["version"] == stamp.version)
+
+    def perform(self, *, actor: User) -> None:
+        raise NotImplementedError
+
+    def success_message(self) -> str:
+        return _("Erledigt. Neuer Stand: %(status)s.") % {
+            "status": self.project.get_status_display()
+        }
+
+
+class ConsultationForm(ActionForm):
+    action = "record_consultation"
+    title = lazy("Beratung erfassen")
+    intro = lazy(
+        "Vor der Kurzskizze ist mindestens eine Beratung durch die Geschäftsstelle nötig. Die erste "
+        "Beratung bringt eine Idee in den Stand „Beratung“."
+    )
+    submit_label = lazy("Beratung erfassen")
+
+    held_on = date_field(lazy("Datum der Beratung"))
+    participants = forms.CharField(
+        label=lazy("Teilnehmende"),
+        max_length=500,
+        help_text=lazy(
+            "Wer war dabei? z. B. Geschäftsstelle (M. Lindner), Projektträger (2 Personen)"
+        ),
+    )
+    notes = forms.CharField(label=lazy("Notizen"), required=False, widget=text_area(4))
+    # The number of consultations the page showed: a second submission of this form finds one more.
+    consultations = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def initial_for(self, project: Project) -> dict[str, Any]:
+        return {"consultations": len(project.consultations.all())}
+
+    def stamp_matches(self, stamp: selectors.FormStamp) -> bool:
+        return super().stamp_matches(stamp) and (
+            self.cleaned_data["consultations"] == stamp.consultations
+        )
+
+    def perform(self, *, actor: User) -> None:
+        data = self.cleaned_data
+        services.consultation_record(
+            actor=actor,
+            project=self.project,
+            held_on=data["held_on"],
+            participants=data["participants"],
+            notes=data["notes"],
+        )
+
+    def success_message(self) -> str:
+        return _("Die Beratung am %(day)s ist erfasst. Stand: %(status)s.") % {
+            "day": day(self.cleaned_data["held_on"]),
+            "status": self.project.get_status_display(),
+        }
+
+
+class ForwardForm(ActionForm):
+    action = "forward"
+    title = lazy("An den Sprecherkreis weiterleiten")
+    intro = lazy(
+        "Der Sprecherkreis berät die Einreichung als Nächstes und bereitet den Steuerkreis vor."
+    )
+    submit_label = lazy("An den Sprecherkreis weiterleiten")
+
+    comment = forms.CharField(
+        label=lazy("Vermerk"),
+        required=False,
+        widget=text_area(2),
+        help_text=lazy("Erscheint im Verlauf, z. B. die geplante Sitzung."),
+    )
+
+    def perform(self, *, actor: User) -> None:
+        services.project_forward(
+            actor=actor, project=self.project, comment=self.cleaned_data["comment"]
+        )
+
+
+class OutcomeForm(ActionForm):
+    action = "record_outcome"
+    title = lazy("Ergebnis des Gremiums erfassen")
+    submit_label = lazy("Ergebnis erfassen")
+
+    outcome = forms.ChoiceField(
+        label=lazy("Ergebnis"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
+    decided_on = date_field(lazy("Datum der Sitzung oder des Umlaufbeschlusses"))
+    reference = forms.CharField(
+        label=lazy("Fundstelle"),
+        max_length=200,
+        required=False,
+        help_text=lazy("z. B. Sitzung vom 05.06.2018, TOP 4"),
+    )
+    reasons = forms.CharField(
+        label=lazy("Begründung"),
+        required=False,
+        widget=text_area(3),
+        help_text=lazy(
+            "Nötig, wenn das Gremium nicht befürwortet oder eine Überarbeitung verlangt."
+        ),
+    )
+
+    @property
+    def body_kind(self) -> str | None:
+        return BODY_STAGES.get(self.project.status)
+
+    @property
+    def body_label(self) -> StrOrPromise:
+        kind = self.body_kind
+        return BodyKind(kind).label if kind else ""
+
+    def intro_text(self) -> str:
+        if self.body_kind == BodyKind.SPEAKERS:
+            return _(
+                "Der Sprecherkreis empfiehlt: Auch eine ablehnende Empfehlung geht an den "
+                "Steuerkreis weiter, der abstimmt."
+            )
+        return _(
+            "Der Steuerkreis stimmt ab. Ein positives Votum zur Projektbeschreibung reserviert den "
+            "beantragten Zuschuss im virtuellen Budget; ein negatives lehnt das Vorhaben ab."
+        )
+
+    def perform(self, *, actor: User) -> None:
+        body = selectors.stage_body(self.project)
+        if body is None:
+            raise DomainError(
+                _(
+                    "Für dieses Bündnis ist kein %(body)s angelegt. Bitte in der Verwaltung ergänzen."
+                )
+                % {"body": self.body_label or _("Gremium")}
+            )
+        data = self.cleaned_data
+        services.outcome_record(
+            actor=actor,
+            project=self.project,
+            body=body,
+            outcome=data["outcome"],
+            decided_on=data["decided_on"],
+            reference=data["reference"],
+            reasons=data["reasons"],
+            expected_status=self.project.status,
+        )
+
+    def success_message(self) -> str:
+        return _("Das Ergebnis ist erfasst. Neuer Stand: %(status)s.") % {
+            "status": self.project.get_status_display()
+        }
+
+
+class ResumeForm(ActionForm):
+    action = "resume"
+    title = lazy("Wieder vorlegen")
+    intro = lazy("Das vertagte Vorhaben kommt wieder vor das Gremium, das es vertagt hat.")
+    submit_label = lazy("Wieder vorlegen")
+
+    def perform(self, *, actor: User) -> None:
+        services.project_resume(actor=actor, project=self.project)
+
+
+class ApplicationForm(ActionForm):
+    action = "file_application"
+    title = lazy("Förderantrag erfassen")
+    intro = lazy(
+        "Nach dem Votum stellt der Projektträger den förmlichen Antrag bei der Förderbank. Die "
+        "Geschäftsstelle kann ihn hier für ihn erfassen."
+    )
+    submit_label = lazy("Förderantrag erfassen")
+
+    filed_on = date_field(lazy("Gestellt am"))
+    reference = forms.CharField(label=lazy("Aktenzeichen der Förderbank"), max_length=100)
+
+    def perform(self, *, actor: User) -> None:
+        services.application_file(
+            actor=actor,
+            project=self.project,
+            filed_on=self.cleaned_data["filed_on"],
+            reference=self.cleaned_data["reference"],
+        )
+
+
+class BankDecisionForm(ActionForm):
+    action = "record_bank_decision"
+    title = lazy("Entscheidung der Förderbank erfassen")
+    intro = lazy(
+        "Eine Bewilligung bindet den bewilligten Zuschuss im Budget (ist er niedriger als "
+        "beantragt, wird der Rest frei); eine Ablehnung gibt die Reservierung frei."
+    )
+    submit_label = lazy("Entscheidung erfassen")
+
+    GRANTED = "granted"
+    DECLINED = "declined"
+    decision = forms.ChoiceField(
+        label=lazy("Entscheidung"),
+        choices=[(GRANTED, lazy("Bewilligt")), (DECLINED, lazy("Abgelehnt"))],
+        widget=forms.RadioSelect,
+    )
+    decided_on = date_field(lazy("Entschieden am"))
+    granted_amount = money_field(
+        lazy("Bewilligter Zuschuss (€)"),
+        required=False,
+        help_text=lazy("Nur bei Bewilligung; kann niedriger sein als beantragt."),
+    )
+    comment = forms.CharField(label=lazy("Vermerk"), required=False, widget=text_area(2))
+
+    def initial_for(self, project: Project) -> dict[str, Any]:
+        return {"granted_amount": project.requested_grant}
+
+    def perform(self, *, actor: User) -> None:
+        data = self.cleaned_data
+        granted = data["decision"] == self.GRANTED
+        services.bank_decision_record(
+            actor=actor,
+            project=self.project,
+            decided_on=data["decided_on"],
+            granted=granted,
+            granted_amount=data["granted_amount"] if granted else None,
+            comment=data["comment"],
+        )
+
+
+class StartForm(ActionForm):
+    action = "start"
+    title = lazy("Projektbeginn erfassen")
+    submit_label = lazy("Projekt starten")
+
+    started_on = date_field(lazy("Projektbeginn"))
+
+    def initial_for(self, project: Project) -> dict[str, Any]:
+        return {"started_on": project.starts_on or timezone.localdate()}
+
+    def perform(self, *, actor: User) -> None:
+        services.project_start(
+            actor=actor, project=self.project, started_on=self.cleaned_data["started_on"]
+        )
+
+
+class CloseForm(ActionForm):
+    action = "close"
+    title = lazy("Projekt abschließen")
+    intro = lazy(
+        "Mit dem Abschlussbericht und den abgerechneten Beträgen zahlt das Budget den "
+        "abgerechneten Zuschuss aus; der Rest der Bindung wird frei."
+    )
+    submit_label = lazy("Projekt abschließen")
+
+    closed_on = date_field(lazy("Abgeschlossen am"))
+    final_eligible_costs = money_field(lazy("Abgerechnete förderfähige Kosten (€)"))
+    final_grant = money_field(lazy("Abgerechneter Zuschuss (€)"))
+    final_report = forms.FileField(
+        label=lazy("Abschlussbericht"),
+        required=False,
+        validators=[validate_document],
+        help_text=lazy(
+            "PDF, Office- oder OpenDocument-Datei. Nur nötig, wenn noch kein Abschlussbericht "
+            "hochgeladen ist."
+        ),
+    )
+    participants_entered = forms.IntegerField(
+        label=lazy("Eintritte (Teilnehmende)"), min_value=0, required=False
+    )
+    participants_exited = forms.IntegerField(
+        label=lazy("Austritte (Teilnehmende)"), min_value=0, required=False
+    )
+
+    def initial_for(self, project: Project) -> dict[str, Any]:
+        return {
+            "final_eligible_costs": project.eligible_costs,
+            "final_grant": project.granted_amount,
+            "closed_on": project.ends_on
+            if project.ends_on and project.ends_on <= timezone.localdate()
+            else timezone.localdate(),
+        }
+
+    def perform(self, *, actor: User) -> None:
+        data = self.cleaned_data
+        services.project_close(
+            actor=actor,
+            project=self.project,
+            closed_on=data["closed_on"],
+            final_eligible_costs=data["final_eligible_costs"],
+            final_grant=data["final_grant"],
+            final_report=data["final_report"],
+            participants_entered=data["participants_entered"],
+            participants_exited=data["participants_exited"],
+        )
+
+
+class WithdrawForm(ActionForm):
+    action = "withdraw"
+    title = lazy("Vorhaben zurückziehen")
+    intro = lazy(
+        "Das Vorhaben endet im Stand „Zurückgezogen“; was es im Budget hält, wird frei. Das lässt "
+        "sich nicht rückgängig machen."
+    )
+    submit_label = lazy("Endgültig zurückziehen")
+    destructive = True
+
+    reason = forms.CharField(label=lazy("Grund"), widget=text_area(3))
+
+    def perform(self, *, actor: User) -> None:
+        services.project_withdraw(
+            actor=actor, project=self.project, reason=self.cleaned_data["reason"]
+        )
+
+
+# The steps the workspace offers, in the order the detail page shows them: the step that moves
+# the project on first, then a further consultation, the withdrawal last. The applicant's own
+# submissions (sketch, description, resubmission) live in the applicant portal.
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    form.action: form
+    for form in (
+        ForwardForm,
+        OutcomeForm,
+        ResumeForm,
+        ApplicationForm,
+        BankDecisionForm,
+        StartForm,
+        CloseForm,
+        ConsultationForm,
+        WithdrawForm,
+    )
+}

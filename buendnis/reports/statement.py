@@ -1,0 +1,227 @@
+"""The alliance's written statement (Stellungnahme) on a project for the funding bank.
+
+The bank decides on an application "taking the statement decisively into account"; the platform
+writes it after the Steuerkreis' positive Votum. Reads here, rendering to PDF with WeasyPrint
+(imported only when a PDF is asked for: the library needs Debian's Pango at import time).
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from buendnis.alliances.models import Alliance, BodyKind, Seat, SeatRole
+from buendnis.alliances.selectors import seats_active_on
+from buendnis.funding.models import (
+    BodyOutcome,
+    CoFinancing,
+    Consultation,
+    Outcome,
+    Project,
+)
+from buendnis.funding.states import Status
+
+logger = logging.getLogger(__name__)
+
+# The statement's stylesheet (and anything else WeasyPrint may load) comes from here, never from
+# the network.
+ASSETS = (Path(__file__).resolve().parent / "static" / "reports").resolve()
+
+# After the Votum the statement exists; a withdrawn project has none any more.
+STATEMENT_STATES = frozenset(
+    {
+        Status.ENDORSED,
+        Status.APPLICATION_FILED,
+        Status.GRANTED,
+        Status.DECLINED,
+        Status.RUNNING,
+        Status.CLOSED,
+    }
+)
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint or the system libraries it needs are missing on this server."""
+
+
+def statement_project(alliance: Alliance, reference: str) -> Project | None:
+    """The project with everything the statement prints, in three queries (project with phase,
+    owner and field; topics; co-financing with organisations)."""
+    project = (
+        Project.objects.filter(alliance=alliance, reference=reference)
+        .select_related("phase", "applicant_organisation", "action_field")
+        .prefetch_related(
+            "topics",
+            Prefetch("cofinancing", queryset=CoFinancing.objects.select_related("organisation")),
+        )
+        .first()
+    )
+    if project is not None:
+        project.alliance = alliance  # known already: spares the permission check a query
+    return project
+
+
+def alliance_genitive(name: str) -> str:
+    """"Fachkräftebündnis SüdOstNiedersachsen" → "des Fachkräftebündnisses SüdOstNiedersachsen";
+    other names are quoted after "des Bündnisses". Only German needs the inflection."""
+    if not (get_language() or "de").lower().startswith("de"):
+        return name
+    prefix = "Fachkräftebündnis "
+    if name.startswith(prefix):
+        return f"des Fachkräftebündnisses {name.removeprefix(prefix)}"
+    return f"des Bündnisses „{name}“"
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal | None:
+    if whole <= 0:
+        return None
+    return (part * HUNDRED / whole).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class FinancingRow:
+    payer: str
+    amount: Decimal
+    share: Decimal | None
+
+
+@dataclass
+class StatementData:
+    project: Project
+    issued_on: date
+    unavailable_reason: str = ""
+    votum: BodyOutcome | None = None
+    outcomes: list[BodyOutcome] = field(default_factory=list)
+    consultations: list[Consultation] = field(default_factory=list)
+    speaker: Seat | None = None
+    funding_rate: Decimal | None = None
+    financing: list[FinancingRow] = field(default_factory=list)
+    financing_total: Decimal = Decimal(0)
+
+    @property
+    def alliance(self) -> Alliance:
+        return self.project.alliance
+
+    @property
+    def speaker_name(self) -> str:
+        """The speaker's name where the person agreed to be named; else only role and seat."""
+        person = self.speaker.person if self.speaker else None
+        if person is not None and person.show_name_publicly:
+            return person.full_name
+        return ""
+
+
+def statement_data(project: Project, *, on: date | None = None) -> StatementData:
+    """Everything the statement says about the project. `unavailable_reason` (German) is set when
+    the project has no statement: before the Votum, or after a withdrawal."""
+    day = on or timezone.localdate()
+    data = StatementData(project=project, issued_on=day)
+    if project.status not in STATEMENT_STATES:
+        if project.status == Status.WITHDRAWN:
+            data.unavailable_reason = _(
+                "Das Vorhaben wurde zurückgezogen; eine Stellungnahme des Bündnisses gibt es dafür "
+                "nicht mehr."
+            )
+        else:
+            data.unavailable_reason = _(
+                "Die Stellungnahme des Bündnisses entsteht erst nach dem positiven Votum des "
+                "Steuerkreises. Das Vorhaben ist im Stand „%(status)s“."
+            ) % {"status": project.get_status_display()}
+        return data
+    data.outcomes = list(
+        BodyOutcome.objects.filter(project=project, outcome=Outcome.POSITIVE)
+        .select_related("body")
+        .order_by("decided_on", "id")
+    )
+    votes = [
+        outcome
+        for outcome in data.outcomes
+        if outcome.stage_status == Status.DESCRIPTION_STEERING
+        and outcome.body.kind == BodyKind.STEERING
+    ]
+    data.votum = votes[-1] if votes else None
+    data.consultations = list(Consultation.objects.filter(project=project).order_by("held_on"))
+    data.speaker = (
+        seats_active_on(day)
+        .filter(
+            alliance_id=project.alliance_id,
+            body__kind=BodyKind.SPEAKERS,
+            role=SeatRole.SPEAKER,
+        )
+        .first()
+    )
+    costs = project.eligible_costs
+    data.funding_rate = _share(project.requested_grant, costs)
+    data.financing = [
+        FinancingRow(
+            payer=_("Zuschuss der Förderbank (beantragt)"),
+            amount=project.requested_grant,
+            share=data.funding_rate,
+        ),
+        *(
+            FinancingRow(payer=share.payer, amount=share.amount, share=_share(share.amount, costs))
+            for share in project.cofinancing.all()
+        ),
+    ]
+    data.financing_total = sum((row.amount for row in data.financing), Decimal(0))
+    return data
+
+
+def _local_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that reads files below ASSETS and refuses everything else, so
+    rendering a statement never touches the network. Fetch errors stop the rendering."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalAssets(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme != "file":
+                raise ValueError(f"Nur lokale Dateien: {url}")
+            path = Path(url2pathname(parts.path)).resolve()
+            if not path.is_relative_to(ASSETS) or not path.is_file():
+                raise ValueError(f"Keine Datei der Stellungnahme: {url}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+            )
+
+    return LocalAssets(fail_on_errors=True)
+
+
+def render_statement_pdf(data: StatementData) -> bytes:
+    """The statement as PDF bytes. Raises PdfUnavailable when WeasyPrint cannot run here."""
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:  # OSError: Pango or its friends are not installed
+        logger.error("WeasyPrint ist nicht nutzbar: %s", exc)
+        raise PdfUnavailable(str(exc)) from exc
+    html = render_to_string(
+        "reports/statement.html",
+        {
+            "data": data,
+            "project": data.project,
+            "alliance": data.alliance,
+            "alliance_genitive": alliance_genitive(data.alliance.name),
+        },
+    )
+    document = weasyprint.HTML(
+        string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=_local_fetcher()
+    )
+    pdf: bytes = document.write_pdf()
+    return pdf

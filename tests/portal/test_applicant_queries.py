@@ -1,0 +1,109 @@
+"""Query counts of the project list and the project page are pinned and do not grow with the
+number of projects, state changes, documents, shares or consultations.
+
+Signed-in pages start with: session; user; alliance by slug; the user's memberships (cached for
+the request, so navigation and permissions ask no more).
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from buendnis.accounts.models import User
+from buendnis.funding import services
+from buendnis.funding.models import Project
+from buendnis.funding.states import Status
+from tests.factories import AllianceStructure, ProjectFactory, advance, pdf_upload
+
+from .test_applicant_support import *  # noqa: F403 - the shared fixtures
+
+pytestmark = pytest.mark.django_db
+
+SIGNED_IN = 4
+LIST_QUERIES = {
+    # the projects with phase, field and owner
+    "office": SIGNED_IN + 1,
+    # the applicant's organisations; their projects with phase, field and owner
+    "applicant": SIGNED_IN + 2,
+}
+DETAIL_QUERIES = {
+    # the project with alliance, phase, field, owner and creator; its topics; co-financing with
+    # organisations; documents; consultations; body outcomes with bodies; transitions
+    "office": SIGNED_IN + 7,
+    # … and whether the user applies for the project's organisation (permissions.project_rights)
+    "applicant": SIGNED_IN + 8,
+}
+
+
+def _more_projects(site: AllianceStructure, count: int) -> None:
+    for number in range(count):
+        project = ProjectFactory(
+            phase=site.phase,
+            applicant_organisation=site.organisations["city"],
+            title=f"Weiteres Vorhaben {number:02d}",
+        )
+        if number % 2:
+            advance(project, Status.SKETCH_SUBMITTED)
+
+
+@pytest.mark.parametrize("persona", ["office", "applicant"])
+def test_project_list_queries(
+    login: Callable[[str], Client],
+    site: AllianceStructure,
+    project: Project,
+    django_assert_num_queries: Callable[..., object],
+    persona: str,
+) -> None:
+    client = login(persona)
+    with django_assert_num_queries(LIST_QUERIES[persona]):  # type: ignore[attr-defined]
+        assert client.get("/son/vorhaben/").status_code == 200
+    _more_projects(site, 12)
+    with django_assert_num_queries(LIST_QUERIES[persona]):  # type: ignore[attr-defined]
+        response = client.get("/son/vorhaben/")
+    html = response.content.decode()
+    assert "Weiteres Vorhaben 11" in html
+    assert "Kurzskizze in Beratung" in html
+
+
+def _grow(project: Project, office: User) -> None:
+    """More of everything the page lists: a revision loop (transitions, outcomes, versions),
+    consultations and co-financing shares."""
+    today = timezone.localdate()
+    for _ in range(3):
+        services.consultation_record(actor=office, project=project, held_on=today, participants="GS")
+    advance(project, Status.REVISION_REQUESTED, actor=office)
+    services.project_resubmit(actor=office, project=project, document=pdf_upload("v2.pdf"))
+    advance(project, Status.REVISION_REQUESTED, at=Status.SKETCH_STEERING, actor=office)
+    rest = project.eligible_costs - project.requested_grant
+    share = (rest / 4).quantize(rest)
+    services.cofinancing_set(
+        actor=office,
+        project=project,
+        shares=[services.Share(amount=share, name=f"Geldgeber {n}") for n in range(3)]
+        + [services.Share(amount=rest - 3 * share, name="Geldgeber 3")],
+    )
+
+
+@pytest.mark.parametrize("persona", ["office", "applicant"])
+def test_project_detail_queries(
+    login: Callable[[str], Client],
+    site: AllianceStructure,
+    project: Project,
+    office_user: User,
+    django_assert_num_queries: Callable[..., object],
+    persona: str,
+) -> None:
+    advance(project, Status.SKETCH_SUBMITTED, actor=office_user)
+    client = login(persona)
+    url = f"/son/vorhaben/{project.reference}/"
+    with django_assert_num_queries(DETAIL_QUERIES[persona]):  # type: ignore[attr-defined]
+        assert client.get(url).status_code == 200
+    _grow(project, office_user)
+    with django_assert_num_queries(DETAIL_QUERIES[persona]):  # type: ignore[attr-defined]
+        response = client.get(url)
+    html = response.content.decode()
+    assert "Geldgeber 3" in html
+    assert "Version 2" in html
+    assert html.count("Bitte die Zielgruppe genauer beschreiben.") >= 2

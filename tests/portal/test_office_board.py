@@ -1,0 +1,226 @@
+"""The pipeline board: sections by state with counts, filters, who is next, time in the state."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from buendnis.alliances.models import Alliance
+from buendnis.funding.models import Project
+from buendnis.funding.states import Status
+from tests.factories import (
+    AllianceStructure,
+    ProjectFactory,
+    build_alliance_structure,
+    project_in_state,
+)
+
+BOARD = "/son/intern/vorhaben/"
+
+
+@pytest.fixture
+def structure(alliance: Alliance) -> AllianceStructure:
+    return build_alliance_structure(alliance, place="Braunschweig")
+
+
+@pytest.fixture
+def projects(structure: AllianceStructure, other_alliance: Alliance) -> dict[str, Project]:
+    orgs = structure.organisations
+    fields = structure.fields
+    welcome = ProjectFactory(
+        phase=structure.phase,
+        title="Welcome Center",
+        applicant_organisation=orgs["city"],
+        action_field=fields[0],
+    )
+    reserve = project_in_state(
+        structure,
+        Status.SKETCH_SPEAKERS,
+        title="Stille Reserve",
+        applicant_organisation=orgs["union"],
+        action_field=fields[1],
+    )
+    steering = project_in_state(
+        structure,
+        Status.DESCRIPTION_STEERING,
+        title="Pflegekräfte gewinnen",
+        action_field=fields[2],
+    )
+    submitted = project_in_state(
+        structure, Status.SKETCH_SUBMITTED, title="Zweitbewerber-Börse", action_field=fields[2]
+    )
+    # The previous phase: not on the board unless asked for.
+    old = ProjectFactory(
+        phase=structure.previous_phase,
+        title="AWO-Praktikumsbörse für Migrantinnen und Migranten",
+        applicant_organisation=orgs["host"],
+    )
+    # Another alliance's project never shows up.
+    build_alliance_structure(other_alliance, place="Hameln")
+    foreign = ProjectFactory(
+        phase=other_alliance.phases.order_by("-starts_on").first(),
+        title="Fremdes Vorhaben in Hameln",
+    )
+    return {
+        "welcome": welcome,
+        "reserve": reserve,
+        "steering": steering,
+        "submitted": submitted,
+        "old": old,
+        "foreign": foreign,
+    }
+
+
+def titles(client: Client, query: str = "") -> set[str]:
+    response = client.get(f"{BOARD}{query}")
+    assert response.status_code == 200
+    content = response.content.decode()
+    known = [
+        "Welcome Center",
+        "Stille Reserve",
+        "Pflegekräfte gewinnen",
+        "Zweitbewerber-Börse",
+        "AWO-Praktikumsbörse für Migrantinnen und Migranten",
+        "Fremdes Vorhaben in Hameln",
+    ]
+    return {title for title in known if title in content}
+
+
+CURRENT = {"Welcome Center", "Stille Reserve", "Pflegekräfte gewinnen", "Zweitbewerber-Börse"}
+
+
+@pytest.mark.django_db
+def test_board_shows_the_running_phase_by_default(
+    client_as: Callable[[str], Client], projects: dict[str, Project]
+) -> None:
+    client = client_as("speaker")
+    assert titles(client) == CURRENT
+    assert titles(client, "?phase=") == CURRENT | {
+        "AWO-Praktikumsbörse für Migrantinnen und Migranten"
+    }
+    old_phase = projects["old"].phase_id
+    assert titles(client, f"?phase={old_phase}") == {
+        "AWO-Praktikumsbörse für Migrantinnen und Migranten"
+    }
+
+
+@pytest.mark.django_db
+def test_filters(
+    client_as: Callable[[str], Client], projects: dict[str, Project], structure: AllianceStructure
+) -> None:
+    client = client_as("member")
+    assert titles(client, "?status=sketch_speakers") == {"Stille Reserve"}
+    assert titles(client, f"?action_field={structure.fields[0].pk}") == {"Welcome Center"}
+    union = structure.organisations["union"].pk
+    assert titles(client, f"?applicant_organisation={union}") == {"Stille Reserve"}
+    assert titles(client, "?q=stille") == {"Stille Reserve"}
+    assert titles(client, f"?q={projects['welcome'].reference.lower()}") == {"Welcome Center"}
+    assert titles(client, "?q=gibt+es+nicht") == set()
+    assert (
+        "Keine Vorhaben für diese Auswahl."
+        in client.get(f"{BOARD}?q=gibt+es+nicht").content.decode()
+    )
+    # Filters combine.
+    assert titles(client, f"?applicant_organisation={union}&status=idea") == set()
+
+
+@pytest.mark.django_db
+def test_values_of_another_alliance_are_not_offered(
+    client_as: Callable[[str], Client], projects: dict[str, Project]
+) -> None:
+    client = client_as("office")
+    foreign = projects["foreign"]
+    response = client.get(f"{BOARD}?phase={foreign.phase_id}")
+    content = response.content.decode()
+    assert "gültige Auswahl" in content
+    assert "Fremdes Vorhaben in Hameln" not in content
+    assert (
+        "Hameln" not in response.context["board_filter"].form["applicant_organisation"].as_widget()
+    )
+
+
+@pytest.mark.django_db
+def test_sections_in_procedure_order_with_counts(
+    client_as: Callable[[str], Client], projects: dict[str, Project]
+) -> None:
+    response = client_as("advisory").get(BOARD)
+    columns = response.context["columns"]
+    assert [column.status for column in columns] == list(Status.values)
+    counts = {column.status: column.count for column in columns if column.count}
+    assert counts == {
+        Status.IDEA: 1,
+        Status.SKETCH_SUBMITTED: 1,
+        Status.SKETCH_SPEAKERS: 1,
+        Status.DESCRIPTION_STEERING: 1,
+    }
+    content = response.content.decode()
+    assert (
+        content.index('id="stand-idea"')
+        < content.index('id="stand-sketch_submitted"')
+        < (content.index('id="stand-sketch_speakers"'))
+        < content.index('id="stand-description_steering"')
+    )
+    assert "4 Vorhaben gefunden" in content
+
+
+def section(content: str, key: str) -> str:
+    start = content.index(f'class="waiting waiting-{key}"')
+    return content[start : content.index("</li>\n    \n", start)]
+
+
+@pytest.mark.django_db
+def test_who_is_next(client_as: Callable[[str], Client], projects: dict[str, Project]) -> None:
+    content = client_as("ministry").get(BOARD).content.decode()
+    assert "Stille Reserve" in section(content, "speakers")
+    assert "Pflegekräfte gewinnen" in section(content, "steering")
+    office = section(content, "office")
+    assert "Zweitbewerber-Börse" in office  # submitted: the office forwards it
+    assert "Welcome Center" in office  # an idea waits for its consultation
+    assert "Stille Reserve" not in office
+
+
+@pytest.mark.django_db
+def test_time_in_state(client_as: Callable[[str], Client], projects: dict[str, Project]) -> None:
+    Project.objects.filter(pk=projects["reserve"].pk).update(
+        status_changed_at=timezone.now() - timedelta(days=100)
+    )
+    Project.objects.filter(pk=projects["steering"].pk).update(
+        status_changed_at=timezone.now() - timedelta(days=1)
+    )
+    content = client_as("office").get(BOARD).content.decode()
+    assert "(100 Tage)" in content
+    assert "(1 Tag)" in content
+    assert content.count("länger als 90 Tage") == 1
+    flagged = [row for row in content.split("<tr")[1:] if row.startswith(' class="waits-long"')]
+    assert len(flagged) == 1 and "Stille Reserve" in flagged[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["speaker", "member", "advisory", "ministry"])
+def test_board_buttons_only_for_the_office(
+    persona: str, client_as: Callable[[str], Client], projects: dict[str, Project]
+) -> None:
+    content = client_as(persona).get(BOARD).content.decode()
+    assert "/aktion/" not in content
+    assert "Nächster Schritt" not in content
+    assert "Schritte im Verfahren erfasst die Geschäftsstelle" in content
+
+
+@pytest.mark.django_db
+def test_office_forwards_from_the_board(
+    client_as: Callable[[str], Client], projects: dict[str, Project]
+) -> None:
+    client = client_as("office")
+    content = client.get(BOARD).content.decode()
+    submitted = projects["submitted"]
+    assert f"{BOARD}{submitted.reference}/aktion/forward/" in content
+    response = client.post(
+        f"{BOARD}{submitted.reference}/aktion/forward/",
+        {"version": submitted.version, "return_to": f"{BOARD}?q=B%C3%B6rse"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == f"{BOARD}?q=B%C3%B6rse"
+    assert "Neuer Stand: Kurzskizze im Sprecherkreis." in response.content.decode()
+    assert Project.objects.get(pk=submitted.pk).status == Status.SKETCH_SPEAKERS

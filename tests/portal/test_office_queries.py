@@ -1,0 +1,112 @@
+"""Query counts of the office workspace are pinned and do not grow with the number of projects.
+
+Each query is named in a comment; when a count changes, update the comment too.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from buendnis.alliances.models import Alliance
+from buendnis.funding.models import Project
+from buendnis.funding.states import Status
+from tests.factories import AllianceStructure, build_alliance_structure, project_in_state
+
+BOARD = "/son/intern/vorhaben/"
+
+# Every signed-in page starts with: session; user; alliance by slug; the user's memberships
+# (cached for the request, so navigation and permission checks ask no more).
+SIGNED_IN = 4
+
+# The board: the alliance's phases (to pick the running one); the chosen phase, validated by the
+# filter form; the projects with phase, field of action and owner. Rendering the filter form:
+# phases; fields of action with their phase; organisations.
+BOARD_QUERIES = SIGNED_IN + 3 + 3
+
+# A project page: the project with alliance, phase, field, owner and creator; its topics;
+# co-financing with organisations; documents with uploader; consultations with recorder; outcomes
+# with body and recorder; transitions with actor; the project's budget balance from the ledger.
+DETAIL_QUERIES = SIGNED_IN + 8
+
+# A state per kind of work, so that every kind of section, row and action form is rendered.
+STATES = [
+    Status.IDEA,
+    Status.SKETCH_SUBMITTED,
+    Status.SKETCH_SPEAKERS,
+    Status.DESCRIPTION_STEERING,
+    Status.APPLICATION_FILED,
+    Status.RUNNING,
+    Status.CLOSED,
+    Status.DEFERRED,
+]
+
+
+@pytest.fixture
+def structure(alliance: Alliance) -> AllianceStructure:
+    return build_alliance_structure(alliance, place="Braunschweig")
+
+
+def grow(structure: AllianceStructure, count: int = 20) -> list[Project]:
+    """`count` more projects across the states, in the running phase."""
+    return [
+        project_in_state(
+            structure, STATES[number % len(STATES)], title=f"Zusatzvorhaben {number:02d}"
+        )
+        for number in range(count)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["office", "speaker"])
+def test_board_queries(
+    persona: str,
+    client_as: Callable[[str], Client],
+    structure: AllianceStructure,
+    django_assert_num_queries: Callable[..., object],
+) -> None:
+    for status in STATES:
+        project_in_state(structure, status)
+    client = client_as(persona)
+    with django_assert_num_queries(BOARD_QUERIES):  # type: ignore[attr-defined]
+        assert client.get(BOARD).status_code == 200
+    grow(structure)
+    with django_assert_num_queries(BOARD_QUERIES):  # type: ignore[attr-defined]
+        response = client.get(BOARD)
+    content = response.content.decode()
+    assert "Zusatzvorhaben 19" in content
+    assert f"{len(STATES) + 20} Vorhaben gefunden" in content
+
+
+@pytest.mark.django_db
+def test_filtered_board_queries(
+    client_as: Callable[[str], Client],
+    structure: AllianceStructure,
+    django_assert_num_queries: Callable[..., object],
+) -> None:
+    """Each chosen field of action or owner is validated by one query more; the text costs none."""
+    grow(structure)
+    client = client_as("office")
+    field = structure.fields[0].pk
+    owner = structure.organisations["city"].pk
+    url = f"{BOARD}?q=Zusatz&status=idea&action_field={field}&applicant_organisation={owner}"
+    with django_assert_num_queries(BOARD_QUERIES + 2):  # type: ignore[attr-defined]
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [Status.SKETCH_SPEAKERS, Status.CLOSED])
+def test_project_page_queries(
+    status: str,
+    client_as: Callable[[str], Client],
+    structure: AllianceStructure,
+    django_assert_num_queries: Callable[..., object],
+) -> None:
+    project = project_in_state(structure, status)
+    client = client_as("office")
+    url = f"{BOARD}{project.reference}/"
+    with django_assert_num_queries(DETAIL_QUERIES):  # type: ignore[attr-defined]
+        assert client.get(url).status_code == 200
+    grow(structure)
+    with django_assert_num_queries(DETAIL_QUERIES):  # type: ignore[attr-defined]
+        assert client.get(url).status_code == 200
