@@ -37,6 +37,7 @@ from buendnis.funding.models import Project
 from buendnis.funding.services import project_rule_errors, proposed_grant
 from buendnis.funding.states import APPLICANT_EDITABLE, FINAL_STATES, Status
 from buendnis.public.rendering import render_alliance_page
+from buendnis.reports.statement import STATEMENT_STATES
 
 from .office_filters import PipelineFilter
 from .office_forms import ACTION_FORMS, ActionForm
@@ -185,6 +186,7 @@ def _render_project(
         "can_act": can_act,
         "action_forms": action_forms,
         "failed": failed,
+        "statement_available": project.status in STATEMENT_STATES,
     }
     return render_alliance_page(request, alliance, "portal/office/detail.html", "pipeline", context)
 

@@ -507,3 +507,13 @@ def test_stale_page_is_refused(office: Client, structure: AllianceStructure) -> 
     refused(office.post(f"{page(project)}aktion/record_outcome/", form), "bereits geändert")
     assert snapshot(project) == before
     assert fresh(project).status == Status.SKETCH_STEERING
+
+
+@pytest.mark.django_db
+def test_statement_link_appears_after_the_votum(office: Client, structure: AllianceStructure) -> None:
+    endorsed = project_in_state(structure, Status.ENDORSED)
+    html = office.get(f"/son/intern/vorhaben/{endorsed.reference}/").content.decode()
+    assert f"/son/intern/vorhaben/{endorsed.reference}/stellungnahme.pdf" in html
+    earlier = project_in_state(structure, Status.SKETCH_SUBMITTED)
+    html = office.get(f"/son/intern/vorhaben/{earlier.reference}/").content.decode()
+    assert "stellungnahme.pdf" not in html
