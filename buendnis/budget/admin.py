@@ -7,7 +7,6 @@ a correction is a new booking.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from buendnis.accounts import permissions
 from buendnis.alliances.models import FundingPhase
 from buendnis.core.admin_base import ScopedAdminMixin, actor_of
+from buendnis.core.forms import parse_amount
 from buendnis.core.templatetags.buendnis_format import money
 
 from . import services
@@ -92,24 +92,6 @@ class LedgerEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 # --- "Budgetänderung buchen" on a funding phase ------------------------------------------------
 
-# 250.000,00 · 250000,00 · 250000.00 · -12.345,67 · 1.500 (German thousands). A dot followed by
-# exactly three digits groups thousands; a dot or comma followed by one or two digits at the end
-# marks the cents. Anything else ("1,500.00") is ambiguous and refused rather than guessed.
-_EURO = re.compile(r"^([+-]?)(\d{1,3}(?:\.\d{3})+|\d+)(?:[,.](\d{1,2}))?$")
-
-
-def parse_euro(text: str) -> Decimal:
-    cleaned = re.sub(r"[\s\u00a0€]", "", text).replace("\u2212", "-")
-    match = _EURO.match(cleaned)
-    if match is None:
-        raise ValidationError(
-            gettext("Bitte einen Betrag wie 250.000,00 oder -12.345,67 angeben."), code="invalid"
-        )
-    sign, whole, cents = match.groups()
-    value = Decimal(f"{whole.replace('.', '')}.{(cents or '0').ljust(2, '0')}")
-    return -value if sign == "-" else value
-
-
 class BudgetAdjustForm(forms.Form):
     amount = forms.CharField(
         label=_("Betrag (€)"),
@@ -126,7 +108,7 @@ class BudgetAdjustForm(forms.Form):
     )
 
     def clean_amount(self) -> Decimal:
-        return parse_euro(self.cleaned_data["amount"])
+        return parse_amount(self.cleaned_data["amount"])
 
 
 class BudgetAdjustMixin:

@@ -3,9 +3,8 @@ live in `funding.services` and come back from there as German errors on the same
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -13,11 +12,11 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
-from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buendnis.alliances.models import ActionField, FundingPhase, Organisation, Topic
+from buendnis.core.forms import MoneyField
 from buendnis.core.templatetags.buendnis_format import percent
 from buendnis.funding import services
 from buendnis.funding.models import FundingPriority, Project
@@ -80,60 +79,6 @@ class DayInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-class MoneyInput(forms.TextInput):
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
-
-    def format_value(self, value: Any) -> str | None:
-        if isinstance(value, Decimal):
-            return formats.number_format(value, decimal_pos=2, use_l10n=True)
-        return super().format_value(value)
-
-
-_DECIMAL_POINT = re.compile(r"-?\d+\.\d{1,2}")
-
-
-def parse_amount(text: str) -> Decimal:
-    """`12.500,00`, `12500,5`, `12500.50` and `12500` in German; `12,500.00` in English.
-
-    In German a dot is a thousands separator, except in `1234.5` or `1234.50`, which people
-    paste from spreadsheets: there it can only be the decimal point.
-    """
-    cleaned = text.replace("€", "").replace("\u00a0", "").replace(" ", "").strip()
-    if (get_language() or "de").lower().startswith("de"):
-        if "," in cleaned:
-            cleaned = cleaned.replace(".", "").replace(",", ".")
-        elif not _DECIMAL_POINT.fullmatch(cleaned):
-            cleaned = cleaned.replace(".", "")
-    else:
-        cleaned = cleaned.replace(",", "")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as error:
-        raise ValidationError(
-            _("Bitte einen Betrag in Euro angeben, z. B. 12.500,00."), code="invalid"
-        ) from error
-    if not amount.is_finite():
-        raise ValidationError(_("Bitte einen Betrag in Euro angeben, z. B. 12.500,00."))
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        raise ValidationError(_("Beträge haben höchstens zwei Nachkommastellen (Cent)."))
-    return amount
-
-
-class MoneyField(forms.Field):
-    """An amount in euro, typed the way people write it. Decimal, never float."""
-
-    widget = MoneyInput
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Decimal):
-            return value
-        return parse_amount(str(value))
 
 
 class TopicCheckboxes(forms.CheckboxSelectMultiple):

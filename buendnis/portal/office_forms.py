@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,13 +21,12 @@ from django_stubs_ext import StrOrPromise
 from buendnis.accounts.models import User
 from buendnis.alliances.models import BodyKind
 from buendnis.core.errors import DomainError
+from buendnis.core.forms import MoneyField
 from buendnis.core.templatetags.buendnis_format import day
 from buendnis.core.uploads import validate_document
 from buendnis.funding import selectors, services
 from buendnis.funding.models import Outcome, Project
 from buendnis.funding.states import BODY_STAGES
-
-lazy = gettext_lazy
 
 
 class DateInput(forms.DateInput):
@@ -43,15 +43,12 @@ def date_field(label: StrOrPromise, **kwargs: Any) -> forms.DateField:
     return forms.DateField(label=label, widget=DateInput(), **kwargs)
 
 
-def money_field(label: StrOrPromise, **kwargs: Any) -> forms.DecimalField:
-    """Euro amounts as people type them: `85.000,00`, `85000,5` or `85000.50`."""
-    return forms.DecimalField(
+def money_field(label: StrOrPromise, **kwargs: Any) -> MoneyField:
+    """Euro amounts as people type them: `85.000,00`, `85000,5` or `85000.50`. (Django's localized
+    DecimalField would read `85000.50` as 8.500.050 in German: the dot is its thousands mark.)"""
+    return MoneyField(
         label=label,
-        max_digits=14,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        validators=[MinValueValidator(Decimal("0"), message=gettext_lazy("Beträge dürfen nicht negativ sein."))],
         **kwargs,
     )
 
@@ -108,22 +105,22 @@ class ActionForm(forms.Form):
 
 class ConsultationForm(ActionForm):
     action = "record_consultation"
-    title = lazy("Beratung erfassen")
-    intro = lazy(
+    title = gettext_lazy("Beratung erfassen")
+    intro = gettext_lazy(
         "Vor der Kurzskizze ist mindestens eine Beratung durch die Geschäftsstelle nötig. Die erste "
         "Beratung bringt eine Idee in den Stand „Beratung“."
     )
-    submit_label = lazy("Beratung erfassen")
+    submit_label = gettext_lazy("Beratung erfassen")
 
-    held_on = date_field(lazy("Datum der Beratung"))
+    held_on = date_field(gettext_lazy("Datum der Beratung"))
     participants = forms.CharField(
-        label=lazy("Teilnehmende"),
+        label=gettext_lazy("Teilnehmende"),
         max_length=500,
-        help_text=lazy(
+        help_text=gettext_lazy(
             "Wer war dabei? z. B. Geschäftsstelle (M. Lindner), Projektträger (2 Personen)"
         ),
     )
-    notes = forms.CharField(label=lazy("Notizen"), required=False, widget=text_area(4))
+    notes = forms.CharField(label=gettext_lazy("Notizen"), required=False, widget=text_area(4))
     # The number of consultations the page showed: a second submission of this form finds one more.
     consultations = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
@@ -154,17 +151,17 @@ class ConsultationForm(ActionForm):
 
 class ForwardForm(ActionForm):
     action = "forward"
-    title = lazy("An den Sprecherkreis weiterleiten")
-    intro = lazy(
+    title = gettext_lazy("An den Sprecherkreis weiterleiten")
+    intro = gettext_lazy(
         "Der Sprecherkreis berät die Einreichung als Nächstes und bereitet den Steuerkreis vor."
     )
-    submit_label = lazy("An den Sprecherkreis weiterleiten")
+    submit_label = gettext_lazy("An den Sprecherkreis weiterleiten")
 
     comment = forms.CharField(
-        label=lazy("Vermerk"),
+        label=gettext_lazy("Vermerk"),
         required=False,
         widget=text_area(2),
-        help_text=lazy("Erscheint im Verlauf, z. B. die geplante Sitzung."),
+        help_text=gettext_lazy("Erscheint im Verlauf, z. B. die geplante Sitzung."),
     )
 
     def perform(self, *, actor: User) -> None:
@@ -175,24 +172,24 @@ class ForwardForm(ActionForm):
 
 class OutcomeForm(ActionForm):
     action = "record_outcome"
-    title = lazy("Ergebnis des Gremiums erfassen")
-    submit_label = lazy("Ergebnis erfassen")
+    title = gettext_lazy("Ergebnis des Gremiums erfassen")
+    submit_label = gettext_lazy("Ergebnis erfassen")
 
     outcome = forms.ChoiceField(
-        label=lazy("Ergebnis"), choices=Outcome.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Ergebnis"), choices=Outcome.choices, widget=forms.RadioSelect
     )
-    decided_on = date_field(lazy("Datum der Sitzung oder des Umlaufbeschlusses"))
+    decided_on = date_field(gettext_lazy("Datum der Sitzung oder des Umlaufbeschlusses"))
     reference = forms.CharField(
-        label=lazy("Fundstelle"),
+        label=gettext_lazy("Fundstelle"),
         max_length=200,
         required=False,
-        help_text=lazy("z. B. Sitzung vom 05.06.2018, TOP 4"),
+        help_text=gettext_lazy("z. B. Sitzung vom 05.06.2018, TOP 4"),
     )
     reasons = forms.CharField(
-        label=lazy("Begründung"),
+        label=gettext_lazy("Begründung"),
         required=False,
         widget=text_area(3),
-        help_text=lazy(
+        help_text=gettext_lazy(
             "Nötig, wenn das Gremium nicht befürwortet oder eine Überarbeitung verlangt."
         ),
     )
@@ -246,9 +243,9 @@ class OutcomeForm(ActionForm):
 
 class ResumeForm(ActionForm):
     action = "resume"
-    title = lazy("Wieder vorlegen")
-    intro = lazy("Das vertagte Vorhaben kommt wieder vor das Gremium, das es vertagt hat.")
-    submit_label = lazy("Wieder vorlegen")
+    title = gettext_lazy("Wieder vorlegen")
+    intro = gettext_lazy("Das vertagte Vorhaben kommt wieder vor das Gremium, das es vertagt hat.")
+    submit_label = gettext_lazy("Wieder vorlegen")
 
     def perform(self, *, actor: User) -> None:
         services.project_resume(actor=actor, project=self.project)
@@ -256,15 +253,15 @@ class ResumeForm(ActionForm):
 
 class ApplicationForm(ActionForm):
     action = "file_application"
-    title = lazy("Förderantrag erfassen")
-    intro = lazy(
+    title = gettext_lazy("Förderantrag erfassen")
+    intro = gettext_lazy(
         "Nach dem Votum stellt der Projektträger den förmlichen Antrag bei der Förderbank. Die "
         "Geschäftsstelle kann ihn hier für ihn erfassen."
     )
-    submit_label = lazy("Förderantrag erfassen")
+    submit_label = gettext_lazy("Förderantrag erfassen")
 
-    filed_on = date_field(lazy("Gestellt am"))
-    reference = forms.CharField(label=lazy("Aktenzeichen der Förderbank"), max_length=100)
+    filed_on = date_field(gettext_lazy("Gestellt am"))
+    reference = forms.CharField(label=gettext_lazy("Aktenzeichen der Förderbank"), max_length=100)
 
     def perform(self, *, actor: User) -> None:
         services.application_file(
@@ -277,27 +274,27 @@ class ApplicationForm(ActionForm):
 
 class BankDecisionForm(ActionForm):
     action = "record_bank_decision"
-    title = lazy("Entscheidung der Förderbank erfassen")
-    intro = lazy(
+    title = gettext_lazy("Entscheidung der Förderbank erfassen")
+    intro = gettext_lazy(
         "Eine Bewilligung bindet den bewilligten Zuschuss im Budget (ist er niedriger als "
         "beantragt, wird der Rest frei); eine Ablehnung gibt die Reservierung frei."
     )
-    submit_label = lazy("Entscheidung erfassen")
+    submit_label = gettext_lazy("Entscheidung erfassen")
 
     GRANTED = "granted"
     DECLINED = "declined"
     decision = forms.ChoiceField(
-        label=lazy("Entscheidung"),
-        choices=[(GRANTED, lazy("Bewilligt")), (DECLINED, lazy("Abgelehnt"))],
+        label=gettext_lazy("Entscheidung"),
+        choices=[(GRANTED, gettext_lazy("Bewilligt")), (DECLINED, gettext_lazy("Abgelehnt"))],
         widget=forms.RadioSelect,
     )
-    decided_on = date_field(lazy("Entschieden am"))
+    decided_on = date_field(gettext_lazy("Entschieden am"))
     granted_amount = money_field(
-        lazy("Bewilligter Zuschuss (€)"),
+        gettext_lazy("Bewilligter Zuschuss (€)"),
         required=False,
-        help_text=lazy("Nur bei Bewilligung; kann niedriger sein als beantragt."),
+        help_text=gettext_lazy("Nur bei Bewilligung; kann niedriger sein als beantragt."),
     )
-    comment = forms.CharField(label=lazy("Vermerk"), required=False, widget=text_area(2))
+    comment = forms.CharField(label=gettext_lazy("Vermerk"), required=False, widget=text_area(2))
 
     def initial_for(self, project: Project) -> dict[str, Any]:
         return {"granted_amount": project.requested_grant}
@@ -317,10 +314,10 @@ class BankDecisionForm(ActionForm):
 
 class StartForm(ActionForm):
     action = "start"
-    title = lazy("Projektbeginn erfassen")
-    submit_label = lazy("Projekt starten")
+    title = gettext_lazy("Projektbeginn erfassen")
+    submit_label = gettext_lazy("Projekt starten")
 
-    started_on = date_field(lazy("Projektbeginn"))
+    started_on = date_field(gettext_lazy("Projektbeginn"))
 
     def initial_for(self, project: Project) -> dict[str, Any]:
         return {"started_on": project.starts_on or timezone.localdate()}
@@ -333,30 +330,30 @@ class StartForm(ActionForm):
 
 class CloseForm(ActionForm):
     action = "close"
-    title = lazy("Projekt abschließen")
-    intro = lazy(
+    title = gettext_lazy("Projekt abschließen")
+    intro = gettext_lazy(
         "Mit dem Abschlussbericht und den abgerechneten Beträgen zahlt das Budget den "
         "abgerechneten Zuschuss aus; der Rest der Bindung wird frei."
     )
-    submit_label = lazy("Projekt abschließen")
+    submit_label = gettext_lazy("Projekt abschließen")
 
-    closed_on = date_field(lazy("Abgeschlossen am"))
-    final_eligible_costs = money_field(lazy("Abgerechnete förderfähige Kosten (€)"))
-    final_grant = money_field(lazy("Abgerechneter Zuschuss (€)"))
+    closed_on = date_field(gettext_lazy("Abgeschlossen am"))
+    final_eligible_costs = money_field(gettext_lazy("Abgerechnete förderfähige Kosten (€)"))
+    final_grant = money_field(gettext_lazy("Abgerechneter Zuschuss (€)"))
     final_report = forms.FileField(
-        label=lazy("Abschlussbericht"),
+        label=gettext_lazy("Abschlussbericht"),
         required=False,
         validators=[validate_document],
-        help_text=lazy(
+        help_text=gettext_lazy(
             "PDF, Office- oder OpenDocument-Datei. Nur nötig, wenn noch kein Abschlussbericht "
             "hochgeladen ist."
         ),
     )
     participants_entered = forms.IntegerField(
-        label=lazy("Eintritte (Teilnehmende)"), min_value=0, required=False
+        label=gettext_lazy("Eintritte (Teilnehmende)"), min_value=0, required=False
     )
     participants_exited = forms.IntegerField(
-        label=lazy("Austritte (Teilnehmende)"), min_value=0, required=False
+        label=gettext_lazy("Austritte (Teilnehmende)"), min_value=0, required=False
     )
 
     def initial_for(self, project: Project) -> dict[str, Any]:
@@ -384,15 +381,15 @@ class CloseForm(ActionForm):
 
 class WithdrawForm(ActionForm):
     action = "withdraw"
-    title = lazy("Vorhaben zurückziehen")
-    intro = lazy(
+    title = gettext_lazy("Vorhaben zurückziehen")
+    intro = gettext_lazy(
         "Das Vorhaben endet im Stand „Zurückgezogen“; was es im Budget hält, wird frei. Das lässt "
         "sich nicht rückgängig machen."
     )
-    submit_label = lazy("Endgültig zurückziehen")
+    submit_label = gettext_lazy("Endgültig zurückziehen")
     destructive = True
 
-    reason = forms.CharField(label=lazy("Grund"), widget=text_area(3))
+    reason = forms.CharField(label=gettext_lazy("Grund"), widget=text_area(3))
 
     def perform(self, *, actor: User) -> None:
         services.project_withdraw(

@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from buendnis.budget.admin import parse_euro
 from buendnis.budget.models import EntryKind, LedgerEntry
 from buendnis.budget.selectors import budget_figures
+from buendnis.core.forms import parse_amount as parse_euro
 from buendnis.core.models import AuditEntry
 from buendnis.funding.states import Status as S
 from tests.factories import PhaseFactory, project_in_state
@@ -197,7 +197,7 @@ def test_budget_form_per_persona(client_as, persona, phase):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"amount": "1,500.00", "note": "X"}, "amount", "Bitte einen Betrag wie 250.000,00 oder -12.345,67 angeben."),
+        ({"amount": "1,500.00", "note": "X"}, "amount", "Bitte einen Betrag in Euro angeben, z. B. 12.500,00 (negativ: -12.345,67)."),
         ({"amount": "", "note": "X"}, "amount", "Dieses Feld ist zwingend erforderlich."),
         ({"amount": "1000", "note": "   "}, "note", "Dieses Feld ist zwingend erforderlich."),
         ({"amount": "0", "note": "Nichts"}, "amount", "Eine Budgetänderung um 0,00 € ändert nichts."),

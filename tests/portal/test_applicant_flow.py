@@ -17,10 +17,11 @@ from django.utils import timezone
 
 from buendnis.accounts.models import User
 from buendnis.alliances.models import BodyKind
+from buendnis.core.forms import parse_amount
 from buendnis.funding import services
 from buendnis.funding.models import CoFinancing, Consultation, Outcome, Project, ProjectDocument
 from buendnis.funding.states import Status
-from buendnis.portal.applicant_forms import EDIT_FIELDS, parse_amount
+from buendnis.portal.applicant_forms import EDIT_FIELDS
 from tests.factories import AllianceStructure, ProjectFactory, advance, body_of, pdf_upload
 
 from .test_applicant_support import *  # noqa: F403 - the shared fixtures

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -517,3 +518,14 @@ def test_statement_link_appears_after_the_votum(office: Client, structure: Allia
     earlier = project_in_state(structure, Status.SKETCH_SUBMITTED)
     html = office.get(f"/son/intern/vorhaben/{earlier.reference}/").content.decode()
     assert "stellungnahme.pdf" not in html
+
+
+def test_amounts_typed_with_a_decimal_point_are_not_read_as_thousands() -> None:
+    from buendnis.portal.office_forms import money_field
+
+    field = money_field("Betrag")
+    assert field.clean("85000.50") == Decimal("85000.50")
+    assert field.clean("85.000,50") == Decimal("85000.50")
+    with pytest.raises(ValidationError) as error:
+        field.clean("-5,00")
+    assert error.value.messages == ["Beträge dürfen nicht negativ sein."]
