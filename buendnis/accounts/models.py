@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PlatformRole(models.TextChoices):
@@ -103,7 +104,7 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = _("API-Schlüssel")
-        verbose_name_plural = _("API-Schlüssel")
+        verbose_name_plural = pgettext_lazy("plural", "API-Schlüssel")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from buendnis.alliances.models import money_field
 from buendnis.core.uploads import validate_document
@@ -128,7 +129,7 @@ class Project(models.Model):
 
     class Meta:
         verbose_name = _("Vorhaben")
-        verbose_name_plural = _("Vorhaben")
+        verbose_name_plural = pgettext_lazy("plural", "Vorhaben")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["alliance", "status"])]
         constraints = [
@@ -345,7 +346,7 @@ class Transition(models.Model):
 
     class Meta:
         verbose_name = _("Statuswechsel")
-        verbose_name_plural = _("Statuswechsel")
+        verbose_name_plural = pgettext_lazy("plural", "Statuswechsel")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

@@ -13,6 +13,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from buendnis.alliances.models import ActionField, FundingPhase, Organisation, Topic
@@ -94,12 +96,19 @@ def document_field(label: Any, *, required: bool = True) -> forms.FileField:
         label=label,
         required=required,
         widget=forms.FileInput(attrs={"accept": UPLOAD_ACCEPT}),
-        help_text=_(
-            "PDF, Word (DOCX) oder OpenDocument (ODT), höchstens %(limit)s. Geprüft wird der "
-            "Inhalt der Datei, nicht nur ihre Endung."
-        )
-        % {"limit": filesizeformat(settings.MAX_UPLOAD_BYTES)},
+        help_text=_upload_help(),
     )
+
+
+def _upload_help_text() -> str:
+    return gettext(
+        "PDF, Word (DOCX) oder OpenDocument (ODT), höchstens %(limit)s. Geprüft wird der "
+        "Inhalt der Datei, nicht nur ihre Endung."
+    ) % {"limit": filesizeformat(settings.MAX_UPLOAD_BYTES)}
+
+
+# Fields are built at import time: the help text is read (and translated) when a page shows it.
+_upload_help = lazy(_upload_help_text, str)
 
 
 # --- The project's data -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -33,7 +34,7 @@ def document_download(request: HttpRequest, name: str) -> HttpResponseBase:
             ProjectDocument.objects.select_related("project__alliance").filter(file=name).first()
         )
         if document is None:
-            raise Http404("Dokument nicht gefunden.")
+            raise Http404(_("Dokument nicht gefunden."))
         allowed = permissions.can_view_project(request.user, document.project)
         stored = document.file
     if not allowed:
@@ -43,5 +44,5 @@ def document_download(request: HttpRequest, name: str) -> HttpResponseBase:
     try:
         handle = stored.open("rb")
     except FileNotFoundError as exc:
-        raise Http404("Dokument nicht gefunden.") from exc
+        raise Http404(_("Dokument nicht gefunden.")) from exc
     return FileResponse(handle, as_attachment=True, filename=name.rsplit("/", 1)[-1])

@@ -5,6 +5,7 @@ import gettext
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -17,8 +18,9 @@ from django.utils import translation
 
 from buendnis.alliances import services
 from buendnis.alliances.models import Alliance
+from buendnis.funding.states import Status
 
-from ..factories import AllianceStructure
+from ..factories import AllianceStructure, applicant_of, project_in_state
 
 LOCALE = Path(settings.BASE_DIR) / "buendnis" / "locale" / "en" / "LC_MESSAGES"
 PO_FILE = LOCALE / "django.po"
@@ -85,6 +87,44 @@ def test_switch_to_english_and_back(client: Client, structure: AllianceStructure
     alliance = text(client.get("/son/"))
     assert "Aktuelle Förderphase" in alliance
     assert "2.000.000,00 €" in alliance
+
+
+def test_applicant_portal_in_english(structure: AllianceStructure) -> None:
+    project = project_in_state(structure, Status.SKETCH_SUBMITTED, title="Welcome Center")
+    client = Client()
+    client.force_login(applicant_of(project))
+    switch_language(client, "en", "/son/vorhaben/")
+
+    projects = text(client.get("/son/vorhaben/"))
+    assert "<h1>My projects</h1>" in projects
+    assert "How the procedure works" in projects
+    assert ">Next step</th>" in projects
+    assert "Short sketch under discussion" in projects  # the public label, msgctxt "public status"
+    assert "Welcome Center" in projects  # data stays as entered
+    assert "Meine Vorhaben" not in projects
+    assert "So läuft das Verfahren" not in projects
+
+    detail = text(client.get(f"/son/vorhaben/{project.reference}/"))
+    assert "Total eligible costs" in detail
+    assert "Co-financing" in detail
+    assert "Förderfähige Gesamtkosten" not in detail
+
+
+def test_office_board_in_english(client_as: Callable[[str], Client], structure: AllianceStructure) -> None:
+    project_in_state(structure, Status.SKETCH_SPEAKERS, title="Stille Reserve")
+    client = client_as("office")
+    switch_language(client, "en", "/son/intern/vorhaben/")
+
+    board = text(client.get("/son/intern/vorhaben/"))
+    assert "<h1>Projects in the procedure</h1>" in board
+    assert "Whose turn is it?" in board
+    assert "Filter projects" in board
+    assert "Discuss short sketches and project descriptions" in board
+    assert "Short sketch submitted" in board  # the office's status labels, not the public ones
+    assert ">Subsidy requested</th>" in board
+    assert ">Projects</a>" in board  # the navigation names the board in the plural
+    assert "Vorhaben im Verfahren" not in board
+    assert "Wer ist am Zug?" not in board
 
 
 def test_service_messages_follow_the_language(alliance: Alliance) -> None:
@@ -208,11 +248,13 @@ def test_compiled_catalogue_matches_the_po_file() -> None:
         catalog = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
     for e in parse_po(PO_FILE)[1:]:
         msgstr: dict[int | None, str] = e["msgstr"]  # type: ignore[assignment]
+        # pgettext entries live under "context\x04msgid" in the compiled catalogue.
+        key = f"{e['msgctxt']}\x04{e['msgid']}" if "msgctxt" in e else str(e["msgid"])
         if "msgid_plural" in e:
             for index, translated in msgstr.items():
-                assert catalog[(e["msgid"], index)] == translated, e["msgid"]
+                assert catalog[(key, index)] == translated, e["msgid"]
         else:
-            assert catalog[e["msgid"]] == msgstr[None], e["msgid"]
+            assert catalog[key] == msgstr[None], e["msgid"]
 
 
 def test_msgfmt_accepts_the_catalogue() -> None:
