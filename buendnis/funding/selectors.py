@@ -6,7 +6,7 @@ Writes go through `services.py`; these functions only read (one exception is mar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -256,3 +256,42 @@ def api_project_records_prefetch(projects: list[Project]) -> None:
         _api_db.Prefetch("outcomes", queryset=BodyOutcome.objects.select_related("body")),
         _api_db.Prefetch("transitions", queryset=Transition.objects.select_related("actor")),
     )
+
+
+# --- Next deadlines on the office board -------------------------------------------------------------
+
+# How far ahead the board looks for a running project's end (final report and settlement).
+DEADLINE_HORIZON_DAYS = 120
+
+
+@dataclass(frozen=True)
+class Deadline:
+    day: date
+    label: StrOrPromise
+    project: Project | None = None
+    overdue: bool = False
+
+
+def upcoming_deadlines(
+    projects: list[Project], phase: FundingPhase | None, *, today: date
+) -> list[Deadline]:
+    """The dates the office must watch, from what the board already loaded (no query): the end
+    of the phase and its latest project end, running projects that end soon or are past their end
+    without closing, and granted projects whose planned start has come."""
+    deadlines: list[Deadline] = []
+    if phase is not None:
+        if phase.ends_on >= today:
+            deadlines.append(Deadline(phase.ends_on, _("Ende der Förderphase %(phase)s") % {"phase": phase.name}))
+        if phase.project_end_cutoff and phase.project_end_cutoff >= today:
+            deadlines.append(
+                Deadline(phase.project_end_cutoff, _("Spätestes Projektende der Förderphase %(phase)s") % {"phase": phase.name})
+            )
+    horizon = today + timedelta(days=DEADLINE_HORIZON_DAYS)
+    for project in projects:
+        if project.status == Status.RUNNING and project.ends_on and project.ends_on <= horizon:
+            deadlines.append(
+                Deadline(project.ends_on, _("Laufzeitende: Abschlussbericht und Abrechnung"), project, project.ends_on < today)
+            )
+        elif project.status == Status.GRANTED and project.starts_on and project.starts_on <= horizon:
+            deadlines.append(Deadline(project.starts_on, _("Geplanter Projektbeginn"), project, project.starts_on < today))
+    return sorted(deadlines, key=lambda deadline: deadline.day)

@@ -141,6 +141,7 @@ def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         "waiting": waiting,
         "can_act": permissions.can_act_in_office_workspace(request.user, alliance),
         "long_wait_days": LONG_WAIT_DAYS,
+        "deadlines": selectors.upcoming_deadlines(projects, current, today=today),
     }
     return render_alliance_page(
         request, alliance, "portal/office/pipeline.html", "pipeline", context

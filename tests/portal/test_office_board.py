@@ -224,3 +224,26 @@ def test_office_forwards_from_the_board(
     assert response.redirect_chain[-1][0] == f"{BOARD}?q=B%C3%B6rse"
     assert "Neuer Stand: Kurzskizze im Sprecherkreis." in response.content.decode()
     assert Project.objects.get(pk=submitted.pk).status == Status.SKETCH_SPEAKERS
+
+
+def test_next_deadlines_show_phase_end_and_projects_that_end_soon(
+    client_as: Callable[[str], Client], structure: AllianceStructure
+) -> None:
+    from buendnis.funding.selectors import upcoming_deadlines
+    from tests.factories import project_in_state
+
+    today = timezone.localdate()
+    running = project_in_state(structure, Status.RUNNING)
+    Project.objects.filter(pk=running.pk).update(ends_on=today + timedelta(days=30))
+    running.refresh_from_db()
+    deadlines = upcoming_deadlines([running], structure.phase, today=today)
+    labels = [str(deadline.label) for deadline in deadlines]
+    assert "Laufzeitende: Abschlussbericht und Abrechnung" in labels
+    assert f"Ende der Förderphase {structure.phase.name}" in labels
+    assert [deadline.day for deadline in deadlines] == sorted(deadline.day for deadline in deadlines)
+    # Past its end without closing: overdue.
+    late = upcoming_deadlines([running], None, today=today + timedelta(days=31))
+    assert late[0].overdue
+    html = client_as("office").get("/son/intern/vorhaben/").content.decode()
+    assert "Nächste Fristen" in html
+    assert running.title in html.split("Nächste Fristen")[1].split("</section>")[0]
