@@ -39,6 +39,7 @@ URLS = [
     "/api/v1/alliances/son/bodies/",
     "/api/v1/alliances/son/phases/",
     "/api/v1/alliances/son/themes/",
+    "/api/v1/alliances/son/projects/",
     "/healthz",
 ]
 
