@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from buendnis.alliances.models import money_field
+from buendnis.core.append_only import AppendOnlyModel
 
 
 class EntryKind(models.TextChoices):
@@ -20,25 +20,7 @@ class EntryKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Budgetänderung")
 
 
-def _refuse_change() -> NoReturn:
-    raise ValueError("Buchungen sind unveränderlich; eine Korrektur ist eine neue Buchung.")
-
-
-class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):
-    """Bulk writes would bypass `LedgerEntry.save`/`delete`; they are refused just the same."""
-
-    def update(self, **kwargs: Any) -> int:
-        _refuse_change()
-
-    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
-        # Refused before Django opens its transaction, which the error would leave broken.
-        _refuse_change()
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        _refuse_change()
-
-
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnlyModel):
     """One booking. The deltas say how it moves each column; the columns are never stored."""
 
     alliance = models.ForeignKey(
@@ -76,7 +58,7 @@ class LedgerEntry(models.Model):
     )
     created_at = models.DateTimeField(_("Gebucht am"), auto_now_add=True)
 
-    objects = LedgerEntryQuerySet.as_manager()
+    append_only_message = "Buchungen sind unveränderlich; eine Korrektur ist eine neue Buchung."
 
     class Meta:
         verbose_name = _("Buchung")
@@ -85,11 +67,3 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%d.%m.%Y}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            _refuse_change()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        _refuse_change()

@@ -1,34 +1,11 @@
-from typing import Any, NoReturn
-
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-
-def _refuse_change() -> NoReturn:
-    raise ValueError(gettext("Protokolleinträge sind unveränderlich."))
+from .append_only import AppendOnlyModel
 
 
-class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
-    """Bulk writes would bypass `AuditEntry.save`/`delete`; they are refused just the same.
-
-    Writers that skip the ORM meet the database's trigger (migration core 0003): it refuses
-    every UPDATE, and on PostgreSQL every DELETE as well.
-    """
-
-    def update(self, **kwargs: Any) -> int:
-        _refuse_change()
-
-    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
-        # Refused before Django opens its transaction, which the error would leave broken.
-        _refuse_change()
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        _refuse_change()
-
-
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     """One append-only row per change: who did what to which record, when, from what to what, why.
 
     Written by services in the same transaction as the change itself, so a change without its
@@ -63,7 +40,7 @@ class AuditEntry(models.Model):
     comment = models.TextField(_("Kommentar"), blank=True)
     created_at = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True, db_index=True)
 
-    objects = AuditEntryQuerySet.as_manager()
+    append_only_message = _("Protokolleinträge sind unveränderlich.")
 
     class Meta:
         verbose_name = _("Protokolleintrag")
@@ -73,11 +50,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%d.%m.%Y %H:%M} {self.action} {self.object_repr}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            _refuse_change()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        _refuse_change()
