@@ -26,6 +26,9 @@ urlpatterns = [
     ),
     path("<slug:slug>/intern/vorhaben/", include("buendnis.portal.office_urls")),
     path("<slug:slug>/intern/budget/", include("buendnis.reports.urls")),
+    path("<slug:slug>/intern/sitzungen/", include("buendnis.meetings.office_urls")),
+    path("<slug:slug>/intern/umlaufbeschluesse/", include("buendnis.meetings.circulation_urls")),
+    path("<slug:slug>/sitzungen/", include("buendnis.meetings.public_urls")),
     # Alliance pages live at /<slug>/…; keep this last so platform paths win.
     path("", include("buendnis.public.urls")),
 ]

@@ -401,3 +401,30 @@ def can_act_in_office_workspace(user: Any, alliance: Alliance) -> bool:
     of the internal circle and the ministry read the pipeline without acting on it. Each action is
     still checked with `can_perform`."""
     return can_manage(user, alliance)
+
+
+# --- Meetings and circulations ------------------------------------------------------------------
+
+
+def can_view_meetings(user: Any, alliance: Alliance) -> bool:
+    """Agendas with their non-public items, attendance, decisions and draft minutes: the
+    internal circle and the ministry."""
+    return can_view_internal(user, alliance)
+
+
+def can_manage_meetings(user: Any, alliance: Alliance) -> bool:
+    """Plan, invite, record attendance and decisions, write minutes, open circulations."""
+    return can_manage(user, alliance)
+
+
+def answering_organisation_ids(user: Any, alliance: Alliance) -> frozenset[int]:
+    """Organisations this user answers circulations for: the organisation of each steering-
+    committee role the user holds in the alliance. Whether the organisation has a vote is the
+    circulation's question."""
+    if not _active(user):
+        return frozenset()
+    return frozenset(
+        Membership.objects.filter(
+            user=user, alliance=alliance, role=Role.STEERING, organisation__isnull=False
+        ).values_list("organisation_id", flat=True)
+    )

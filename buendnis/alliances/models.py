@@ -374,6 +374,24 @@ class Body(models.Model):
     name = models.CharField(_("Name"), max_length=120)
     description = models.TextField(_("Aufgabe"), blank=True)
     meeting_rhythm = models.CharField(_("Sitzungsrhythmus"), max_length=120, blank=True)
+    # Quorum: more than this share of the voting seats must be present for a decision.
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("Beschlussfähigkeit ab (Prozent der Stimmsitze)"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Beschlussfähig ist das Gremium, wenn mehr als dieser Anteil der stimmberechtigten "
+            "Sitze vertreten ist (Standard: mehr als die Hälfte)."
+        ),
+    )
+    silence_is_consent = models.BooleanField(
+        _("Schweigen gilt im Umlaufverfahren als Zustimmung"),
+        default=False,
+        help_text=_(
+            "Ohne dieses Häkchen kommt ein Umlaufbeschluss nur zustande, wenn alle "
+            "stimmberechtigten Organisationen geantwortet haben."
+        ),
+    )
 
     class Meta:
         verbose_name = _("Gremium")

@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.db import models
 
@@ -11,7 +12,7 @@ from .models import AuditEntry
 
 def _plain(value: Any) -> Any:
     """JSON-safe form of a field value: amounts stay exact as strings, dates as ISO."""
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | UUID):
         return str(value)
     if isinstance(value, date):
         return value.isoformat()

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "buendnis.alliances",
     "buendnis.funding",
     "buendnis.budget",
+    "buendnis.meetings",
     "buendnis.portal",
     "buendnis.reports",
     "buendnis.public",
