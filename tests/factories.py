@@ -678,3 +678,81 @@ def project_in_state(
     return advance(
         project, status, at=at, actor=actor, granted_amount=granted_amount, final_grant=final_grant
     )
+
+
+# --- Meetings (Sitzungen, Tagesordnung, Umlaufbeschlüsse) ----------------------------------------
+# The factories build through the ORM (a meeting in any state, fast); `meeting_in_session` builds
+# through `meetings.services`, so attendance and state are what the office's steps leave behind.
+
+from datetime import datetime, timedelta  # noqa: E402
+
+from buendnis.meetings import services as meeting_services  # noqa: E402
+from buendnis.meetings.models import (  # noqa: E402
+    AgendaItem,
+    Meeting,
+    MeetingStatus,
+    Presence,
+)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A meeting of a body, by default planned and starting an hour ago (decisions need a
+    meeting that has begun; pass `starts_at` for another time)."""
+
+    class Meta:
+        model = Meeting
+
+    body = factory.SubFactory(BodyFactory)
+    alliance = factory.SelfAttribute("body.alliance")
+    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3))
+    location = "Frankfurter Straße 2, Braunschweig"
+    status = MeetingStatus.PLANNED
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    """A free agenda item (no project); pass `project=` and `stage_status=` for a project item."""
+
+    class Meta:
+        model = AgendaItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    alliance = factory.SelfAttribute("meeting.alliance")
+    position = factory.Sequence(lambda n: n)
+    title = factory.Sequence(lambda n: f"Tagesordnungspunkt {n}")
+    is_public = True
+    proposed_decision = "Der Steuerkreis nimmt den Bericht zustimmend zur Kenntnis."
+
+
+def meeting_in_session(
+    body: Body,
+    *,
+    starts_at: "datetime | None" = None,
+    present: "list[Organisation] | None" = None,
+    actor: User | None = None,
+    **fields: object,
+) -> Meeting:
+    """A meeting of `body` that has begun, invited, with its attendance recorded, through the
+    services: every seat holder represented, or only the organisations in `present`."""
+    meeting = meeting_services.meeting_create(
+        actor=actor,
+        body=body,
+        starts_at=starts_at or timezone.now() - timedelta(hours=1),
+        **fields,
+    )
+    meeting_services.meeting_invite(actor=actor, meeting=meeting)
+    rows = list(meeting.attendances.all())
+    chosen = None if present is None else {organisation.pk for organisation in present}
+    meeting_services.attendance_record(
+        actor=actor,
+        meeting=meeting,
+        entries={
+            row.organisation_id: meeting_services.AttendanceEntry(
+                Presence.REPRESENTATIVE
+                if chosen is None or row.organisation_id in chosen
+                else Presence.ABSENT
+            )
+            for row in rows
+        },
+    )
+    return meeting

@@ -417,6 +417,36 @@ def can_manage_meetings(user: Any, alliance: Alliance) -> bool:
     return can_manage(user, alliance)
 
 
+def can_view_meeting_publicly(meeting: Any) -> bool:
+    """A meeting with a public part has a public page and sits in the body's public calendar;
+    everything non-public of it (items, notes, the non-public minutes) stays internal."""
+    return bool(meeting.has_public_part)
+
+
+def is_agenda_published(meeting: Any) -> bool:
+    """The public agenda goes out with the invitation: before it, the agenda is the office's
+    draft and the public sees only date and place."""
+    return can_view_meeting_publicly(meeting) and meeting.invited_at is not None
+
+
+def can_view_meeting_calendar(user: Any, meeting: Any) -> bool:
+    """One meeting's calendar entry: public meetings for everyone, the others for the internal
+    circle (who get every item)."""
+    return can_view_meeting_publicly(meeting) or can_view_meetings(user, meeting.alliance)
+
+
+def can_subscribe_meetings(user: Any, alliance: Alliance) -> bool:
+    """A private calendar address with every meeting and every item of both bodies. Checked when
+    the address is made and on every fetch: an account that lost its access (or was
+    deactivated) gets nothing from an address made earlier."""
+    return can_view_meetings(user, alliance)
+
+
+def can_view_meeting_document(user: Any, alliance: Alliance) -> bool:
+    """Papers uploaded to agenda items: the internal circle, like the agendas they belong to."""
+    return can_view_meetings(user, alliance)
+
+
 def answering_organisation_ids(user: Any, alliance: Alliance) -> frozenset[int]:
     """Organisations this user answers circulations for: the organisation of each steering-
     committee role the user holds in the alliance. Whether the organisation has a vote is the

@@ -947,18 +947,21 @@ def load_demo() -> int:
     """Load the demo alliances, logins and projects; returns how many records were created (0 when
     loaded).
 
-    The projects walk through the procedure, which mails at every step: mail stays muted until
-    the whole load has committed.
+    The projects walk through the procedure, which mails at every step, and the meetings invite
+    and decide: mail stays muted until the whole load has committed.
     """
-    # Imported here: the funding app builds on the alliances, not the other way round.
+    # Imported here: the funding and meetings apps build on the alliances, not the other way round.
     from buendnis.funding import notifications
     from buendnis.funding.demo import load_demo_projects
+    from buendnis.meetings import notifications as meeting_notifications
+    from buendnis.meetings.demo import load_demo_meetings
 
     loader = _Loader()
-    with notifications.muted(), transaction.atomic():
+    with notifications.muted(), meeting_notifications.muted(), transaction.atomic():
         for spec in ALLIANCES:
             loader.alliance(spec)
         for user_spec in _USERS:
             loader.user(user_spec)
         loader.created += load_demo_projects()
+        loader.created += load_demo_meetings()
     return loader.created

@@ -378,7 +378,7 @@ class Body(models.Model):
     quorum_percent = models.PositiveSmallIntegerField(
         _("Beschlussfähigkeit ab (Prozent der Stimmsitze)"),
         default=50,
-        validators=[MaxValueValidator(100)],
+        validators=[MaxValueValidator(99)],
         help_text=_(
             "Beschlussfähig ist das Gremium, wenn mehr als dieser Anteil der stimmberechtigten "
             "Sitze vertreten ist (Standard: mehr als die Hälfte)."

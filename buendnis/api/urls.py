@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from . import project_views, views
+from . import meeting_views, project_views, views
 
 app_name = "api"
 
@@ -39,5 +39,31 @@ urlpatterns = [
         "alliances/<slug:slug>/projects/<int:pk>/transitions/",
         project_views.ProjectTransitionView.as_view(),
         name="alliance-project-transitions",
+    ),
+    # Meetings: the public sees the public ones; circulations are internal (meeting_views.py).
+    path(
+        "alliances/<slug:slug>/meetings/",
+        meeting_views.MeetingListView.as_view(),
+        name="alliance-meetings",
+    ),
+    path(
+        "alliances/<slug:slug>/meetings/<int:pk>/",
+        meeting_views.MeetingDetailView.as_view(),
+        name="alliance-meeting-detail",
+    ),
+    path(
+        "alliances/<slug:slug>/circulations/",
+        meeting_views.CirculationListView.as_view(),
+        name="alliance-circulations",
+    ),
+    path(
+        "alliances/<slug:slug>/circulations/<int:pk>/",
+        meeting_views.CirculationDetailView.as_view(),
+        name="alliance-circulation-detail",
+    ),
+    path(
+        "alliances/<slug:slug>/circulations/<int:pk>/answer/",
+        meeting_views.CirculationAnswerView.as_view(),
+        name="alliance-circulation-answer",
     ),
 ]

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from buendnis.alliances.models import Alliance, Body, Organisation, Seat
+from buendnis.alliances.models import Alliance, Body, BodyKind, Organisation, Seat
 from buendnis.core.uploads import validate_document
 from buendnis.funding.models import BodyOutcome, Project
 from buendnis.funding.states import Status
@@ -117,6 +117,11 @@ class Meeting(models.Model):
         if self.title:
             return self.title
         day = formats.date_format(timezone.localtime(self.starts_at).date(), "d.m.Y")
+        # German needs the genitive: "Sitzung des Steuerkreises", not "des Steuerkreis".
+        if self.body.kind == BodyKind.STEERING:
+            return str(_("Sitzung des Steuerkreises am %(day)s") % {"day": day})
+        if self.body.kind == BodyKind.SPEAKERS:
+            return str(_("Sitzung des Sprecherkreises am %(day)s") % {"day": day})
         return str(_("Sitzung des %(body)s am %(day)s") % {"body": self.body.name, "day": day})
 
     @property

@@ -3,9 +3,10 @@ queries does not grow with the number of items, seats or answers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from buendnis.alliances.models import VOTING_ROLES, Alliance, Body, BodyKind, Seat
@@ -20,7 +21,9 @@ from .models import (
     CirculationStatus,
     Meeting,
     MeetingStatus,
+    Presence,
 )
+from .rules import Quorum
 
 
 def seats_on(body: Body, day: date) -> QuerySet[Seat]:
@@ -111,7 +114,9 @@ def upcoming_deadlines(
 
 def projects_waiting_for(body: Body) -> QuerySet:
     """Projects at the body's stage that are not on an agenda of a meeting still to come or
-    being held (their item has no decision yet)."""
+    being held (their item has no decision yet). An undecided item of an earlier stage (the
+    project went on by circulation, say) does not hold the project back: it can never be
+    decided."""
     from buendnis.funding.models import Project
 
     stages = [status for status, kind in BODY_STAGES.items() if kind == body.kind]
@@ -119,6 +124,7 @@ def projects_waiting_for(body: Body) -> QuerySet:
         meeting__body=body,
         decision__isnull=True,
         meeting__status__in=(MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.HELD),
+        stage_status=F("project__status"),
     )
     return (
         Project.objects.filter(alliance_id=body.alliance_id, status__in=stages)
@@ -140,3 +146,170 @@ def circulation_list(alliance: Alliance) -> QuerySet[Circulation]:
 
 def open_circulations(alliance: Alliance) -> QuerySet[Circulation]:
     return circulation_list(alliance).filter(status=CirculationStatus.OPEN)
+
+
+# --- The office's meeting pages ------------------------------------------------------------------
+
+
+def meeting_overview(alliance: Alliance) -> QuerySet[Meeting]:
+    """Every meeting of the alliance with its body and its number of agenda items, one query."""
+    return meeting_list(alliance).annotate(item_count=Count("items"))
+
+
+def meeting_get(alliance: Alliance, pk: int) -> Meeting:
+    """One meeting of the alliance with its body (Meeting.DoesNotExist for another alliance's)."""
+    return Meeting.objects.select_related("body").get(alliance=alliance, pk=pk)
+
+
+def agenda_item_get(meeting: Meeting, pk: int) -> AgendaItem:
+    """One item of the meeting with its project and applicant (AgendaItem.DoesNotExist else)."""
+    item = AgendaItem.objects.select_related("project__applicant_organisation", "decision").get(
+        meeting=meeting, pk=pk
+    )
+    item.meeting = meeting  # known already: spares a query
+    return item
+
+
+def meeting_attendance(alliance: Alliance, pk: int) -> Meeting:
+    """One meeting with its attendance rows (and their organisations) and its guests: three
+    queries."""
+    return (
+        Meeting.objects.select_related("body")
+        .prefetch_related(
+            Prefetch("attendances", queryset=Attendance.objects.select_related("organisation")),
+            "guests",
+        )
+        .get(alliance=alliance, pk=pk)
+    )
+
+
+def agenda_open(meeting: Meeting) -> bool:
+    """Whether the agenda can still change (the services refuse otherwise); for the pages to
+    offer only what can work."""
+    return meeting.status in (MeetingStatus.PLANNED, MeetingStatus.INVITED, MeetingStatus.HELD)
+
+
+@dataclass(frozen=True)
+class AttendanceLine:
+    """One seat-holding organisation at a meeting: its recorded row, or (`recorded` False) a
+    seat without a row yet, shown as absent."""
+
+    organisation_id: int
+    organisation: str
+    can_vote: bool
+    presence: str
+    attendee_name: str
+    seat_holders: str
+    recorded: bool
+
+    @property
+    def is_present(self) -> bool:
+        return self.presence != Presence.ABSENT
+
+    @property
+    def presence_label(self) -> str:
+        return str(Presence(self.presence).label)
+
+
+@dataclass(frozen=True)
+class AttendanceSheet:
+    lines: list[AttendanceLine]
+    quorum: Quorum
+
+    @property
+    def complete(self) -> bool:
+        """Every organisation with a seat has its attendance row."""
+        return all(line.recorded for line in self.lines)
+
+    @property
+    def present_voting(self) -> list[AttendanceLine]:
+        return [line for line in self.lines if line.can_vote and line.is_present]
+
+    @property
+    def present_advisory(self) -> list[AttendanceLine]:
+        return [line for line in self.lines if not line.can_vote and line.is_present]
+
+
+def attendance_sheet(meeting: Meeting) -> AttendanceSheet:
+    """Who represents each seat-holding organisation, and the quorum that follows.
+
+    The rows come from `meeting.attendances` (prefetch them); organisations with a seat on the
+    meeting's day but no row yet (before the invitation, or a seat added since) are shown as
+    absent. Nothing is written here: the rows are the services' (`attendance_prefill`). One
+    query for the seats.
+    """
+    seats = list(seats_on(meeting.body, meeting_day(meeting)))
+    holders: dict[int, list[str]] = {}
+    seat_votes: dict[int, bool] = {}
+    seat_names: dict[int, str] = {}
+    for seat in seats:
+        seat_names[seat.organisation_id] = seat.organisation.name
+        seat_votes[seat.organisation_id] = seat_votes.get(seat.organisation_id, False) or (
+            seat.role in VOTING_ROLES
+        )
+        if seat.person is not None:
+            holders.setdefault(seat.organisation_id, []).append(seat.person.full_name)
+    lines = [
+        AttendanceLine(
+            organisation_id=row.organisation_id,
+            organisation=row.organisation.name,
+            can_vote=row.can_vote,
+            presence=row.presence,
+            attendee_name=row.attendee_name,
+            seat_holders=", ".join(holders.get(row.organisation_id, [])),
+            recorded=True,
+        )
+        for row in meeting.attendances.all()
+    ]
+    recorded = {line.organisation_id for line in lines}
+    lines.extend(
+        AttendanceLine(
+            organisation_id=organisation_id,
+            organisation=name,
+            can_vote=seat_votes[organisation_id],
+            presence=Presence.ABSENT,
+            attendee_name="",
+            seat_holders=", ".join(holders.get(organisation_id, [])),
+            recorded=False,
+        )
+        for organisation_id, name in seat_names.items()
+        if organisation_id not in recorded
+    )
+    lines.sort(key=lambda line: (not line.can_vote, line.organisation.casefold()))
+    voting = [line for line in lines if line.can_vote]
+    quorum = Quorum(
+        voting_seats=len(voting),
+        present=sum(1 for line in voting if line.is_present),
+        percent=meeting.body.quorum_percent,
+    )
+    return AttendanceSheet(lines=lines, quorum=quorum)
+
+
+def minutes_approvers(meeting: Meeting) -> QuerySet[Meeting]:
+    """Later meetings of the same body that can approve the minutes (invited or held)."""
+    return (
+        Meeting.objects.filter(
+            body_id=meeting.body_id,
+            starts_at__gt=meeting.starts_at,
+            status__in=(MeetingStatus.INVITED, MeetingStatus.HELD),
+        )
+        .select_related("body")
+        .order_by("starts_at", "id")
+    )
+
+
+def steering_meetings(alliance: Alliance) -> QuerySet[Meeting]:
+    """Steering committee meetings a Sprecherkreis meeting can prepare (not cancelled)."""
+    return (
+        Meeting.objects.filter(alliance=alliance, body__kind=BodyKind.STEERING)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .select_related("body")
+        .order_by("starts_at", "id")
+    )
+
+
+def meeting_bodies(alliance: Alliance) -> QuerySet[Body]:
+    """The bodies that meet: Steuerkreis and Sprecherkreis (the office does not)."""
+    return Body.objects.filter(
+        alliance=alliance, kind__in=(BodyKind.STEERING, BodyKind.SPEAKERS)
+    ).order_by("kind")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -64,7 +64,28 @@ def _require_manager(actor: User | None, alliance: Alliance, message: str | None
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    """Lock the meeting row only (`of`): without it PostgreSQL locks the joined body as well and
+    so serialises every step of every meeting of that body. FOR NO KEY UPDATE: rows that merely
+    point to the meeting (a guest, an attendance row) may still be added meanwhile.
+
+    Lock order: a meeting before its items, minutes and attendance; a Sprecherkreis meeting before
+    the Steuerkreis meeting it prepares."""
+    return (
+        Meeting.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("body")
+        .get(pk=meeting.pk)
+    )
+
+
+def _lock_item(item: AgendaItem) -> AgendaItem:
+    """Lock one agenda item (the caller holds its meeting's lock already). Only the item's row:
+    its project is a nullable relation, and PostgreSQL refuses FOR UPDATE on the nullable side of
+    an outer join ("FOR UPDATE cannot be applied to the nullable side of an outer join")."""
+    return (
+        AgendaItem.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("meeting__body", "project__applicant_organisation")
+        .get(pk=item.pk)
+    )
 
 
 def _check_version(current: int, expected: int | None) -> None:
@@ -116,6 +137,17 @@ def _validate_meeting(meeting: Meeting) -> None:
                 _("Die vorbereitende Sitzung muss vor der Sitzung des Steuerkreises liegen.")
             )
     if (
+        meeting.pk is not None
+        and meeting.body.kind == BodyKind.STEERING
+        and meeting.preparatory_meetings.exclude(status=MeetingStatus.CANCELLED)
+        .filter(starts_at__gte=meeting.starts_at)
+        .exists()
+    ):
+        # The same rule seen from the Steuerkreis: moved, it must still follow its preparation.
+        errors.setdefault("starts_at", []).append(
+            _("Die vorbereitende Sitzung muss vor der Sitzung des Steuerkreises liegen.")
+        )
+    if (
         meeting.submission_deadline is not None
         and meeting.submission_deadline > timezone.localtime(meeting.starts_at).date()
     ):
@@ -126,6 +158,12 @@ def _validate_meeting(meeting: Meeting) -> None:
         errors.setdefault("body", []).append(_("Dieses Gremium gehört zu einem anderen Bündnis."))
     if errors:
         raise DomainError(errors)
+
+
+def meeting_validate(meeting: Meeting) -> None:
+    """The rules of a meeting's own fields, for forms (the admin's among them) to show before
+    saving; `meeting_create` and `meeting_update` check them again."""
+    _validate_meeting(meeting)
 
 
 def meeting_create(
@@ -164,6 +202,10 @@ def meeting_update(
             )
         before = snapshot(locked)
         for name, value in fields.items():
+            if isinstance(value, datetime) and timezone.is_aware(value):
+                # A form hands local time, the database UTC: the same moment must not read as
+                # a new time (a new calendar SEQUENCE and an update mail to everyone invited).
+                value = value.astimezone(UTC)
             setattr(locked, name, value)
         _validate_meeting(locked)
         locked.full_clean()
@@ -219,11 +261,13 @@ def meeting_cancel(*, actor: User | None, meeting: Meeting, reason: str) -> Meet
     if not reason.strip():
         raise DomainError({"reason": _("Bitte geben Sie den Grund der Absage an.")})
     with transaction.atomic():
+        # Under the meeting's lock, which every decision takes first: no decision slips in
+        # between this check and the cancellation.
+        was_invited = _lock_meeting(meeting).status == MeetingStatus.INVITED
         if meeting.items.filter(decision__isnull=False).exists():
             raise TransitionNotAllowed(
                 _("Die Sitzung hat bereits Beschlüsse gefasst und kann nicht abgesagt werden.")
             )
-        was_invited = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.INVITED).exists()
         locked = _move(actor, meeting, MeetingStatus.CANCELLED, cancelled_reason=reason)
         locked.sequence += 1
         locked.save(update_fields=["sequence"])
@@ -317,6 +361,9 @@ def meetings_plan_year(
         for steering_day in sorted(steering_days):
             speakers_day = steering_day - timedelta(days=speakers_lead_days)
             clash = sorted(day for day in (steering_day, speakers_day) if day in taken)
+            # The plan's own days count too: a Sprecherkreis meeting must not land on the day
+            # of the previous quarter's Steuerkreis.
+            taken |= {steering_day, speakers_day}
             if clash:
                 raise DomainError(
                     {
@@ -448,7 +495,10 @@ def _recommendation_of(project: Project) -> dict[str, Any]:
     }.get(Status(project.status))
     source = (
         AgendaItem.objects.filter(
-            project=project, stage_status=speakers_stage, decision__isnull=False
+            project=project,
+            stage_status=speakers_stage,
+            # A recommendation, for or against; a deferral or revision recommends nothing.
+            decision__outcome__in=(DecisionOutcome.AGREED, DecisionOutcome.NOT_AGREED),
         )
         .select_related("decision")
         .order_by("-decision__decided_at")
@@ -499,7 +549,8 @@ def agenda_item_update(*, actor: User | None, item: AgendaItem, **fields: Any) -
     if unknown:
         raise TypeError(f"Unbekannte Felder: {sorted(unknown)}")
     with transaction.atomic():
-        locked = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+        _lock_meeting(item.meeting)
+        locked = _lock_item(item)
         _require_agenda_open(locked.meeting)
         if Decision.objects.filter(item=locked).exists():
             raise TransitionNotAllowed(_("Über diesen Tagesordnungspunkt ist bereits beschlossen."))
@@ -518,7 +569,8 @@ def agenda_item_update(*, actor: User | None, item: AgendaItem, **fields: Any) -
 def agenda_item_delete(*, actor: User | None, item: AgendaItem) -> None:
     _require_manager(actor, item.alliance)
     with transaction.atomic():
-        locked = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+        _lock_meeting(item.meeting)
+        locked = _lock_item(item)
         _require_agenda_open(locked.meeting)
         if Decision.objects.filter(item=locked).exists():
             raise TransitionNotAllowed(
@@ -751,6 +803,17 @@ def decision_recused(item: AgendaItem) -> dict[int, str]:
     return recused
 
 
+def _require_stage(project: Project, stage_status: str) -> None:
+    """Refuse a decision on a project that has left the stage the item or circulation was made
+    for, with that reason. The procedure checks the same under the project's lock
+    (`expected_status`), but says only that the step is not possible from the new state."""
+    if stage_status and project.status != stage_status:
+        raise TransitionNotAllowed(
+            _("Das Vorhaben ist nicht mehr im Stand „%(status)s“.")
+            % {"status": Status(stage_status).label}
+        )
+
+
 def decision_record(
     *,
     actor: User | None,
@@ -776,11 +839,10 @@ def decision_record(
     if proposal == Proposal.REVISION and not reasons.strip():
         raise DomainError({"reasons": [_("Bitte begründen Sie die Rückgabe zur Überarbeitung.")]})
     with transaction.atomic():
-        locked = (
-            AgendaItem.objects.select_for_update()
-            .select_related("meeting__body", "project__applicant_organisation")
-            .get(pk=item.pk)
-        )
+        # The meeting first: decisions of one meeting, its cancellation and the attendance they
+        # fill in are one after the other (two decisions would both add a missing attendance row).
+        _lock_meeting(item.meeting)
+        locked = _lock_item(item)
         meeting = locked.meeting
         if Decision.objects.filter(item=locked).exists():
             raise TransitionNotAllowed(_("Über diesen Tagesordnungspunkt ist bereits beschlossen."))
@@ -791,6 +853,8 @@ def decision_record(
             )
         if meeting.starts_at > timezone.now():
             raise TransitionNotAllowed(_("Die Sitzung hat noch nicht stattgefunden."))
+        if locked.project is not None:
+            _require_stage(locked.project, locked.stage_status)
         attendance_prefill(meeting)
         attendances = list(meeting.attendances.select_related("organisation"))
         names = {row.organisation_id: row.organisation.name for row in attendances}
@@ -973,9 +1037,7 @@ def _recommendation_text(decision: Decision) -> str:
 def _carry_recommendation(actor: User | None, source: AgendaItem, decision: Decision) -> None:
     """The Sprecherkreis' recommendation goes onto the item of the Steuerkreis meeting it prepares
     (or the next one that still takes items)."""
-    project = Project.objects.select_related("applicant_organisation").get(
-        agenda_items=source
-    )
+    project = Project.objects.select_related("applicant_organisation").get(agenda_items=source)
     if BODY_STAGES.get(project.status) != BodyKind.STEERING:
         return
     meeting = source.meeting
@@ -987,14 +1049,30 @@ def _carry_recommendation(actor: User | None, source: AgendaItem, decision: Deci
         target = selectors.next_meeting(steering, meeting.starts_at) if steering else None
     if target is None:
         return
+    # Lock order: the Sprecherkreis meeting (held by the caller), then the one it prepares; the
+    # lock keeps agenda_propose on the target from adding the project a second time.
+    target = _lock_meeting(target)
     recommendation = _recommendation_text(decision)
     existing = target.items.filter(project=project, decision__isnull=True).first()
     if existing is not None:
         existing.recommendation = recommendation
         existing.recommended_by = source
-        existing.stage_status = project.status
+        if existing.stage_status != project.status:
+            # An item left from an earlier stage now stands for this one: a sketch's title
+            # would misname the description.
+            existing.title = _stage_title(project) % {
+                "title": project.title,
+                "applicant": project.applicant_organisation.name,
+            }
+            existing.stage_status = project.status
         existing.save(
-            update_fields=["recommendation", "recommended_by", "stage_status", "updated_at"]
+            update_fields=[
+                "recommendation",
+                "recommended_by",
+                "stage_status",
+                "title",
+                "updated_at",
+            ]
         )
         item = existing
     else:
@@ -1100,10 +1178,13 @@ def minutes_approve(*, actor: User | None, minutes: Minutes, approved_in: Meetin
     """The next meeting of the same body approves the minutes; the public part is published."""
     _require_manager(actor, minutes.alliance)
     with transaction.atomic():
+        # The meeting before its minutes, as closing a meeting (which writes them) does.
+        meeting = _lock_meeting(minutes.meeting)
         locked = (
-            Minutes.objects.select_for_update().select_related("meeting__body").get(pk=minutes.pk)
+            Minutes.objects.select_for_update(of=("self",))
+            .select_related("meeting__body")
+            .get(pk=minutes.pk)
         )
-        meeting = locked.meeting
         if locked.status != MinutesStatus.DRAFT:
             raise TransitionNotAllowed(_("Das Protokoll ist bereits genehmigt."))
         if approved_in.body_id != meeting.body_id or approved_in.starts_at <= meeting.starts_at:
@@ -1173,8 +1254,10 @@ def circulation_open(
         recused: list[dict[str, Any]] = []
         voting = selectors.voting_organisations(body, timezone.localdate())
         if project is not None:
+            # The project row only, as the procedure locks it (funding.services._lock); it also
+            # keeps a second circulation on the same project from opening meanwhile.
             project = (
-                Project.objects.select_for_update()
+                Project.objects.select_for_update(of=("self",), no_key=True)
                 .select_related("applicant_organisation")
                 .get(pk=project.pk)
             )
@@ -1188,6 +1271,11 @@ def circulation_open(
                             % {"status": project.get_status_display()}
                         ]
                     }
+                )
+            if Circulation.objects.filter(project=project, status=CirculationStatus.OPEN).exists():
+                # Two at once would both try to move the project on; the second would fail.
+                raise DomainError(
+                    {"project": [_("Für dieses Vorhaben läuft bereits ein Umlaufbeschluss.")]}
                 )
             stage = project.status
             if project.applicant_organisation_id in voting:
@@ -1316,6 +1404,27 @@ def circulation_tally(circulation: Circulation) -> rules.CirculationTally:
     )
 
 
+def _circulation_result(circulation: Circulation, tally: rules.CirculationTally) -> dict[str, Any]:
+    """Who agreed, objected (with the comment), abstained, stayed silent or was recused."""
+    names = {entry["id"]: entry["name"] for entry in circulation.entitled}
+    comments = {row.organisation_id: row.comment for row in circulation.answers.all()}
+
+    def entries(ids: frozenset[int]) -> list[dict[str, Any]]:
+        return [_entry(pk, names) for pk in sorted(ids, key=lambda pk: names.get(pk, ""))]
+
+    return {
+        "agreeing": entries(tally.agreeing),
+        "objecting": [
+            _entry(pk, names, reason=comments.get(pk, ""))
+            for pk in sorted(tally.objecting, key=lambda pk: names.get(pk, ""))
+        ],
+        "abstaining": entries(tally.abstaining),
+        "silent": entries(tally.silent),
+        "recused": circulation.recused,
+        "silence_is_consent": circulation.silence_is_consent,
+    }
+
+
 def circulation_close(
     *, actor: User | None, circulation: Circulation, now: datetime | None = None
 ) -> Circulation:
@@ -1339,32 +1448,15 @@ def circulation_close(
                 )
                 % {"count": len(tally.silent)}
             )
-        names = {entry["id"]: entry["name"] for entry in locked.entitled}
-        comments = {row.organisation_id: row.comment for row in locked.answers.all()}
-        locked.result = {
-            "agreeing": [
-                _entry(pk, names) for pk in sorted(tally.agreeing, key=lambda pk: names.get(pk, ""))
-            ],
-            "objecting": [
-                _entry(pk, names, reason=comments.get(pk, ""))
-                for pk in sorted(tally.objecting, key=lambda pk: names.get(pk, ""))
-            ],
-            "abstaining": [
-                _entry(pk, names)
-                for pk in sorted(tally.abstaining, key=lambda pk: names.get(pk, ""))
-            ],
-            "silent": [
-                _entry(pk, names) for pk in sorted(tally.silent, key=lambda pk: names.get(pk, ""))
-            ],
-            "recused": locked.recused,
-            "silence_is_consent": locked.silence_is_consent,
-        }
+        locked.result = _circulation_result(locked, tally)
         locked.status = CirculationStatus.PASSED if tally.passed else CirculationStatus.FAILED
         locked.closed_at = now
         if tally.passed and locked.project_id is not None:
+            project = Project.objects.get(pk=locked.project_id)
+            _require_stage(project, locked.stage_status)
             locked.body_outcome = funding.outcome_record(
                 actor=actor,
-                project=Project.objects.get(pk=locked.project_id),
+                project=project,
                 body=locked.body,
                 outcome=Outcome.POSITIVE,
                 decided_on=timezone.localtime(now).date(),
@@ -1419,24 +1511,34 @@ def circulations_close_due(*, now: datetime | None = None) -> list[Circulation]:
         try:
             closed.append(circulation_close(actor=None, circulation=circulation, now=now))
         except DomainError as error:
-            with transaction.atomic():
-                locked = _lock_circulation(circulation)
-                if locked.status == CirculationStatus.OPEN:
-                    locked.status = CirculationStatus.FAILED
-                    locked.closed_at = now
-                    locked.result = {"error": " ".join(error.messages)}
-                    locked.save()
-                    audit_record(
-                        actor=None,
-                        action="circulation.close",
-                        instance=locked,
-                        from_state=CirculationStatus.OPEN,
-                        to_state=CirculationStatus.FAILED,
-                        comment=" ".join(error.messages),
-                    )
-            circulation.refresh_from_db()
-            closed.append(circulation)
+            if _close_as_failed(circulation, reason=" ".join(error.messages), now=now):
+                circulation.refresh_from_db()
+                closed.append(circulation)
     return closed
+
+
+def _close_as_failed(circulation: Circulation, *, reason: str, now: datetime) -> bool:
+    """Close a circulation the procedure refused as failed, keeping the answers and the reason.
+    False when someone else evaluated it meanwhile (then it is not this run's to report)."""
+    with transaction.atomic():
+        locked = _lock_circulation(circulation)
+        if locked.status != CirculationStatus.OPEN:
+            return False
+        locked.status = CirculationStatus.FAILED
+        locked.closed_at = now
+        locked.result = {**_circulation_result(locked, circulation_tally(locked)), "error": reason}
+        locked.save()
+        audit_record(
+            actor=None,
+            action="circulation.close",
+            instance=locked,
+            from_state=CirculationStatus.OPEN,
+            to_state=CirculationStatus.FAILED,
+            comment=reason,
+        )
+        circulation_id = locked.pk
+        transaction.on_commit(lambda: notifications.send_circulation_result(circulation_id))
+    return True
 
 
 def _reminder(circulation_id: int) -> Callable[[], None]:

@@ -47,6 +47,8 @@ from buendnis.funding.models import (
     ProjectDocument,
 )
 from buendnis.funding.states import FINAL_STATES, PUBLIC_LABELS, Status
+from buendnis.meetings import selectors as meeting_selectors
+from buendnis.meetings.models import Meeting
 from buendnis.public.rendering import render_alliance_page
 
 from .applicant_forms import (
@@ -233,6 +235,34 @@ NEXT_STEPS: dict[str, NextStep] = {
 }
 
 
+# --- Submission deadlines -----------------------------------------------------------------------
+
+# States in which the next Steuerkreis meeting matters to the applicant: something is still to be
+# submitted, or waits for the bodies. After the Votum the meetings are no longer their concern.
+DEADLINE_STATES = frozenset(
+    {
+        S.IDEA,
+        S.CONSULTATION,
+        S.SKETCH_SUBMITTED,
+        S.SKETCH_SPEAKERS,
+        S.SKETCH_STEERING,
+        S.DESCRIPTION_REQUESTED,
+        S.DESCRIPTION_SUBMITTED,
+        S.DESCRIPTION_SPEAKERS,
+        S.DESCRIPTION_STEERING,
+        S.REVISION_REQUESTED,
+        S.DEFERRED,
+    }
+)
+
+
+def _deadlines(alliance: Alliance) -> dict[str, Any]:
+    """The next submission deadline ("Einreichung bis … für die Sitzung des Steuerkreises
+    am …") and the following ones (one query)."""
+    upcoming: list[Meeting] = meeting_selectors.upcoming_deadlines(alliance)
+    return {"next_deadline": upcoming[0] if upcoming else None, "later_deadlines": upcoming[1:]}
+
+
 # --- The list and a new project -----------------------------------------------------------------
 
 
@@ -265,6 +295,7 @@ def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         "rows": rows,
         "can_create": permissions.can_create_project(request.user, alliance),
         "sees_all": sees_all,
+        **_deadlines(alliance),
     }
     return _page(request, alliance, "project_list.html", context)
 
@@ -422,6 +453,8 @@ def project_detail(
         "proposed_grant": services.proposed_grant(project.phase, project.eligible_costs),
         "missing": _missing(project) if rights.act and before_submission else [],
     }
+    if project.status in DEADLINE_STATES:
+        context.update(_deadlines(alliance))
     return _page(request, alliance, "project_detail.html", context)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from functools import wraps
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -36,6 +37,9 @@ from buendnis.funding import selectors
 from buendnis.funding.models import Project
 from buendnis.funding.services import project_rule_errors, proposed_grant
 from buendnis.funding.states import APPLICANT_EDITABLE, FINAL_STATES, Status
+from buendnis.meetings import links as meeting_links
+from buendnis.meetings import public_selectors as meeting_reads
+from buendnis.meetings import selectors as meeting_selectors
 from buendnis.public.rendering import render_alliance_page
 from buendnis.reports.statement import STATEMENT_STATES
 
@@ -105,6 +109,47 @@ class Waiting:
     projects: list[Project]
 
 
+@dataclass(frozen=True)
+class MeetingDate:
+    day: date
+    label: str
+    url: str = ""
+
+
+def _meeting_dates(alliance: Alliance, today: date) -> list[MeetingDate]:
+    """The submission deadlines and the next meetings of both bodies, by day (two queries:
+    Steuerkreis meetings with an open deadline; meetings from today on)."""
+    dates = []
+    for meeting in meeting_selectors.upcoming_deadlines(alliance, on=today):
+        if meeting.submission_deadline is None:  # excluded by the selector; for the types
+            continue
+        meeting.alliance = alliance
+        dates.append(
+            MeetingDate(
+                meeting.submission_deadline,
+                _("Einreichungsfrist für die Sitzung des Steuerkreises am %(day)s")
+                % {"day": formats.date_format(meeting_selectors.meeting_day(meeting), "d.m.Y")},
+                meeting_links.internal_meeting_path(meeting),
+            )
+        )
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    for meeting in meeting_reads.upcoming_meetings(alliance, after=start):
+        meeting.alliance = alliance
+        label = _("%(meeting)s, %(time)s Uhr (%(status)s)") % {
+            "meeting": meeting.title or meeting.body.name,
+            "time": formats.time_format(timezone.localtime(meeting.starts_at), "H:i"),
+            "status": meeting.get_status_display(),
+        }
+        dates.append(
+            MeetingDate(
+                meeting_selectors.meeting_day(meeting),
+                label,
+                meeting_links.internal_meeting_path(meeting),
+            )
+        )
+    return sorted(dates, key=lambda entry: entry.day)
+
+
 @office_page
 def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     today = timezone.localdate()
@@ -142,6 +187,7 @@ def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         "can_act": permissions.can_act_in_office_workspace(request.user, alliance),
         "long_wait_days": LONG_WAIT_DAYS,
         "deadlines": selectors.upcoming_deadlines(projects, current, today=today),
+        "meeting_dates": _meeting_dates(alliance, today),
     }
     return render_alliance_page(
         request, alliance, "portal/office/pipeline.html", "pipeline", context

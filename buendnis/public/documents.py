@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from buendnis.accounts import permissions
 from buendnis.alliances.models import CooperationAgreement
 from buendnis.funding.models import ProjectDocument
+from buendnis.meetings.models import AgendaDocument
 
 
 @require_safe
@@ -21,7 +22,8 @@ def document_download(request: HttpRequest, name: str) -> HttpResponseBase:
 
     Agreement documents belong to the alliance's internal circle (and the ministry); a project's
     documents to whoever may see the whole project (`can_view_project`: its applicant and the
-    internal circle).
+    internal circle); the papers of agenda items (under `sitzungen/`) to the internal circle, like
+    the agendas they belong to (`can_view_meeting_document`).
     """
     agreement = (
         CooperationAgreement.objects.select_related("alliance").filter(document=name).first()
@@ -29,6 +31,12 @@ def document_download(request: HttpRequest, name: str) -> HttpResponseBase:
     if agreement is not None:
         allowed = permissions.can_view_internal(request.user, agreement.alliance)
         stored = agreement.document
+    elif name.startswith("sitzungen/"):
+        paper = AgendaDocument.objects.select_related("alliance").filter(file=name).first()
+        if paper is None:
+            raise Http404(_("Dokument nicht gefunden."))
+        allowed = permissions.can_view_meeting_document(request.user, paper.alliance)
+        stored = paper.file
     else:
         document = (
             ProjectDocument.objects.select_related("project__alliance").filter(file=name).first()

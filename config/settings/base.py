@@ -194,11 +194,24 @@ SPECTACULAR_SETTINGS = {
         "GroupKindEnum": "buendnis.alliances.models.GroupKind",
         # The projects API: one name for the states wherever they appear (status, timeline …).
         "ProjectStatusEnum": "buendnis.funding.states.Status",
+        # The meetings API: a meeting's decision is not a body's Votum on a project, and both
+        # name their field `outcome`.
+        "OutcomeEnum": "buendnis.funding.models.Outcome",
+        "MeetingStatusEnum": "buendnis.meetings.models.MeetingStatus",
+        "DecisionOutcomeEnum": "buendnis.meetings.models.DecisionOutcome",
+        "CirculationStatusEnum": "buendnis.meetings.models.CirculationStatus",
+        "CirculationAnswerEnum": "buendnis.meetings.models.Answer",
     },
 }
 
 # Demo logins (documented in README) are refused where this is False (production).
 BUENDNIS_ALLOW_DEMO_LOGINS = True
+
+# The platform's address as people reach it (scheme and host, no trailing slash). Mail is sent
+# after the request, without one to ask, so links in mail and calendar entries are built from
+# this. Its host also names the calendar events (UID `<uuid>@<host>`): set it once per
+# deployment, since a changed host makes subscribed calendars see every meeting anew.
+BUENDNIS_SITE_URL = env.str("BUENDNIS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

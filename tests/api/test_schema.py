@@ -28,6 +28,15 @@ PROJECT_PATHS = {
     "/api/v1/alliances/{slug}/projects/{id}/",
     "/api/v1/alliances/{slug}/projects/{id}/transitions/",
 }
+# Meetings and circulations answer each caller differently; tests/api/test_meetings_api.py checks
+# them.
+MEETING_PATHS = {
+    "/api/v1/alliances/{slug}/meetings/",
+    "/api/v1/alliances/{slug}/meetings/{id}/",
+    "/api/v1/alliances/{slug}/circulations/",
+    "/api/v1/alliances/{slug}/circulations/{id}/",
+    "/api/v1/alliances/{slug}/circulations/{id}/answer/",
+}
 
 
 def test_schema_is_openapi_3_with_every_path(client: Client) -> None:
@@ -37,7 +46,7 @@ def test_schema_is_openapi_3_with_every_path(client: Client) -> None:
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert schema["info"]["title"] == "Bündnisportal API"
-    assert set(schema["paths"]) == set(PATHS) | PROJECT_PATHS
+    assert set(schema["paths"]) == set(PATHS) | PROJECT_PATHS | MEETING_PATHS
     for path, operation_id in PATHS.items():
         # Read-only: GET is the only operation, described in both languages.
         assert set(schema["paths"][path]) <= {"get", "parameters"}

@@ -18,16 +18,23 @@ def test_speakers_recommend_then_steering_agrees(alliance, make_persona):
     structure = build_alliance_structure(alliance, place="Braunschweig")
     project = project_in_state(structure, Status.SKETCH_SPEAKERS)
     now = timezone.now()
-    steering = services.meeting_create(actor=office, body=structure.bodies["steering"], starts_at=now - timedelta(hours=1))
+    steering = services.meeting_create(
+        actor=office, body=structure.bodies["steering"], starts_at=now - timedelta(hours=1)
+    )
     speakers = services.meeting_create(
-        actor=office, body=structure.bodies["speakers"], starts_at=now - timedelta(hours=3), prepares=steering
+        actor=office,
+        body=structure.bodies["speakers"],
+        starts_at=now - timedelta(hours=3),
+        prepares=steering,
     )
     [item] = services.agenda_propose(actor=office, meeting=speakers)
     assert item.project == project
     services.meeting_invite(actor=office, meeting=speakers)
     orgs = [row.organisation_id for row in speakers.attendances.all()]
     services.attendance_record(
-        actor=office, meeting=speakers, entries={pk: services.AttendanceEntry(Presence.REPRESENTATIVE) for pk in orgs}
+        actor=office,
+        meeting=speakers,
+        entries={pk: services.AttendanceEntry(Presence.REPRESENTATIVE) for pk in orgs},
     )
     decision = services.decision_record(actor=office, item=item, proposal=services.Proposal.DECIDE)
     assert decision.outcome == DecisionOutcome.AGREED
@@ -40,12 +47,20 @@ def test_speakers_recommend_then_steering_agrees(alliance, make_persona):
     services.attendance_record(
         actor=office,
         meeting=steering,
-        entries={row.organisation_id: services.AttendanceEntry(Presence.DEPUTY) for row in steering.attendances.all()},
+        entries={
+            row.organisation_id: services.AttendanceEntry(Presence.DEPUTY)
+            for row in steering.attendances.all()
+        },
     )
-    decision = services.decision_record(actor=office, item=carried, proposal=services.Proposal.DECIDE)
+    decision = services.decision_record(
+        actor=office, item=carried, proposal=services.Proposal.DECIDE
+    )
     project.refresh_from_db()
     assert decision.outcome == DecisionOutcome.AGREED
     assert project.status == Status.DESCRIPTION_REQUESTED
-    assert project.applicant_organisation.name in decision.names("recused") or not decision.snapshot["recused"]
+    assert (
+        project.applicant_organisation.name in decision.names("recused")
+        or not decision.snapshot["recused"]
+    )
     services.meeting_close(actor=office, meeting=steering)
     assert "TOP 1" in steering.minutes.nonpublic_text

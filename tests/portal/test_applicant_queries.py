@@ -22,18 +22,22 @@ from .test_applicant_support import *  # noqa: F403 - the shared fixtures
 pytestmark = pytest.mark.django_db
 
 SIGNED_IN = 4
+# The next submission deadlines (Steuerkreis meetings with their body), shown on the list and on
+# the page of a project that has not had its Votum yet.
+DEADLINES = 1
 LIST_QUERIES = {
-    # the projects with phase, field and owner
-    "office": SIGNED_IN + 1,
-    # the applicant's organisations; their projects with phase, field and owner
-    "applicant": SIGNED_IN + 2,
+    # the projects with phase, field and owner; the deadlines
+    "office": SIGNED_IN + 1 + DEADLINES,
+    # the applicant's organisations; their projects with phase, field and owner; the deadlines
+    "applicant": SIGNED_IN + 2 + DEADLINES,
 }
 DETAIL_QUERIES = {
     # the project with alliance, phase, field, owner and creator; its topics; co-financing with
-    # organisations; documents; consultations; body outcomes with bodies; transitions
-    "office": SIGNED_IN + 7,
+    # organisations; documents; consultations; body outcomes with bodies; transitions; the
+    # deadlines (the project waits for the bodies)
+    "office": SIGNED_IN + 7 + DEADLINES,
     # … and whether the user applies for the project's organisation (permissions.project_rights)
-    "applicant": SIGNED_IN + 8,
+    "applicant": SIGNED_IN + 8 + DEADLINES,
 }
 
 

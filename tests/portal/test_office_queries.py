@@ -22,7 +22,10 @@ SIGNED_IN = 4
 # The board: the alliance's phases (to pick the running one); the chosen phase, validated by the
 # filter form; the projects with phase, field of action and owner. Rendering the filter form:
 # phases; fields of action with their phase; organisations.
-BOARD_QUERIES = SIGNED_IN + 3 + 3
+# The next deadlines add the meetings' dates: Steuerkreis meetings with an open submission
+# deadline; the next meetings of both bodies (each with its body).
+MEETING_DATES = 2
+BOARD_QUERIES = SIGNED_IN + 3 + 3 + MEETING_DATES
 
 # A project page: the project with alliance, phase, field, owner and creator; its topics;
 # co-financing with organisations; documents with uploader; consultations with recorder; outcomes

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='body',
             name='quorum_percent',
-            field=models.PositiveSmallIntegerField(default=50, help_text='Beschlussfähig ist das Gremium, wenn mehr als dieser Anteil der stimmberechtigten Sitze vertreten ist (Standard: mehr als die Hälfte).', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='Beschlussfähigkeit ab (Prozent der Stimmsitze)'),
+            field=models.PositiveSmallIntegerField(default=50, help_text='Beschlussfähig ist das Gremium, wenn mehr als dieser Anteil der stimmberechtigten Sitze vertreten ist (Standard: mehr als die Hälfte).', validators=[django.core.validators.MaxValueValidator(99)], verbose_name='Beschlussfähigkeit ab (Prozent der Stimmsitze)'),
         ),
         migrations.AddField(
             model_name='body',

@@ -1,0 +1,463 @@
+"""Umlaufbeschlüsse (decisions in writing): /<slug>/intern/umlaufbeschluesse/… (paths in
+circulation_urls.py are a contract).
+
+The internal circle and the ministry read every page (`permissions.can_view_meetings`); the office
+opens, evaluates and withdraws circulations (`can_manage_meetings`); a member of the Steuerkreis
+answers for the organisation they sit for (`answering_organisation_ids`). Every write is a POST
+that calls one service and redirects (POST-redirect-GET). A refused step re-renders the page with
+the input as it was sent and the service's German reason: 400 for a broken rule, 409 when the
+circulation's state no longer allows the step, 403 when the role may not take it. The pages carry
+non-public data and are never cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from buendnis.accounts import permissions
+from buendnis.accounts.models import User
+from buendnis.alliances.models import Alliance, Body, BodyKind, Organisation
+from buendnis.core import errors
+from buendnis.public.rendering import render_alliance_page
+
+from . import selectors, services
+from .circulation_forms import AnswerForm, CancelForm, CirculationOpenForm, add_service_errors
+from .models import Answer, Circulation, CirculationAnswer, CirculationStatus
+
+SECTION = "circulations"
+TEMPLATES = "meetings/circulations/"
+
+
+def _refused_status(error: ValidationError) -> int:
+    """The HTTP status of a refused step, as the API answers it."""
+    if isinstance(error, errors.TransitionNotAllowed | errors.StaleEdit):
+        return 409
+    if isinstance(error, errors.PermissionDenied):
+        return 403
+    return 400
+
+
+def _actor(request: HttpRequest) -> User:
+    # Only called after the login check: the user is a signed-in account.
+    return cast(User, request.user)
+
+
+def _deadline_text(circulation: Circulation) -> str:
+    return formats.date_format(timezone.localtime(circulation.deadline), "d.m.Y H:i")
+
+
+def _detail_url(alliance: Alliance, circulation: Circulation | int) -> str:
+    pk = circulation if isinstance(circulation, int) else circulation.pk
+    return reverse("circulations:detail", args=[alliance.slug, pk])
+
+
+def _alliance_for(request: HttpRequest, slug: str, *, login_next: str) -> Alliance | HttpResponse:
+    """The alliance if the user may read its circulations; a login redirect for anonymous
+    visitors; a 403 for signed-in users without the right (the alliance itself is public)."""
+    alliance = permissions.get_alliance_for_user(request.user, slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(login_next)
+    if not permissions.can_view_meetings(request.user, alliance):
+        raise PermissionDenied(_("Kein Zugang zum internen Bereich dieses Bündnisses."))
+    return alliance
+
+
+def _circulation(alliance: Alliance, pk: int) -> Circulation:
+    """One circulation of the alliance with body, project and answers (organisation joined), in
+    three queries; another alliance's answers 404."""
+    circulation = (
+        selectors.circulation_list(alliance)
+        .select_related("opened_by", "project__applicant_organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    if circulation is None:
+        raise Http404(_("Umlaufbeschluss nicht gefunden."))
+    return circulation
+
+
+PageView = Callable[..., HttpResponse]
+
+
+def circulation_page(view: PageView) -> PageView:
+    """A page that anyone of the internal circle (and the ministry) reads."""
+
+    @wraps(view)
+    @never_cache
+    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
+        alliance = _alliance_for(request, slug, login_next=request.get_full_path())
+        if isinstance(alliance, HttpResponse):
+            return alliance
+        return view(request, alliance, **kwargs)
+
+    return wrapper
+
+
+def circulation_action(view: PageView) -> PageView:
+    """A POST on one circulation. After the login the person sees the circulation again (a POST
+    cannot be replayed)."""
+
+    @wraps(view)
+    @require_POST
+    @never_cache
+    def wrapper(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        alliance = _alliance_for(
+            request, slug, login_next=reverse("circulations:detail", args=[slug, pk])
+        )
+        if isinstance(alliance, HttpResponse):
+            return alliance
+        return view(request, alliance, _circulation(alliance, pk))
+
+    return wrapper
+
+
+# --- The list --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListRow:
+    circulation: Circulation
+    voters: int
+    answered: int
+    deadline_passed: bool
+    # The organisations the user answers for that still owe an answer while it can be given.
+    waiting_for: list[str]
+
+
+@require_safe
+@circulation_page
+def circulation_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    now = timezone.now()
+    mine = permissions.answering_organisation_ids(request.user, alliance)
+    open_rows: list[ListRow] = []
+    closed_rows: list[ListRow] = []
+    # Queries: the circulations (body and project joined) and their answers, whatever their number.
+    for circulation in selectors.circulation_list(alliance):
+        tally = services.circulation_tally(circulation)
+        names = {entry["id"]: entry["name"] for entry in circulation.entitled}
+        waiting = (
+            sorted(names[pk] for pk in (tally.silent & mine))
+            if circulation.is_answerable(now)
+            else []
+        )
+        row = ListRow(
+            circulation=circulation,
+            voters=len(tally.voters),
+            answered=len(tally.voters) - len(tally.silent),
+            deadline_passed=now >= circulation.deadline,
+            waiting_for=waiting,
+        )
+        (open_rows if circulation.status == CirculationStatus.OPEN else closed_rows).append(row)
+    open_rows.sort(key=lambda row: (row.circulation.deadline, row.circulation.pk))
+    context = {
+        "open_rows": open_rows,
+        "closed_rows": closed_rows,
+        "can_manage": permissions.can_manage_meetings(request.user, alliance),
+    }
+    return render_alliance_page(request, alliance, f"{TEMPLATES}list.html", SECTION, context)
+
+
+# --- Opening a circulation -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@circulation_page
+def circulation_create(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    if not permissions.can_manage_meetings(request.user, alliance):
+        raise PermissionDenied(_("Umlaufbeschlüsse eröffnet die Geschäftsstelle."))
+    status = 200
+    if request.method == "POST":
+        form = CirculationOpenForm(request.POST, alliance=alliance)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                circulation = services.circulation_open(
+                    actor=_actor(request),
+                    alliance=alliance,
+                    title=data["title"],
+                    text=data["text"],
+                    deadline=data["deadline"],
+                    project=data["project"],
+                    is_public=data["is_public"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error, CirculationOpenForm.FIELD_MAP)
+                status = _refused_status(error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Der Umlaufbeschluss ist eröffnet: %(count)s Organisationen sind gefragt, "
+                        "Antworten bis %(deadline)s."
+                    )
+                    % {
+                        "count": len(circulation.entitled) - len(circulation.recused),
+                        "deadline": _deadline_text(circulation),
+                    },
+                )
+                return redirect(_detail_url(alliance, circulation))
+        else:
+            status = 400
+    else:
+        form = CirculationOpenForm(alliance=alliance)
+    body = Body.objects.filter(alliance=alliance, kind=BodyKind.STEERING).first()
+    voting = selectors.voting_organisations(body, timezone.localdate()) if body is not None else {}
+    context = {"form": form, "body": body, "voting": sorted(voting.values())}
+    return render_alliance_page(
+        request, alliance, f"{TEMPLATES}create.html", SECTION, context, status=status
+    )
+
+
+# --- One circulation -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntitledRow:
+    organisation_id: int
+    name: str
+    recused_reason: str | None
+    answer: CirculationAnswer | None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """An organisation the user answers for, and whether (and how) it can answer here."""
+
+    organisation_id: int
+    name: str
+    current: CirculationAnswer | None
+    form: AnswerForm | None
+    note: str
+
+
+def _slots(
+    request: HttpRequest,
+    alliance: Alliance,
+    circulation: Circulation,
+    answers: dict[int, CirculationAnswer],
+    failed: AnswerForm | None,
+) -> list[Slot]:
+    mine = permissions.answering_organisation_ids(request.user, alliance)
+    if not mine:
+        return []
+    names = dict(Organisation.objects.filter(pk__in=mine).values_list("pk", "name"))
+    entitled = circulation.entitled_ids
+    recused = {entry["id"]: entry.get("reason", "") for entry in circulation.recused}
+    answerable = circulation.is_answerable()
+    slots = []
+    for pk in sorted(mine, key=lambda pk: names.get(pk, "")):
+        name, current = names.get(pk, str(pk)), answers.get(pk)
+        form: AnswerForm | None = None
+        note = ""
+        if pk not in entitled:
+            note = _("%(organisation)s ist in diesem Umlauf nicht stimmberechtigt.") % {
+                "organisation": name
+            }
+        elif pk in recused:
+            note = _("%(organisation)s ist befangen (%(reason)s) und gibt keine Antwort ab.") % {
+                "organisation": name,
+                "reason": recused[pk],
+            }
+        elif not answerable:
+            note = (
+                _("Der Umlauf ist abgeschlossen; Antworten sind nicht mehr möglich.")
+                if circulation.status != CirculationStatus.OPEN
+                else _("Die Antwortfrist ist abgelaufen.")
+            )
+        elif failed is not None and failed.organisation_id == pk:
+            form = failed
+        else:
+            form = AnswerForm(organisation_id=pk, organisation_name=name, current=current)
+        slots.append(Slot(organisation_id=pk, name=name, current=current, form=form, note=note))
+    return slots
+
+
+def _render_detail(
+    request: HttpRequest,
+    alliance: Alliance,
+    circulation: Circulation,
+    *,
+    failed_answer: AnswerForm | None = None,
+    close_errors: list[str] | None = None,
+    cancel_form: CancelForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    tally = services.circulation_tally(circulation)
+    answers = {row.organisation_id: row for row in circulation.answers.all()}
+    recused = {entry["id"]: entry.get("reason", "") for entry in circulation.recused}
+    rows = [
+        EntitledRow(
+            organisation_id=entry["id"],
+            name=entry["name"],
+            recused_reason=recused.get(entry["id"]),
+            answer=answers.get(entry["id"]),
+        )
+        for entry in circulation.entitled
+    ]
+    is_open = circulation.status == CirculationStatus.OPEN
+    can_manage = permissions.can_manage_meetings(request.user, alliance)
+    result = circulation.result or {}
+    context = {
+        "circulation": circulation,
+        "tally": tally,
+        "voters": len(tally.voters),
+        "answered": len(tally.voters) - len(tally.silent),
+        "counts": {
+            "agree": len(tally.agreeing),
+            "object": len(tally.objecting),
+            "abstain": len(tally.abstaining),
+            "silent": len(tally.silent),
+        },
+        "rows": rows,
+        "recused": circulation.recused,
+        "is_open": is_open,
+        "deadline_passed": now >= circulation.deadline,
+        "answerable": circulation.is_answerable(now),
+        "slots": _slots(request, alliance, circulation, answers, failed_answer),
+        "failed_answer": failed_answer,
+        "can_manage": can_manage,
+        "can_close_now": is_open and (now >= circulation.deadline or tally.complete),
+        "close_errors": close_errors or [],
+        "cancel_form": cancel_form or CancelForm(),
+        "result": result,
+        "result_lists": [
+            (_("Zugestimmt"), result.get("agreeing", [])),
+            (_("Einwand erhoben"), result.get("objecting", [])),
+            (_("Enthalten"), result.get("abstaining", [])),
+            (_("Nicht geantwortet"), result.get("silent", [])),
+        ],
+        "answer_labels": dict(Answer.choices),
+    }
+    return render_alliance_page(
+        request, alliance, f"{TEMPLATES}detail.html", SECTION, context, status=status
+    )
+
+
+@require_safe
+@circulation_page
+def circulation_detail(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
+    return _render_detail(request, alliance, _circulation(alliance, pk))
+
+
+@circulation_action
+def circulation_answer(
+    request: HttpRequest, alliance: Alliance, circulation: Circulation
+) -> HttpResponse:
+    mine = permissions.answering_organisation_ids(request.user, alliance)
+    if not mine:
+        raise PermissionDenied(
+            _("Antworten geben die Mitglieder des Steuerkreises, jeweils für ihre Organisation.")
+        )
+    try:
+        organisation_id = int(request.POST.get("organisation", ""))
+    except ValueError:
+        organisation_id = 0
+    if organisation_id not in mine:
+        raise PermissionDenied(_("Für diese Organisation können Sie nicht antworten."))
+    organisation = Organisation.objects.get(pk=organisation_id)
+    current = next(
+        (row for row in circulation.answers.all() if row.organisation_id == organisation_id), None
+    )
+    form = AnswerForm(
+        request.POST,
+        organisation_id=organisation.pk,
+        organisation_name=organisation.name,
+        current=current,
+    )
+    status = 400
+    if form.is_valid():
+        try:
+            saved = services.circulation_answer(
+                actor=_actor(request),
+                circulation=circulation,
+                organisation=organisation,
+                answer=form.cleaned_data["answer"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            status = _refused_status(error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Die Antwort für %(organisation)s ist gespeichert: %(answer)s. Sie können sie "
+                    "bis %(deadline)s ändern."
+                )
+                % {
+                    "organisation": organisation.name,
+                    "answer": saved.get_answer_display(),
+                    "deadline": _deadline_text(circulation),
+                },
+            )
+            return redirect(_detail_url(alliance, circulation))
+    # Someone may have acted meanwhile: show the circulation as it is now, the input as sent.
+    return _render_detail(
+        request, alliance, _circulation(alliance, circulation.pk), failed_answer=form, status=status
+    )
+
+
+def _require_office(request: HttpRequest, alliance: Alliance, message: str) -> None:
+    if not permissions.can_manage_meetings(request.user, alliance):
+        raise PermissionDenied(message)
+
+
+@circulation_action
+def circulation_close(
+    request: HttpRequest, alliance: Alliance, circulation: Circulation
+) -> HttpResponse:
+    _require_office(request, alliance, _("Umlaufbeschlüsse wertet die Geschäftsstelle aus."))
+    try:
+        closed = services.circulation_close(actor=_actor(request), circulation=circulation)
+    except ValidationError as error:
+        return _render_detail(
+            request,
+            alliance,
+            _circulation(alliance, circulation.pk),
+            close_errors=error.messages,
+            status=_refused_status(error),
+        )
+    messages.success(
+        request,
+        _("Der Umlaufbeschluss ist ausgewertet: %(status)s.")
+        % {"status": closed.get_status_display()},
+    )
+    return redirect(_detail_url(alliance, closed))
+
+
+@circulation_action
+def circulation_cancel(
+    request: HttpRequest, alliance: Alliance, circulation: Circulation
+) -> HttpResponse:
+    _require_office(request, alliance, _("Umlaufbeschlüsse zieht die Geschäftsstelle zurück."))
+    form = CancelForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.circulation_cancel(
+                actor=_actor(request), circulation=circulation, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            status = _refused_status(error)
+        else:
+            messages.success(request, _("Der Umlaufbeschluss ist zurückgezogen."))
+            return redirect(_detail_url(alliance, circulation))
+    return _render_detail(
+        request, alliance, _circulation(alliance, circulation.pk), cancel_form=form, status=status
+    )
