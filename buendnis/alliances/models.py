@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from buendnis.core.uploads import validate_document
@@ -138,7 +139,7 @@ class Organisation(models.Model):
     )
     street = models.CharField(_("Straße"), max_length=200, blank=True)
     postcode = models.CharField(_("PLZ"), max_length=10, blank=True)
-    city = models.CharField(_("Ort"), max_length=100, blank=True)
+    city = models.CharField(pgettext_lazy("postal address", "Ort"), max_length=100, blank=True)
     website = models.URLField(_("Internetauftritt"), blank=True)
     email = models.EmailField(_("E-Mail"), blank=True)
     phone = models.CharField(_("Telefon"), max_length=50, blank=True)

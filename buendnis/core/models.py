@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .append_only import AppendOnlyModel
 
@@ -44,7 +45,7 @@ class AuditEntry(AppendOnlyModel):
 
     class Meta:
         verbose_name = _("Protokolleintrag")
-        verbose_name_plural = _("Protokoll")
+        verbose_name_plural = pgettext_lazy("audit trail", "Protokoll")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 

@@ -1,9 +1,9 @@
 """Demo meetings, loaded after the demo alliances and projects.
 
-For both demo alliances the current year is planned at once, as the office would
-(`meetings_plan_year`): the Steuerkreis on the third Wednesday of each quarter's middle month,
-the Sprecherkreis two weeks before it, submissions closing two weeks before that. When the year's
-last Sprecherkreis meeting lies behind, the next year is planned as well, so one always lies ahead.
+For both demo alliances a year is planned at once, as the office would (`meetings_plan_year`):
+the Steuerkreis on the third Wednesday of each quarter's middle month, the Sprecherkreis two weeks
+before it, submissions closing two weeks before that. It is the first year whose meetings all lie
+ahead (the current one early in the year, else the next), so no past meeting is left "planned".
 
 For SüdOstNiedersachsen, the alliance of the council paper, there is history consistent with its
 projects, which are dated 2018–2021: the Steuerkreis met on 17.09.2020 and 03.12.2020, the dates
@@ -136,17 +136,24 @@ def _plan(alliance: Alliance, year: int) -> None:
     )
 
 
+SPEAKERS_LEAD_DAYS = 14
+
+
 def _plan_ahead(alliance: Alliance) -> Meeting | None:
-    """The current year, and the next one when no Sprecherkreis meeting of this year lies ahead.
-    Returns the next Sprecherkreis meeting."""
+    """Unless a Sprecherkreis meeting lies ahead, plan the first year whose meetings all lie
+    ahead. Returns the next Sprecherkreis meeting."""
     speakers = _bodies(alliance).get(BodyKind.SPEAKERS)
     if speakers is None:
         return None
-    today = timezone.localdate()
-    _plan(alliance, today.year)
     upcoming = selectors.next_meeting(speakers, timezone.now())
     if upcoming is None:
-        _plan(alliance, today.year + 1)
+        # A year whose meetings would lie behind us stays unplanned: past meetings left
+        # "planned" would look forgotten. The first year with all meetings ahead is planned.
+        today = timezone.localdate()
+        year = today.year
+        if services.default_quarter_days(year)[0] - timedelta(days=SPEAKERS_LEAD_DAYS) <= today:
+            year += 1
+        _plan(alliance, year)
         upcoming = selectors.next_meeting(speakers, timezone.now())
     return upcoming
 

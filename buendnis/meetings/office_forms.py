@@ -444,6 +444,11 @@ PROPOSALS = [
 _VOTE = re.compile(r"^vote_(\d+)$")
 
 
+def _lines(text: str) -> list[str]:
+    """A text's lines without the line endings a browser sends (CRLF) or trailing blanks."""
+    return [line.rstrip() for line in text.strip().splitlines()]
+
+
 @dataclass(frozen=True)
 class Voter:
     organisation_id: int
@@ -492,6 +497,7 @@ class DecisionForm(ServiceForm):
                 if not data.get(f"vote_{voter.organisation_id}"):
                     data[f"vote_{voter.organisation_id}"] = Answer.AGREE
         super().__init__(data, initial={"text": item.proposed_decision}, auto_id="decision-%s")
+        self.proposed_decision = item.proposed_decision
         for voter in self.voters:
             # Not required: a present organisation that says nothing agrees (as the service has it).
             self.fields[f"vote_{voter.organisation_id}"] = forms.ChoiceField(
@@ -539,6 +545,15 @@ class DecisionForm(ServiceForm):
             )
         return answers
 
+    def _text(self) -> str:
+        """The decision's text as typed. The proposal the field was prefilled with, sent back
+        unchanged, is no text of its own: the service then takes the proposal only if the body
+        agrees (a blocked or deferred item must not read "Der Steuerkreis befürwortet …")."""
+        text = self.cleaned_data["text"]
+        if _lines(text) == _lines(self.proposed_decision):
+            return ""
+        return text
+
     def service_kwargs(self) -> dict[str, Any]:
         answers = self._answers()
         return {
@@ -549,7 +564,7 @@ class DecisionForm(ServiceForm):
             "abstentions": [
                 pk for pk, (answer, _reason) in answers.items() if answer == Answer.ABSTAIN
             ],
-            "text": self.cleaned_data["text"],
+            "text": self._text(),
             "reasons": self.cleaned_data["reasons"],
         }
 

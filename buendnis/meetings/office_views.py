@@ -832,7 +832,15 @@ def decision(request: HttpRequest, alliance: Alliance, pk: int, item: int) -> Ht
         "decision": recorded,
         "sheet": sheet,
         "form": form,
-        "recused": _recused(agenda_item, recused),
+        # Only a voting seat can be recused: an applicant without one has nothing to abstain from.
+        "recused": _recused(
+            agenda_item,
+            {
+                pk: reason
+                for pk, reason in recused.items()
+                if pk in {line.organisation_id for line in sheet.lines if line.can_vote}
+            },
+        ),
         "open_for_decisions": meeting.is_open_for_decisions,
         "started": meeting.starts_at <= timezone.now(),
     }

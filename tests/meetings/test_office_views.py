@@ -636,6 +636,30 @@ def test_decision_blocked_by_an_objection(
     assert f"{objector.name}: Doppelt zur Landeskampagne" in page
 
 
+def test_a_blocked_decision_does_not_carry_the_prefilled_proposal(
+    office: Client, structure: AllianceStructure, meeting: Meeting
+) -> None:
+    """The text field comes prefilled with the proposal; sent back unchanged (as a browser does,
+    with CRLF) on a blocked item, the decision must not read as if the body had agreed."""
+    item = free_item(
+        meeting, "Gemeinsame Kampagne", proposed_decision="Der Steuerkreis beschließt\ndie Kampagne."
+    )
+    orgs = voting(structure)
+    record_presence(meeting, orgs)
+    objector = orgs[2]
+    response = decide(
+        office,
+        item,
+        text="Der Steuerkreis beschließt\r\ndie Kampagne.",
+        **{f"vote_{objector.pk}": "object", f"objection_{objector.pk}": "Doppelt"},
+    )
+    page = follow(office, response, url(meeting))
+    decision = Decision.objects.get(item=item)
+    assert decision.outcome == DecisionOutcome.NOT_AGREED
+    assert decision.text == ""
+    assert "Beschluss:</span>" not in page
+
+
 def test_a_recused_applicant_cannot_object(
     office: Client, structure: AllianceStructure, meeting: Meeting
 ) -> None:
