@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 
+from buendnis.core.models import Timestamped
 from buendnis.core.uploads import validate_document
 
 
@@ -67,6 +68,7 @@ class Alliance(models.Model):
     )
     is_active = models.BooleanField(_("aktiv"), default=True)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
 
     class Meta:
         verbose_name = _("Bündnis")
@@ -94,7 +96,7 @@ class GroupKind(models.TextChoices):
     OTHER = "other", _("Sonstige")
 
 
-class OrganisationGroup(models.Model):
+class OrganisationGroup(Timestamped):
     alliance = models.ForeignKey(
         Alliance, on_delete=models.CASCADE, related_name="groups", verbose_name=_("Bündnis")
     )
@@ -125,7 +127,7 @@ class OrganisationGroup(models.Model):
         return self.name
 
 
-class Organisation(models.Model):
+class Organisation(Timestamped):
     alliance = models.ForeignKey(
         Alliance, on_delete=models.CASCADE, related_name="organisations", verbose_name=_("Bündnis")
     )
@@ -170,7 +172,7 @@ class PersonFunction(models.TextChoices):
     CONTACT = "contact", _("Ansprechpartner/in")
 
 
-class Person(models.Model):
+class Person(Timestamped):
     """Someone who represents an organisation in the alliance."""
 
     alliance = models.ForeignKey(
@@ -221,7 +223,7 @@ class Person(models.Model):
         return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
 
 
-class FundingPhase(models.Model):
+class FundingPhase(Timestamped):
     """A funding phase with its virtual budget, granted by the ministry at a funding rate."""
 
     alliance = models.ForeignKey(
@@ -309,7 +311,7 @@ def agreement_upload_to(instance: CooperationAgreement, filename: str) -> str:
     return f"alliances/{instance.alliance_id}/agreements/{filename}"
 
 
-class CooperationAgreement(models.Model):
+class CooperationAgreement(Timestamped):
     """An organisation signed the Kooperationsvereinbarung for a phase: from then on it is a partner."""
 
     alliance = models.ForeignKey(
@@ -367,7 +369,7 @@ class BodyKind(models.TextChoices):
     OFFICE = "office", _("Geschäftsstelle")
 
 
-class Body(models.Model):
+class Body(Timestamped):
     alliance = models.ForeignKey(
         Alliance, on_delete=models.CASCADE, related_name="bodies", verbose_name=_("Bündnis")
     )
@@ -424,7 +426,7 @@ ROLES_BY_BODY: dict[str, frozenset[str]] = {
 VOTING_ROLES = frozenset({SeatRole.MEMBER, SeatRole.SPEAKER, SeatRole.DEPUTY_SPEAKER})
 
 
-class Seat(models.Model):
+class Seat(Timestamped):
     """An organisation's (and optionally a person's) seat on a body for a term."""
 
     alliance = models.ForeignKey(
@@ -471,7 +473,7 @@ class Seat(models.Model):
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
-class ActionField(models.Model):
+class ActionField(Timestamped):
     """A field of action (Handlungsfeld) of a phase. The open field keeps other topics possible."""
 
     alliance = models.ForeignKey(
@@ -506,7 +508,7 @@ class ActionField(models.Model):
         return self.title
 
 
-class Topic(models.Model):
+class Topic(Timestamped):
     alliance = models.ForeignKey(
         Alliance, on_delete=models.CASCADE, related_name="topics", verbose_name=_("Bündnis")
     )

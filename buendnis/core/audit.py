@@ -25,9 +25,11 @@ def _plain(value: Any) -> Any:
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """The concrete field values of a record, for diffing before/after a change."""
+    # The change's own time stamp (auto_now) is the audit row's `created_at`, not a change.
     return {
         field.attname: _plain(getattr(instance, field.attname))
         for field in instance._meta.concrete_fields
+        if not getattr(field, "auto_now", False)
     }
 
 

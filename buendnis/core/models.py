@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -51,3 +52,14 @@ class AuditEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.created_at:%d.%m.%Y %H:%M} {self.action} {self.object_repr}"
+
+
+class Timestamped(models.Model):
+    """When a record was created and last changed: open data (OParl's `created`/`modified` and
+    its `modified_since` filter) and HTTP caching (Last-Modified) read these."""
+
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True

@@ -126,6 +126,7 @@ class Project(models.Model):
     participants_exited = models.PositiveIntegerField(_("Austritte"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("Vorhaben")
