@@ -93,9 +93,13 @@ def new_page(
             if response.status >= 400 and "/static/" in response.url
             else None,
         )
+        # A request the browser itself aborted (the page navigated on before the favicon came)
+        # is no fault of the page; every other failure is.
         page.on(
             "requestfailed",
-            lambda request: page_problems.failed_requests.append(f"failed {request.url}"),
+            lambda request: None
+            if request.failure == "net::ERR_ABORTED"
+            else page_problems.failed_requests.append(f"failed {request.url} ({request.failure})"),
         )
         return page
 
