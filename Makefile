@@ -10,7 +10,7 @@ PYTHON  ?= $(shell for p in python3.14 python3.13 python3.12 python3 $$HOME/.pye
              command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
              && { echo $$p; break; }; done)
 
-.PHONY: run install migrate demo serve test test-sqlite test-postgres test-deps lint typecheck bench clean
+.PHONY: run install migrate demo serve test test-sqlite test-postgres test-deps lint typecheck bench schema clean
 
 $(VENV)/.installed: requirements/lock.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 oder neuer fehlt: sudo apt-get install python3.12 python3.12-venv (oder PYTHON=/pfad/zu/python3.12 setzen)"; exit 1; }
@@ -51,8 +51,15 @@ lint:
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test >/dev/null
 
+# Load test against gunicorn with 8 alliances × 2,500 projects: throwaway PostgreSQL unless
+# DATABASE_URL is set (an empty database); BENCH_ARGS="--sqlite" for a SQLite file. Writes
+# bench/results.json; README "Benchmark".
 bench: install
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# The OpenAPI schema outside clients read; tests/api/test_schema.py fails when it is out of date.
+schema:
+	$(PY) manage.py spectacular --file docs/openapi.yaml --validate
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from buendnis.core.views import healthz
+from buendnis.core.views import healthz, ping
 from buendnis.public.documents import document_download
 
 admin.site.site_header = _("Bündnisportal – Verwaltung")
@@ -12,10 +12,12 @@ admin.site.index_title = _("Verwaltung der Bündnisse")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("ping", ping, name="ping"),
     path("admin/", admin.site.urls),
     path("konto/", include("buendnis.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("buendnis.api.urls")),
+    path("oparl/v1/", include("buendnis.oparl.urls")),
     # Uploads go through a permission check, in development and production alike.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", document_download, name="document"),
     path("<slug:slug>/vorhaben/", include("buendnis.portal.applicant_urls")),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -429,6 +429,28 @@ def is_agenda_published(meeting: Any) -> bool:
     return can_view_meeting_publicly(meeting) and meeting.invited_at is not None
 
 
+def published_decisions_q() -> Q:
+    """`is_agenda_published` and a public item, as a filter on Decision: the decisions the public
+    sees, chosen in the database (the decisions API never loads the others)."""
+    return Q(
+        item__is_public=True,
+        item__meeting__has_public_part=True,
+        item__meeting__invited_at__isnull=False,
+    )
+
+
+def published_circulations_q() -> Q:
+    """Circulations whose result the office made public (`Circulation.is_public`)."""
+    return Q(is_public=True)
+
+
+def public_projects_q(prefix: str = "") -> Q:
+    """`can_view_project_publicly` as a filter, on a relation to Project named by `prefix`."""
+    from buendnis.funding.states import PUBLIC_STATES
+
+    return Q(**{f"{prefix}status__in": PUBLIC_STATES})
+
+
 def can_view_meeting_calendar(user: Any, meeting: Any) -> bool:
     """One meeting's calendar entry: public meetings for everyone, the others for the internal
     circle (who get every item)."""
@@ -458,3 +480,17 @@ def answering_organisation_ids(user: Any, alliance: Alliance) -> frozenset[int]:
             user=user, alliance=alliance, role=Role.STEERING, organisation__isnull=False
         ).values_list("organisation_id", flat=True)
     )
+
+
+# --- Public site: messages from the contact form ---------------------------------------------------
+
+
+def can_view_contact_messages(user: Any, alliance: Alliance) -> bool:
+    """Messages sent through the contact page carry a sender's name and address: the internal
+    circle (and the ministry, platform admins) reads them, the public never."""
+    return can_view_internal(user, alliance)
+
+
+def can_handle_contact_messages(user: Any, alliance: Alliance) -> bool:
+    """Marking a message handled is the office's work (and the platform admins')."""
+    return can_manage(user, alliance)

@@ -320,6 +320,8 @@ class ShareInputSerializer(serializers.Serializer[Share]):
     amount = _amount()
 
 
+PG_INTEGER_MAX = 2_147_483_647
+
 # The project's own fields that both creating and editing set (services.EDITABLE_FIELDS without
 # the field of action, which is named by title).
 SCALAR_FIELDS = [
@@ -379,6 +381,12 @@ class ProjectInputSerializer(serializers.ModelSerializer[Project]):
     class Meta:
         model = Project
         fields = [*SCALAR_FIELDS, "action_field", "topics", "cofinancing"]
+        # The limit of PostgreSQL's integer column, on every database: the API accepts the same
+        # numbers on SQLite, and the schema (docs/openapi.yaml) does not depend on the backend.
+        extra_kwargs = {
+            "planned_participants": {"max_value": PG_INTEGER_MAX},
+            "companies_reached": {"max_value": PG_INTEGER_MAX},
+        }
 
     @property
     def alliance(self) -> Alliance:

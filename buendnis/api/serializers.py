@@ -176,8 +176,8 @@ def _ledger_figure(name: str, help_text: str) -> serializers.DecimalField:
 class PhaseSerializer(serializers.ModelSerializer[FundingPhase]):
     """Förderphase; Beträge als Dezimal-Zeichenketten. / Funding phase; amounts as decimal strings."""
 
-    # Expects `phase_list`'s `partner_count` annotation, `current_phase` in the context and the
-    # ledger's figures as `budget_figures` on each phase.
+    # Expects `phase_list`'s `partner_count` annotation, `current_phase` in the context, the
+    # ledger's figures as `budget_figures` and `volume` and `leverage` on each phase.
 
     project_volume = serializers.DecimalField(
         max_digits=14,
@@ -215,6 +215,27 @@ class PhaseSerializer(serializers.ModelSerializer[FundingPhase]):
         "Noch verfügbar: Budget − reserviert − gebunden − ausgezahlt. / Still available.",
     )
 
+    volume = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text=(
+            "Projektvolumen der Vorhaben ab dem Votum (förderfähige Kosten; abgeschlossene mit "
+            "den abgerechneten). / Project volume set in motion by projects from the endorsement "
+            "on."
+        ),
+    )
+    leverage = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=1,
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "Hebel: Projektvolumen je Euro Zuschuss (reserviert + gebunden + ausgezahlt), null "
+            "ohne Zuschüsse. / Leverage: volume per euro of grant; null without grants."
+        ),
+    )
+
     class Meta:
         model = FundingPhase
         fields = [
@@ -232,6 +253,8 @@ class PhaseSerializer(serializers.ModelSerializer[FundingPhase]):
             "committed",
             "paid",
             "available",
+            "volume",
+            "leverage",
         ]
         read_only_fields = fields
 

@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from . import meeting_views, project_views, views
+from . import decision_views, meeting_views, project_views, views
 
 app_name = "api"
 
@@ -50,6 +50,17 @@ urlpatterns = [
         "alliances/<slug:slug>/meetings/<int:pk>/",
         meeting_views.MeetingDetailView.as_view(),
         name="alliance-meeting-detail",
+    ),
+    # Decisions of meetings and circulations in one list (decision_views.py).
+    path(
+        "alliances/<slug:slug>/decisions/",
+        decision_views.DecisionListView.as_view(),
+        name="alliance-decisions",
+    ),
+    path(
+        "alliances/<slug:slug>/decisions/<slug:key>/",
+        decision_views.DecisionDetailView.as_view(),
+        name="alliance-decision-detail",
     ),
     path(
         "alliances/<slug:slug>/circulations/",

@@ -211,8 +211,9 @@ class BodyListView(AllianceItemsView):
 
 class PhaseListView(AllianceItemsView):
     """Funding phases by start, with partner count, budget figures and the current one marked.
-    Queries: alliance, count, page, the ledger's sums for the page's phases (one query), current
-    phase (one while a phase runs; up to three between phases)."""
+    Queries: alliance, count, page, the ledger's sums for the page's phases (one query), the
+    volume of the page's phases (one query), current phase (one while a phase runs; up to three
+    between phases)."""
 
     model = FundingPhase
     serializer_class = serializers.PhaseSerializer
@@ -228,10 +229,15 @@ class PhaseListView(AllianceItemsView):
             'Zeichenketten (`"1500000.00"`), der Fördersatz in Prozent. `reserved`, `committed`, '
             "`paid` und `available` stammen aus dem Budgetbuch der Phase: reserviert mit dem Votum "
             "des Bündnisses, gebunden mit der Bewilligung der Förderbank, ausgezahlt mit der "
-            "Abrechnung; `available` ist der Rest des Budgets (`budget`, mit Budgetänderungen).\n\n"
+            "Abrechnung; `available` ist der Rest des Budgets (`budget`, mit Budgetänderungen). "
+            "`volume` ist das Projektvolumen der Vorhaben ab dem Votum (förderfähige Kosten, nach "
+            "der Abrechnung die abgerechneten), `leverage` das Volumen je Euro Zuschuss "
+            "(reserviert, gebunden, ausgezahlt), null ohne Zuschüsse.\n\n"
             "The alliance's funding phases by start. Amounts are decimal strings, the funding "
             "rate is in percent. `reserved`, `committed`, `paid` and `available` come from the "
-            "phase's budget ledger; `available` is what is left of `budget` (with adjustments)."
+            "phase's budget ledger; `available` is what is left of `budget` (with adjustments). "
+            "`volume` is the project volume set in motion (projects from the endorsement on), "
+            "`leverage` the volume per euro of grant, null without grants."
         ),
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -242,11 +248,18 @@ class PhaseListView(AllianceItemsView):
 
     def prepare(self, items: Sequence[Any]) -> None:
         # The ledger's sums for every phase on the page, in one query.
+        ids = [phase.pk for phase in items]
         figures = budget_selectors.budget_figures_by_phase(
-            [phase.pk for phase in items], {phase.pk: phase.virtual_budget for phase in items}
+            ids, {phase.pk: phase.virtual_budget for phase in items}
         )
+        # The volume the projects set in motion, in one more query.
+        volumes = budget_selectors.volume_by_phase(ids)
         for phase in items:
             phase.budget_figures = figures[phase.pk]
+            phase.volume = volumes[phase.pk]
+            phase.leverage = budget_selectors.leverage(
+                volumes[phase.pk], figures[phase.pk].distributed
+            )
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {

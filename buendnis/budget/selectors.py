@@ -254,3 +254,16 @@ def ledger_entries(phase: FundingPhase) -> QuerySet[LedgerEntry]:
         .select_related("project", "actor")
         .order_by("-created_at", "-id")
     )
+
+
+def volume_by_phase(phase_ids: list[int]) -> dict[int, Decimal]:
+    """The project volume each phase has set in motion (projects in VOLUME_STATES, as on the
+    budget dashboard), for several phases in one query; phases without such projects get zero."""
+    rows = (
+        Project.objects.filter(phase_id__in=phase_ids, status__in=VOLUME_STATES)
+        .values("phase_id")
+        .annotate(volume=_volume_expression())
+        .order_by()
+    )
+    found = {row["phase_id"]: _cents(row["volume"]) for row in rows}
+    return {phase_id: found.get(phase_id, ZERO) for phase_id in phase_ids}

@@ -8,6 +8,7 @@ from uuid import UUID
 from django.db import models
 
 from .models import AuditEntry
+from .public_cache import bump_on_commit
 
 
 def _plain(value: Any) -> Any:
@@ -53,6 +54,8 @@ def audit_record(
     """Append one audit row. Precondition: the caller runs inside the change's transaction."""
     # alliance_id, not alliance: reading the relation would cost a query per audit row.
     alliance_id = alliance.pk if alliance is not None else getattr(instance, "alliance_id", None)
+    # Every service write passes here: cached public pages are stale once it commits.
+    bump_on_commit()
     return AuditEntry.objects.create(
         alliance_id=alliance_id,
         actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -1,5 +1,5 @@
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -18,3 +18,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             status=503,
         )
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def ping(request: HttpRequest) -> HttpResponse:
+    """Liveness without the database: the process answers. Reads no session, sets no cookie;
+    the benchmark's floor (the cost of the framework alone) and a probe for process managers."""
+    return HttpResponse(b"ok", content_type="text/plain; charset=utf-8")

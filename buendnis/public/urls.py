@@ -13,6 +13,18 @@ urlpatterns = [
     path("<slug:slug>/partner/", views.partners, name="partners"),
     path("<slug:slug>/handlungsfelder/", views.action_fields, name="action_fields"),
     path("<slug:slug>/foerderphasen/", views.phases, name="phases"),
+    path("<slug:slug>/projekte/", views.project_list, name="projects"),
+    path("<slug:slug>/projekte.csv", views.project_csv, name="projects_csv"),
+    path("<slug:slug>/projekte.xlsx", views.project_xlsx, name="projects_xlsx"),
+    path("<slug:slug>/projekte/<str:reference>/", views.project_detail, name="project"),
+    path("<slug:slug>/budget/", views.budget, name="budget"),
+    path("<slug:slug>/kontakt/", views.contact, name="contact"),
     path("<slug:slug>/intern/", views.internal_dashboard, name="internal_dashboard"),
     path("<slug:slug>/intern/kontakte/", views.internal_contacts, name="internal_contacts"),
+    path("<slug:slug>/intern/kontakt/", views.contact_messages, name="contact_messages"),
+    path(
+        "<slug:slug>/intern/kontakt/<int:pk>/erledigt/",
+        views.contact_message_handled,
+        name="contact_message_handled",
+    ),
 ]

@@ -11,22 +11,35 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buendnis.accounts import permissions
 from buendnis.accounts.models import Role
 from buendnis.alliances import selectors
 from buendnis.alliances.models import Alliance
+from buendnis.reports import charts
 
+from . import exports
+from . import selectors as public_selectors
+from . import services as public_services
+from .caching import public_cache
+from .filters import PublicProjectFilter
+from .forms import ContactForm
+from .models import ContactMessage
 from .rendering import render_alliance_page
 
-AllianceView = Callable[[HttpRequest, Alliance], HttpResponse]
+AllianceView = Callable[..., HttpResponse]
 
 
 def _render(
@@ -40,12 +53,14 @@ def _render(
 
 
 def public_page(view: AllianceView) -> Callable[..., HttpResponse]:
-    """A page everyone may read: the alliance by slug, 404 when unknown or inactive."""
+    """A page everyone may read: the alliance by slug, 404 when unknown or inactive. Cached
+    publicly for anonymous visitors, privately for signed-in ones (`caching`)."""
 
     @wraps(view)
     @require_safe
-    def wrapper(request: HttpRequest, slug: str) -> HttpResponse:
-        return view(request, permissions.get_alliance_for_user(request.user, slug))
+    @public_cache
+    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
+        return view(request, permissions.get_alliance_for_user(request.user, slug), **kwargs)
 
     return wrapper
 
@@ -60,18 +75,19 @@ def internal_page(view: AllianceView) -> Callable[..., HttpResponse]:
     @wraps(view)
     @require_safe
     @never_cache
-    def wrapper(request: HttpRequest, slug: str) -> HttpResponse:
+    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
         alliance = permissions.get_alliance_for_user(request.user, slug)
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not permissions.can_view_internal(request.user, alliance):
             raise PermissionDenied(_("Kein Zugang zum internen Bereich dieses Bündnisses."))
-        return view(request, alliance)
+        return view(request, alliance, **kwargs)
 
     return wrapper
 
 
 @require_safe
+@public_cache
 def platform_home(request: HttpRequest) -> HttpResponse:
     return render(request, "public/platform_home.html", {"alliances": selectors.alliance_list()})
 
@@ -157,3 +173,197 @@ def internal_contacts(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         "contacts",
         {"organisations": organisations},
     )
+
+
+# --- Funded projects ------------------------------------------------------------------------------
+
+PROJECTS_PER_PAGE = 25
+
+
+def _project_filter(request: HttpRequest, alliance: Alliance) -> PublicProjectFilter:
+    return PublicProjectFilter(
+        request.GET, public_selectors.public_projects(alliance), alliance=alliance
+    )
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    """The current query string without `names` (for page links and the exports)."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@public_page
+def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    """The alliance's funded projects (from its Votum on), filtered, searched, sorted, paged."""
+    project_filter = _project_filter(request, alliance)
+    page = Paginator(project_filter.qs, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "filter": project_filter,
+        "page": page,
+        "projects": page.object_list,
+        "query": _query_without(request, "page"),
+        "export_query": _query_without(request, "page"),
+        "is_narrowed": project_filter.is_narrowed,
+    }
+    return _render(request, alliance, "public/projects/list.html", "projects", context)
+
+
+@public_page
+def project_detail(request: HttpRequest, alliance: Alliance, reference: str) -> HttpResponse:
+    """A funded project's public page; every other project (and an unknown reference) is a 404
+    for everyone, signed-in or not: the internal circle reads it in the office's workspace."""
+    project = public_selectors.public_project(alliance, reference)
+    if project is None or not permissions.can_view_project_publicly(project):
+        raise Http404(_("Vorhaben nicht gefunden."))
+    context = {
+        "project": project,
+        "timeline": public_selectors.public_timeline(project),
+        "published": public_selectors.published_decisions(project),
+        "cofinancing": list(project.cofinancing.all()),
+        "grant_is_granted": project.granted_amount is not None,
+    }
+    response = _render(request, alliance, "public/projects/detail.html", "projects", context)
+    response["Last-Modified"] = http_date(project.updated_at.timestamp())
+    return response
+
+
+def _export(request: HttpRequest, alliance: Alliance) -> tuple[list[list[exports.Cell]], str]:
+    project_filter = _project_filter(request, alliance)
+    rows = exports.rows_of(public_selectors.with_export_relations(project_filter.qs))
+    name = f"projekte-{alliance.slug}-{timezone.localdate():%Y-%m-%d}"
+    return rows, name
+
+
+@public_page
+def project_csv(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    rows, name = _export(request, alliance)
+    return exports.attachment(
+        exports.render_csv(rows),
+        content_type=exports.CSV_CONTENT_TYPE,
+        filename=f"{name}.csv",
+        etag=exports.etag_of(rows, "csv"),
+    )
+
+
+@public_page
+def project_xlsx(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    rows, name = _export(request, alliance)
+    title = _("Geförderte Vorhaben – %(alliance)s") % {"alliance": alliance.name}
+    return exports.attachment(
+        exports.render_xlsx(rows, title=title),
+        content_type=exports.XLSX_CONTENT_TYPE,
+        filename=f"{name}.xlsx",
+        etag=exports.etag_of(rows, "xlsx"),
+    )
+
+
+# --- The public budget ----------------------------------------------------------------------------
+
+
+@public_page
+def budget(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    """Every phase's virtual budget from the ledger, with volume, leverage and the chart."""
+    rows, current = public_selectors.public_budget(alliance)
+    phases = [
+        {
+            "row": row,
+            "is_current": row.phase == current,
+            # The chart's template reads `phase`, `overview.figures` and `budget_bar`.
+            "bar": charts.budget_bar(row.figures, prefix=f"budget-{row.phase.pk}"),
+        }
+        for row in rows
+    ]
+    return _render(request, alliance, "public/budget.html", "public_budget", {"phases": phases})
+
+
+# --- Contact --------------------------------------------------------------------------------------
+
+
+def _client_address(request: HttpRequest) -> str:
+    """The address the request came from. Behind a proxy this is the proxy's, unless the proxy
+    sets REMOTE_ADDR (e.g. gunicorn's --forwarded-allow-ips); X-Forwarded-For is not trusted
+    here, since any client can send it."""
+    return str(request.META.get("REMOTE_ADDR") or "unbekannt")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def contact(request: HttpRequest, slug: str) -> HttpResponse:
+    """The office's address and a contact form. Never cached: the form carries the visitor's
+    CSRF token and, after a refusal, their input."""
+    alliance = permissions.get_alliance_for_user(request.user, slug)
+    status = 200
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        client = _client_address(request)
+        if public_services.contact_rate_exceeded(client=client):
+            messages.error(
+                request,
+                _(
+                    "Sie haben in kurzer Zeit zu viele Nachrichten gesendet. Bitte versuchen Sie "
+                    "es in zehn Minuten noch einmal oder schreiben Sie der Geschäftsstelle eine "
+                    "E-Mail."
+                ),
+            )
+            status = 429
+        elif form.is_valid():
+            public_services.contact_rate_count(client=client)
+            if not form.is_spam:
+                data = form.cleaned_data
+                public_services.contact_message_submit(
+                    alliance=alliance,
+                    name=data["name"],
+                    email=data["email"],
+                    subject=data["subject"],
+                    message=data["message"],
+                )
+            # A filled honeypot is told the same, so that a script learns nothing.
+            messages.success(
+                request,
+                _(
+                    "Vielen Dank, Ihre Nachricht ist bei der Geschäftsstelle eingegangen. Sie "
+                    "erhalten die Antwort an die angegebene E-Mail-Adresse."
+                ),
+            )
+            return redirect("public:contact", alliance.slug)
+        else:
+            status = 400
+    else:
+        form = ContactForm()
+    return render_alliance_page(
+        request, alliance, "public/contact.html", "contact_form", {"form": form}, status=status
+    )
+
+
+@internal_page
+def contact_messages(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    """The messages from the contact page: the internal circle reads, the office marks them."""
+    if not permissions.can_view_contact_messages(request.user, alliance):
+        raise PermissionDenied(_("Kein Zugang zu den Kontaktanfragen dieses Bündnisses."))
+    page = Paginator(public_selectors.contact_messages(alliance), 50).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "can_handle": permissions.can_handle_contact_messages(request.user, alliance),
+    }
+    return _render(request, alliance, "public/contact_messages.html", "contact_messages", context)
+
+
+@require_POST
+@never_cache
+def contact_message_handled(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    alliance = permissions.get_alliance_for_user(request.user, slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("public:contact_messages", args=[alliance.slug]))
+    if not permissions.can_handle_contact_messages(request.user, alliance):
+        raise PermissionDenied(_("Nur die Geschäftsstelle erledigt Kontaktanfragen."))
+    message = get_object_or_404(ContactMessage, pk=pk, alliance=alliance)
+    public_services.contact_message_mark_handled(actor=request.user, message=message)
+    messages.success(
+        request,
+        _("Die Anfrage „%(subject)s“ ist als erledigt markiert.") % {"subject": message.subject},
+    )
+    return redirect("public:contact_messages", alliance.slug)

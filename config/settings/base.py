@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "buendnis.reports",
     "buendnis.public",
     "buendnis.api",
+    "buendnis.oparl",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -45,12 +46,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag and 304 answers: before every middleware that changes the response (sessions, CSRF,
+    # language, Content-Length in CommonMiddleware), so it sees the final headers and the tag is
+    # taken from the final content (Django's middleware ordering notes).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "buendnis.core.middleware.ExplicitLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "buendnis.core.public_cache.PublicCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -212,6 +218,21 @@ BUENDNIS_ALLOW_DEMO_LOGINS = True
 # this. Its host also names the calendar events (UID `<uuid>@<host>`): set it once per
 # deployment, since a changed host makes subscribed calendars see every meeting anew.
 BUENDNIS_SITE_URL = env.str("BUENDNIS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# The shared cache of the gunicorn workers on one host: files, so a hit needs no database query
+# (DatabaseCache would cost one on every public page, on the very database the pages read).
+# The public-page cache (buendnis/core/public_cache.py) lives here; its entries are invalidated
+# by a data version that every service write bumps.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str("BUENDNIS_CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": env.int("BUENDNIS_CACHE_MAX_ENTRIES", default=20000)},
+    }
+}
+BUENDNIS_PUBLIC_CACHE = env.bool("BUENDNIS_PUBLIC_CACHE", default=True)
+BUENDNIS_PUBLIC_CACHE_SECONDS = env.int("BUENDNIS_PUBLIC_CACHE_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,

@@ -219,7 +219,7 @@ def test_bodies(world: World, client: Client) -> None:
 
 
 def unbooked(budget: str) -> dict[str, str]:
-    """The ledger figures of a phase without bookings."""
+    """The ledger figures of a phase without bookings, and no volume set in motion yet."""
     zero = "0.00"
     return {
         "budget": budget,
@@ -227,6 +227,8 @@ def unbooked(budget: str) -> dict[str, str]:
         "committed": zero,
         "paid": zero,
         "available": budget,
+        "volume": zero,
+        "leverage": None,
     }
 
 

@@ -96,7 +96,30 @@ def test_query_count_with_bookings_stays_pinned(
         project_in_state(projects.world.current, Status.GRANTED, title=f"Mehr {number}")
         project_in_state(projects.world.previous, Status.ENDORSED, title=f"Früher {number}")
     # the alliance; count; the page of phases; the ledger's sums of the page's phases; the
-    # current phase
-    with django_assert_num_queries(5):
+    # volume of the page's phases; the current phase
+    with django_assert_num_queries(6):
         response = client.get(api_url("alliance-phases"))
     assert response.status_code == 200
+
+
+def test_volume_and_leverage(projects: Projects, client: Client) -> None:
+    # `projects`: granted (200 000 costs, 90 000 granted) and running (200 000 costs, 100 000
+    # granted) count; the sketch and the idea have no Votum yet and set nothing in motion.
+    def volume_and_leverage() -> tuple[str, str | None]:
+        data = get_json(client, api_url("alliance-phases"))
+        [phase] = [row for row in data["results"] if row["name"] == "Laufende Phase"]
+        return phase["volume"], phase["leverage"]
+
+    assert volume_and_leverage() == ("400000.00", "2.1")  # 400 000 / 190 000 = 2.105…
+    # A closed project counts with its settled costs and grant.
+    project_in_state(
+        projects.world.current, Status.CLOSED, title="Abgerechnet", final_grant=Decimal("50000.00")
+    )
+    assert volume_and_leverage() == ("600000.00", "2.5")  # 600 000 / 240 000
+    # A withdrawn project leaves the volume and the grants.
+    withdrawn = project_in_state(projects.world.current, Status.ENDORSED, title="Zurück")
+    services.project_withdraw(actor=None, project=withdrawn, reason="Kein Träger mehr.")
+    assert volume_and_leverage() == ("600000.00", "2.5")
+    # A phase without grants has no leverage.
+    data = get_json(client, api_url("alliance-phases"))
+    assert [row["leverage"] for row in data["results"] if row["name"] == "Vorphase"] == [None]

@@ -40,8 +40,9 @@ PINNED = {
     # the alliance; its bodies; their seats active today (organisation, group, person joined)
     "alliance-bodies": 3,
     # the alliance; count; the page of phases (partner_count as COUNT); the ledger's sums of the
-    # page's phases (one GROUP BY); the current phase
-    "alliance-phases": 5,
+    # page's phases (one GROUP BY); the volume of the page's phases (one GROUP BY); the current
+    # phase
+    "alliance-phases": 6,
     # the alliance; its current phase; the phase's action fields; all their topics
     "alliance-themes": 4,
 }

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.drainage import GENERATOR_STATS
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +40,11 @@ MEETING_PATHS = {
     "/api/v1/alliances/{slug}/circulations/{id}/",
     "/api/v1/alliances/{slug}/circulations/{id}/answer/",
 }
+# Decisions, too; tests/api/test_decisions_api.py checks them.
+DECISION_PATHS = {
+    "/api/v1/alliances/{slug}/decisions/",
+    "/api/v1/alliances/{slug}/decisions/{key}/",
+}
 
 
 def test_schema_is_openapi_3_with_every_path(client: Client) -> None:
@@ -46,7 +54,7 @@ def test_schema_is_openapi_3_with_every_path(client: Client) -> None:
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert schema["info"]["title"] == "Bündnisportal API"
-    assert set(schema["paths"]) == set(PATHS) | PROJECT_PATHS | MEETING_PATHS
+    assert set(schema["paths"]) == set(PATHS) | PROJECT_PATHS | MEETING_PATHS | DECISION_PATHS
     for path, operation_id in PATHS.items():
         # Read-only: GET is the only operation, described in both languages.
         assert set(schema["paths"][path]) <= {"get", "parameters"}
@@ -109,3 +117,27 @@ def test_schema_generates_without_warnings(tmp_path: Path) -> None:
     target = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     assert "/api/v1/alliances/{slug}/themes/" in target.read_text()
+
+
+COMMITTED_SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
+
+
+def test_committed_schema_is_current(tmp_path: Path) -> None:
+    # docs/openapi.yaml is the contract outside clients read; it must be what the code generates.
+    # `make schema` writes it with the settings' language, as here.
+    target = tmp_path / "openapi.yaml"
+    with translation.override(settings.LANGUAGE_CODE):
+        call_command("spectacular", "--file", str(target))
+    generated = target.read_text(encoding="utf-8")
+    committed = COMMITTED_SCHEMA.read_text(encoding="utf-8") if COMMITTED_SCHEMA.exists() else ""
+    if generated != committed:
+        diff = "".join(
+            difflib.unified_diff(
+                committed.splitlines(keepends=True),
+                generated.splitlines(keepends=True),
+                "docs/openapi.yaml",
+                "generiert",
+                n=1,
+            )
+        )
+        pytest.fail(f"Schema veraltet: make schema\n{diff[:4000]}", pytrace=False)

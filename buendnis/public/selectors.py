@@ -1,0 +1,220 @@
+"""Reads of the transparency site: funded projects, their public record, the public budget and
+the office's inbox of contact messages.
+
+Only public fields and public records ever leave these functions: a project's contact person,
+consultations, documents, internal reasons and comments are not selected for a public page (the
+timeline reads the transitions' states and dates, never their comments).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django_stubs_ext import StrOrPromise
+
+from buendnis.accounts import permissions
+from buendnis.alliances.models import Alliance, FundingPhase, Topic
+from buendnis.alliances.selectors import phase_overview
+from buendnis.budget import selectors as budget_selectors
+from buendnis.budget.selectors import BudgetFigures
+from buendnis.funding.models import CoFinancing, Project, Transition
+from buendnis.funding.states import PUBLIC_LABELS, PUBLIC_STATES
+from buendnis.meetings.models import Circulation, CirculationStatus, Decision
+
+from .models import ContactMessage
+
+# --- Funded projects -----------------------------------------------------------------------------
+
+
+def public_projects(alliance: Alliance) -> QuerySet[Project]:
+    """The alliance's projects the public sees (`states.PUBLIC_STATES`), with phase, field of
+    action and applicant organisation joined, and `grant` annotated: the granted amount once the
+    bank has decided, the requested grant until then."""
+    return (
+        Project.objects.filter(alliance=alliance, status__in=PUBLIC_STATES)
+        .select_related("phase", "action_field", "applicant_organisation")
+        .annotate(grant=Coalesce("granted_amount", "requested_grant"))
+    )
+
+
+def with_export_relations(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Topics and co-financing partners for the exports: two more queries, whatever the number
+    of projects."""
+    return projects.prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.order_by("position", "id")),
+        Prefetch("cofinancing", queryset=CoFinancing.objects.select_related("organisation")),
+    )
+
+
+def uses_postgres_search() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search_projects(projects: QuerySet[Project], text: str) -> QuerySet[Project]:
+    """Free text over title, summary, goals, applicant name and region.
+
+    Every database: a case-insensitive substring of any of them. On PostgreSQL additionally the
+    German full-text search, which finds inflected forms ("Betrieben" finds "Betriebe") that a
+    substring misses; a project matching either way is found."""
+    text = text.strip()
+    if not text:
+        return projects
+    substring = (
+        Q(title__icontains=text)
+        | Q(summary__icontains=text)
+        | Q(goals__icontains=text)
+        | Q(applicant_organisation__name__icontains=text)
+        | Q(region__icontains=text)
+    )
+    if not uses_postgres_search():
+        return projects.filter(substring)
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    vector = SearchVector(
+        "title", "summary", "goals", "applicant_organisation__name", "region", config="german"
+    )
+    query = SearchQuery(text, config="german", search_type="websearch")
+    return projects.annotate(search_document=vector).filter(substring | Q(search_document=query))
+
+
+def public_project(alliance: Alliance, reference: str) -> Project | None:
+    """One public project with what its page shows: the project with phase, field and owner;
+    its topics; its co-financing partners; its transitions (states and dates only). Four
+    queries; None for unknown and non-public projects alike."""
+    return (
+        Project.objects.filter(alliance=alliance, reference=reference, status__in=PUBLIC_STATES)
+        .select_related("phase", "action_field", "applicant_organisation")
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.order_by("position", "id")),
+            Prefetch("cofinancing", queryset=CoFinancing.objects.select_related("organisation")),
+            Prefetch(
+                "transitions",
+                queryset=Transition.objects.only(
+                    "id", "project_id", "from_status", "to_status", "created_at"
+                ).order_by("created_at", "id"),
+            ),
+        )
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    day: date
+    label: StrOrPromise
+
+
+def public_timeline(project: Project) -> list[TimelineEntry]:
+    """The procedure in the public's words (`PUBLIC_LABELS`), one entry per change of the public
+    label, with its day. Uses the prefetched transitions; comments are never read."""
+    entries: list[TimelineEntry] = []
+    for transition in project.transitions.all():
+        label = PUBLIC_LABELS[transition.to_status]
+        if entries and str(entries[-1].label) == str(label):
+            continue
+        entries.append(TimelineEntry(timezone.localtime(transition.created_at).date(), label))
+    return entries
+
+
+@dataclass(frozen=True)
+class PublishedDecisions:
+    decisions: list[Decision]
+    circulations: list[Circulation]
+
+    def __bool__(self) -> bool:
+        return bool(self.decisions or self.circulations)
+
+
+def published_decisions(project: Project) -> PublishedDecisions:
+    """What the bodies decided about the project in public: decisions on public agenda items of
+    meetings whose public agenda has been published (`permissions.published_decisions_q`), and
+    circulations whose result is public (`permissions.published_circulations_q`) and final. Two
+    queries."""
+    decisions = list(
+        Decision.objects.filter(permissions.published_decisions_q(), item__project=project)
+        .select_related("item__meeting__body")
+        .only(
+            "id",
+            "outcome",
+            "text",
+            "decided_at",
+            "item__id",
+            "item__title",
+            "item__position",
+            "item__meeting__id",
+            "item__meeting__title",
+            "item__meeting__starts_at",
+            "item__meeting__body__id",
+            "item__meeting__body__kind",
+            "item__meeting__body__name",
+        )
+        .order_by("decided_at", "id")
+    )
+    circulations = list(
+        # Public, and decided: a running or withdrawn circulation has no result to publish.
+        Circulation.objects.filter(
+            permissions.published_circulations_q(),
+            project=project,
+            status__in=(CirculationStatus.PASSED, CirculationStatus.FAILED),
+        )
+        .select_related("body")
+        .only("id", "title", "text", "status", "closed_at", "body__id", "body__name")
+        .order_by("closed_at", "id")
+    )
+    return PublishedDecisions(decisions=decisions, circulations=circulations)
+
+
+# --- The public budget -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhaseBudget:
+    """Where one phase's virtual budget stands, and the project volume it has set in motion."""
+
+    phase: FundingPhase
+    figures: BudgetFigures
+    volume: Decimal
+
+    @property
+    def grants(self) -> Decimal:
+        return self.figures.distributed
+
+    @property
+    def leverage(self) -> Decimal | None:
+        return budget_selectors.leverage(self.volume, self.grants)
+
+
+def public_budget(alliance: Alliance) -> tuple[list[PhaseBudget], FundingPhase | None]:
+    """Every phase, newest first, with its figures from the ledger, plus the current phase.
+    Three queries, whatever the number of phases, projects and bookings: phases; the ledger's
+    columns by phase; the project volume by phase."""
+    phases, current = phase_overview(alliance)
+    ids = [phase.pk for phase in phases]
+    figures = budget_selectors.budget_figures_by_phase(
+        ids, {phase.pk: phase.virtual_budget for phase in phases}
+    )
+    volumes = budget_selectors.volume_by_phase(ids)
+    rows = [
+        PhaseBudget(phase=phase, figures=figures[phase.pk], volume=volumes[phase.pk])
+        for phase in phases
+    ]
+    rows.sort(key=lambda row: row.phase.starts_on, reverse=True)
+    return rows, current
+
+
+# --- The office's inbox ----------------------------------------------------------------------------
+
+
+def contact_messages(alliance: Alliance) -> QuerySet[ContactMessage]:
+    """The alliance's contact messages: open ones first, newest first; who handled them joined."""
+    return (
+        ContactMessage.objects.filter(alliance=alliance)
+        .select_related("handled_by")
+        .order_by("handled", "-created_at", "-id")
+    )

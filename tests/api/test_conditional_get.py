@@ -1,0 +1,73 @@
+"""Every list of the API answers a conditional GET: an ETag on the answer, and 304 without a body
+when the client already holds that version (ConditionalGetMiddleware)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from buendnis.accounts.models import User
+from buendnis.alliances.models import Alliance
+from tests.factories import build_alliance_structure
+
+pytestmark = pytest.mark.django_db
+
+# Every list endpoint; circulations are the internal circle's, read as the office.
+LISTS = {
+    "alliance-list": "public",
+    "alliance-organisations": "public",
+    "alliance-bodies": "public",
+    "alliance-phases": "public",
+    "alliance-themes": "public",
+    "alliance-projects": "public",
+    "alliance-meetings": "public",
+    "alliance-decisions": "public",
+    "alliance-circulations": "office",
+}
+
+
+def test_every_list_is_covered() -> None:
+    from buendnis.api.urls import urlpatterns
+
+    # A list's URL name is a plural (`alliance-meetings`) or `…-list`; `transitions` is a write.
+    names = {pattern.name for pattern in urlpatterns if pattern.name}
+    lists = {
+        name
+        for name in names
+        if (name.endswith("s") or name.endswith("-list")) and name != "alliance-project-transitions"
+    }
+    assert lists == set(LISTS)
+
+
+@pytest.mark.parametrize(("name", "persona"), list(LISTS.items()))
+def test_lists_answer_conditional_get(
+    alliance: Alliance,
+    make_persona: Callable[[str], User | None],
+    name: str,
+    persona: str,
+) -> None:
+    build_alliance_structure(alliance, place="Braunschweig")
+    client = Client()
+    user = make_persona(persona)
+    if user is not None:
+        client.force_login(user)
+    url = (
+        reverse(f"api:{name}")
+        if name == "alliance-list"
+        else reverse(f"api:{name}", kwargs={"slug": alliance.slug})
+    )
+
+    first = client.get(url)
+    assert first.status_code == 200
+    etag = first["ETag"]
+    assert etag
+
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    # Another version (a changed filter, a stale tag) gets the whole answer.
+    assert client.get(url, HTTP_IF_NONE_MATCH='"veraltet"').status_code == 200
