@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance, BodyKind
+from buendnis.public.caching import public_cache
 from buendnis.public.rendering import render_alliance_page
 
 from . import calendar, feeds, public_selectors
@@ -72,6 +73,7 @@ def _public_feeds(alliance: Alliance) -> list[Feed]:
 
 
 @require_safe
+@public_cache
 def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     """Meetings with a public part: the coming ones (soonest first), then the past ones."""
     alliance = _alliance(request, slug)
@@ -123,6 +125,7 @@ def _public_items(meeting: Meeting) -> list[PublicItem]:
 
 
 @require_safe
+@public_cache
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     alliance = _alliance(request, slug)
     meeting = public_selectors.public_meeting(alliance, pk)
@@ -152,6 +155,7 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_safe
+@public_cache
 def body_feed(request: HttpRequest, slug: str, body_kind: str) -> HttpResponse:
     """The public calendar of a body: its meetings with a public part, public items only."""
     alliance = _alliance(request, slug)

@@ -7,7 +7,7 @@ filters on (`created_since`, `modified_until` …), computed once in the databas
 client asking for `modified_since` learns of those too.
 
 The filters here mirror `accounts.permissions` (which decides for one object) so that lists can be
-counted and paged in the database: `can_view_project_publicly` (PUBLIC_STATES),
+counted and paged in the database: `can_view_project_publicly` (`public_projects_q`),
 `can_view_meeting_publicly` (has_public_part), `is_agenda_published` (invited_at set), and
 `show_name_publicly` for people. The serializers ask the permission functions again per object.
 """
@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
+from buendnis.accounts import permissions
 from buendnis.alliances.models import (
     Alliance,
     Body,
@@ -237,7 +238,7 @@ def projects(alliance: Alliance | None, *, with_deleted: bool) -> QuerySet[Proje
     """Public projects; with `with_deleted` also those that were public once (served as deleted
     papers). Outcomes of the body stages and the submissions (the papers' dates) come along."""
     rows = Project.objects.annotate(was_public=_was_public("pk"))
-    visible = Q(status__in=PUBLIC_STATES)
+    visible = permissions.public_projects_q()
     if with_deleted:
         visible |= Q(was_public=True)
     rows = _stamped(
@@ -265,7 +266,7 @@ def consultations(alliance: Alliance | None, *, with_deleted: bool) -> QuerySet[
     rows = BodyOutcome.objects.filter(stage_status__in=BODY_STAGES).annotate(
         was_public=_was_public("project_id")
     )
-    visible = Q(project__status__in=PUBLIC_STATES)
+    visible = permissions.public_projects_q("project__")
     if with_deleted:
         visible |= Q(was_public=True)
     rows = _stamped(

@@ -79,7 +79,7 @@ def project_row(project: Project) -> list[Cell]:
         project.eligible_costs,
         project.grant,  # type: ignore[attr-defined]
         _("ja") if project.granted_amount is not None else _("nein, beantragt"),
-        sum((share.amount for share in shares), Decimal("0")),
+        project.cofinancing_total,
         ", ".join(f"{share.payer} ({share.amount:.2f})".replace(".", ",") for share in shares),
     ]
 

@@ -24,8 +24,9 @@ from buendnis.alliances.selectors import phase_overview
 from buendnis.budget import selectors as budget_selectors
 from buendnis.budget.selectors import BudgetFigures
 from buendnis.funding.models import CoFinancing, Project, Transition
-from buendnis.funding.states import PUBLIC_LABELS, PUBLIC_STATES
-from buendnis.meetings.models import Circulation, CirculationStatus, Decision
+from buendnis.funding.states import PUBLIC_LABELS
+from buendnis.meetings.decision_selectors import DECIDED_CIRCULATIONS
+from buendnis.meetings.models import Circulation, Decision
 
 from .models import ContactMessage
 
@@ -37,7 +38,7 @@ def public_projects(alliance: Alliance) -> QuerySet[Project]:
     action and applicant organisation joined, and `grant` annotated: the granted amount once the
     bank has decided, the requested grant until then."""
     return (
-        Project.objects.filter(alliance=alliance, status__in=PUBLIC_STATES)
+        Project.objects.filter(permissions.public_projects_q(), alliance=alliance)
         .select_related("phase", "action_field", "applicant_organisation")
         .annotate(grant=Coalesce("granted_amount", "requested_grant"))
     )
@@ -88,7 +89,9 @@ def public_project(alliance: Alliance, reference: str) -> Project | None:
     its topics; its co-financing partners; its transitions (states and dates only). Four
     queries; None for unknown and non-public projects alike."""
     return (
-        Project.objects.filter(alliance=alliance, reference=reference, status__in=PUBLIC_STATES)
+        Project.objects.filter(
+            permissions.public_projects_q(), alliance=alliance, reference=reference
+        )
         .select_related("phase", "action_field", "applicant_organisation")
         .prefetch_related(
             Prefetch("topics", queryset=Topic.objects.order_by("position", "id")),
@@ -134,8 +137,8 @@ class PublishedDecisions:
 def published_decisions(project: Project) -> PublishedDecisions:
     """What the bodies decided about the project in public: decisions on public agenda items of
     meetings whose public agenda has been published (`permissions.published_decisions_q`), and
-    circulations whose result is public (`permissions.published_circulations_q`) and final. Two
-    queries."""
+    circulations whose result is public (`permissions.published_circulations_q`) and decided
+    (`DECIDED_CIRCULATIONS`). Two queries."""
     decisions = list(
         Decision.objects.filter(permissions.published_decisions_q(), item__project=project)
         .select_related("item__meeting__body")
@@ -161,7 +164,7 @@ def published_decisions(project: Project) -> PublishedDecisions:
         Circulation.objects.filter(
             permissions.published_circulations_q(),
             project=project,
-            status__in=(CirculationStatus.PASSED, CirculationStatus.FAILED),
+            status__in=DECIDED_CIRCULATIONS,
         )
         .select_related("body")
         .only("id", "title", "text", "status", "closed_at", "body__id", "body__name")

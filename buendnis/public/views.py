@@ -199,12 +199,14 @@ def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     """The alliance's funded projects (from its Votum on), filtered, searched, sorted, paged."""
     project_filter = _project_filter(request, alliance)
     page = Paginator(project_filter.qs, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    # The filter without the page: page links add their own, the exports hold every page.
+    query = _query_without(request, "page")
     context = {
         "filter": project_filter,
         "page": page,
         "projects": page.object_list,
-        "query": _query_without(request, "page"),
-        "export_query": _query_without(request, "page"),
+        "query": query,
+        "export_query": query,
         "is_narrowed": project_filter.is_narrowed,
     }
     return _render(request, alliance, "public/projects/list.html", "projects", context)

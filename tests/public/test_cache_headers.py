@@ -21,8 +21,9 @@ PUBLIC_URLS = [
     "/son/foerderphasen/",
     "/son/projekte/",
     "/son/budget/",
+    "/son/sitzungen/",
 ]
-DOWNLOADS = ["/son/projekte.csv", "/son/projekte.xlsx"]
+DOWNLOADS = ["/son/projekte.csv", "/son/projekte.xlsx", "/son/sitzungen/steuerkreis.ics"]
 
 
 @pytest.fixture
