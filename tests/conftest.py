@@ -21,17 +21,31 @@ def _german() -> None:
 
 @pytest.fixture
 def alliance(db: None) -> Alliance:
-    return AllianceFactory(slug="son", name="Fachkräftebündnis SüdOstNiedersachsen", short_name="SüdOstNiedersachsen")
+    return AllianceFactory(
+        slug="son", name="Fachkräftebündnis SüdOstNiedersachsen", short_name="SüdOstNiedersachsen"
+    )
 
 
 @pytest.fixture
 def other_alliance(db: None) -> Alliance:
-    return AllianceFactory(slug="leine-weser", name="Fachkräftebündnis Leine-Weser", short_name="Leine-Weser")
+    return AllianceFactory(
+        slug="leine-weser", name="Fachkräftebündnis Leine-Weser", short_name="Leine-Weser"
+    )
 
 
 # The personas. Each holds one role in `alliance`; `outsider` holds every internal role, but only in
 # `other_alliance`, so it proves tenant separation.
-PERSONAS = ["public", "office", "speaker", "member", "advisory", "applicant", "ministry", "admin", "outsider"]
+PERSONAS = [
+    "public",
+    "office",
+    "speaker",
+    "member",
+    "advisory",
+    "applicant",
+    "ministry",
+    "admin",
+    "outsider",
+]
 
 
 @pytest.fixture
@@ -41,9 +55,13 @@ def make_persona(alliance: Alliance, other_alliance: Alliance) -> Callable[[str]
             return None
         if name == "ministry":
             # Staff, like the ministry's real login: Django lets only staff into the (read-only) admin.
-            return UserFactory(username="ministry", platform_role=PlatformRole.MINISTRY, is_staff=True)
+            return UserFactory(
+                username="ministry", platform_role=PlatformRole.MINISTRY, is_staff=True
+            )
         if name == "admin":
-            return UserFactory(username="admin", platform_role=PlatformRole.ADMIN, is_staff=True, is_superuser=True)
+            return UserFactory(
+                username="admin", platform_role=PlatformRole.ADMIN, is_staff=True, is_superuser=True
+            )
         if name == "outsider":
             user = UserFactory(username="outsider", is_staff=True)
             for role in Role.values:

@@ -89,7 +89,9 @@ class AgreementFactory(factory.django.DjangoModelFactory):
 
     phase = factory.SubFactory(PhaseFactory)
     alliance = factory.SelfAttribute("phase.alliance")
-    organisation = factory.SubFactory(OrganisationFactory, alliance=factory.SelfAttribute("..alliance"))
+    organisation = factory.SubFactory(
+        OrganisationFactory, alliance=factory.SelfAttribute("..alliance")
+    )
     signed_on = factory.SelfAttribute("phase.starts_on")
 
 
@@ -108,7 +110,9 @@ class SeatFactory(factory.django.DjangoModelFactory):
 
     body = factory.SubFactory(BodyFactory)
     alliance = factory.SelfAttribute("body.alliance")
-    organisation = factory.SubFactory(OrganisationFactory, alliance=factory.SelfAttribute("..alliance"))
+    organisation = factory.SubFactory(
+        OrganisationFactory, alliance=factory.SelfAttribute("..alliance")
+    )
     role = SeatRole.MEMBER
     starts_on = date(2018, 7, 1)
 
@@ -173,22 +177,51 @@ class Structure:
         self.alliance = alliance
         self.phase = PhaseFactory(alliance=alliance)
         specs = [
-            ("agencies", "Arbeitsagenturen", GroupKind.EMPLOYMENT_AGENCIES, True,
-             ["Agentur für Arbeit Braunschweig-Goslar", "Jobcenter Braunschweig"]),
-            ("municipalities", "Kommunen", GroupKind.MUNICIPALITIES, True,
-             ["Stadt Braunschweig", "Landkreis Wolfenbüttel"]),
-            ("unions", "Gewerkschaften", GroupKind.UNIONS, True,
-             ["DGB Region SüdOstNiedersachsen", "IG Metall Wolfsburg"]),
-            ("employers", "Arbeitgeberverbände", GroupKind.EMPLOYER_ASSOCIATIONS, True,
-             ["Arbeitgeberverband Region Braunschweig", "AGV Wolfsburg"]),
-            ("chambers", "Kammern", GroupKind.CHAMBERS, False,
-             ["IHK Braunschweig", "Handwerkskammer Braunschweig-Lüneburg-Stade"]),
+            (
+                "agencies",
+                "Arbeitsagenturen",
+                GroupKind.EMPLOYMENT_AGENCIES,
+                True,
+                ["Agentur für Arbeit Braunschweig-Goslar", "Jobcenter Braunschweig"],
+            ),
+            (
+                "municipalities",
+                "Kommunen",
+                GroupKind.MUNICIPALITIES,
+                True,
+                ["Stadt Braunschweig", "Landkreis Wolfenbüttel"],
+            ),
+            (
+                "unions",
+                "Gewerkschaften",
+                GroupKind.UNIONS,
+                True,
+                ["DGB Region SüdOstNiedersachsen", "IG Metall Wolfsburg"],
+            ),
+            (
+                "employers",
+                "Arbeitgeberverbände",
+                GroupKind.EMPLOYER_ASSOCIATIONS,
+                True,
+                ["Arbeitgeberverband Region Braunschweig", "AGV Wolfsburg"],
+            ),
+            (
+                "chambers",
+                "Kammern",
+                GroupKind.CHAMBERS,
+                False,
+                ["IHK Braunschweig", "Handwerkskammer Braunschweig-Lüneburg-Stade"],
+            ),
         ]
         self.groups: dict[str, OrganisationGroup] = {}
         self.orgs: dict[str, Organisation] = {}
         for position, (key, name, kind, sends, org_names) in enumerate(specs):
             group = GroupFactory(
-                alliance=alliance, name=name, kind=kind, sends_deputy_speaker=sends, position=position
+                alliance=alliance,
+                name=name,
+                kind=kind,
+                sends_deputy_speaker=sends,
+                position=position,
             )
             self.groups[key] = group
             for org_name in org_names:
@@ -327,7 +360,9 @@ def build_alliance_structure(alliance: Alliance, *, place: str) -> AllianceStruc
             AgreementFactory(phase=old_phase, organisation=organisation)
 
     # Distinct surnames per alliance, so a test can look for one person's name in a page.
-    surnames = SURNAMES.get(place, (f"Brandt {place}", f"Albers {place}", f"Lindner {place}", f"Stadtmann {place}"))
+    surnames = SURNAMES.get(
+        place, (f"Brandt {place}", f"Albers {place}", f"Lindner {place}", f"Stadtmann {place}")
+    )
     people = structure.people
     people["speaker"] = PersonFactory(
         organisation=orgs["ihk"],
@@ -361,10 +396,16 @@ def build_alliance_structure(alliance: Alliance, *, place: str) -> AllianceStruc
     )
 
     steering = BodyFactory(
-        alliance=alliance, kind=BodyKind.STEERING, name="Steuerkreis", meeting_rhythm="vierteljährlich"
+        alliance=alliance,
+        kind=BodyKind.STEERING,
+        name="Steuerkreis",
+        meeting_rhythm="vierteljährlich",
     )
     speakers = BodyFactory(
-        alliance=alliance, kind=BodyKind.SPEAKERS, name="Sprecherkreis", meeting_rhythm="vor jeder Sitzung des Steuerkreises"
+        alliance=alliance,
+        kind=BodyKind.SPEAKERS,
+        name="Sprecherkreis",
+        meeting_rhythm="vor jeder Sitzung des Steuerkreises",
     )
     office = BodyFactory(alliance=alliance, kind=BodyKind.OFFICE, name="Geschäftsstelle")
     structure.bodies = {"steering": steering, "speakers": speakers, "office": office}
@@ -395,10 +436,16 @@ def build_alliance_structure(alliance: Alliance, *, place: str) -> AllianceStruc
     field_specs = [
         (
             "Beratungsinfrastruktur",
-            ["Absolventen und Studienabbrecher für KMU gewinnen", "Betriebe zur Beschäftigung Geflüchteter beraten"],
+            [
+                "Absolventen und Studienabbrecher für KMU gewinnen",
+                "Betriebe zur Beschäftigung Geflüchteter beraten",
+            ],
         ),
         ("Digitalisierung / Innovation", ["Digitales Lernen", "Arbeit 4.0"]),
-        ("Rekrutierung und Matching", ["Pflege- und Erziehungskräfte gewinnen", "Zweitbewerber-Börse"]),
+        (
+            "Rekrutierung und Matching",
+            ["Pflege- und Erziehungskräfte gewinnen", "Zweitbewerber-Börse"],
+        ),
     ]
     for position, (title, topic_titles) in enumerate(field_specs, start=1):
         action_field = ActionFieldFactory(phase=phase, title=title, position=position)
@@ -466,7 +513,9 @@ def _phase_of(where: "FundingPhase | AllianceStructure | Structure") -> FundingP
 
 
 def _first_action_field(phase: FundingPhase) -> ActionField:
-    field = ActionField.objects.filter(phase=phase, is_open=False).order_by("position", "id").first()
+    field = (
+        ActionField.objects.filter(phase=phase, is_open=False).order_by("position", "id").first()
+    )
     return field or ActionFieldFactory(phase=phase)
 
 
@@ -513,9 +562,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
             services.cofinancing_set(
                 actor=actor,
                 project=project,
-                shares=[
-                    services.Share(amount=rest, organisation=project.applicant_organisation)
-                ],
+                shares=[services.Share(amount=rest, organisation=project.applicant_organisation)],
             )
         return project
 
@@ -543,9 +590,20 @@ def body_of(alliance: Alliance, kind: str) -> Body:
 
 def _main_line() -> list[str]:
     return [
-        S.IDEA, S.CONSULTATION, S.SKETCH_SUBMITTED, S.SKETCH_SPEAKERS, S.SKETCH_STEERING,
-        S.DESCRIPTION_REQUESTED, S.DESCRIPTION_SUBMITTED, S.DESCRIPTION_SPEAKERS,
-        S.DESCRIPTION_STEERING, S.ENDORSED, S.APPLICATION_FILED, S.GRANTED, S.RUNNING, S.CLOSED,
+        S.IDEA,
+        S.CONSULTATION,
+        S.SKETCH_SUBMITTED,
+        S.SKETCH_SPEAKERS,
+        S.SKETCH_STEERING,
+        S.DESCRIPTION_REQUESTED,
+        S.DESCRIPTION_SUBMITTED,
+        S.DESCRIPTION_SPEAKERS,
+        S.DESCRIPTION_STEERING,
+        S.ENDORSED,
+        S.APPLICATION_FILED,
+        S.GRANTED,
+        S.RUNNING,
+        S.CLOSED,
     ]
 
 
@@ -590,8 +648,13 @@ def advance(
 
     def outcome(current: str, result: str, **extra: object) -> None:
         services.outcome_record(
-            actor=actor, project=project, body=body_for(current), outcome=result,
-            decided_on=today, reference="Sitzung 1, TOP 3", **extra,
+            actor=actor,
+            project=project,
+            body=body_for(current),
+            outcome=result,
+            decided_on=today,
+            reference="Sitzung 1, TOP 3",
+            **extra,
         )
 
     def step(to: str) -> None:
@@ -611,17 +674,24 @@ def advance(
                 actor=actor, project=project, document=pdf_upload("beschreibung.pdf")
             )
         elif to == S.APPLICATION_FILED:
-            services.application_file(actor=actor, project=project, filed_on=today, reference="NB-2024-0815")
+            services.application_file(
+                actor=actor, project=project, filed_on=today, reference="NB-2024-0815"
+            )
         elif to == S.GRANTED:
             services.bank_decision_record(
-                actor=actor, project=project, decided_on=today, granted=True,
+                actor=actor,
+                project=project,
+                decided_on=today,
+                granted=True,
                 granted_amount=granted_amount or project.requested_grant,
             )
         elif to == S.RUNNING:
             services.project_start(actor=actor, project=project, started_on=today)
         elif to == S.CLOSED:
             services.project_close(
-                actor=actor, project=project, closed_on=today,
+                actor=actor,
+                project=project,
+                closed_on=today,
                 final_eligible_costs=project.eligible_costs,
                 final_grant=final_grant if final_grant is not None else project.granted_amount,
                 final_report=pdf_upload("abschlussbericht.pdf"),

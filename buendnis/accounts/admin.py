@@ -54,7 +54,9 @@ class UserAdmin(DjangoUserAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None and not permissions.can_manage_platform(request.user):
             # Readers (office, ministry) need to know who it is, not how the login is secured.
-            return ((None, {"fields": ("username", "first_name", "last_name", "email", "is_active")}),)
+            return (
+                (None, {"fields": ("username", "first_name", "last_name", "email", "is_active")}),
+            )
         return super().get_fieldsets(request, obj)
 
     # --- who may do what: accounts are the platform's ---
@@ -99,7 +101,9 @@ class UserAdmin(DjangoUserAdmin):
                 services.user_update(actor=actor, user=obj, **changes)
             return
         # Django's add form asks for the login name and the password, nothing else.
-        password = form.cleaned_data["password1"] if form.cleaned_data["set_usable_password"] else None
+        password = (
+            form.cleaned_data["password1"] if form.cleaned_data["set_usable_password"] else None
+        )
         created = services.user_create(
             actor=actor, username=obj.username, email=obj.email, password=password
         )
@@ -168,7 +172,9 @@ class _ServicePasswordForm(AdminPasswordChangeForm):
     actor: ClassVar[User | None] = None
 
     def save(self, commit: bool = True) -> Any:
-        password = self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
+        password = (
+            self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
+        )
         return services.user_set_password(actor=self.actor, user=self.user, password=password)
 
 

@@ -12,11 +12,17 @@ class DemoAwareBackend(ModelBackend):
     refused wherever the settings forbid them (production)."""
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         if username:
             names = list(
-                get_user_model()._default_manager.filter(username__iexact=username).values_list("username", flat=True)[:2]
+                get_user_model()
+                ._default_manager.filter(username__iexact=username)
+                .values_list("username", flat=True)[:2]
             )
             if len(names) == 1:  # two accounts differing only in case: ask for the exact name
                 username = names[0]

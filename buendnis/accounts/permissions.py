@@ -200,7 +200,9 @@ def is_project_applicant(user: Any, project: Any) -> bool:
     if project.created_by_id == user.pk:
         return True
     return Membership.objects.filter(
-        user=user, alliance_id=project.alliance_id, role=Role.APPLICANT,
+        user=user,
+        alliance_id=project.alliance_id,
+        role=Role.APPLICANT,
         organisation_id=project.applicant_organisation_id,
     ).exists()
 

@@ -67,7 +67,9 @@ def _state_hash(user: User) -> str:
     return salted_hmac(SALT, value, algorithm="sha256").hexdigest()[:32]
 
 
-def make_token(user: User, *, alliance: Alliance, organisation: Organisation | None, name: str) -> str:
+def make_token(
+    user: User, *, alliance: Alliance, organisation: Organisation | None, name: str
+) -> str:
     payload = {
         "a": alliance.pk,
         "o": organisation.pk if organisation else None,
@@ -85,9 +87,10 @@ def confirmation_path(user: User, token: str) -> str:
 def email_taken(email: str) -> bool:
     """One account per address: it is also the login name."""
     normalized = email.strip()
-    return User.objects.filter(email__iexact=normalized).exists() or User.objects.filter(
-        username__iexact=normalized
-    ).exists()
+    return (
+        User.objects.filter(email__iexact=normalized).exists()
+        or User.objects.filter(username__iexact=normalized).exists()
+    )
 
 
 def registration_start(
@@ -191,7 +194,9 @@ def registration_check(*, uidb64: str, token: str) -> Pending:
         raise _invalid()
     if user.is_active:
         raise DomainError(
-            _("Ihr Zugang ist bereits bestätigt. Sie können sich mit Ihrer E-Mail-Adresse anmelden.")
+            _(
+                "Ihr Zugang ist bereits bestätigt. Sie können sich mit Ihrer E-Mail-Adresse anmelden."
+            )
         )
     if not constant_time_compare(str(payload.get("h", "")), _state_hash(user)):
         raise _invalid()
@@ -236,9 +241,12 @@ def registration_confirm(*, uidb64: str, token: str) -> Pending:
         user = User.objects.select_for_update().get(pk=pending.user.pk)
         if user.is_active:  # a second click that raced the first
             raise DomainError(_("Ihr Zugang ist bereits bestätigt."))
-        organisation = pending.organisation or Organisation.objects.filter(
-            alliance=pending.alliance, name__iexact=pending.new_organisation_name
-        ).first()
+        organisation = (
+            pending.organisation
+            or Organisation.objects.filter(
+                alliance=pending.alliance, name__iexact=pending.new_organisation_name
+            ).first()
+        )
         # Naming an organisation that is already listed must not open its projects: the office
         # links the account to it after checking. A new organisation has nothing to protect yet.
         awaits_office = organisation is not None
@@ -286,10 +294,14 @@ def _ask_office(user_id: int, alliance_id: int, organisation_id: int) -> None:
             "registriert.\n\nBitte prüfen Sie, ob die Person für die Organisation sprechen darf, und "
             "tragen Sie die Organisation in der Verwaltung bei ihrer Rolle im Bündnis ein "
             "(Rollen im Bündnis). Bis dahin sieht die Person keine Vorhaben der Organisation."
-        ) % {"name": user.get_full_name() or user.username, "email": user.email, "org": organisation.name}
+        ) % {
+            "name": user.get_full_name() or user.username,
+            "email": user.email,
+            "org": organisation.name,
+        }
     try:
         send_mail(subject, body, None, [alliance.office_email])
     except OSError:
-        log.exception("Hinweis an die Geschäftsstelle zu Zugang %s konnte nicht gesendet werden", user_id)
-
-
+        log.exception(
+            "Hinweis an die Geschäftsstelle zu Zugang %s konnte nicht gesendet werden", user_id
+        )

@@ -26,13 +26,17 @@ class RegistrationForm(forms.Form):
     email = forms.EmailField(
         label=_("E-Mail-Adresse"),
         max_length=150,
-        help_text=_("Mit dieser Adresse melden Sie sich später an; an sie geht der Bestätigungslink."),
+        help_text=_(
+            "Mit dieser Adresse melden Sie sich später an; an sie geht der Bestätigungslink."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password1 = forms.CharField(
         label=_("Passwort"),
         strip=False,
-        help_text=_("Mindestens 10 Zeichen, nicht nur Ziffern und nicht zu ähnlich zu Ihrem Namen."),
+        help_text=_(
+            "Mindestens 10 Zeichen, nicht nur Ziffern und nicht zu ähnlich zu Ihrem Namen."
+        ),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
@@ -105,7 +109,9 @@ class RegistrationForm(forms.Form):
         if organisation_id and new_name:
             self.add_error(
                 "new_organisation",
-                _("Bitte entweder eine Organisation wählen oder eine neue eintragen, nicht beides."),
+                _(
+                    "Bitte entweder eine Organisation wählen oder eine neue eintragen, nicht beides."
+                ),
             )
         elif not organisation_id and not new_name and "organisation" not in self.errors:
             self.add_error(

@@ -27,9 +27,7 @@ def register(request: HttpRequest) -> HttpResponse:
     """`?buendnis=<slug>` fixes the alliance (the link from an alliance's pages)."""
     slug = request.GET.get("buendnis", "")
     alliance = Alliance.objects.filter(slug=slug, is_active=True).first() if slug else None
-    form = RegistrationForm(
-        request.POST if request.method == "POST" else None, alliance=alliance
-    )
+    form = RegistrationForm(request.POST if request.method == "POST" else None, alliance=alliance)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -74,7 +72,10 @@ def register_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRespo
             pending = registration.registration_check(uidb64=uidb64, token=token)
     except ValidationError as error:
         return render(
-            request, "accounts/register_confirm.html", {"problem": " ".join(error.messages)}, status=400
+            request,
+            "accounts/register_confirm.html",
+            {"problem": " ".join(error.messages)},
+            status=400,
         )
     if request.method == "POST":
         messages.success(

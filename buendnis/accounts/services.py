@@ -66,7 +66,9 @@ def _user_change(
         # Only the changed fields: an old account's other fields may not meet today's rules.
         user.full_clean(exclude=sorted(_USER_FIELDS - set(changes)))
         before, after = _user_snapshot(stored), _user_snapshot(user)
-        changed = diff({name: before[name] for name in changes}, {name: after[name] for name in changes})
+        changed = diff(
+            {name: before[name] for name in changes}, {name: after[name] for name in changes}
+        )
         if not changed:
             return user
         user.save(update_fields=sorted(changed))
@@ -181,9 +183,7 @@ def user_delete(*, actor: User | None, user: User) -> None:
     """Delete an account that never acted (a typo, a duplicate), with its roles."""
     with transaction.atomic():
         user_delete_validate(user)
-        audit_record(
-            actor=actor, action="user.delete", instance=user, changes=_user_snapshot(user)
-        )
+        audit_record(actor=actor, action="user.delete", instance=user, changes=_user_snapshot(user))
         try:
             user.delete()
         except models.ProtectedError as error:

@@ -208,7 +208,9 @@ class TopicInline(ServiceInline):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "parent" and formfield is not None:
             # A parent topic lies in the same field of action; the validator checks it again.
-            field_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            field_id = (
+                request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            )
             queryset: QuerySet[Topic] = formfield.queryset
             formfield.queryset = (
                 queryset.filter(action_field_id=field_id) if field_id else queryset.none()

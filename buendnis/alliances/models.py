@@ -341,7 +341,10 @@ class CooperationAgreement(Timestamped):
     )
     decision_date = models.DateField(_("Beschluss vom"), null=True, blank=True)
     document = models.FileField(
-        _("Dokument"), upload_to=agreement_upload_to, blank=True, validators=[validate_document],
+        _("Dokument"),
+        upload_to=agreement_upload_to,
+        blank=True,
+        validators=[validate_document],
         help_text=_("PDF, Office-Dokument oder Bild (PNG, JPEG)."),
     )
 

@@ -259,9 +259,7 @@ def bodies_overview(alliance: Alliance, *, on: date | None = None) -> BodiesOver
         elif body.kind == BodyKind.SPEAKERS:
             overview.speakers = body
             overview.speaker_seats = [seat for seat in seats if seat.role == SeatRole.SPEAKER]
-            overview.deputy_seats = [
-                seat for seat in seats if seat.role == SeatRole.DEPUTY_SPEAKER
-            ]
+            overview.deputy_seats = [seat for seat in seats if seat.role == SeatRole.DEPUTY_SPEAKER]
         elif body.kind == BodyKind.OFFICE:
             overview.office = body
             # The lead first, then the staff.

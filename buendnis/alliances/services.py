@@ -183,7 +183,9 @@ def person_create(
 def _budget_changed_after_bookings(phase: FundingPhase) -> bool:
     from buendnis.budget.models import LedgerEntry  # budget builds on alliances, not the reverse
 
-    stored = FundingPhase.objects.filter(pk=phase.pk).values_list("virtual_budget", flat=True).first()
+    stored = (
+        FundingPhase.objects.filter(pk=phase.pk).values_list("virtual_budget", flat=True).first()
+    )
     return (
         stored is not None
         and stored != phase.virtual_budget

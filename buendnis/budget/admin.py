@@ -92,6 +92,7 @@ class LedgerEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 # --- "Budgetänderung buchen" on a funding phase ------------------------------------------------
 
+
 class BudgetAdjustForm(forms.Form):
     amount = forms.CharField(
         label=_("Betrag (€)"),
@@ -139,11 +140,16 @@ class BudgetAdjustMixin:
         figures = budget_figures(obj)
         summary = format_html(
             "{}: {} · {}: {} · {}: {} · {}: {} · <strong>{}: {}</strong>",
-            gettext("Budget mit Änderungen"), money(figures.budget),
-            gettext("reserviert"), money(figures.reserved),
-            gettext("gebunden"), money(figures.committed),
-            gettext("ausgezahlt"), money(figures.paid),
-            gettext("verfügbar"), money(figures.available),
+            gettext("Budget mit Änderungen"),
+            money(figures.budget),
+            gettext("reserviert"),
+            money(figures.reserved),
+            gettext("gebunden"),
+            money(figures.committed),
+            gettext("ausgezahlt"),
+            money(figures.paid),
+            gettext("verfügbar"),
+            money(figures.available),
         )
         return summary
 

@@ -201,7 +201,10 @@ def budget_adjust(
     limit = LedgerEntry._meta.get_field("note").max_length or 0
     if len(note) > limit:
         raise DomainError(
-            {"note": _("Der Vermerk darf höchstens %(limit)s Zeichen lang sein.") % {"limit": limit}}
+            {
+                "note": _("Der Vermerk darf höchstens %(limit)s Zeichen lang sein.")
+                % {"limit": limit}
+            }
         )
     if amount != amount.quantize(Decimal("0.01")):
         raise DomainError({"amount": _("Beträge werden auf den Cent genau gebucht.")})

@@ -151,9 +151,7 @@ class ScopedAdminMixin:
             return permissions.limit_to_alliances(queryset, ids)
         return queryset
 
-    def formfield_for_foreignkey(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> Any:
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
         if formfield is not None and hasattr(formfield, "queryset"):
             formfield.queryset = self.limit_choices(
@@ -263,4 +261,3 @@ class ServiceInline(ScopedAdminMixin, admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return self.scope(request, super().get_queryset(request))
-

@@ -8,7 +8,9 @@ from typing import Any
 Operation = Callable[[Any, Any], None]
 
 
-def append_only_trigger(app_label: str, model_name: str, message: str) -> tuple[Operation, Operation]:
+def append_only_trigger(
+    app_label: str, model_name: str, message: str
+) -> tuple[Operation, Operation]:
     """(create, drop) functions for RunPython: the database refuses to change the table's rows.
 
     PostgreSQL: a row-level trigger refuses UPDATE and DELETE (TRUNCATE fires no row trigger, so

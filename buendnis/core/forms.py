@@ -28,7 +28,8 @@ def parse_amount(text: str) -> Decimal:
     match = _AMOUNT.match(cleaned)
     if match is None:
         raise ValidationError(
-            _("Bitte einen Betrag in Euro angeben, z. B. 12.500,00 (negativ: -12.345,67)."), code="invalid"
+            _("Bitte einen Betrag in Euro angeben, z. B. 12.500,00 (negativ: -12.345,67)."),
+            code="invalid",
         )
     sign, whole, cents = match.groups()
     value = Decimal(f"{whole.replace('.', '')}.{(cents or '0').ljust(2, '0')}")

@@ -83,7 +83,15 @@ class DocumentInline(ReadOnlyInline):
 
 class OutcomeInline(ReadOnlyInline):
     model = BodyOutcome
-    fields = ["decided_on", "body", "stage_status", "outcome", "reference", "reasons", "recorded_by"]
+    fields = [
+        "decided_on",
+        "body",
+        "stage_status",
+        "outcome",
+        "reference",
+        "reasons",
+        "recorded_by",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[BodyOutcome]:
         return super().get_queryset(request).select_related("body", "recorded_by")
@@ -230,7 +238,9 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("Arbeitsbereich"))
     def workspace_link(self, obj: Project) -> SafeString:
         return format_html(
-            '<a href="{}">{}</a>', workspace_url(obj), _("Im Arbeitsbereich der Geschäftsstelle öffnen")
+            '<a href="{}">{}</a>',
+            workspace_url(obj),
+            _("Im Arbeitsbereich der Geschäftsstelle öffnen"),
         )
 
     # Read only: the procedure's services are the only writers of a project.

@@ -169,7 +169,9 @@ def form_stamp_locked(project: Project) -> FormStamp:
 
     Precondition: the caller runs inside `transaction.atomic()` and calls the service in the same
     transaction, so that no one acts between the check and the step."""
-    locked = Project.objects.select_for_update(no_key=True).only("version", "status").get(pk=project.pk)
+    locked = (
+        Project.objects.select_for_update(no_key=True).only("version", "status").get(pk=project.pk)
+    )
     return FormStamp(
         version=locked.version,
         status=locked.status,
@@ -199,7 +201,8 @@ def portal_projects(user: object, alliance: Alliance) -> QuerySet[Project]:
     organisation_ids = _permissions.applicant_organisation_ids(user, alliance)
     # The same rule as permissions.is_project_applicant, for many projects at once.
     return projects.filter(
-        _Q(created_by_id=getattr(user, "pk", None)) | _Q(applicant_organisation_id__in=organisation_ids)
+        _Q(created_by_id=getattr(user, "pk", None))
+        | _Q(applicant_organisation_id__in=organisation_ids)
     )
 
 
@@ -251,7 +254,9 @@ def api_project_records_prefetch(projects: list[Project]) -> None:
         _api_db.Prefetch(
             "cofinancing", queryset=CoFinancing.objects.select_related("organisation")
         ),
-        _api_db.Prefetch("documents", queryset=ProjectDocument.objects.order_by("kind", "-version")),
+        _api_db.Prefetch(
+            "documents", queryset=ProjectDocument.objects.order_by("kind", "-version")
+        ),
         "consultations",
         _api_db.Prefetch("outcomes", queryset=BodyOutcome.objects.select_related("body")),
         _api_db.Prefetch("transitions", queryset=Transition.objects.select_related("actor")),
@@ -281,17 +286,36 @@ def upcoming_deadlines(
     deadlines: list[Deadline] = []
     if phase is not None:
         if phase.ends_on >= today:
-            deadlines.append(Deadline(phase.ends_on, _("Ende der Förderphase %(phase)s") % {"phase": phase.name}))
+            deadlines.append(
+                Deadline(phase.ends_on, _("Ende der Förderphase %(phase)s") % {"phase": phase.name})
+            )
         if phase.project_end_cutoff and phase.project_end_cutoff >= today:
             deadlines.append(
-                Deadline(phase.project_end_cutoff, _("Spätestes Projektende der Förderphase %(phase)s") % {"phase": phase.name})
+                Deadline(
+                    phase.project_end_cutoff,
+                    _("Spätestes Projektende der Förderphase %(phase)s") % {"phase": phase.name},
+                )
             )
     horizon = today + timedelta(days=DEADLINE_HORIZON_DAYS)
     for project in projects:
         if project.status == Status.RUNNING and project.ends_on and project.ends_on <= horizon:
             deadlines.append(
-                Deadline(project.ends_on, _("Laufzeitende: Abschlussbericht und Abrechnung"), project, project.ends_on < today)
+                Deadline(
+                    project.ends_on,
+                    _("Laufzeitende: Abschlussbericht und Abrechnung"),
+                    project,
+                    project.ends_on < today,
+                )
             )
-        elif project.status == Status.GRANTED and project.starts_on and project.starts_on <= horizon:
-            deadlines.append(Deadline(project.starts_on, _("Geplanter Projektbeginn"), project, project.starts_on < today))
+        elif (
+            project.status == Status.GRANTED and project.starts_on and project.starts_on <= horizon
+        ):
+            deadlines.append(
+                Deadline(
+                    project.starts_on,
+                    _("Geplanter Projektbeginn"),
+                    project,
+                    project.starts_on < today,
+                )
+            )
     return sorted(deadlines, key=lambda deadline: deadline.day)

@@ -302,7 +302,9 @@ class CoFinancingForm(forms.Form):
         if organisation is not None and name:
             self.add_error(
                 "name",
-                _("Bitte entweder eine Organisation wählen oder einen Namen eintragen, nicht beides."),
+                _(
+                    "Bitte entweder eine Organisation wählen oder einen Namen eintragen, nicht beides."
+                ),
             )
         elif organisation is None and not name:
             self.add_error(
@@ -367,7 +369,9 @@ class WithdrawForm(forms.Form):
         label=_("Grund für den Rückzug"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
-        help_text=_("Die Geschäftsstelle und die Gremien sehen den Grund im Verlauf des Vorhabens."),
+        help_text=_(
+            "Die Geschäftsstelle und die Gremien sehen den Grund im Verlauf des Vorhabens."
+        ),
     )
 
 

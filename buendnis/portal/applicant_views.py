@@ -216,7 +216,9 @@ NEXT_STEPS: dict[str, NextStep] = {
     S.REVISION_REQUESTED: NextStep(
         gettext_lazy("Überarbeitete Fassung hochladen und erneut einreichen."), "revision"
     ),
-    S.DEFERRED: NextStep(gettext_lazy("Abwarten: die Beratung ist auf die nächste Sitzung vertagt.")),
+    S.DEFERRED: NextStep(
+        gettext_lazy("Abwarten: die Beratung ist auf die nächste Sitzung vertagt.")
+    ),
     S.ENDORSED: NextStep(
         gettext_lazy("Förderantrag bei der Förderbank stellen und hier vermerken."),
         "application_filed",
@@ -409,7 +411,9 @@ STEP_PAGES: list[tuple[str, str, StrOrPromise]] = [
 ]
 
 
-@project_page(lambda rights: rights.view, refused=VIEW_REFUSED, detail=True, methods=["GET", "HEAD"])
+@project_page(
+    lambda rights: rights.view, refused=VIEW_REFUSED, detail=True, methods=["GET", "HEAD"]
+)
 def project_detail(
     request: HttpRequest, alliance: Alliance, project: Project, rights: ProjectRights
 ) -> HttpResponse:
@@ -528,7 +532,9 @@ def project_edit(
             # Keep what the user typed, now on top of the current version: a second save is a
             # conscious decision to replace the other person's changes.
             data = post.copy()
-            data["version"] = str(Project.objects.values_list("version", flat=True).get(pk=project.pk))
+            data["version"] = str(
+                Project.objects.values_list("version", flat=True).get(pk=project.pk)
+            )
             form = ProjectForm(data, instance=copy.copy(project), phase=project.phase)
             formset = CoFinancingFormSet(
                 data, prefix="kofi", form_kwargs={"organisations": organisations}
@@ -590,9 +596,7 @@ def _upload_step(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            service(
-                actor=request.user, project=project, document=form.cleaned_data["document"]
-            )
+            service(actor=request.user, project=project, document=form.cleaned_data["document"])
         except ValidationError as error:
             project.refresh_from_db()
             add_service_errors(form, error, labels=_labels(), field_map={"file": "document"})
@@ -661,7 +665,9 @@ def revision(
         step="revision",
         action="resubmit",
         service=services.project_resubmit,
-        label=_("Überarbeitete Kurzskizze") if sketch_stage else _("Überarbeitete Projektbeschreibung"),
+        label=_("Überarbeitete Kurzskizze")
+        if sketch_stage
+        else _("Überarbeitete Projektbeschreibung"),
         success=_("Die überarbeitete Fassung ist eingereicht."),
         extra={"feedback": _latest_feedback(project), "sketch_stage": sketch_stage},
     )

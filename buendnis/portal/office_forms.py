@@ -48,7 +48,11 @@ def money_field(label: StrOrPromise, **kwargs: Any) -> MoneyField:
     DecimalField would read `85000.50` as 8.500.050 in German: the dot is its thousands mark.)"""
     return MoneyField(
         label=label,
-        validators=[MinValueValidator(Decimal("0"), message=gettext_lazy("Beträge dürfen nicht negativ sein."))],
+        validators=[
+            MinValueValidator(
+                Decimal("0"), message=gettext_lazy("Beträge dürfen nicht negativ sein.")
+            )
+        ],
         **kwargs,
     )
 

@@ -88,9 +88,7 @@ def _fills(prefix: str) -> dict[str, str]:
     }
 
 
-def _stack(
-    parts: list[tuple[str, str, Decimal]], whole: Decimal, prefix: str
-) -> list[Segment]:
+def _stack(parts: list[tuple[str, str, Decimal]], whole: Decimal, prefix: str) -> list[Segment]:
     """Lay the parts side by side from the left; widths in percent of `whole`."""
     fills = _fills(prefix)
     segments = []

@@ -78,7 +78,7 @@ def statement_project(alliance: Alliance, reference: str) -> Project | None:
 
 
 def alliance_genitive(name: str) -> str:
-    """"Fachkräftebündnis SüdOstNiedersachsen" → "des Fachkräftebündnisses SüdOstNiedersachsen";
+    """ "Fachkräftebündnis SüdOstNiedersachsen" → "des Fachkräftebündnisses SüdOstNiedersachsen";
     other names are quoted after "des Bündnisses". Only German needs the inflection."""
     if not (get_language() or "de").lower().startswith("de"):
         return name

@@ -134,7 +134,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Mail goes through Django's mail framework (Django 6.1 MAILERS). SMTP in production; the
 # DJANGO_EMAIL_* variables configure it.
-MAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+MAIL_BACKEND = env.str(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
+)
 SMTP_OPTIONS = {
     "host": env.str("DJANGO_EMAIL_HOST", default="localhost"),
     "port": env.int("DJANGO_EMAIL_PORT", default=25),

@@ -35,7 +35,9 @@ def test_login_with_wrong_password_says_so_in_german_and_stays_anonymous(client)
 
 def test_login_and_logout(client):
     UserFactory(username="erika")
-    response = client.post("/konto/anmelden/", {"username": "erika", "password": "geheim-genug-123"})
+    response = client.post(
+        "/konto/anmelden/", {"username": "erika", "password": "geheim-genug-123"}
+    )
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
     response = client.post("/konto/abmelden/")
@@ -109,15 +111,24 @@ def _production_settings(**env):
         "import django; django.setup(); from django.conf import settings;"
         "print(settings.DEBUG, settings.BUENDNIS_ALLOW_DEMO_LOGINS, settings.SESSION_COOKIE_SECURE)"
     )
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))
+    }
     environment.update(DJANGO_SETTINGS_MODULE="config.settings.production", **env)
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
 def test_production_settings_refuse_demo_logins():
-    result = _production_settings(DJANGO_SECRET_KEY="x" * 50, DATABASE_URL="postgres://u:p@localhost:5432/db")
+    result = _production_settings(
+        DJANGO_SECRET_KEY="x" * 50, DATABASE_URL="postgres://u:p@localhost:5432/db"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False", "True"]
 
@@ -133,6 +144,9 @@ def test_production_settings_demand_secret_and_postgres():
 
 def test_login_name_is_matched_without_regard_to_case(client):
     UserFactory(username="Erika.Neumann@example.org")
-    response = client.post("/konto/anmelden/", {"username": "erika.neumann@EXAMPLE.org", "password": "geheim-genug-123"})
+    response = client.post(
+        "/konto/anmelden/",
+        {"username": "erika.neumann@EXAMPLE.org", "password": "geheim-genug-123"},
+    )
     assert response.status_code == 302
     assert "_auth_user_id" in client.session

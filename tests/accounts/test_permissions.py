@@ -66,7 +66,9 @@ def test_demo_user_has_no_rights_where_demo_logins_are_off(make_persona, allianc
     assert not permissions.can_manage(office, alliance)
 
 
-def test_roles_are_read_once_per_request(make_persona, alliance, other_alliance, django_assert_num_queries):
+def test_roles_are_read_once_per_request(
+    make_persona, alliance, other_alliance, django_assert_num_queries
+):
     office = make_persona("office")
     with django_assert_num_queries(1):  # the user's memberships, all alliances at once
         permissions.can_manage(office, alliance)

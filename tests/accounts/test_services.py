@@ -75,7 +75,10 @@ def test_user_create_without_password_cannot_log_in(admin_user):
 def test_user_create_refuses_a_weak_password_in_german(admin_user, password, message):
     with refused(message):
         services.user_create(
-            actor=admin_user, username="erika-mustermann", email="erika@example.org", password=password
+            actor=admin_user,
+            username="erika-mustermann",
+            email="erika@example.org",
+            password=password,
         )
 
 
@@ -86,7 +89,9 @@ def test_user_create_refuses_a_taken_username_in_german(admin_user):
 
 def test_user_update_audits_before_and_after(admin_user):
     user = UserFactory(username="erika", first_name="")
-    services.user_update(actor=admin_user, user=user, first_name="Erika", platform_role=PlatformRole.MINISTRY)
+    services.user_update(
+        actor=admin_user, user=user, first_name="Erika", platform_role=PlatformRole.MINISTRY
+    )
     user.refresh_from_db()
     assert (user.first_name, user.platform_role) == ("Erika", PlatformRole.MINISTRY)
     entry = AuditEntry.objects.get()
@@ -175,7 +180,9 @@ def test_user_that_never_acted_is_deleted_with_an_audit_row(admin_user, alliance
 
 def test_user_that_acted_is_not_deleted(admin_user, alliance):
     user = UserFactory(username="erika")
-    services.membership_grant(actor=user, user=UserFactory(username="max"), alliance=alliance, role=Role.STEERING)
+    services.membership_grant(
+        actor=user, user=UserFactory(username="max"), alliance=alliance, role=Role.STEERING
+    )
     with refused(
         "Der Zugang „erika“ steht im Protokoll und kann nicht gelöscht werden. Deaktivieren Sie ihn stattdessen."
     ):
@@ -194,9 +201,15 @@ def test_nobody_deletes_their_own_account(admin_user):
 
 def test_membership_grant_writes_one_audit_row(admin_user, alliance):
     user = UserFactory(username="erika")
-    membership = services.membership_grant(actor=admin_user, user=user, alliance=alliance, role=Role.STEERING)
+    membership = services.membership_grant(
+        actor=admin_user, user=user, alliance=alliance, role=Role.STEERING
+    )
     entry = AuditEntry.objects.get()
-    assert (entry.action, entry.object_id, entry.alliance_id) == ("membership.create", str(membership.pk), alliance.pk)
+    assert (entry.action, entry.object_id, entry.alliance_id) == (
+        "membership.create",
+        str(membership.pk),
+        alliance.pk,
+    )
     user.refresh_from_db()
     assert user.is_staff is False
 
@@ -208,7 +221,11 @@ def test_office_role_makes_the_account_staff_in_the_same_transaction(admin_user,
     user.refresh_from_db()
     assert user.is_staff is True
     staff = AuditEntry.objects.get(action="user.update")
-    assert (staff.actor, staff.object_id, staff.alliance_id) == (admin_user, str(user.pk), alliance.pk)
+    assert (staff.actor, staff.object_id, staff.alliance_id) == (
+        admin_user,
+        str(user.pk),
+        alliance.pk,
+    )
     assert staff.changes == {"is_staff": [False, True]}
     assert staff.comment == "Rolle Geschäftsstelle erteilt: Zugang zur Verwaltung."
     assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
@@ -236,7 +253,9 @@ def test_refused_office_role_leaves_the_account_as_it_was(admin_user, alliance, 
 
 def test_role_changed_to_office_makes_the_account_staff(admin_user, alliance):
     user = UserFactory(username="erika")
-    membership = services.membership_grant(actor=admin_user, user=user, alliance=alliance, role=Role.STEERING)
+    membership = services.membership_grant(
+        actor=admin_user, user=user, alliance=alliance, role=Role.STEERING
+    )
     membership.role = Role.OFFICE
     services.membership_save(actor=admin_user, instance=membership)
     user.refresh_from_db()
@@ -259,7 +278,11 @@ def test_accounts_services_import_without_the_alliances_first():
     """`alliances.services` imports this module; importing it first must not go round in a circle."""
     script = "import django; django.setup(); import buendnis.accounts.services; import buendnis.alliances.services"
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={"DJANGO_SETTINGS_MODULE": "config.settings.test", "PATH": ""},
     )
     assert result.returncode == 0, result.stderr

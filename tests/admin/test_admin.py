@@ -104,8 +104,18 @@ def test_every_model_is_registered():
 
 def test_labels_are_the_german_verbose_names(client_as, db):
     page = client_as("admin").get("/admin/").content.decode()
-    for label in ["Bündnisse", "Organisationen", "Förderphasen", "Kooperationsvereinbarungen",
-                  "Gremien", "Sitze", "Handlungsfelder", "Themen", "Rollen im Bündnis", "Protokoll"]:
+    for label in [
+        "Bündnisse",
+        "Organisationen",
+        "Förderphasen",
+        "Kooperationsvereinbarungen",
+        "Gremien",
+        "Sitze",
+        "Handlungsfelder",
+        "Themen",
+        "Rollen im Bündnis",
+        "Protokoll",
+    ]:
         assert label in page
 
 
@@ -230,7 +240,9 @@ def test_dropdowns_offer_only_the_offices_alliance(client_as, alliance, other_al
     form = client_as("office").get(url("alliances.seat", "add")).context["adminform"].form
     assert {body.alliance_id for body in form.fields["body"].queryset} == {alliance.pk}
     assert {org.alliance_id for org in form.fields["organisation"].queryset} == {alliance.pk}
-    alliance_form = client_as("outsider").get(url("alliances.organisation", "add")).context["adminform"].form
+    alliance_form = (
+        client_as("outsider").get(url("alliances.organisation", "add")).context["adminform"].form
+    )
     assert list(alliance_form.fields["alliance"].queryset) == [other_alliance]
 
 
@@ -256,7 +268,12 @@ def test_ministry_views_a_record_but_cannot_change_it(ministry_client, two_citie
 def test_ministry_cannot_add_or_delete(ministry_client, two_cities):
     ours, _theirs = two_cities
     assert ministry_client.get(url("alliances.organisation", "add")).status_code == 403
-    assert ministry_client.post(url("alliances.organisation", "delete", ours.pk), {"post": "yes"}).status_code == 403
+    assert (
+        ministry_client.post(
+            url("alliances.organisation", "delete", ours.pk), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert Organisation.objects.filter(pk=ours.pk).exists()
 
 
@@ -268,7 +285,12 @@ def test_office_adds_an_organisation_through_the_service(client_as, alliance):
     client = client_as("office")
     response = client.post(
         url("alliances.organisation", "add"),
-        {"alliance": alliance.pk, "name": "TU Braunschweig", "group": s.groups["other"].pk, "city": "Braunschweig"},
+        {
+            "alliance": alliance.pk,
+            "name": "TU Braunschweig",
+            "group": s.groups["other"].pk,
+            "city": "Braunschweig",
+        },
     )
     assert response.status_code == 302
     created = Organisation.objects.get(name="TU Braunschweig")
@@ -285,7 +307,12 @@ def test_office_changes_an_organisation_with_one_audit_row(client_as, alliance):
     before = AuditEntry.objects.count()
     response = client.post(
         url("alliances.organisation", "change", organisation.pk),
-        {"alliance": alliance.pk, "name": "Stadt Braunschweig", "group": organisation.group_id, "city": "Braunschweig"},
+        {
+            "alliance": alliance.pk,
+            "name": "Stadt Braunschweig",
+            "group": organisation.group_id,
+            "city": "Braunschweig",
+        },
     )
     assert response.status_code == 302
     assert AuditEntry.objects.count() == before + 1
@@ -319,7 +346,9 @@ def test_record_in_use_is_not_deleted(client_as, alliance):
     SeatFactory(body=s.steering, organisation=s.org("Stadt Braunschweig"), role=SeatRole.MEMBER)
     client = client_as("office")
     before = counts()
-    page = client.post(url("alliances.organisation", "delete", s.org("Stadt Braunschweig").pk), {"post": "yes"})
+    page = client.post(
+        url("alliances.organisation", "delete", s.org("Stadt Braunschweig").pk), {"post": "yes"}
+    )
     # Django lists the protected seat and deletes nothing.
     assert page.status_code == 200
     assert page.context["protected"]
@@ -361,7 +390,10 @@ def test_overlapping_phase_is_a_german_form_error(client_as, alliance):
         },
     )
     assert response.status_code == 200
-    assert "Die Förderphase überschneidet sich mit „2018–2021“ (01.07.2018–30.06.2021)." in form_errors(response)
+    assert (
+        "Die Förderphase überschneidet sich mit „2018–2021“ (01.07.2018–30.06.2021)."
+        in form_errors(response)
+    )
     assert counts() == before
 
 
@@ -392,12 +424,20 @@ def test_rate_out_of_range_is_a_german_form_error(client_as, alliance, rate, mes
 
 
 def seat_form(s, organisation, role, starts_on="2019-03-01", **extra):
-    return {"body": s.speakers.pk, "organisation": organisation.pk, "role": role, "starts_on": starts_on, **extra}
+    return {
+        "body": s.speakers.pk,
+        "organisation": organisation.pk,
+        "role": role,
+        "starts_on": starts_on,
+        **extra,
+    }
 
 
 def test_second_deputy_of_a_group_is_a_german_form_error(client_as, alliance):
     s = Structure(alliance)
-    SeatFactory(body=s.speakers, organisation=s.org("Stadt Braunschweig"), role=SeatRole.DEPUTY_SPEAKER)
+    SeatFactory(
+        body=s.speakers, organisation=s.org("Stadt Braunschweig"), role=SeatRole.DEPUTY_SPEAKER
+    )
     client = client_as("office")
     before = counts()
     response = client.post(
@@ -415,7 +455,8 @@ def test_second_deputy_of_a_group_is_a_german_form_error(client_as, alliance):
 def test_office_seats_a_deputy_and_the_seat_takes_the_bodys_alliance(client_as, alliance):
     s = Structure(alliance)
     response = client_as("office").post(
-        url("alliances.seat", "add"), seat_form(s, s.org("Stadt Braunschweig"), SeatRole.DEPUTY_SPEAKER)
+        url("alliances.seat", "add"),
+        seat_form(s, s.org("Stadt Braunschweig"), SeatRole.DEPUTY_SPEAKER),
     )
     assert response.status_code == 302
     created = Seat.objects.get(body=s.speakers)
@@ -429,7 +470,11 @@ def test_form_without_a_body_shows_field_errors_not_a_crash(client_as, alliance)
     before = counts()
     response = client.post(
         url("alliances.seat", "add"),
-        {"organisation": s.org("Stadt Braunschweig").pk, "role": SeatRole.DEPUTY_SPEAKER, "starts_on": "2019-03-01"},
+        {
+            "organisation": s.org("Stadt Braunschweig").pk,
+            "role": SeatRole.DEPUTY_SPEAKER,
+            "starts_on": "2019-03-01",
+        },
     )
     assert response.status_code == 200
     assert "body" in response.context["adminform"].form.errors
@@ -442,14 +487,21 @@ def test_office_seat_without_a_person_is_a_german_form_error(client_as, alliance
     before = counts()
     response = client.post(
         url("alliances.seat", "add"),
-        {"body": s.office.pk, "organisation": s.arl.pk, "role": SeatRole.OFFICE_STAFF, "starts_on": "2019-03-01"},
+        {
+            "body": s.office.pk,
+            "organisation": s.arl.pk,
+            "role": SeatRole.OFFICE_STAFF,
+            "starts_on": "2019-03-01",
+        },
     )
     assert response.status_code == 200
     assert form_errors(response) == ["Ein Sitz in der Geschäftsstelle gehört einer Person."]
     assert counts() == before
 
 
-def test_cross_alliance_reference_is_a_german_form_error_for_platform_admins(client_as, alliance, other_alliance):
+def test_cross_alliance_reference_is_a_german_form_error_for_platform_admins(
+    client_as, alliance, other_alliance
+):
     # Platform admins see every alliance's groups in the dropdown; the service's validator refuses.
     foreign_group = Structure(other_alliance).groups["municipalities"]
     client = client_as("admin")
@@ -471,7 +523,11 @@ def test_race_lost_after_the_form_check_is_a_message_not_a_crash(client_as, alli
     real_save = services.seat_save
 
     def someone_else_first(*, actor, instance):
-        SeatFactory(body=s.speakers, organisation=s.org("Landkreis Wolfenbüttel"), role=SeatRole.DEPUTY_SPEAKER)
+        SeatFactory(
+            body=s.speakers,
+            organisation=s.org("Landkreis Wolfenbüttel"),
+            role=SeatRole.DEPUTY_SPEAKER,
+        )
         return real_save(actor=actor, instance=instance)
 
     from buendnis.alliances.admin import SeatAdmin
@@ -479,7 +535,8 @@ def test_race_lost_after_the_form_check_is_a_message_not_a_crash(client_as, alli
     monkeypatch.setattr(SeatAdmin, "service_save", staticmethod(someone_else_first))
     before_audit = AuditEntry.objects.count()
     response = client_as("office").post(
-        url("alliances.seat", "add"), seat_form(s, s.org("Stadt Braunschweig"), SeatRole.DEPUTY_SPEAKER)
+        url("alliances.seat", "add"),
+        seat_form(s, s.org("Stadt Braunschweig"), SeatRole.DEPUTY_SPEAKER),
     )
     assert response.status_code == 302
     assert messages_of(response) == [
@@ -509,7 +566,9 @@ def test_action_field_with_inline_topics_goes_through_the_services(client_as, al
             "topics-1-position": "1",
         },
     )
-    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert response.status_code == 302, (
+        response.context and response.context["adminform"].form.errors
+    )
     field = ActionField.objects.get(title="Rekrutierung und Matching")
     assert field.alliance_id == alliance.pk
     assert sorted(Topic.objects.filter(action_field=field).values_list("title", "alliance_id")) == [
@@ -526,9 +585,13 @@ def test_action_field_with_inline_topics_goes_through_the_services(client_as, al
 def test_inline_topic_under_a_parent_of_another_field_is_refused(client_as, alliance):
     phase = PhaseFactory(alliance=alliance)
     field = ActionFieldFactory(phase=phase, title="Digitalisierung / Innovation")
-    stranger = TopicFactory(action_field=ActionFieldFactory(phase=phase, title="Beratungsinfrastruktur"))
+    stranger = TopicFactory(
+        action_field=ActionFieldFactory(phase=phase, title="Beratungsinfrastruktur")
+    )
     client = client_as("office")
-    inline = client.get(url("alliances.actionfield", "change", field.pk)).context["inline_admin_formsets"][0]
+    inline = client.get(url("alliances.actionfield", "change", field.pk)).context[
+        "inline_admin_formsets"
+    ][0]
     # The dropdown offers topics of this field only.
     assert stranger not in inline.formset.empty_form.fields["parent"].queryset
     before = Topic.objects.count()
@@ -594,7 +657,12 @@ def test_office_edits_its_alliance_but_not_its_address(client_as, alliance):
     assert "slug" not in page.context["adminform"].form.fields
     response = client.post(
         url("alliances.alliance", "change", alliance.pk),
-        {"name": alliance.name, "short_name": alliance.short_name, "office_email": "info@example.org", "slug": "admin"},
+        {
+            "name": alliance.name,
+            "short_name": alliance.short_name,
+            "office_email": "info@example.org",
+            "slug": "admin",
+        },
     )
     assert response.status_code == 302
     alliance.refresh_from_db()
@@ -618,19 +686,29 @@ def test_reserved_slug_is_a_german_form_error(client_as, db):
 
 def test_speakers_circle_page_warns_about_what_is_missing(client_as, alliance):
     s = Structure(alliance)
-    SeatFactory(body=s.speakers, organisation=s.org("IHK Braunschweig"), role=SeatRole.SPEAKER, starts_on=date(2000, 1, 1))
+    SeatFactory(
+        body=s.speakers,
+        organisation=s.org("IHK Braunschweig"),
+        role=SeatRole.SPEAKER,
+        starts_on=date(2000, 1, 1),
+    )
     response = client_as("office").get(url("alliances.body", "change", s.speakers.pk))
     assert response.status_code == 200
     warnings = messages_of(response)
     assert "Es fehlt der/die stellvertretende Sprecher/in der Gruppe Kommunen." in warnings
     assert "Es fehlt der/die Sprecher/in des Bündnisses." not in warnings
-    assert "Es fehlt der/die stellvertretende Sprecher/in der Gruppe Kommunen." in response.content.decode()
+    assert (
+        "Es fehlt der/die stellvertretende Sprecher/in der Gruppe Kommunen."
+        in response.content.decode()
+    )
 
 
 def test_steering_committee_page_warns_about_members_without_agreement(client_as, alliance):
     s = Structure(alliance)
     # A phase running today, which the member did not sign.
-    today_phase = PhaseFactory(alliance=alliance, name="laufend", starts_on=date(2024, 7, 1), ends_on=date(2099, 12, 31))
+    today_phase = PhaseFactory(
+        alliance=alliance, name="laufend", starts_on=date(2024, 7, 1), ends_on=date(2099, 12, 31)
+    )
     SeatFactory(body=s.steering, organisation=s.org("Stadt Braunschweig"), role=SeatRole.MEMBER)
     response = client_as("office").get(url("alliances.body", "change", s.steering.pk))
     assert messages_of(response) == [
@@ -645,12 +723,15 @@ def test_office_grants_a_role_in_its_alliance(client_as, alliance):
     UserFactory(username="erika")
     client = client_as("office")
     response = client.post(
-        url("accounts.membership", "add"), {"user": "erika", "alliance": alliance.pk, "role": Role.STEERING}
+        url("accounts.membership", "add"),
+        {"user": "erika", "alliance": alliance.pk, "role": Role.STEERING},
     )
     assert response.status_code == 302
     membership = Membership.objects.get(user__username="erika")
     assert (membership.alliance, membership.role) == (alliance, Role.STEERING)
-    assert AuditEntry.objects.filter(action="membership.create", actor__username="office").count() == 1
+    assert (
+        AuditEntry.objects.filter(action="membership.create", actor__username="office").count() == 1
+    )
 
 
 def test_office_cannot_grant_a_role_in_another_alliance(client_as, alliance, other_alliance):
@@ -658,7 +739,8 @@ def test_office_cannot_grant_a_role_in_another_alliance(client_as, alliance, oth
     client = client_as("office")
     before = counts()
     response = client.post(
-        url("accounts.membership", "add"), {"user": "erika", "alliance": other_alliance.pk, "role": Role.OFFICE}
+        url("accounts.membership", "add"),
+        {"user": "erika", "alliance": other_alliance.pk, "role": Role.OFFICE},
     )
     assert response.status_code == 200
     assert any("Bitte eine gültige Auswahl treffen." in error for error in form_errors(response))
@@ -669,20 +751,25 @@ def test_unknown_username_is_a_german_form_error(client_as, alliance):
     client = client_as("office")
     before = counts()
     response = client.post(
-        url("accounts.membership", "add"), {"user": "niemand", "alliance": alliance.pk, "role": Role.STEERING}
+        url("accounts.membership", "add"),
+        {"user": "niemand", "alliance": alliance.pk, "role": Role.STEERING},
     )
     assert form_errors(response) == ["Es gibt keinen Zugang mit diesem Benutzernamen."]
     assert counts() == before
 
 
-def test_office_sees_memberships_and_accounts_of_its_alliance_only(client_as, make_persona, alliance, other_alliance):
+def test_office_sees_memberships_and_accounts_of_its_alliance_only(
+    client_as, make_persona, alliance, other_alliance
+):
     make_persona("speaker")
     stranger = UserFactory(username="fremd")
     MembershipFactory(user=stranger, alliance=other_alliance, role=Role.STEERING)
     client = client_as("office")
     memberships = client.get(url("accounts.membership", "changelist")).context["cl"].result_list
     assert {m.alliance_id for m in memberships} == {alliance.pk}
-    users = {u.username for u in client.get(url("accounts.user", "changelist")).context["cl"].result_list}
+    users = {
+        u.username for u in client.get(url("accounts.user", "changelist")).context["cl"].result_list
+    }
     assert users == {"office", "speaker"}
     assert client.get(url("accounts.user", "change", stranger.pk)).status_code == 302
 
@@ -694,7 +781,11 @@ def test_office_reads_an_account_without_its_password_data(client_as, make_perso
     html = page.content.decode()
     assert "speaker@example.org" in html
     assert "md5" not in html
-    shown = [name for _title, options in page.context["adminform"].fieldsets for name in options["fields"]]
+    shown = [
+        name
+        for _title, options in page.context["adminform"].fieldsets
+        for name in options["fields"]
+    ]
     assert "password" not in shown
     assert "user_permissions" not in shown
 
@@ -702,7 +793,9 @@ def test_office_reads_an_account_without_its_password_data(client_as, make_perso
 def test_office_cannot_change_accounts(client_as, make_persona):
     speaker = make_persona("speaker")
     client = client_as("office")
-    response = client.post(url("accounts.user", "change", speaker.pk), {"username": "speaker", "is_superuser": "on"})
+    response = client.post(
+        url("accounts.user", "change", speaker.pk), {"username": "speaker", "is_superuser": "on"}
+    )
     assert response.status_code == 403
     speaker.refresh_from_db()
     assert speaker.is_superuser is False
@@ -724,7 +817,9 @@ def test_platform_admin_changes_an_account_with_audit_row_without_password(clien
             "date_joined_1": "10:00:00",
         },
     )
-    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert response.status_code == 302, (
+        response.context and response.context["adminform"].form.errors
+    )
     entry = AuditEntry.objects.get(action="user.update")
     assert entry.changes["first_name"] == ["", "Sabine"]
     assert "password" not in entry.changes
@@ -733,7 +828,8 @@ def test_platform_admin_changes_an_account_with_audit_row_without_password(clien
 def test_office_role_granted_in_the_admin_makes_the_account_staff(client_as, alliance):
     erika = UserFactory(username="erika")
     response = client_as("office").post(
-        url("accounts.membership", "add"), {"user": "erika", "alliance": alliance.pk, "role": Role.OFFICE}
+        url("accounts.membership", "add"),
+        {"user": "erika", "alliance": alliance.pk, "role": Role.OFFICE},
     )
     assert response.status_code == 302
     erika.refresh_from_db()
@@ -746,9 +842,16 @@ def test_office_role_granted_in_the_admin_makes_the_account_staff(client_as, all
 def test_platform_admin_creates_an_account_through_the_service(client_as, db):
     response = client_as("admin").post(
         url("accounts.user", "add"),
-        {"username": "erika", "usable_password": "true", "password1": "lange-genug-2026", "password2": "lange-genug-2026"},
+        {
+            "username": "erika",
+            "usable_password": "true",
+            "password1": "lange-genug-2026",
+            "password2": "lange-genug-2026",
+        },
     )
-    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert response.status_code == 302, (
+        response.context and response.context["adminform"].form.errors
+    )
     erika = User.objects.get(username="erika")
     assert response["Location"] == url("accounts.user", "change", erika.pk)
     assert erika.check_password("lange-genug-2026")
@@ -766,7 +869,9 @@ def test_platform_admin_sets_a_password_through_the_service(client_as, make_pers
     assert weak.status_code == 200
     assert "Dieses Passwort ist zu kurz" in weak.content.decode()
     assert not AuditEntry.objects.filter(action="user.password").exists()
-    response = client.post(password_url, {"password1": "ein-neues-passwort-9", "password2": "ein-neues-passwort-9"})
+    response = client.post(
+        password_url, {"password1": "ein-neues-passwort-9", "password2": "ein-neues-passwort-9"}
+    )
     assert response.status_code == 302
     speaker.refresh_from_db()
     assert speaker.check_password("ein-neues-passwort-9")
@@ -775,7 +880,9 @@ def test_platform_admin_sets_a_password_through_the_service(client_as, make_pers
     assert speaker.password not in str(entry.changes)
 
 
-def test_account_that_acted_is_not_deleted_but_can_be_deactivated(client_as, make_persona, alliance):
+def test_account_that_acted_is_not_deleted_but_can_be_deactivated(
+    client_as, make_persona, alliance
+):
     office = make_persona("office")
     from buendnis.alliances import services
 
@@ -791,7 +898,8 @@ def test_account_that_acted_is_not_deleted_but_can_be_deactivated(client_as, mak
     assert AuditEntry.objects.count() == before
 
     response = client.post(
-        url("accounts.user", "changelist"), {"action": "deactivate", "_selected_action": [office.pk]}
+        url("accounts.user", "changelist"),
+        {"action": "deactivate", "_selected_action": [office.pk]},
     )
     assert response.status_code == 302
     office.refresh_from_db()
@@ -814,7 +922,8 @@ def test_office_and_ministry_cannot_deactivate_accounts(client_as, make_persona)
     speaker = make_persona("speaker")
     for persona in ("office", "ministry"):
         client_as(persona).post(
-            url("accounts.user", "changelist"), {"action": "deactivate", "_selected_action": [speaker.pk]}
+            url("accounts.user", "changelist"),
+            {"action": "deactivate", "_selected_action": [speaker.pk]},
         )
     speaker.refresh_from_db()
     assert speaker.is_active is True
@@ -829,7 +938,9 @@ def audit_rows(alliance, other_alliance):
     from buendnis.alliances import services
 
     ours = services.group_create(actor=None, alliance=alliance, name="Hochschulen")
-    theirs = services.group_create(actor=None, alliance=other_alliance, name="Hochschulen Leine-Weser")
+    theirs = services.group_create(
+        actor=None, alliance=other_alliance, name="Hochschulen Leine-Weser"
+    )
     return (
         AuditEntry.objects.get(object_id=str(ours.pk), action="group.create"),
         AuditEntry.objects.get(object_id=str(theirs.pk), action="group.create"),
@@ -850,21 +961,31 @@ def test_nobody_adds_changes_or_deletes_audit_entries(client_as, audit_rows, per
     ours, _theirs = audit_rows
     client = client_as(persona)
     assert client.get(url("core.auditentry", "add")).status_code == 403
-    assert client.post(url("core.auditentry", "change", ours.pk), {"action": "x"}).status_code == 403
-    assert client.post(url("core.auditentry", "delete", ours.pk), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(url("core.auditentry", "change", ours.pk), {"action": "x"}).status_code == 403
+    )
+    assert (
+        client.post(url("core.auditentry", "delete", ours.pk), {"post": "yes"}).status_code == 403
+    )
     ours.refresh_from_db()
     assert ours.action == "group.create"
     assert AuditEntry.objects.count() == 2
 
 
 def test_ministry_reads_every_audit_entry(ministry_client, audit_rows):
-    listed = set(ministry_client.get(url("core.auditentry", "changelist")).context["cl"].result_list)
+    listed = set(
+        ministry_client.get(url("core.auditentry", "changelist")).context["cl"].result_list
+    )
     assert listed == set(audit_rows)
 
 
-def test_person_dropdown_offers_logins_of_the_alliance_only(client_as, make_persona, alliance, other_alliance):
+def test_person_dropdown_offers_logins_of_the_alliance_only(
+    client_as, make_persona, alliance, other_alliance
+):
     make_persona("speaker")
-    MembershipFactory(user=UserFactory(username="fremd"), alliance=other_alliance, role=Role.STEERING)
+    MembershipFactory(
+        user=UserFactory(username="fremd"), alliance=other_alliance, role=Role.STEERING
+    )
     organisation = OrganisationFactory(alliance=alliance)
     PersonFactory(organisation=organisation)
     form = client_as("office").get(url("alliances.person", "add")).context["adminform"].form

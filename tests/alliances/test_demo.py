@@ -97,7 +97,12 @@ def test_second_load_creates_nothing_and_changes_nothing(demo: Loaded) -> None:
     }
     assert demo.after == demo.before
     # The meetings are loaded too (buendnis.meetings.demo), so the comparison covers them.
-    for label in ("meetings.Meeting", "meetings.Decision", "meetings.Minutes", "meetings.Circulation"):
+    for label in (
+        "meetings.Meeting",
+        "meetings.Decision",
+        "meetings.Minutes",
+        "meetings.Circulation",
+    ):
         assert demo.before[label], label
     # The audit trail shows the load: one row per record, no acting user.
     assert len(demo.after["core.AuditEntry"]) > 300

@@ -95,7 +95,9 @@ def test_two_deputies_of_one_group_are_reported(s):
 
 def test_deputy_of_a_group_that_sends_none_is_reported(s):
     complete_circle(s, speaker="AGV Wolfsburg")
-    SeatFactory(body=s.speakers, organisation=s.org("IHK Braunschweig"), role=SeatRole.DEPUTY_SPEAKER)
+    SeatFactory(
+        body=s.speakers, organisation=s.org("IHK Braunschweig"), role=SeatRole.DEPUTY_SPEAKER
+    )
     assert selectors.speakers_circle_problems(s.speakers, on=DAY) == [
         "IHK Braunschweig ist stellvertretende/r Sprecher/in, doch die Gruppe Kammern entsendet niemanden."
     ]
@@ -130,7 +132,10 @@ def test_only_terms_running_on_the_day_count(s):
     speaker.ends_on = date(2019, 2, 28)
     speaker.save()
     SeatFactory(
-        body=s.speakers, organisation=s.org("AGV Wolfsburg"), role=SeatRole.SPEAKER, starts_on=date(2019, 3, 2)
+        body=s.speakers,
+        organisation=s.org("AGV Wolfsburg"),
+        role=SeatRole.SPEAKER,
+        starts_on=date(2019, 3, 2),
     )
     assert selectors.speakers_circle_problems(s.speakers, on=DAY) == [
         "Es fehlt der/die Sprecher/in des Bündnisses."
@@ -176,7 +181,12 @@ def test_member_who_did_not_sign_again_for_the_next_phase_is_reported(s):
 def test_between_phases_the_latest_phase_defines_the_partners(s):
     SeatFactory(body=s.steering, organisation=s.unsigned, role=SeatRole.MEMBER)
     SeatFactory(body=s.steering, organisation=s.org("Stadt Braunschweig"), role=SeatRole.MEMBER)
-    PhaseFactory(alliance=s.alliance, name="2022–2025", starts_on=date(2022, 1, 1), ends_on=date(2025, 12, 31))
+    PhaseFactory(
+        alliance=s.alliance,
+        name="2022–2025",
+        starts_on=date(2022, 1, 1),
+        ends_on=date(2025, 12, 31),
+    )
     # Half a year without a running phase: 2018–2021 still counts.
     assert selectors.steering_problems(s.steering, on=date(2021, 9, 1)) == [
         "Gemeinde Cremlingen hat einen stimmberechtigten Sitz, aber für 2018–2021 nicht unterzeichnet."
@@ -195,9 +205,13 @@ def test_steering_problems_are_empty_without_any_phase(alliance):
 
 @pytest.fixture
 def phases(alliance):
-    first = PhaseFactory(alliance=alliance, name="2015–2018", starts_on=date(2015, 7, 1), ends_on=date(2018, 6, 30))
+    first = PhaseFactory(
+        alliance=alliance, name="2015–2018", starts_on=date(2015, 7, 1), ends_on=date(2018, 6, 30)
+    )
     # A gap of one year between the phases.
-    second = PhaseFactory(alliance=alliance, name="2019–2021", starts_on=date(2019, 7, 1), ends_on=date(2021, 12, 31))
+    second = PhaseFactory(
+        alliance=alliance, name="2019–2021", starts_on=date(2019, 7, 1), ends_on=date(2021, 12, 31)
+    )
     return first, second
 
 
@@ -227,12 +241,16 @@ def test_phase_on_is_none_between_phases(alliance, phases):
 
 
 def test_project_volume_at_50_percent_is_twice_the_budget(alliance):
-    phase = PhaseFactory(alliance=alliance, virtual_budget=Decimal("1500000.00"), funding_rate=Decimal("50"))
+    phase = PhaseFactory(
+        alliance=alliance, virtual_budget=Decimal("1500000.00"), funding_rate=Decimal("50")
+    )
     assert phase.project_volume == Decimal("3000000.00")
 
 
 def test_project_volume_at_70_percent_is_rounded_to_the_cent(alliance):
-    phase = PhaseFactory(alliance=alliance, virtual_budget=Decimal("1500000.00"), funding_rate=Decimal("70"))
+    phase = PhaseFactory(
+        alliance=alliance, virtual_budget=Decimal("1500000.00"), funding_rate=Decimal("70")
+    )
     assert phase.project_volume == Decimal("2142857.14")
 
 
@@ -255,7 +273,9 @@ def test_partners_by_group_lists_signatories_in_the_order_of_groups(s):
 
 
 def test_partners_by_group_of_another_phase_lists_its_own_signatories(s):
-    following = PhaseFactory(alliance=s.alliance, name="2021–2024", starts_on=date(2021, 7, 1), ends_on=date(2024, 6, 30))
+    following = PhaseFactory(
+        alliance=s.alliance, name="2021–2024", starts_on=date(2021, 7, 1), ends_on=date(2024, 6, 30)
+    )
     AgreementFactory(phase=following, organisation=s.unsigned)
     grouped = selectors.partners_by_group(s.alliance, following)
     assert [(entry.group.name, [org.name for org in entry.organisations]) for entry in grouped] == [
@@ -269,7 +289,9 @@ def test_partners_by_group_without_phase_is_empty(s):
 
 def test_partners_by_group_does_not_mix_alliances(s, other_alliance):
     other = Structure(other_alliance)
-    OrganisationFactory(alliance=other_alliance, group=other.groups["unions"], name="ver.di Hannover")
+    OrganisationFactory(
+        alliance=other_alliance, group=other.groups["unions"], name="ver.di Hannover"
+    )
     grouped = selectors.partners_by_group(s.alliance, s.phase)
     assert all(org.alliance_id == s.alliance.pk for entry in grouped for org in entry.organisations)
 

@@ -127,7 +127,9 @@ def test_third_deputy_from_one_group_is_refused(s, actor):
     # Two deputies of one group already (imported data, bypassing the services).
     for name in ["Stadt Braunschweig", "Landkreis Wolfenbüttel"]:
         SeatFactory(body=s.speakers, organisation=s.org(name), role=SeatRole.DEPUTY_SPEAKER)
-    third = OrganisationFactory(alliance=s.alliance, group=s.groups["municipalities"], name="Stadt Salzgitter")
+    third = OrganisationFactory(
+        alliance=s.alliance, group=s.groups["municipalities"], name="Stadt Salzgitter"
+    )
     AgreementFactory(phase=s.phase, organisation=third)
     # The message names the first of them by name.
     with refused(
@@ -139,10 +141,18 @@ def test_third_deputy_from_one_group_is_refused(s, actor):
 
 def test_deputy_of_the_same_group_after_the_term_ended_is_allowed(s, actor):
     first = seat(
-        actor, s.speakers, s.org("Stadt Braunschweig"), SeatRole.DEPUTY_SPEAKER, ends_on=date(2019, 6, 30)
+        actor,
+        s.speakers,
+        s.org("Stadt Braunschweig"),
+        SeatRole.DEPUTY_SPEAKER,
+        ends_on=date(2019, 6, 30),
     )
     second = seat(
-        actor, s.speakers, s.org("Landkreis Wolfenbüttel"), SeatRole.DEPUTY_SPEAKER, starts_on=date(2019, 7, 1)
+        actor,
+        s.speakers,
+        s.org("Landkreis Wolfenbüttel"),
+        SeatRole.DEPUTY_SPEAKER,
+        starts_on=date(2019, 7, 1),
     )
     assert first.pk != second.pk
 
@@ -219,7 +229,13 @@ def test_two_voting_seats_of_one_organisation_with_overlapping_terms_are_refused
     with refused(
         "„Stadt Braunschweig“ hat im Steuerkreis bereits einen stimmberechtigten Sitz (seit 01.07.2018)."
     ):
-        seat(actor, s.steering, s.org("Stadt Braunschweig"), SeatRole.MEMBER, starts_on=date(2020, 6, 30))
+        seat(
+            actor,
+            s.steering,
+            s.org("Stadt Braunschweig"),
+            SeatRole.MEMBER,
+            starts_on=date(2020, 6, 30),
+        )
 
 
 def test_open_ended_seat_overlaps_every_later_term(s, actor):
@@ -227,12 +243,20 @@ def test_open_ended_seat_overlaps_every_later_term(s, actor):
     with refused(
         "„Stadt Braunschweig“ hat im Steuerkreis bereits einen stimmberechtigten Sitz (seit 01.07.2018)."
     ):
-        seat(actor, s.steering, s.org("Stadt Braunschweig"), SeatRole.MEMBER, starts_on=date(2021, 1, 1))
+        seat(
+            actor,
+            s.steering,
+            s.org("Stadt Braunschweig"),
+            SeatRole.MEMBER,
+            starts_on=date(2021, 1, 1),
+        )
 
 
 def test_two_voting_seats_of_one_organisation_one_after_the_other_are_allowed(s, actor):
     seat(actor, s.steering, s.org("Stadt Braunschweig"), SeatRole.MEMBER, ends_on=date(2019, 6, 30))
-    later = seat(actor, s.steering, s.org("Stadt Braunschweig"), SeatRole.MEMBER, starts_on=date(2019, 7, 1))
+    later = seat(
+        actor, s.steering, s.org("Stadt Braunschweig"), SeatRole.MEMBER, starts_on=date(2019, 7, 1)
+    )
     assert later.pk is not None
     assert Seat.objects.filter(organisation=s.org("Stadt Braunschweig")).count() == 2
 
@@ -278,7 +302,9 @@ def test_office_seat_needs_a_person(s, actor):
 
 
 def test_office_seat_with_a_person_is_allowed_without_vote(s, actor):
-    host = OrganisationFactory(alliance=s.alliance, group=s.groups["other"], name="Allianz für die Region GmbH")
+    host = OrganisationFactory(
+        alliance=s.alliance, group=s.groups["other"], name="Allianz für die Region GmbH"
+    )
     person = PersonFactory(organisation=host)
     lead = seat(actor, s.office, host, SeatRole.OFFICE_LEAD, person=person)
     assert lead.can_vote is False
@@ -317,19 +343,25 @@ def test_agreement_with_organisation_of_another_alliance_is_refused(s, actor, ot
 def test_organisation_in_group_of_another_alliance_is_refused(alliance, other_alliance, actor):
     foreign_group = GroupFactory(alliance=other_alliance, name="Kommunen Leine-Weser")
     with refused("„Kommunen Leine-Weser“ gehört zu einem anderen Bündnis."):
-        services.organisation_create(actor=actor, alliance=alliance, name="Stadt Peine", group=foreign_group)
+        services.organisation_create(
+            actor=actor, alliance=alliance, name="Stadt Peine", group=foreign_group
+        )
 
 
 def test_person_of_organisation_of_another_alliance_is_refused(alliance, other_alliance, actor):
     stranger = OrganisationFactory(alliance=other_alliance, name="Stadt Hannover")
-    person = Person(alliance=alliance, organisation=stranger, first_name="Erika", last_name="Muster")
+    person = Person(
+        alliance=alliance, organisation=stranger, first_name="Erika", last_name="Muster"
+    )
     with refused("„Stadt Hannover“ gehört zu einem anderen Bündnis."):
         services.person_save(actor=actor, instance=person)
 
 
 def test_action_field_of_phase_of_another_alliance_is_refused(alliance, other_alliance, actor):
     foreign_phase = PhaseFactory(alliance=other_alliance)
-    field = ActionField(alliance=alliance, phase=foreign_phase, title="Digitalisierung / Innovation")
+    field = ActionField(
+        alliance=alliance, phase=foreign_phase, title="Digitalisierung / Innovation"
+    )
     with refused("„2018–2021“ gehört zu einem anderen Bündnis."):
         services.action_field_save(actor=actor, instance=field)
 
@@ -389,7 +421,9 @@ def test_rate_over_100_percent_or_not_above_0_is_refused(alliance, actor, rate, 
 
 
 def test_rate_of_100_percent_is_allowed(alliance, actor):
-    assert phase(actor, alliance, funding_rate=Decimal("100")).project_volume == Decimal("1500000.00")
+    assert phase(actor, alliance, funding_rate=Decimal("100")).project_volume == Decimal(
+        "1500000.00"
+    )
 
 
 @pytest.mark.parametrize(
@@ -409,7 +443,9 @@ def test_overlapping_phases_are_refused(alliance, actor, starts_on, ends_on):
 
 def test_phase_moved_onto_its_neighbour_is_refused_and_stays(alliance, actor):
     phase(actor, alliance)
-    later = phase(actor, alliance, name="2021–2024", starts_on=date(2021, 7, 1), ends_on=date(2024, 6, 30))
+    later = phase(
+        actor, alliance, name="2021–2024", starts_on=date(2021, 7, 1), ends_on=date(2024, 6, 30)
+    )
     later.starts_on = date(2021, 1, 1)
     with refused("Die Förderphase überschneidet sich mit „2018–2021“ (01.07.2018–30.06.2021)."):
         services.phase_save(actor=actor, instance=later)
@@ -417,7 +453,9 @@ def test_phase_moved_onto_its_neighbour_is_refused_and_stays(alliance, actor):
     assert later.starts_on == date(2021, 7, 1)
 
 
-def test_consecutive_phases_and_phases_of_other_alliances_are_allowed(alliance, other_alliance, actor):
+def test_consecutive_phases_and_phases_of_other_alliances_are_allowed(
+    alliance, other_alliance, actor
+):
     phase(actor, alliance)
     phase(actor, alliance, name="2021–2024", starts_on=date(2021, 7, 1), ends_on=date(2024, 6, 30))
     phase(actor, other_alliance)
@@ -442,7 +480,9 @@ def test_project_end_cutoff_before_phase_end_is_refused(alliance, actor):
 
 def test_agreement_signed_twice_for_the_same_phase_is_refused(s, actor):
     with refused("Diese Organisation hat für diese Förderphase bereits unterzeichnet."):
-        services.agreement_sign(actor=actor, phase=s.phase, organisation=s.org("Stadt Braunschweig"), signed_on=DAY)
+        services.agreement_sign(
+            actor=actor, phase=s.phase, organisation=s.org("Stadt Braunschweig"), signed_on=DAY
+        )
 
 
 def test_agreement_for_the_next_phase_is_allowed(s, actor):
@@ -450,7 +490,10 @@ def test_agreement_for_the_next_phase_is_allowed(s, actor):
         alliance=s.alliance, name="2021–2024", starts_on=date(2021, 7, 1), ends_on=date(2024, 6, 30)
     )
     signed = services.agreement_sign(
-        actor=actor, phase=next_phase, organisation=s.org("Stadt Braunschweig"), signed_on=date(2021, 6, 5)
+        actor=actor,
+        phase=next_phase,
+        organisation=s.org("Stadt Braunschweig"),
+        signed_on=date(2021, 6, 5),
     )
     assert signed.alliance == s.alliance
 
@@ -504,7 +547,9 @@ def _alliance_create(actor, s):
 
 
 def _group_create(actor, s):
-    return services.group_create(actor=actor, alliance=s.alliance, name="Hochschulen", sends_deputy_speaker=False)
+    return services.group_create(
+        actor=actor, alliance=s.alliance, name="Hochschulen", sends_deputy_speaker=False
+    )
 
 
 def _organisation_create(actor, s):
@@ -515,21 +560,30 @@ def _organisation_create(actor, s):
 
 def _person_create(actor, s):
     return services.person_create(
-        actor=actor, organisation=s.org("Stadt Braunschweig"), first_name="Gerold", last_name="Leppa"
+        actor=actor,
+        organisation=s.org("Stadt Braunschweig"),
+        first_name="Gerold",
+        last_name="Leppa",
     )
 
 
 def _phase_create(actor, s):
-    return phase(actor, s.alliance, name="2021–2024", starts_on=date(2021, 7, 1), ends_on=date(2024, 6, 30))
+    return phase(
+        actor, s.alliance, name="2021–2024", starts_on=date(2021, 7, 1), ends_on=date(2024, 6, 30)
+    )
 
 
 def _agreement_sign(actor, s):
-    return services.agreement_sign(actor=actor, phase=s.phase, organisation=s.unsigned, signed_on=START)
+    return services.agreement_sign(
+        actor=actor, phase=s.phase, organisation=s.unsigned, signed_on=START
+    )
 
 
 def _body_create(actor, s):
     Body.objects.filter(pk=s.office.pk).delete()
-    return services.body_create(actor=actor, alliance=s.alliance, kind=BodyKind.OFFICE, name="Geschäftsstelle")
+    return services.body_create(
+        actor=actor, alliance=s.alliance, kind=BodyKind.OFFICE, name="Geschäftsstelle"
+    )
 
 
 def _seat_assign(actor, s):
@@ -537,7 +591,9 @@ def _seat_assign(actor, s):
 
 
 def _action_field_create(actor, s):
-    return services.action_field_create(actor=actor, phase=s.phase, title="Rekrutierung und Matching")
+    return services.action_field_create(
+        actor=actor, phase=s.phase, title="Rekrutierung und Matching"
+    )
 
 
 def _topic_create(actor, s):
@@ -606,7 +662,11 @@ def test_delete_writes_one_audit_entry_with_the_last_state(s, actor):
     assert not Organisation.objects.filter(name="IHK Braunschweig").exists()
     assert AuditEntry.objects.count() == before + 1
     entry = AuditEntry.objects.order_by("-id").first()
-    assert (entry.actor, entry.action, entry.alliance_id) == (actor, "organisation.delete", s.alliance.pk)
+    assert (entry.actor, entry.action, entry.alliance_id) == (
+        actor,
+        "organisation.delete",
+        s.alliance.pk,
+    )
     assert entry.changes["name"] == "IHK Braunschweig"
 
 

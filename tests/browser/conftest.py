@@ -36,7 +36,9 @@ PASSWORD = "geheim-genug-123"  # UserFactory's password
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip("Chromium fehlt: /usr/bin/chromium ist nicht installiert (apt-get install chromium).")
+        pytest.skip(
+            "Chromium fehlt: /usr/bin/chromium ist nicht installiert (apt-get install chromium)."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -83,23 +85,32 @@ def new_page(
         # are tracked by status below instead: a 404 page reports its own status here too.
         page.on(
             "console",
-            lambda message: page_problems.console_errors.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource")
-            else None,
+            lambda message: (
+                page_problems.console_errors.append(message.text)
+                if message.type == "error"
+                and not message.text.startswith("Failed to load resource")
+                else None
+            ),
         )
         page.on(
             "response",
-            lambda response: page_problems.failed_requests.append(f"{response.status} {response.url}")
-            if response.status >= 400 and "/static/" in response.url
-            else None,
+            lambda response: (
+                page_problems.failed_requests.append(f"{response.status} {response.url}")
+                if response.status >= 400 and "/static/" in response.url
+                else None
+            ),
         )
         # A request the browser itself aborted (the page navigated on before the favicon came)
         # is no fault of the page; every other failure is.
         page.on(
             "requestfailed",
-            lambda request: None
-            if request.failure == "net::ERR_ABORTED"
-            else page_problems.failed_requests.append(f"failed {request.url} ({request.failure})"),
+            lambda request: (
+                None
+                if request.failure == "net::ERR_ABORTED"
+                else page_problems.failed_requests.append(
+                    f"failed {request.url} ({request.failure})"
+                )
+            ),
         )
         return page
 

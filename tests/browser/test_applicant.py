@@ -30,7 +30,10 @@ PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 def applicant(site: AllianceStructure) -> User:
     user = UserFactory(username="erika", first_name="Erika", last_name="Antrag")
     MembershipFactory(
-        user=user, alliance=site.alliance, role=Role.APPLICANT, organisation=site.organisations["city"]
+        user=user,
+        alliance=site.alliance,
+        role=Role.APPLICANT,
+        organisation=site.organisations["city"],
     )
     return user
 
@@ -238,4 +241,3 @@ def test_registration_pages_are_accessible(
     page.goto("/konto/bestaetigen/xx/kaputt/")
     assert_accessible(page)
     page_problems.check()
-

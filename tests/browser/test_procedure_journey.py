@@ -37,7 +37,10 @@ def applicant(site: AllianceStructure) -> User:
     """Erika works for the Stadt Braunschweig and holds the applicant role for it."""
     user = UserFactory(username="erika", first_name="Erika", last_name="Antrag")
     MembershipFactory(
-        user=user, alliance=site.alliance, role=Role.APPLICANT, organisation=site.organisations["city"]
+        user=user,
+        alliance=site.alliance,
+        role=Role.APPLICANT,
+        organisation=site.organisations["city"],
     )
     return user
 
@@ -261,11 +264,17 @@ def test_project_from_idea_to_closed(
     assert_accessible(office)
     screenshot(office, "journey-office-sketch-speakers")
     record_outcome(
-        office, "Sprecherkreis", "befürwortet", "Kurzskizze im Steuerkreis",
+        office,
+        "Sprecherkreis",
+        "befürwortet",
+        "Kurzskizze im Steuerkreis",
         reference="Sprecherkreis 1/2026, TOP 2",
     )
     record_outcome(
-        office, "Steuerkreis", "befürwortet", "Projektbeschreibung angefordert",
+        office,
+        "Steuerkreis",
+        "befürwortet",
+        "Projektbeschreibung angefordert",
         reference="Steuerkreis 1/2026, TOP 5",
     )
     expect(office.locator("section[aria-labelledby=ergebnisse]")).to_contain_text(
@@ -288,13 +297,21 @@ def test_project_from_idea_to_closed(
     assert_accessible(erika)
     screenshot(erika, "journey-applicant-description-submitted")
 
-    forward(office, reference, "Projektbeschreibung eingereicht", "Projektbeschreibung im Sprecherkreis")
+    forward(
+        office, reference, "Projektbeschreibung eingereicht", "Projektbeschreibung im Sprecherkreis"
+    )
     record_outcome(
-        office, "Sprecherkreis", "befürwortet", "Projektbeschreibung im Steuerkreis",
+        office,
+        "Sprecherkreis",
+        "befürwortet",
+        "Projektbeschreibung im Steuerkreis",
         reference="Sprecherkreis 2/2026, TOP 1",
     )
     record_outcome(
-        office, "Steuerkreis", "befürwortet", "Votum erteilt",
+        office,
+        "Steuerkreis",
+        "befürwortet",
+        "Votum erteilt",
         reference="Steuerkreis 2/2026, TOP 3",
     )
     held = office.locator("dl[aria-labelledby=budget-vorhaben]")
@@ -424,14 +441,20 @@ def test_project_through_revision_deferral_and_rejection(
     reasons = "Bitte die Zielgruppe genauer beschreiben und die Kooperationspartner nennen."
     forward(office, reference, "Kurzskizze eingereicht", "Kurzskizze im Sprecherkreis")
     record_outcome(
-        office, "Sprecherkreis", "zur Überarbeitung zurück", "Überarbeitung angefordert",
-        reference="Sprecherkreis 1/2026, TOP 4", reasons=reasons,
+        office,
+        "Sprecherkreis",
+        "zur Überarbeitung zurück",
+        "Überarbeitung angefordert",
+        reference="Sprecherkreis 1/2026, TOP 4",
+        reasons=reasons,
     )
 
     erika.goto(f"{PORTAL}{reference}/")
     applicant_sees(erika, "In Überarbeitung")
     feedback = erika.locator(".notice", has=erika.locator("#rueckmeldung"))
-    expect(feedback.locator("#rueckmeldung")).to_have_text("Rückmeldung des Gremiums: Sprecherkreis")
+    expect(feedback.locator("#rueckmeldung")).to_have_text(
+        "Rückmeldung des Gremiums: Sprecherkreis"
+    )
     expect(feedback).to_contain_text(reasons)
     expect(feedback).to_contain_text("Sprecherkreis 1/2026, TOP 4")
     assert_accessible(erika)
@@ -439,7 +462,11 @@ def test_project_through_revision_deferral_and_rejection(
 
     # A new version of the sketch goes back to the same stage.
     submit_upload(
-        erika, reference, "Überarbeitung einreichen", "Überarbeitete Kurzskizze", pdf("skizze-v2.pdf")
+        erika,
+        reference,
+        "Überarbeitung einreichen",
+        "Überarbeitete Kurzskizze",
+        pdf("skizze-v2.pdf"),
     )
     flash(erika, "Die überarbeitete Fassung ist eingereicht.")
     applicant_sees(erika, "Kurzskizze in Beratung")
@@ -470,8 +497,12 @@ def test_project_through_revision_deferral_and_rejection(
     # The Steuerkreis rejects, with reasons.
     rejection = "Das Vorhaben passt nicht zu den Themen der Förderphase."
     record_outcome(
-        office, "Steuerkreis", "nicht befürwortet", "Abgelehnt",
-        reference="Steuerkreis 2/2026, TOP 2", reasons=rejection,
+        office,
+        "Steuerkreis",
+        "nicht befürwortet",
+        "Abgelehnt",
+        reference="Steuerkreis 2/2026, TOP 2",
+        reasons=rejection,
     )
     expect(office.locator("#schritte")).to_contain_text("ist kein weiterer Schritt möglich")
 

@@ -60,8 +60,12 @@ def _race(projects: list[Project]) -> dict[int, str]:
             body = Body.objects.get(pk=steering_id)
             barrier.wait(timeout=30)
             services.outcome_record(
-                actor=None, project=project, body=body, outcome=Outcome.POSITIVE,
-                decided_on=timezone.localdate(), expected_status=S.DESCRIPTION_STEERING,
+                actor=None,
+                project=project,
+                body=body,
+                outcome=Outcome.POSITIVE,
+                decided_on=timezone.localdate(),
+                expected_status=S.DESCRIPTION_STEERING,
             )
             return project_id, "ok"
         except DomainError as error:
@@ -75,7 +79,9 @@ def _race(projects: list[Project]) -> dict[int, str]:
 
 def _waiting(phase, count: int, costs: list[Decimal]) -> list[Project]:
     return [
-        project_in_state(phase, S.DESCRIPTION_STEERING, title=f"Vorhaben {n:02d}", eligible_costs=costs[n])
+        project_in_state(
+            phase, S.DESCRIPTION_STEERING, title=f"Vorhaben {n:02d}", eligible_costs=costs[n]
+        )
         for n in range(count)
     ]
 
@@ -110,7 +116,9 @@ def test_parallel_endorsements_of_different_sizes(alliance):
     success booked once, and every refused request larger than what is left."""
     threads = _threads()
     costs = [D("20000.00") + D("13579.11") * n for n in range(threads)]
-    phase = PhaseFactory(alliance=alliance, virtual_budget=(sum(costs, D(0)) / 4).quantize(D("0.01")))
+    phase = PhaseFactory(
+        alliance=alliance, virtual_budget=(sum(costs, D(0)) / 4).quantize(D("0.01"))
+    )
     projects = _waiting(phase, threads, costs)
     requested = {p.pk: p.requested_grant for p in projects}
 
@@ -143,7 +151,10 @@ def test_a_votum_and_a_new_project_do_not_deadlock(alliance):
     def create_project() -> None:
         try:
             services.project_create(
-                actor=None, alliance=alliance, phase=phase, title="Neues Vorhaben",
+                actor=None,
+                alliance=alliance,
+                phase=phase,
+                title="Neues Vorhaben",
                 applicant_organisation=Organisation.objects.get(pk=owner_id),
             )
         except Exception as error:  # noqa: BLE001 - reported to the main thread

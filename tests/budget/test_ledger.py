@@ -56,12 +56,17 @@ def assert_figures_are_the_ledger(phase) -> None:
     paid = sum((e.paid_delta for e in entries), D(0))
     figures = budget_figures(phase)
     assert (figures.budget, figures.reserved, figures.committed, figures.paid) == (
-        budget_total, reserved, committed, paid
+        budget_total,
+        reserved,
+        committed,
+        paid,
     )
     assert figures.available == budget_total - reserved - committed - paid
     assert figures.available >= 0
     assert min(reserved, committed, paid) >= 0
-    assert budget_figures_by_phase([phase.pk], {phase.pk: phase.virtual_budget})[phase.pk] == figures
+    assert (
+        budget_figures_by_phase([phase.pk], {phase.pk: phase.virtual_budget})[phase.pk] == figures
+    )
 
 
 # --- What each step books ---------------------------------------------------------------------
@@ -99,7 +104,10 @@ def test_a_grant_above_the_reservation_is_refused(phase):
     before = everything()
     with pytest.raises(DomainError) as error:
         services.bank_decision_record(
-            actor=None, project=project, decided_on=TODAY, granted=True,
+            actor=None,
+            project=project,
+            decided_on=TODAY,
+            granted=True,
             granted_amount=D("100000.01"),
         )
     assert error.value.message_dict["granted_amount"] == [
@@ -108,7 +116,9 @@ def test_a_grant_above_the_reservation_is_refused(phase):
     ]
     project.refresh_from_db()
     assert (project.status, project.granted_amount, project.bank_decided_on) == (
-        S.APPLICATION_FILED, None, None
+        S.APPLICATION_FILED,
+        None,
+        None,
     )
     assert everything() == before
 
@@ -171,8 +181,12 @@ def test_a_final_grant_above_the_commitment_is_refused(phase):
     before = everything()
     with pytest.raises(DomainError) as error:
         services.project_close(
-            actor=None, project=project, closed_on=TODAY, final_eligible_costs=D("200000.00"),
-            final_grant=D("90000.00"), final_report=pdf_upload(),
+            actor=None,
+            project=project,
+            closed_on=TODAY,
+            final_eligible_costs=D("200000.00"),
+            final_grant=D("90000.00"),
+            final_report=pdf_upload(),
         )
     assert error.value.message_dict["final_grant"] == [
         "Der abgerechnete Zuschuss (90.000,00 €) ist höher als der bewilligte (80.000,00 €)."
@@ -188,8 +202,11 @@ def test_a_final_grant_above_the_commitment_is_refused(phase):
 
 def _endorse(project: Project) -> None:
     services.outcome_record(
-        actor=None, project=project, body=body_of(project.alliance, BodyKind.STEERING),
-        outcome=Outcome.POSITIVE, decided_on=TODAY,
+        actor=None,
+        project=project,
+        body=body_of(project.alliance, BodyKind.STEERING),
+        outcome=Outcome.POSITIVE,
+        decided_on=TODAY,
     )
 
 
@@ -241,10 +258,14 @@ def test_available_is_always_the_sum_of_the_rows(alliance):
     steps += [
         lambda: advance(a, S.ENDORSED),
         lambda: advance(b, S.GRANTED, granted_amount=D("70000.00")),
-        lambda: budget.budget_adjust(actor=None, phase=phase, amount=D("100000.00"), note="Aufstockung"),
+        lambda: budget.budget_adjust(
+            actor=None, phase=phase, amount=D("100000.00"), note="Aufstockung"
+        ),
         lambda: advance(c, S.APPLICATION_FILED),
         lambda: advance(a, S.RUNNING, granted_amount=D("99999.99")),
-        lambda: budget.budget_adjust(actor=None, phase=phase, amount=D("-12345.67"), note="Kürzung"),
+        lambda: budget.budget_adjust(
+            actor=None, phase=phase, amount=D("-12345.67"), note="Kürzung"
+        ),
         lambda: advance(b, S.CLOSED, final_grant=D("64321.09")),
         lambda: advance(c, S.WITHDRAWN),
         lambda: advance(a, S.CLOSED, final_grant=D("99999.99")),
@@ -274,7 +295,10 @@ def test_raising_and_lowering_the_budget(phase, make_persona):
         actor=office, phase=phase, amount=D("250000.00"), note="Aufstockung durch das Ministerium"
     )
     assert (entry.kind, entry.budget_delta, entry.actor, entry.project) == (
-        EntryKind.ADJUSTMENT, D("250000.00"), office, None
+        EntryKind.ADJUSTMENT,
+        D("250000.00"),
+        office,
+        None,
     )
     assert budget_figures(phase).budget == D("1750000.00")
     budget.budget_adjust(actor=office, phase=phase, amount=D("-1000000.00"), note="Kürzung")
@@ -284,7 +308,8 @@ def test_raising_and_lowering_the_budget(phase, make_persona):
     assert phase.virtual_budget == D("1500000.00")
     audit = AuditEntry.objects.filter(action="budget.adjustment").order_by("id")
     assert [(a.actor, a.comment) for a in audit] == [
-        (office, "Aufstockung durch das Ministerium"), (office, "Kürzung")
+        (office, "Aufstockung durch das Ministerium"),
+        (office, "Kürzung"),
     ]
 
 
@@ -322,7 +347,8 @@ def test_a_budget_change_needs_a_reason_and_an_amount(phase, amount, note, field
 
 
 @pytest.mark.parametrize(
-    "persona", ["office", "admin", "speaker", "member", "advisory", "applicant", "ministry", "outsider"]
+    "persona",
+    ["office", "admin", "speaker", "member", "advisory", "applicant", "ministry", "outsider"],
 )
 def test_only_the_office_and_admins_change_the_budget(phase, make_persona, persona):
     user = make_persona(persona)
@@ -374,7 +400,9 @@ def test_every_booking_writes_its_audit_row(phase):
     entries = list(LedgerEntry.objects.all())
     assert len(entries) == 1 + 5 + 2
     for entry in entries:
-        (audit,) = AuditEntry.objects.filter(object_type="budget.ledgerentry", object_id=str(entry.pk))
+        (audit,) = AuditEntry.objects.filter(
+            object_type="budget.ledgerentry", object_id=str(entry.pk)
+        )
         assert audit.action == f"budget.{entry.kind}"
         assert audit.alliance_id == phase.alliance_id
         assert audit.changes == {

@@ -28,7 +28,9 @@ def test_raw_update_of_a_booking_is_refused():
 
 def test_raw_delete_of_a_booking_is_refused_on_postgresql():
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite's test flush is a DELETE: there the ORM refuses deletes (test_ledger.py)")
+        pytest.skip(
+            "SQLite's test flush is a DELETE: there the ORM refuses deletes (test_ledger.py)"
+        )
     phase = PhaseFactory()
     entry = budget_adjust(actor=None, phase=phase, amount=Decimal("1000.00"), note="Aufstockung")
     table = connection.ops.quote_name(LedgerEntry._meta.db_table)

@@ -30,7 +30,13 @@ def test_healthz_is_503_with_reason_when_database_unreachable():
         DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing",
     )
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     status, _, body = result.stdout.strip().partition(" ")
     assert status == "503"

@@ -45,7 +45,9 @@ def test_refuses_files_over_the_limit(settings):
     settings.MAX_UPLOAD_BYTES = 100
     with pytest.raises(ValidationError) as error:
         validate_document(SimpleUploadedFile("gross.pdf", PDF + b"x" * 200))
-    assert error.value.messages == ["Die Datei ist 250\xa0Bytes groß; erlaubt sind höchstens 100\xa0Bytes."]
+    assert error.value.messages == [
+        "Die Datei ist 250\xa0Bytes groß; erlaubt sind höchstens 100\xa0Bytes."
+    ]
 
 
 @pytest.mark.django_db
@@ -54,7 +56,10 @@ def test_agreement_with_a_disguised_file_is_refused_and_nothing_is_stored():
     organisation = OrganisationFactory(alliance=phase.alliance)
     with pytest.raises(ValidationError) as error:
         services.agreement_sign(
-            actor=None, phase=phase, organisation=organisation, signed_on=phase.starts_on,
+            actor=None,
+            phase=phase,
+            organisation=organisation,
+            signed_on=phase.starts_on,
             document=SimpleUploadedFile("vertrag.pdf", b"<html>not a pdf</html>"),
         )
     assert "document" in error.value.message_dict
@@ -67,8 +72,12 @@ def test_agreement_with_a_real_pdf_is_stored():
     phase = PhaseFactory()
     organisation = OrganisationFactory(alliance=phase.alliance)
     agreement = services.agreement_sign(
-        actor=None, phase=phase, organisation=organisation, signed_on=phase.starts_on,
-        decision_reference="DS 15-00153", document=SimpleUploadedFile("vertrag.pdf", PDF),
+        actor=None,
+        phase=phase,
+        organisation=organisation,
+        signed_on=phase.starts_on,
+        decision_reference="DS 15-00153",
+        document=SimpleUploadedFile("vertrag.pdf", PDF),
     )
     agreement.refresh_from_db()
     assert agreement.document.name.endswith(".pdf")

@@ -47,7 +47,9 @@ def phase(alliance):
 
 @pytest.fixture
 def project(phase):
-    return project_in_state(phase, S.GRANTED, title="Welcome Center", granted_amount=Decimal("90000.00"))
+    return project_in_state(
+        phase, S.GRANTED, title="Welcome Center", granted_amount=Decimal("90000.00")
+    )
 
 
 @pytest.fixture
@@ -100,9 +102,18 @@ def test_project_page_per_persona(client_as, persona, project):
     assert 'name="_save"' not in page
     assert 'name="title"' not in page
     # What the procedure recorded, inline and read only.
-    for text in ("Statuswechsel", "Beratungen", "Dokumente", "Ergebnisse der Gremien",
-                 "Kofinanzierungen", "Buchungen im virtuellen Budget", "Sprecherkreis",
-                 "Reservierung (Votum)", "Bindung (Bewilligung)", "/sketch/v1-skizze"):
+    for text in (
+        "Statuswechsel",
+        "Beratungen",
+        "Dokumente",
+        "Ergebnisse der Gremien",
+        "Kofinanzierungen",
+        "Buchungen im virtuellen Budget",
+        "Sprecherkreis",
+        "Reservierung (Votum)",
+        "Bindung (Bewilligung)",
+        "/sketch/v1-skizze",
+    ):
         assert text in page, text
 
 
@@ -111,7 +122,9 @@ def test_nobody_writes_a_project_in_the_admin(client_as, persona, project):
     client = client_as(persona)
     title, status, audit = project.title, project.status, AuditEntry.objects.count()
     assert client.get(url("funding_project_add")).status_code == 403
-    response = client.post(url("funding_project_change", project.pk), {"title": "Geändert", "status": S.CLOSED})
+    response = client.post(
+        url("funding_project_change", project.pk), {"title": "Geändert", "status": S.CLOSED}
+    )
     assert response.status_code in (302, 403)
     response = client.post(url("funding_project_delete", project.pk), {"post": "yes"})
     assert response.status_code in (302, 403)
@@ -185,7 +198,9 @@ def test_budget_form_per_persona(client_as, persona, phase):
     assert response["Location"] == url("alliances_fundingphase_change", phase.pk)
     (entry,) = booked
     assert (entry.budget_delta, entry.note, entry.actor.username) == (
-        Decimal("250000.00"), "Aufstockung durch das Ministerium", persona
+        Decimal("250000.00"),
+        "Aufstockung durch das Ministerium",
+        persona,
     )
     assert AuditEntry.objects.get(action="budget.adjustment").actor == entry.actor
     assert messages_of(response) == [
@@ -197,10 +212,18 @@ def test_budget_form_per_persona(client_as, persona, phase):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"amount": "1,500.00", "note": "X"}, "amount", "Bitte einen Betrag in Euro angeben, z. B. 12.500,00 (negativ: -12.345,67)."),
+        (
+            {"amount": "1,500.00", "note": "X"},
+            "amount",
+            "Bitte einen Betrag in Euro angeben, z. B. 12.500,00 (negativ: -12.345,67).",
+        ),
         ({"amount": "", "note": "X"}, "amount", "Dieses Feld ist zwingend erforderlich."),
         ({"amount": "1000", "note": "   "}, "note", "Dieses Feld ist zwingend erforderlich."),
-        ({"amount": "0", "note": "Nichts"}, "amount", "Eine Budgetänderung um 0,00 € ändert nichts."),
+        (
+            {"amount": "0", "note": "Nichts"},
+            "amount",
+            "Eine Budgetänderung um 0,00 € ändert nichts.",
+        ),
         (
             {"amount": "-1.450.000,01", "note": "Kürzung"},
             "amount",
@@ -230,7 +253,9 @@ def test_lowering_the_budget_by_what_is_available(client_as, phase):
 
 
 @pytest.mark.parametrize("persona", ["office", "ministry"])
-def test_the_phase_page_shows_the_budget_and_books_it_only_through_the_ledger(client_as, persona, phase):
+def test_the_phase_page_shows_the_budget_and_books_it_only_through_the_ledger(
+    client_as, persona, phase
+):
     project_in_state(phase, S.ENDORSED)
     client = client_as(persona)
     page = client.get(url("alliances_fundingphase_change", phase.pk)).content.decode()
@@ -243,8 +268,12 @@ def test_the_phase_page_shows_the_budget_and_books_it_only_through_the_ledger(cl
     if persona == "office":
         # A hand-made POST with a new budget leaves the phase's budget as it was.
         data = {
-            "alliance": phase.alliance_id, "name": phase.name, "starts_on": "01.07.2018",
-            "ends_on": "30.06.2021", "virtual_budget": "9999999.00", "funding_rate": "50,00",
+            "alliance": phase.alliance_id,
+            "name": phase.name,
+            "starts_on": "01.07.2018",
+            "ends_on": "30.06.2021",
+            "virtual_budget": "9999999.00",
+            "funding_rate": "50,00",
         }
         client.post(url("alliances_fundingphase_change", phase.pk), data)
         phase.refresh_from_db()

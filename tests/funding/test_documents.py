@@ -26,7 +26,10 @@ DOCX = b"PK\x03\x04" + b"\x00" * 60
 ODT = b"PK\x03\x04" + b"\x01" * 60
 
 BAD_UPLOADS = {
-    "renamed_executable": ("kurzskizze.pdf", b"MZ\x90\x00\x03\x00\x00\x00 This program cannot be run in DOS mode"),
+    "renamed_executable": (
+        "kurzskizze.pdf",
+        b"MZ\x90\x00\x03\x00\x00\x00 This program cannot be run in DOS mode",
+    ),
     "script_as_docx": ("kurzskizze.docx", b"#!/bin/sh\nrm -rf /\n"),
     "html_as_pdf": ("kurzskizze.pdf", b"<html><script>alert(1)</script></html>"),
     "empty_file": ("kurzskizze.pdf", b""),
@@ -97,7 +100,8 @@ def test_an_oversized_description_is_refused_and_nothing_happens(phase, settings
 
     with pytest.raises(ValidationError) as error:
         services.description_submit(
-            actor=None, project=project,
+            actor=None,
+            project=project,
             document=SimpleUploadedFile("beschreibung.pdf", PDF_BYTES + b"0" * 2048),
         )
 
@@ -149,8 +153,11 @@ def test_a_bad_final_report_keeps_the_project_running_and_the_budget_untouched(p
     ledger = list(project.ledger_entries.values_list("pk", flat=True))
     with pytest.raises(ValidationError):
         services.project_close(
-            actor=None, project=project, closed_on=project.started_on,
-            final_eligible_costs=project.eligible_costs, final_grant=project.granted_amount,
+            actor=None,
+            project=project,
+            closed_on=project.started_on,
+            final_eligible_costs=project.eligible_costs,
+            final_grant=project.granted_amount,
             final_report=SimpleUploadedFile("bericht.pdf", b""),
         )
     project.refresh_from_db()
@@ -162,7 +169,8 @@ def test_every_upload_is_kept_as_a_new_version(phase):
     """Sketch, revised sketch, description, revised description: four files, none overwritten."""
     project = project_in_state(phase, S.REVISION_REQUESTED, at=S.SKETCH_SPEAKERS)
     services.project_resubmit(
-        actor=None, project=project,
+        actor=None,
+        project=project,
         document=SimpleUploadedFile("skizze.pdf", PDF_BYTES + b"% zweite Fassung\n"),
     )
     sketches = project.documents.filter(kind=DocumentKind.SKETCH).order_by("version")
@@ -176,15 +184,23 @@ def test_every_upload_is_kept_as_a_new_version(phase):
     # A direct upload of another kind starts its own count.
     services.document_add(actor=None, project=project, kind=DocumentKind.OTHER, upload=pdf_upload())
     services.document_add(actor=None, project=project, kind=DocumentKind.OTHER, upload=pdf_upload())
-    assert sorted(project.documents.filter(kind=DocumentKind.OTHER).values_list("version", flat=True)) == [1, 2]
+    assert sorted(
+        project.documents.filter(kind=DocumentKind.OTHER).values_list("version", flat=True)
+    ) == [1, 2]
     assert len(_stored_files()) == 4
-    assert AuditEntry.objects.filter(action="project.document", object_id=str(project.pk)).count() == 4
+    assert (
+        AuditEntry.objects.filter(action="project.document", object_id=str(project.pk)).count() == 4
+    )
 
 
 def test_the_same_file_name_twice_keeps_both(phase):
     project = project_in_state(phase, S.CONSULTATION)
-    services.document_add(actor=None, project=project, kind=DocumentKind.OTHER, upload=pdf_upload("a.pdf"))
-    services.document_add(actor=None, project=project, kind=DocumentKind.OTHER, upload=pdf_upload("a.pdf"))
+    services.document_add(
+        actor=None, project=project, kind=DocumentKind.OTHER, upload=pdf_upload("a.pdf")
+    )
+    services.document_add(
+        actor=None, project=project, kind=DocumentKind.OTHER, upload=pdf_upload("a.pdf")
+    )
     names = sorted(project.documents.values_list("file", flat=True))
     assert len(set(names)) == 2
     assert all(default_storage.exists(name) for name in names)
@@ -195,7 +211,9 @@ def test_a_refused_direct_upload_leaves_no_audit_row(phase):
     audit = AuditEntry.objects.count()
     with pytest.raises(ValidationError):
         services.document_add(
-            actor=None, project=project, kind=DocumentKind.OTHER,
+            actor=None,
+            project=project,
+            kind=DocumentKind.OTHER,
             upload=SimpleUploadedFile("x.pdf", b"MZ"),
         )
     assert AuditEntry.objects.count() == audit
@@ -210,14 +228,20 @@ def test_who_may_add_a_document_directly(phase, make_persona):
     for persona in ("speaker", "member", "advisory", "ministry", "outsider", "applicant"):
         with pytest.raises(PermissionDenied):
             services.document_add(
-                actor=make_persona(persona), project=project, kind=DocumentKind.OTHER,
+                actor=make_persona(persona),
+                project=project,
+                kind=DocumentKind.OTHER,
                 upload=pdf_upload(),
             )
     assert not ProjectDocument.objects.exists()
-    services.document_add(actor=applicant, project=project, kind=DocumentKind.OTHER, upload=pdf_upload())
+    services.document_add(
+        actor=applicant, project=project, kind=DocumentKind.OTHER, upload=pdf_upload()
+    )
     advance(project, S.SKETCH_SPEAKERS)
     with pytest.raises(PermissionDenied):
-        services.document_add(actor=applicant, project=project, kind=DocumentKind.OTHER, upload=pdf_upload())
+        services.document_add(
+            actor=applicant, project=project, kind=DocumentKind.OTHER, upload=pdf_upload()
+        )
     services.document_add(
         actor=make_persona("office"), project=project, kind=DocumentKind.OTHER, upload=pdf_upload()
     )

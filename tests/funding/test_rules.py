@@ -56,11 +56,15 @@ def _consulted(phase, **fields) -> Project:
 
 def test_a_grant_above_the_rate_is_refused_naming_the_maximum(phase):
     project = _consulted(
-        phase, eligible_costs=Decimal("200000.00"), requested_grant=Decimal("100000.01"),
+        phase,
+        eligible_costs=Decimal("200000.00"),
+        requested_grant=Decimal("100000.01"),
         cofinancing=False,
     )
     services.cofinancing_set(
-        actor=None, project=project, shares=[services.Share(amount=Decimal("99999.99"), name="Stadt")]
+        actor=None,
+        project=project,
+        shares=[services.Share(amount=Decimal("99999.99"), name="Stadt")],
     )
     assert _submit(project) == {
         "requested_grant": [
@@ -71,11 +75,16 @@ def test_a_grant_above_the_rate_is_refused_naming_the_maximum(phase):
 
 def test_the_rate_is_the_phases_setting(alliance):
     phase = PhaseFactory(
-        alliance=alliance, name="2021–2027", starts_on=date(2021, 7, 1), ends_on=date(2027, 6, 30),
+        alliance=alliance,
+        name="2021–2027",
+        starts_on=date(2021, 7, 1),
+        ends_on=date(2027, 6, 30),
         funding_rate=Decimal("62.50"),
     )
     project = _consulted(
-        phase, eligible_costs=Decimal("1000.00"), requested_grant=Decimal("700.00"),
+        phase,
+        eligible_costs=Decimal("1000.00"),
+        requested_grant=Decimal("700.00"),
         cofinancing=False,
     )
     services.cofinancing_set(
@@ -123,8 +132,11 @@ def test_the_votum_checks_the_rules_again(phase, make_persona):
     audit = AuditEntry.objects.count()
     with pytest.raises(DomainError) as error:
         services.outcome_record(
-            actor=office, project=project, body=body_of(phase.alliance, BodyKind.STEERING),
-            outcome=Outcome.POSITIVE, decided_on=timezone.localdate(),
+            actor=office,
+            project=project,
+            body=body_of(phase.alliance, BodyKind.STEERING),
+            outcome=Outcome.POSITIVE,
+            decided_on=timezone.localdate(),
         )
     assert "höchstens 50 %" in " ".join(error.value.message_dict["requested_grant"])
     project.refresh_from_db()
@@ -139,12 +151,15 @@ def test_the_votum_checks_the_rules_again(phase, make_persona):
 @pytest.mark.parametrize("cofinanced", ["0.00", "99999.99", "100000.01", "250000.00"])
 def test_grant_and_cofinancing_must_add_up_to_the_costs(phase, cofinanced):
     project = _consulted(
-        phase, eligible_costs=Decimal("200000.00"), requested_grant=Decimal("100000.00"),
+        phase,
+        eligible_costs=Decimal("200000.00"),
+        requested_grant=Decimal("100000.00"),
         cofinancing=False,
     )
     if Decimal(cofinanced):
         services.cofinancing_set(
-            actor=None, project=project,
+            actor=None,
+            project=project,
             shares=[services.Share(amount=Decimal(cofinanced), name="Landkreis")],
         )
     errors = _submit(project)
@@ -157,13 +172,21 @@ def test_grant_and_cofinancing_must_add_up_to_the_costs(phase, cofinanced):
 def test_several_cofinancing_partners_add_up(phase):
     """Stille Reserve: an employment agency, two districts, two cities and the Allianz."""
     project = _consulted(
-        phase, eligible_costs=Decimal("300000.00"), requested_grant=Decimal("150000.00"),
+        phase,
+        eligible_costs=Decimal("300000.00"),
+        requested_grant=Decimal("150000.00"),
         cofinancing=False,
     )
     agency = OrganisationFactory(alliance=phase.alliance, name="Agentur für Arbeit")
     shares = [services.Share(amount=Decimal("50000.00"), organisation=agency)] + [
         services.Share(amount=Decimal("20000.00"), name=name)
-        for name in ("Landkreis Gifhorn", "Landkreis Helmstedt", "Stadt Wolfsburg", "Stadt Salzgitter", "Allianz für die Region")
+        for name in (
+            "Landkreis Gifhorn",
+            "Landkreis Helmstedt",
+            "Stadt Wolfsburg",
+            "Stadt Salzgitter",
+            "Allianz für die Region",
+        )
     ]
     services.cofinancing_set(actor=None, project=project, shares=shares)
     assert project.cofinancing_total == Decimal("150000.00")
@@ -185,7 +208,8 @@ def test_a_cofinancing_share_needs_a_payer_and_a_positive_amount(phase):
     other = OrganisationFactory(alliance=OrganisationFactory().alliance, name="Fremde Stadt")
     with pytest.raises(DomainError, match="gehört zu einem anderen Bündnis"):
         services.cofinancing_set(
-            actor=None, project=project,
+            actor=None,
+            project=project,
             shares=[services.Share(amount=Decimal("1.00"), organisation=other)],
         )
     assert list(project.cofinancing.values_list("amount", flat=True)) == before
@@ -196,7 +220,9 @@ def test_a_cofinancing_share_needs_a_payer_and_a_positive_amount(phase):
 
 def test_a_runtime_that_starts_before_the_phase_is_refused(phase):
     project = _consulted(phase, starts_on=date(2018, 6, 30))
-    assert _submit(project) == {"starts_on": ["Die Laufzeit beginnt vor der Förderphase (ab 01.07.2018)."]}
+    assert _submit(project) == {
+        "starts_on": ["Die Laufzeit beginnt vor der Förderphase (ab 01.07.2018)."]
+    }
 
 
 def test_a_runtime_that_ends_after_the_phase_is_refused(phase):
@@ -231,13 +257,24 @@ def test_a_runtime_ending_before_it_starts_is_refused(phase):
 def test_a_project_without_runtime_or_costs_cannot_be_submitted(phase):
     project = _consulted(phase, cofinancing=False)
     services.project_update(
-        actor=None, project=project, starts_on=None, ends_on=None, summary="",
-        eligible_costs=Decimal("0.00"), requested_grant=Decimal("0.00"), action_field=None,
+        actor=None,
+        project=project,
+        starts_on=None,
+        ends_on=None,
+        summary="",
+        eligible_costs=Decimal("0.00"),
+        requested_grant=Decimal("0.00"),
+        action_field=None,
         funding_priority="",
     )
     errors = _submit(project)
     assert set(errors) == {
-        "starts_on", "ends_on", "summary", "eligible_costs", "requested_grant", "action_field",
+        "starts_on",
+        "ends_on",
+        "summary",
+        "eligible_costs",
+        "requested_grant",
+        "action_field",
         "funding_priority",
     }
     assert errors["starts_on"] == ["Bitte den Beginn der Laufzeit angeben."]
@@ -271,8 +308,11 @@ def test_a_negative_or_missing_bank_grant_is_refused(phase):
     for amount in (None, Decimal("0.00"), Decimal("-1.00")):
         with pytest.raises(DomainError, match="bewilligten Zuschuss"):
             services.bank_decision_record(
-                actor=None, project=project, decided_on=project.application_filed_on,
-                granted=True, granted_amount=amount,
+                actor=None,
+                project=project,
+                decided_on=project.application_filed_on,
+                granted=True,
+                granted_amount=amount,
             )
     project.refresh_from_db()
     assert project.status == S.APPLICATION_FILED
@@ -283,8 +323,12 @@ def test_negative_final_amounts_are_refused(phase):
     for costs, grant in ((Decimal("-1.00"), Decimal("0.00")), (Decimal("1.00"), Decimal("-1.00"))):
         with pytest.raises(DomainError, match="nicht negativ"):
             services.project_close(
-                actor=None, project=project, closed_on=project.started_on,
-                final_eligible_costs=costs, final_grant=grant, final_report=pdf_upload(),
+                actor=None,
+                project=project,
+                closed_on=project.started_on,
+                final_eligible_costs=costs,
+                final_grant=grant,
+                final_report=pdf_upload(),
             )
     project.refresh_from_db()
     assert project.status == S.RUNNING
@@ -294,8 +338,11 @@ def test_the_final_grant_keeps_to_the_rate_of_the_final_costs(phase):
     project = project_in_state(phase, S.RUNNING)
     with pytest.raises(DomainError) as error:
         services.project_close(
-            actor=None, project=project, closed_on=project.started_on,
-            final_eligible_costs=Decimal("150000.00"), final_grant=Decimal("75000.01"),
+            actor=None,
+            project=project,
+            closed_on=project.started_on,
+            final_eligible_costs=Decimal("150000.00"),
+            final_grant=Decimal("75000.01"),
             final_report=pdf_upload(),
         )
     assert error.value.message_dict["final_grant"] == [
@@ -361,7 +408,10 @@ def test_phase_and_owner_belong_to_the_projects_alliance(phase):
     stranger = OrganisationFactory(name="Träger aus einem anderen Bündnis")
     with pytest.raises(DomainError) as error:
         services.project_create(
-            actor=None, alliance=phase.alliance, phase=phase, title="X",
+            actor=None,
+            alliance=phase.alliance,
+            phase=phase,
+            title="X",
             applicant_organisation=stranger,
         )
     assert error.value.message_dict == {
@@ -370,7 +420,10 @@ def test_phase_and_owner_belong_to_the_projects_alliance(phase):
     foreign_phase = PhaseFactory(alliance=stranger.alliance)
     with pytest.raises(DomainError) as error:
         services.project_create(
-            actor=None, alliance=phase.alliance, phase=foreign_phase, title="X",
+            actor=None,
+            alliance=phase.alliance,
+            phase=foreign_phase,
+            title="X",
             applicant_organisation=OrganisationFactory(alliance=phase.alliance),
         )
     assert "phase" in error.value.message_dict

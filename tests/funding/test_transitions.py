@@ -67,7 +67,9 @@ class Variant:
         return f"{self.status}@{self.at}" if self.at else self.status
 
 
-VARIANTS = [Variant(status) for status in S.values if status not in (S.REVISION_REQUESTED, S.DEFERRED)]
+VARIANTS = [
+    Variant(status) for status in S.values if status not in (S.REVISION_REQUESTED, S.DEFERRED)
+]
 VARIANTS += [Variant(S.REVISION_REQUESTED, at) for at in BODY_STAGE_LIST]
 VARIANTS += [Variant(S.DEFERRED, at) for at in BODY_STAGE_LIST]
 
@@ -80,8 +82,13 @@ def _outcome(result: str) -> Run:
     def run(project: Project, actor: User | None) -> object:
         kind = BODY_STAGES.get(project.status, BodyKind.STEERING)
         return services.outcome_record(
-            actor=actor, project=project, body=body_of(project.alliance, kind), outcome=result,
-            decided_on=TODAY, reference="Sitzung 7, TOP 2", reasons="Begründung des Gremiums",
+            actor=actor,
+            project=project,
+            body=body_of(project.alliance, kind),
+            outcome=result,
+            decided_on=TODAY,
+            reference="Sitzung 7, TOP 2",
+            reasons="Begründung des Gremiums",
         )
 
     return run
@@ -119,7 +126,9 @@ CALLS: dict[str, Call] = {
     "forward": Call(
         "forward",
         lambda p, a: services.project_forward(actor=a, project=p),
-        _from({S.SKETCH_SUBMITTED: S.SKETCH_SPEAKERS, S.DESCRIPTION_SUBMITTED: S.DESCRIPTION_SPEAKERS}),
+        _from(
+            {S.SKETCH_SUBMITTED: S.SKETCH_SPEAKERS, S.DESCRIPTION_SUBMITTED: S.DESCRIPTION_SPEAKERS}
+        ),
     ),
     "outcome_positive": Call(
         "record_outcome",
@@ -202,7 +211,10 @@ CALLS: dict[str, Call] = {
     "close": Call(
         "close",
         lambda p, a: services.project_close(
-            actor=a, project=p, closed_on=TODAY, final_eligible_costs=p.eligible_costs,
+            actor=a,
+            project=p,
+            closed_on=TODAY,
+            final_eligible_costs=p.eligible_costs,
             final_grant=p.granted_amount or Decimal("0.00"),
             final_report=pdf_upload("abschlussbericht.pdf"),
         ),
@@ -276,14 +288,18 @@ def _check_allowed(project, office, variant, name, target, callbacks, before, au
         return [f"{name}: {project.status} statt {target}"]
     rows = list(Transition.objects.filter(project=project).order_by("-id"))
     if len(rows) != before["transitions"] + 1 or (
-        rows[0].from_status, rows[0].to_status, rows[0].actor
+        rows[0].from_status,
+        rows[0].to_status,
+        rows[0].actor,
     ) != (variant.status, target, office):
         problems.append(f"{name}: Statuswechsel-Zeilen stimmen nicht")
     moved = AuditEntry.objects.exclude(pk__in=audit_before).exclude(from_state="")
     if [(a.action, a.from_state, a.to_state, a.actor) for a in moved] != [
         (f"project.{CALLS[name].action}", variant.status, target, office)
     ]:
-        problems.append(f"{name}: Protokoll stimmt nicht: {list(moved.values_list('action', 'to_state'))}")
+        problems.append(
+            f"{name}: Protokoll stimmt nicht: {list(moved.values_list('action', 'to_state'))}"
+        )
     # Mail only once the transaction commits: none yet, one to the applicant and the office after.
     mails = [callback for callback in callbacks if callback is not bump_data_version]
     if mail.outbox or len(mails) != 1:
@@ -296,7 +312,11 @@ def _check_allowed(project, office, variant, name, target, callbacks, before, au
     if target == S.WITHDRAWN:
         balance = project_balance(project.pk)
         figures = budget_figures(project.phase)
-        if balance.reserved or balance.committed or figures.available != figures.budget - figures.paid:
+        if (
+            balance.reserved
+            or balance.committed
+            or figures.available != figures.budget - figures.paid
+        ):
             problems.append(f"{name}: Rückzug gibt nicht alles frei ({balance})")
     return problems
 
@@ -304,7 +324,11 @@ def _check_allowed(project, office, variant, name, target, callbacks, before, au
 def _check_refused(project, variant, name, error, before):
     project.refresh_from_db()
     if not isinstance(error, TransitionNotAllowed):
-        return [f"{name}: {type(error).__name__} {error}" if error else f"{name}: erlaubt, führte nach {project.status}"]
+        return [
+            f"{name}: {type(error).__name__} {error}"
+            if error
+            else f"{name}: erlaubt, führte nach {project.status}"
+        ]
     message = " ".join(error.messages)
     if str(S(variant.status).label) not in message or "nicht" not in message:
         return [f"{name}: Meldung „{message}“"]
@@ -371,8 +395,15 @@ def test_a_consultation_moves_only_an_idea(phase, office):
 # --- Per role ---------------------------------------------------------------------------------
 
 ROLE_PERSONAS = [
-    "office", "speaker", "member", "advisory", "project_applicant", "other_applicant",
-    "ministry", "admin", "outsider",
+    "office",
+    "speaker",
+    "member",
+    "advisory",
+    "project_applicant",
+    "other_applicant",
+    "ministry",
+    "admin",
+    "outsider",
 ]
 
 # Where each action is tried from, and which call performs it.
@@ -431,7 +462,9 @@ def test_who_may_take_each_step(phase, make_persona, action):
                 except PermissionDenied as error:
                     if _may(persona, action):
                         problems.append(f"{persona}: abgewiesen ({error.messages[0]})")
-                    elif not any(word in error.messages[0] for word in ("dürfen", "Geschäftsstelle")):
+                    elif not any(
+                        word in error.messages[0] for word in ("dürfen", "Geschäftsstelle")
+                    ):
                         problems.append(f"{persona}: Meldung „{error.messages[0]}“")
                     project.refresh_from_db()
                     if project.status != variant.status or _traces(project) != before:
@@ -494,8 +527,11 @@ def test_a_stale_form_changes_nothing(phase):
     audit = AuditEntry.objects.count()
     with pytest.raises(StaleEdit, match="inzwischen"):
         services.project_update(
-            actor=applicant, project=Project.objects.get(pk=project.pk),
-            expected_version=loaded, title="Alter Stand", summary="überschrieben",
+            actor=applicant,
+            project=Project.objects.get(pk=project.pk),
+            expected_version=loaded,
+            title="Alter Stand",
+            summary="überschrieben",
         )
     project.refresh_from_db()
     assert (project.title, project.version) == ("Neuer Titel", loaded + 1)
@@ -535,10 +571,16 @@ def test_deferral_returns_to_the_body_that_deferred(phase, office, stage):
 def test_a_negative_recommendation_still_goes_to_the_steering_committee(phase, office, stage):
     project = project_in_state(phase, stage)
     services.outcome_record(
-        actor=office, project=project, body=body_of(project.alliance, BodyKind.SPEAKERS),
-        outcome=Outcome.NEGATIVE, decided_on=TODAY, reasons="Zu teuer für den Nutzen.",
+        actor=office,
+        project=project,
+        body=body_of(project.alliance, BodyKind.SPEAKERS),
+        outcome=Outcome.NEGATIVE,
+        decided_on=TODAY,
+        reasons="Zu teuer für den Nutzen.",
     )
-    assert project.status == (S.SKETCH_STEERING if stage == S.SKETCH_SPEAKERS else S.DESCRIPTION_STEERING)
+    assert project.status == (
+        S.SKETCH_STEERING if stage == S.SKETCH_SPEAKERS else S.DESCRIPTION_STEERING
+    )
     recorded = project.outcomes.order_by("-id").first()
     assert (recorded.outcome, recorded.stage_status) == (Outcome.NEGATIVE, stage)
 
@@ -547,8 +589,12 @@ def test_a_negative_recommendation_still_goes_to_the_steering_committee(phase, o
 def test_a_negative_vote_rejects(phase, office, stage):
     project = project_in_state(phase, stage)
     services.outcome_record(
-        actor=office, project=project, body=body_of(project.alliance, BodyKind.STEERING),
-        outcome=Outcome.NEGATIVE, decided_on=TODAY, reasons="Keine Mehrheit im Konsens.",
+        actor=office,
+        project=project,
+        body=body_of(project.alliance, BodyKind.STEERING),
+        outcome=Outcome.NEGATIVE,
+        decided_on=TODAY,
+        reasons="Keine Mehrheit im Konsens.",
     )
     assert project.status == S.REJECTED
     assert "Keine Mehrheit im Konsens." in project.transitions.last().comment
@@ -567,8 +613,12 @@ def test_an_outcome_for_a_state_that_has_passed_is_refused(phase, office):
     traces = _traces(project)
     with pytest.raises(TransitionNotAllowed, match="Kurzskizze im Sprecherkreis"):
         services.outcome_record(
-            actor=office, project=project, body=steering, outcome=Outcome.POSITIVE,
-            decided_on=TODAY, expected_status=S.SKETCH_SPEAKERS,
+            actor=office,
+            project=project,
+            body=steering,
+            outcome=Outcome.POSITIVE,
+            decided_on=TODAY,
+            expected_status=S.SKETCH_SPEAKERS,
         )
     project.refresh_from_db()
     assert project.status == S.SKETCH_STEERING
@@ -603,8 +653,12 @@ def test_negative_and_revision_need_reasons(phase, office):
         for reasons in ("", "   \n"):
             with pytest.raises(DomainError) as error:
                 services.outcome_record(
-                    actor=office, project=project, body=body_of(project.alliance, BodyKind.STEERING),
-                    outcome=result, decided_on=TODAY, reasons=reasons,
+                    actor=office,
+                    project=project,
+                    body=body_of(project.alliance, BodyKind.STEERING),
+                    outcome=result,
+                    decided_on=TODAY,
+                    reasons=reasons,
                 )
             assert error.value.message_dict == {"reasons": ["Bitte begründen Sie das Ergebnis."]}
     project.refresh_from_db()
@@ -616,8 +670,11 @@ def test_an_outcome_dated_in_the_future_is_refused(phase, office):
     project = project_in_state(phase, S.SKETCH_SPEAKERS)
     with pytest.raises(DomainError, match="Zukunft"):
         services.outcome_record(
-            actor=office, project=project, body=body_of(project.alliance, BodyKind.SPEAKERS),
-            outcome=Outcome.POSITIVE, decided_on=TODAY + timedelta(days=1),
+            actor=office,
+            project=project,
+            body=body_of(project.alliance, BodyKind.SPEAKERS),
+            outcome=Outcome.POSITIVE,
+            decided_on=TODAY + timedelta(days=1),
         )
 
 

@@ -642,7 +642,9 @@ def test_a_blocked_decision_does_not_carry_the_prefilled_proposal(
     """The text field comes prefilled with the proposal; sent back unchanged (as a browser does,
     with CRLF) on a blocked item, the decision must not read as if the body had agreed."""
     item = free_item(
-        meeting, "Gemeinsame Kampagne", proposed_decision="Der Steuerkreis beschließt\ndie Kampagne."
+        meeting,
+        "Gemeinsame Kampagne",
+        proposed_decision="Der Steuerkreis beschließt\ndie Kampagne.",
     )
     orgs = voting(structure)
     record_presence(meeting, orgs)

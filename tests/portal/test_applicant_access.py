@@ -23,20 +23,52 @@ from .test_applicant_support import APPLICANT_PERSONAS
 pytestmark = pytest.mark.django_db
 
 LIST = {
-    "public": 302, "office": 200, "speaker": 200, "member": 200, "advisory": 200,
-    "applicant": 200, "ministry": 200, "admin": 200, "outsider": 403, "other_applicant": 200,
+    "public": 302,
+    "office": 200,
+    "speaker": 200,
+    "member": 200,
+    "advisory": 200,
+    "applicant": 200,
+    "ministry": 200,
+    "admin": 200,
+    "outsider": 403,
+    "other_applicant": 200,
 }
 CREATE = {
-    "public": 302, "office": 200, "speaker": 403, "member": 403, "advisory": 403,
-    "applicant": 200, "ministry": 403, "admin": 200, "outsider": 403, "other_applicant": 200,
+    "public": 302,
+    "office": 200,
+    "speaker": 403,
+    "member": 403,
+    "advisory": 403,
+    "applicant": 200,
+    "ministry": 403,
+    "admin": 200,
+    "outsider": 403,
+    "other_applicant": 200,
 }
 VIEW = {
-    "public": 302, "office": 200, "speaker": 200, "member": 200, "advisory": 200,
-    "applicant": 200, "ministry": 200, "admin": 200, "outsider": 403, "other_applicant": 403,
+    "public": 302,
+    "office": 200,
+    "speaker": 200,
+    "member": 200,
+    "advisory": 200,
+    "applicant": 200,
+    "ministry": 200,
+    "admin": 200,
+    "outsider": 403,
+    "other_applicant": 403,
 }
 ACT = {
-    "public": 302, "office": 200, "speaker": 403, "member": 403, "advisory": 403,
-    "applicant": 200, "ministry": 403, "admin": 200, "outsider": 403, "other_applicant": 403,
+    "public": 302,
+    "office": 200,
+    "speaker": 403,
+    "member": 403,
+    "advisory": 403,
+    "applicant": 200,
+    "ministry": 403,
+    "admin": 200,
+    "outsider": 403,
+    "other_applicant": 403,
 }
 # The project page, and its documents (served by public.documents through /media/).
 PROJECT_VIEW_PAGES = ["", "document"]
@@ -77,7 +109,9 @@ def test_project_list(login: Callable[[str], Client], project: Project, persona:
 
 
 @pytest.mark.parametrize("persona", APPLICANT_PERSONAS)
-def test_project_create_page(login: Callable[[str], Client], project: Project, persona: str) -> None:
+def test_project_create_page(
+    login: Callable[[str], Client], project: Project, persona: str
+) -> None:
     url = "/son/vorhaben/neu/"
     response = login(persona).get(url)
     _check(response, CREATE[persona], url)
@@ -144,8 +178,15 @@ def test_detail_answers_get_only(login: Callable[[str], Client], project: Projec
 @pytest.mark.parametrize("persona", APPLICANT_PERSONAS)
 @pytest.mark.parametrize(
     "status",
-    [Status.IDEA, Status.CONSULTATION, Status.SKETCH_SPEAKERS, Status.REVISION_REQUESTED,
-     Status.DESCRIPTION_REQUESTED, Status.ENDORSED, Status.WITHDRAWN],
+    [
+        Status.IDEA,
+        Status.CONSULTATION,
+        Status.SKETCH_SPEAKERS,
+        Status.REVISION_REQUESTED,
+        Status.DESCRIPTION_REQUESTED,
+        Status.ENDORSED,
+        Status.WITHDRAWN,
+    ],
 )
 def test_project_rights_agree_with_the_single_checks(
     request: pytest.FixtureRequest,

@@ -177,7 +177,9 @@ def test_office_chooses_the_owner(
         "/son/vorhaben/neu/",
         {"title": "Für die IHK", "applicant_organisation": site.organisations["ihk"].pk},
     )
-    assert Project.objects.get(title="Für die IHK").applicant_organisation == site.organisations["ihk"]
+    assert (
+        Project.objects.get(title="Für die IHK").applicant_organisation == site.organisations["ihk"]
+    )
 
 
 def test_applicant_without_organisation_is_told_to_ask_the_office(
@@ -185,7 +187,7 @@ def test_applicant_without_organisation_is_told_to_ask_the_office(
 ) -> None:
     response = client_as("applicant").get("/son/vorhaben/neu/")
     assert "noch keine Organisation zugeordnet" in _html(response)
-    assert "<form method=\"post\" class=\"form\"" not in _html(response)
+    assert '<form method="post" class="form"' not in _html(response)
 
 
 # --- Editing ------------------------------------------------------------------------------------
@@ -206,7 +208,9 @@ def test_edit_saves_data_topics_and_cofinancing(
     assert list(project.topics.values_list("title", flat=True)) == [
         "Betriebe zur Beschäftigung Geflüchteter beraten"
     ]
-    shares = sorted((share.payer, share.amount) for share in CoFinancing.objects.filter(project=project))
+    shares = sorted(
+        (share.payer, share.amount) for share in CoFinancing.objects.filter(project=project)
+    )
     assert shares == [
         ("Stadt Braunschweig", Decimal("60000.00")),
         ("Volkswagen Stiftung", Decimal("30000.00")),
@@ -353,7 +357,10 @@ def test_an_incomplete_project_lists_what_is_missing_before_the_upload(
     login: Callable[[str], Client], site: AllianceStructure, applicant: User, office_user: User
 ) -> None:
     project = ProjectFactory(
-        phase=site.phase, applicant_organisation=site.organisations["city"], summary="", cofinancing=False
+        phase=site.phase,
+        applicant_organisation=site.organisations["city"],
+        summary="",
+        cofinancing=False,
     )
     services.consultation_record(
         actor=office_user, project=project, held_on=timezone.localdate(), participants="GS"
@@ -412,15 +419,23 @@ def test_the_applicant_walks_the_procedure(
     timeline = re.search(r'<ol class="timeline">(.*?)</ol>', detail, re.S).group(1)
     labels = re.findall(r'<span class="timeline-label">(.*?)</span>', timeline)
     assert labels == [
-        "Vorhaben angelegt", "In Vorbereitung", "Kurzskizze in Beratung", "In Überarbeitung"
+        "Vorhaben angelegt",
+        "In Vorbereitung",
+        "Kurzskizze in Beratung",
+        "In Überarbeitung",
     ]
     assert today.strftime("%d.%m.%Y") in timeline
 
     # The answer: edit (allowed again), then a new version of the sketch.
-    assert client.post(
-        _url(project, "bearbeiten/"),
-        edit_data(Project.objects.get(pk=project.pk), site, target_group="Internationale Pflegekräfte"),
-    ).status_code == 302
+    assert (
+        client.post(
+            _url(project, "bearbeiten/"),
+            edit_data(
+                Project.objects.get(pk=project.pk), site, target_group="Internationale Pflegekräfte"
+            ),
+        ).status_code
+        == 302
+    )
     revision = _html(client.get(_url(project, "ueberarbeitung/")))
     assert "Bitte die Zielgruppe genauer beschreiben." in revision
     response = client.post(_url(project, "ueberarbeitung/"), {"document": pdf_upload("v2.pdf")})
@@ -428,7 +443,9 @@ def test_the_applicant_walks_the_procedure(
     project.refresh_from_db()
     assert project.status == Status.SKETCH_SUBMITTED
     versions = list(
-        ProjectDocument.objects.filter(project=project, kind="sketch").values_list("version", flat=True)
+        ProjectDocument.objects.filter(project=project, kind="sketch").values_list(
+            "version", flat=True
+        )
     )
     assert sorted(versions) == [1, 2]
     assert "Version 2" in _html(client.get(_url(project)))
@@ -461,7 +478,9 @@ def test_the_applicant_walks_the_procedure(
     assert "Wirklich zurückziehen?" in _html(confirm)
     assert Project.objects.get(pk=project.pk).status == Status.APPLICATION_FILED
     response = client.post(
-        _url(project, "zurueckziehen/"), {"reason": "Träger aufgelöst", "confirmed": "1"}, follow=True
+        _url(project, "zurueckziehen/"),
+        {"reason": "Träger aufgelöst", "confirmed": "1"},
+        follow=True,
     )
     assert any("zurückgezogen" in message for message in _messages(response))
     project.refresh_from_db()
@@ -487,7 +506,9 @@ def test_application_date_in_the_future_is_refused(
 def test_withdraw_needs_a_reason(
     login: Callable[[str], Client], project: Project, applicant: User
 ) -> None:
-    response = login("applicant").post(_url(project, "zurueckziehen/"), {"reason": "", "confirmed": "1"})
+    response = login("applicant").post(
+        _url(project, "zurueckziehen/"), {"reason": "", "confirmed": "1"}
+    )
     assert "Dieses Feld ist zwingend erforderlich." in _html(response)
     assert Project.objects.get(pk=project.pk).status == Status.IDEA
 
@@ -504,7 +525,12 @@ def test_withdraw_needs_a_reason(
     ],
 )
 def test_steps_out_of_turn_are_explained(
-    login: Callable[[str], Client], project: Project, applicant: User, page: str, status: str, text: str
+    login: Callable[[str], Client],
+    project: Project,
+    applicant: User,
+    page: str,
+    status: str,
+    text: str,
 ) -> None:
     advance(project, status)
     html = _html(login("applicant").get(_url(project, page)))
@@ -522,7 +548,11 @@ def test_consultation_request_mails_the_office_and_records_nothing(
     version = Project.objects.get(pk=project.pk).version
     response = client.post(
         _url(project, "beratung/"),
-        {"message": "Wir möchten über die Zielgruppe sprechen.", "availability": "dienstags", "phone": ""},
+        {
+            "message": "Wir möchten über die Zielgruppe sprechen.",
+            "availability": "dienstags",
+            "phone": "",
+        },
         follow=True,
     )
     assert any("an die Geschäftsstelle gegangen" in message for message in _messages(response))

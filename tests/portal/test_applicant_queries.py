@@ -76,7 +76,9 @@ def _grow(project: Project, office: User) -> None:
     consultations and co-financing shares."""
     today = timezone.localdate()
     for _ in range(3):
-        services.consultation_record(actor=office, project=project, held_on=today, participants="GS")
+        services.consultation_record(
+            actor=office, project=project, held_on=today, participants="GS"
+        )
     advance(project, Status.REVISION_REQUESTED, actor=office)
     services.project_resubmit(actor=office, project=project, document=pdf_upload("v2.pdf"))
     advance(project, Status.REVISION_REQUESTED, at=Status.SKETCH_STEERING, actor=office)

@@ -150,4 +150,3 @@ def test_project_of_another_alliance_is_404(
 @pytest.mark.django_db
 def test_unknown_alliance_is_404(client_as: Callable[[str], Client]) -> None:
     assert client_as("office").get("/gibt-es-nicht/intern/vorhaben/").status_code == 404
-

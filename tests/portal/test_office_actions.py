@@ -511,7 +511,9 @@ def test_stale_page_is_refused(office: Client, structure: AllianceStructure) -> 
 
 
 @pytest.mark.django_db
-def test_statement_link_appears_after_the_votum(office: Client, structure: AllianceStructure) -> None:
+def test_statement_link_appears_after_the_votum(
+    office: Client, structure: AllianceStructure
+) -> None:
     endorsed = project_in_state(structure, Status.ENDORSED)
     html = office.get(f"/son/intern/vorhaben/{endorsed.reference}/").content.decode()
     assert f"/son/intern/vorhaben/{endorsed.reference}/stellungnahme.pdf" in html

@@ -240,7 +240,9 @@ def test_next_deadlines_show_phase_end_and_projects_that_end_soon(
     labels = [str(deadline.label) for deadline in deadlines]
     assert "Laufzeitende: Abschlussbericht und Abrechnung" in labels
     assert f"Ende der Förderphase {structure.phase.name}" in labels
-    assert [deadline.day for deadline in deadlines] == sorted(deadline.day for deadline in deadlines)
+    assert [deadline.day for deadline in deadlines] == sorted(
+        deadline.day for deadline in deadlines
+    )
     # Past its end without closing: overdue.
     late = upcoming_deadlines([running], None, today=today + timedelta(days=31))
     assert late[0].overdue

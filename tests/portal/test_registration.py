@@ -70,7 +70,9 @@ def test_registration_page_is_german(client: Client, site: AllianceStructure) ->
 
 
 def test_the_link_from_an_alliance_fixes_it(client: Client, site: AllianceStructure) -> None:
-    other = OrganisationFactory(alliance=Alliance.objects.get(slug="leine-weser"), name="Anderswo e. V.")
+    other = OrganisationFactory(
+        alliance=Alliance.objects.get(slug="leine-weser"), name="Anderswo e. V."
+    )
     html = client.get("/konto/registrieren/?buendnis=son").content.decode()
     assert site.alliance.name in html
     assert 'type="hidden" name="alliance"' in html
@@ -137,14 +139,20 @@ def test_register_confirm_and_apply(
     membership.organisation = site.organisations["city"]
     membership_save(actor=None, instance=membership)
     # Audited, as every change of accounts and roles.
-    actions = set(AuditEntry.objects.filter(object_id=str(user.pk)).values_list("action", flat=True))
+    actions = set(
+        AuditEntry.objects.filter(object_id=str(user.pk)).values_list("action", flat=True)
+    )
     assert {"user.create", "user.update"} <= actions
     assert AuditEntry.objects.filter(action="membership.create", actor=user).exists()
 
     # Logged in, the applicant finds the portal.
     response = client.post(
         "/konto/anmelden/",
-        {"username": "Erika.Neumann@awo.example.org", "password": PASSWORD, "next": "/son/vorhaben/"},
+        {
+            "username": "Erika.Neumann@awo.example.org",
+            "password": PASSWORD,
+            "next": "/son/vorhaben/",
+        },
     )
     assert response["Location"] == "/son/vorhaben/"
     assert "Neues Vorhaben anlegen" in client.get("/son/vorhaben/").content.decode()
@@ -160,8 +168,11 @@ def test_a_new_organisation_is_created_in_the_other_group(
     client: Client, site: AllianceStructure, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     _register(
-        client, site, django_capture_on_commit_callbacks,
-        organisation="", new_organisation="AWO Kreisverband Braunschweig",
+        client,
+        site,
+        django_capture_on_commit_callbacks,
+        organisation="",
+        new_organisation="AWO Kreisverband Braunschweig",
     )
     # Nothing is created before the confirmation.
     assert not Organisation.objects.filter(name="AWO Kreisverband Braunschweig").exists()
@@ -180,9 +191,14 @@ def test_the_other_group_is_created_when_missing(
         client.post(
             "/konto/registrieren/",
             {
-                "first_name": "Ali", "last_name": "Neu", "email": "ali@example.org",
-                "password1": PASSWORD, "password2": PASSWORD, "alliance": alliance.pk,
-                "organisation": "", "new_organisation": "Verein Neu",
+                "first_name": "Ali",
+                "last_name": "Neu",
+                "email": "ali@example.org",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+                "alliance": alliance.pk,
+                "organisation": "",
+                "new_organisation": "Verein Neu",
             },
         )
     client.post(_link(mail.outbox[0]))
@@ -195,8 +211,11 @@ def test_a_listed_name_typed_as_new_is_that_organisation(
     client: Client, site: AllianceStructure, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     _register(
-        client, site, django_capture_on_commit_callbacks,
-        organisation="", new_organisation="stadt braunschweig",
+        client,
+        site,
+        django_capture_on_commit_callbacks,
+        organisation="",
+        new_organisation="stadt braunschweig",
     )
     client.post(_link(mail.outbox[0]))
     # The listed organisation, not a copy; linked only once the office confirms.

@@ -82,11 +82,16 @@ def test_bodies_page(client: Client, structure: AllianceStructure) -> None:
     assert "Amt für regionale Landesentwicklung Braunschweig" in advisory.split("Sprecherkreis")[0]
     assert "vierteljährlich" in page
     assert "entscheidet einvernehmlich" in page
-    assert "Stimmberechtigte Mitglieder <span class=\"count\">(8)</span>" in page
+    assert 'Stimmberechtigte Mitglieder <span class="count">(8)</span>' in page
     # Sprecherkreis: the speaker and every deputy with the group that sends them.
     assert page.count('<span class="role">Stellv. Sprecher/in</span>') == 4
     assert page.count('<span class="role">Sprecher/in</span>') == 1
-    for group in ("Arbeitsagenturen/Jobcenter", "Kommunen", "Gewerkschaften", "Arbeitgeberverbände"):
+    for group in (
+        "Arbeitsagenturen/Jobcenter",
+        "Kommunen",
+        "Gewerkschaften",
+        "Arbeitgeberverbände",
+    ):
         assert f"entsandt von der Gruppe {group}" in page
     assert "Leitung der Geschäftsstelle" in page
 
@@ -99,7 +104,9 @@ def test_person_names_only_with_consent(client: Client, structure: AllianceStruc
 
 
 def test_ended_seats_are_not_listed(client: Client, structure: AllianceStructure) -> None:
-    seat = Seat.objects.get(body=structure.bodies["steering"], organisation=structure.organisations["hwk"])
+    seat = Seat.objects.get(
+        body=structure.bodies["steering"], organisation=structure.organisations["hwk"]
+    )
     seat.ends_on = date(2020, 12, 31)
     seat.save()
     page = text(client.get("/son/gremien/"))
@@ -109,7 +116,9 @@ def test_ended_seats_are_not_listed(client: Client, structure: AllianceStructure
 def test_partners_page_groups_and_counts(client: Client, structure: AllianceStructure) -> None:
     # An organisation of the alliance that has not signed for the current phase.
     OrganisationFactory(
-        alliance=structure.alliance, group=structure.groups["municipalities"], name="Gemeinde Cremlingen"
+        alliance=structure.alliance,
+        group=structure.groups["municipalities"],
+        name="Gemeinde Cremlingen",
     )
     page = text(client.get("/son/partner/"))
     assert "haben 9 Organisationen die Kooperationsvereinbarung unterzeichnet" in page
@@ -130,12 +139,12 @@ def test_action_fields_page(client: Client, structure: AllianceStructure) -> Non
     # The nested topic sits in a list inside its parent's item.
     parent = "Betriebe zur Beschäftigung Geflüchteter beraten"
     child = "Nonformale Kompetenzen Geflüchteter nutzbar machen"
-    assert re.search(
-        re.escape(parent) + r'<ul class="topics">\s*<li>' + re.escape(child), page
-    )
+    assert re.search(re.escape(parent) + r'<ul class="topics">\s*<li>' + re.escape(child), page)
 
 
-def test_navigation_marks_the_current_page(client_as: Callable[[str], Client], structure: AllianceStructure) -> None:
+def test_navigation_marks_the_current_page(
+    client_as: Callable[[str], Client], structure: AllianceStructure
+) -> None:
     client = client_as("office")
     for url in [*ALLIANCE_URLS, *INTERNAL_URLS]:
         page = text(client.get(url))
@@ -244,7 +253,9 @@ def test_office_dashboard_shows_structure_problems(
     client_as: Callable[[str], Client], structure: AllianceStructure
 ) -> None:
     Seat.objects.filter(
-        body=structure.bodies["speakers"], role=SeatRole.DEPUTY_SPEAKER, organisation=structure.organisations["union"]
+        body=structure.bodies["speakers"],
+        role=SeatRole.DEPUTY_SPEAKER,
+        organisation=structure.organisations["union"],
     ).delete()
     structure.phase.agreements.filter(organisation=structure.organisations["hwk"]).delete()
     page = text(client_as("office").get("/son/intern/"))

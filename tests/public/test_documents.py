@@ -28,8 +28,12 @@ def agreement(alliance):
     phase = PhaseFactory(alliance=alliance)
     organisation = OrganisationFactory(alliance=alliance, name="Stadt Braunschweig")
     return services.agreement_sign(
-        actor=None, phase=phase, organisation=organisation, signed_on=phase.starts_on,
-        decision_reference="DS 15-00153", document=SimpleUploadedFile("vereinbarung.pdf", PDF),
+        actor=None,
+        phase=phase,
+        organisation=organisation,
+        signed_on=phase.starts_on,
+        decision_reference="DS 15-00153",
+        document=SimpleUploadedFile("vereinbarung.pdf", PDF),
     )
 
 
@@ -51,4 +55,7 @@ def test_document_download_per_role(persona, client_as, agreement):
 
 @pytest.mark.django_db
 def test_unknown_document_is_404(client_as):
-    assert client_as("office").get("/media/alliances/1/agreements/gibt-es-nicht.pdf").status_code == 404
+    assert (
+        client_as("office").get("/media/alliances/1/agreements/gibt-es-nicht.pdf").status_code
+        == 404
+    )

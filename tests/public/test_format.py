@@ -62,7 +62,9 @@ def test_day() -> None:
 
 
 def test_filters_in_a_template() -> None:
-    template = Template("{% load buendnis_format %}{{ amount|money }} {{ rate|percent }} {{ on|day }}")
+    template = Template(
+        "{% load buendnis_format %}{{ amount|money }} {{ rate|percent }} {{ on|day }}"
+    )
     rendered = template.render(
         Context({"amount": Decimal("1500000"), "rate": Decimal("50.00"), "on": date(2018, 7, 1)})
     )

@@ -110,7 +110,9 @@ def test_applicant_portal_in_english(structure: AllianceStructure) -> None:
     assert "Förderfähige Gesamtkosten" not in detail
 
 
-def test_office_board_in_english(client_as: Callable[[str], Client], structure: AllianceStructure) -> None:
+def test_office_board_in_english(
+    client_as: Callable[[str], Client], structure: AllianceStructure
+) -> None:
     project_in_state(structure, Status.SKETCH_SPEAKERS, title="Stille Reserve")
     client = client_as("office")
     switch_language(client, "en", "/son/intern/vorhaben/")

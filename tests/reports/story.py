@@ -34,7 +34,9 @@ class BudgetStory:
     projects: dict[str, Project] = field(default_factory=dict)
 
 
-def half_funded(structure: AllianceStructure, field_index: int, costs: str, **extra: object) -> dict[str, object]:
+def half_funded(
+    structure: AllianceStructure, field_index: int, costs: str, **extra: object
+) -> dict[str, object]:
     """Fields for a project asking for half of its costs (the leverage is then 2,0)."""
     eligible = euro(costs)
     return {
@@ -53,17 +55,24 @@ def tell_budget_story(structure: AllianceStructure) -> BudgetStory:
     # Closed: reserved 100.000, granted 90.000 (10.000 released), settled 85.000 on final
     # eligible costs of 170.000 (5.000 released).
     p["closed"] = project_in_state(
-        structure, Status.RUNNING, granted_amount=euro("90000.00"),
+        structure,
+        Status.RUNNING,
+        granted_amount=euro("90000.00"),
         **half_funded(structure, 0, "200000.00", title="Welcome Center"),
     )
     services.project_close(
-        actor=None, project=p["closed"], closed_on=timezone.localdate(),
-        final_eligible_costs=euro("170000.00"), final_grant=euro("85000.00"),
+        actor=None,
+        project=p["closed"],
+        closed_on=timezone.localdate(),
+        final_eligible_costs=euro("170000.00"),
+        final_grant=euro("85000.00"),
         final_report=pdf_upload("abschlussbericht.pdf"),
     )
     # Granted 120.000 of 150.000 requested.
     p["granted"] = project_in_state(
-        structure, Status.GRANTED, granted_amount=euro("120000.00"),
+        structure,
+        Status.GRANTED,
+        granted_amount=euro("120000.00"),
         **half_funded(structure, 1, "300000.00", title="Digitales Lernen im Betrieb"),
     )
     # Endorsed: 50.000 reserved.
@@ -72,7 +81,8 @@ def tell_budget_story(structure: AllianceStructure) -> BudgetStory:
     )
     # Application filed, open field: 30.000 reserved.
     p["filed"] = project_in_state(
-        structure, Status.APPLICATION_FILED,
+        structure,
+        Status.APPLICATION_FILED,
         **half_funded(structure, 3, "60000.00", title="AWO-Praktikumsbörse"),
     )
     # Declined by the bank and withdrawn after the Votum: everything released, no volume.
@@ -86,10 +96,14 @@ def tell_budget_story(structure: AllianceStructure) -> BudgetStory:
     p["withdrawn"] = advance(endorsed_then_withdrawn, Status.WITHDRAWN)
     # Still before the Steuerkreis: no money, no volume.
     p["pending"] = project_in_state(
-        structure, Status.DESCRIPTION_STEERING, **half_funded(structure, 2, "40000.00", title="In Beratung")
+        structure,
+        Status.DESCRIPTION_STEERING,
+        **half_funded(structure, 2, "40000.00", title="In Beratung"),
     )
     budget_services.budget_adjust(
-        actor=None, phase=structure.phase, amount=euro("250000.00"),
+        actor=None,
+        phase=structure.phase,
+        amount=euro("250000.00"),
         note="Erhöhung durch das Ministerium",
     )
     return story

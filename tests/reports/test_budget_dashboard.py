@@ -30,7 +30,13 @@ def test_overview_after_every_kind_of_booking(budget_story: BudgetStory) -> None
     overview = budget_overview(budget_story.structure.phase)
     figures = overview.figures
     assert figures == budget_figures(budget_story.structure.phase)
-    assert (figures.budget, figures.paid, figures.committed, figures.reserved, figures.available) == (
+    assert (
+        figures.budget,
+        figures.paid,
+        figures.committed,
+        figures.reserved,
+        figures.available,
+    ) == (
         BUDGET_EXPECTED["budget"],
         BUDGET_EXPECTED["paid"],
         BUDGET_EXPECTED["committed"],
@@ -52,19 +58,38 @@ def test_figures_per_field_of_action(budget_story: BudgetStory) -> None:
     assert [entry.field for entry in overview.fields] == fields
     advice = by_title["Beratungsinfrastruktur"]  # closed (final costs 170.000) + endorsed
     assert (advice.projects, advice.paid, advice.committed, advice.reserved) == (
-        2, Decimal("85000.00"), Decimal("0.00"), Decimal("50000.00"))
+        2,
+        Decimal("85000.00"),
+        Decimal("0.00"),
+        Decimal("50000.00"),
+    )
     assert (advice.grants, advice.volume, advice.leverage) == (
-        Decimal("135000.00"), Decimal("270000.00"), Decimal("2.0"))
+        Decimal("135000.00"),
+        Decimal("270000.00"),
+        Decimal("2.0"),
+    )
     digital = by_title["Digitalisierung / Innovation"]  # granted; the withdrawn one does not count
     assert (digital.projects, digital.committed, digital.volume, digital.leverage) == (
-        1, Decimal("120000.00"), Decimal("300000.00"), Decimal("2.5"))
+        1,
+        Decimal("120000.00"),
+        Decimal("300000.00"),
+        Decimal("2.5"),
+    )
     recruiting = by_title["Rekrutierung und Matching"]  # declined and pending: nothing
     assert (recruiting.projects, recruiting.grants, recruiting.volume, recruiting.leverage) == (
-        0, Decimal("0.00"), Decimal("0.00"), None)
+        0,
+        Decimal("0.00"),
+        Decimal("0.00"),
+        None,
+    )
     open_field = overview.fields[-1]
     assert open_field.field is not None and open_field.field.is_open
     assert (open_field.projects, open_field.reserved, open_field.volume, open_field.leverage) == (
-        1, Decimal("30000.00"), Decimal("60000.00"), Decimal("2.0"))
+        1,
+        Decimal("30000.00"),
+        Decimal("60000.00"),
+        Decimal("2.0"),
+    )
     # The fields add up to the phase (the adjustment belongs to no field).
     assert sum((entry.grants for entry in overview.fields), Decimal(0)) == overview.grants
     assert sum((entry.volume for entry in overview.fields), Decimal(0)) == overview.volume
@@ -87,12 +112,21 @@ def test_empty_phase(structure: AllianceStructure) -> None:
 # --- The page -----------------------------------------------------------------------------------
 
 
-def test_dashboard_shows_the_figures(client_as: Callable[[str], Client], budget_story: BudgetStory) -> None:
+def test_dashboard_shows_the_figures(
+    client_as: Callable[[str], Client], budget_story: BudgetStory
+) -> None:
     response = client_as("office").get(URL)
     assert response.status_code == 200
     text = text_of(response)
-    for amount in ("2.250.000,00 €", "85.000,00 €", "120.000,00 €", "80.000,00 €", "1.965.000,00 €",
-                   "630.000,00 €", "285.000,00 €"):
+    for amount in (
+        "2.250.000,00 €",
+        "85.000,00 €",
+        "120.000,00 €",
+        "80.000,00 €",
+        "1.965.000,00 €",
+        "630.000,00 €",
+        "285.000,00 €",
+    ):
         assert amount in text, amount
     assert "Budgetänderungen +250.000,00 €" in text
     assert "Hebel (Projektvolumen je Euro Zuschuss) 2,2" in text
@@ -109,7 +143,7 @@ def test_dashboard_lists_the_ledger_newest_first(
 ) -> None:
     text = text_of(client_as("office").get(URL))
     assert f"Buchungen ({BOOKINGS})" in text
-    bookings = text[text.index("Alle Buchungen der Förderphase"):]
+    bookings = text[text.index("Alle Buchungen der Förderphase") :]
     # The adjustment was booked last, so it comes first; the first reservation comes last.
     assert bookings.index("Erhöhung durch das Ministerium") < bookings.index("Welcome Center")
     assert "Budget +250.000,00 €" in bookings
@@ -120,7 +154,11 @@ def test_dashboard_lists_the_ledger_newest_first(
 def test_ledger_is_paginated(client_as: Callable[[str], Client], budget_story: BudgetStory) -> None:
     structure = budget_story.structure
     for number in range(11):
-        project_in_state(structure, Status.ENDORSED, **half_funded(structure, 1, "20000.00", title=f"Mehr {number}"))
+        project_in_state(
+            structure,
+            Status.ENDORSED,
+            **half_funded(structure, 1, "20000.00", title=f"Mehr {number}"),
+        )
     client = client_as("office")
     first = text_of(client.get(URL))
     assert "Buchungen (26)" in first and "Seite 1 von 2" in first and "Ältere Buchungen" in first
@@ -131,7 +169,9 @@ def test_ledger_is_paginated(client_as: Callable[[str], Client], budget_story: B
     assert "Mehr 10" not in text and "Welcome Center" in text
 
 
-def test_phase_is_chosen_by_name(client_as: Callable[[str], Client], budget_story: BudgetStory) -> None:
+def test_phase_is_chosen_by_name(
+    client_as: Callable[[str], Client], budget_story: BudgetStory
+) -> None:
     structure = budget_story.structure
     client = client_as("office")
     current = client.get(URL).content.decode()
@@ -145,7 +185,9 @@ def test_phase_is_chosen_by_name(client_as: Callable[[str], Client], budget_stor
     assert client.get(URL, {"phase": "1999–2002"}).status_code == 404
 
 
-def test_chart_is_accessible_svg(client_as: Callable[[str], Client], budget_story: BudgetStory) -> None:
+def test_chart_is_accessible_svg(
+    client_as: Callable[[str], Client], budget_story: BudgetStory
+) -> None:
     html = client_as("office").get(URL).content.decode()
     charts = re.findall(r"<svg\b[^>]*>.*?</svg>", html, flags=re.S)
     assert len(charts) == 2
@@ -163,13 +205,17 @@ def test_chart_is_accessible_svg(client_as: Callable[[str], Client], budget_stor
     budget_chart = charts[0]
     assert "Von 2.250.000,00 € sind 85.000,00 € ausgezahlt" in budget_chart
     assert 'fill="url(#budget-hatch)"' in budget_chart  # committed: hatched, not only a colour
-    assert re.search(r">Verfügbar</text>\s*<text [^>]*>1.965.000,00 € \(87,3 %\)</text>", budget_chart)
+    assert re.search(
+        r">Verfügbar</text>\s*<text [^>]*>1.965.000,00 € \(87,3 %\)</text>", budget_chart
+    )
     assert "Beratungsinfrastruktur" in charts[1]
     # No inline styles anywhere on the page.
     assert " style=" not in html
 
 
-def test_chart_widths_follow_the_figures(client_as: Callable[[str], Client], budget_story: BudgetStory) -> None:
+def test_chart_widths_follow_the_figures(
+    client_as: Callable[[str], Client], budget_story: BudgetStory
+) -> None:
     html = client_as("office").get(URL).content.decode()
     chart = re.search(r"<svg\b.*?</svg>", html, flags=re.S).group(0)  # type: ignore[union-attr]
     widths = re.findall(r'<rect x="([\d.]+)%" y="1" width="([\d.]+)%"', chart)
@@ -222,7 +268,9 @@ def test_other_alliance_budget_is_not_shown(
     assert "Welcome Center" not in text
 
 
-def test_post_is_not_allowed(client_as: Callable[[str], Client], structure: AllianceStructure) -> None:
+def test_post_is_not_allowed(
+    client_as: Callable[[str], Client], structure: AllianceStructure
+) -> None:
     assert client_as("office").post(URL).status_code == 405
 
 
@@ -247,7 +295,8 @@ def test_query_count_is_pinned_and_constant(
     structure = budget_story.structure
     for number in range(20):
         project_in_state(
-            structure, Status.ENDORSED,
+            structure,
+            Status.ENDORSED,
             **half_funded(structure, number % 4, "20000.00", title=f"Zusatzvorhaben {number:02d}"),
         )
     with django_assert_num_queries(DASHBOARD):  # type: ignore[attr-defined]
@@ -290,7 +339,9 @@ def test_project_without_field_gets_its_own_row(
     overview = budget_overview(structure.phase)
     assert overview.fields[-1].field is None
     assert (overview.fields[-1].reserved, overview.fields[-1].volume) == (
-        Decimal("25000.00"), Decimal("50000.00"))
+        Decimal("25000.00"),
+        Decimal("50000.00"),
+    )
     assert "Ohne Handlungsfeld" in text_of(client_as("office").get(URL))
 
 
@@ -319,4 +370,7 @@ def test_long_field_titles_wrap_in_the_chart(structure: AllianceStructure) -> No
     assert " ".join(text for _y, text in first.title_lines) == action_field.title
     # The next row starts below the taller first one.
     assert int(second.title_lines[0][0]) - int(first.title_lines[0][0]) == 80 + 2 * 18
-    assert [text for _y, text in chart.rows[-1].title_lines] == ["Weitere Themen (thematisch", "offen)"]
+    assert [text for _y, text in chart.rows[-1].title_lines] == [
+        "Weitere Themen (thematisch",
+        "offen)",
+    ]

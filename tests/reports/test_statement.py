@@ -63,7 +63,9 @@ def endorsed(structure: AllianceStructure) -> Project:
         actor=None,
         project=project,
         shares=[
-            services.Share(amount=Decimal("500000.00"), organisation=structure.organisations["city"]),
+            services.Share(
+                amount=Decimal("500000.00"), organisation=structure.organisations["city"]
+            ),
             services.Share(amount=Decimal("250000.00"), name="Volkswagen Stiftung"),
         ],
     )
@@ -122,7 +124,10 @@ def test_pdf_with_the_key_data(
 
 
 def test_application_reference_and_unnamed_speaker(
-    client_as: Callable[[str], Client], endorsed: Project, structure: AllianceStructure, tmp_path: Path
+    client_as: Callable[[str], Client],
+    endorsed: Project,
+    structure: AllianceStructure,
+    tmp_path: Path,
 ) -> None:
     advance(endorsed, Status.APPLICATION_FILED)
     speaker = structure.people["speaker"]
@@ -139,7 +144,9 @@ def test_application_reference_and_unnamed_speaker(
 
 @pytest.fixture
 def fake_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("buendnis.reports.views.render_statement_pdf", lambda data: b"%PDF-stand-in")
+    monkeypatch.setattr(
+        "buendnis.reports.views.render_statement_pdf", lambda data: b"%PDF-stand-in"
+    )
 
 
 ACCESS = [
@@ -184,7 +191,14 @@ def test_applicant_of_another_project_does_not(
 
 @pytest.mark.parametrize(
     "state",
-    [Status.ENDORSED, Status.APPLICATION_FILED, Status.GRANTED, Status.DECLINED, Status.RUNNING, Status.CLOSED],
+    [
+        Status.ENDORSED,
+        Status.APPLICATION_FILED,
+        Status.GRANTED,
+        Status.DECLINED,
+        Status.RUNNING,
+        Status.CLOSED,
+    ],
 )
 def test_after_the_votum(
     client_as: Callable[[str], Client], structure: AllianceStructure, fake_pdf: None, state: str
@@ -204,7 +218,11 @@ def test_after_the_votum(
     ],
 )
 def test_before_the_votum_there_is_none(
-    client_as: Callable[[str], Client], structure: AllianceStructure, fake_pdf: None, state: str, at: str | None
+    client_as: Callable[[str], Client],
+    structure: AllianceStructure,
+    fake_pdf: None,
+    state: str,
+    at: str | None,
 ) -> None:
     project = project_in_state(structure, state, at=at)
     response = client_as("office").get(url_of(project))
@@ -232,7 +250,12 @@ def test_unknown_reference_and_other_alliance(
     client = client_as("office")
     assert client.get("/son/intern/vorhaben/SON-1999-001/stellungnahme.pdf").status_code == 404
     # The project's reference under another alliance's address: not found there.
-    assert client.get(f"/leine-weser/intern/vorhaben/{endorsed.reference}/stellungnahme.pdf").status_code == 404
+    assert (
+        client.get(
+            f"/leine-weser/intern/vorhaben/{endorsed.reference}/stellungnahme.pdf"
+        ).status_code
+        == 404
+    )
 
 
 def test_post_is_not_allowed(client_as: Callable[[str], Client], endorsed: Project) -> None:
