@@ -60,7 +60,8 @@ from buendnis.alliances.models import (
     SeatRole,
     Topic,
 )
-from buendnis.budget.models import EntryKind, LedgerEntry
+from buendnis.budget import rules as budget_rules
+from buendnis.budget.models import LedgerEntry
 from buendnis.core.models import AuditEntry
 from buendnis.funding.models import (
     BodyOutcome,
@@ -73,8 +74,16 @@ from buendnis.funding.models import (
     ProjectDocument,
     Transition,
 )
-from buendnis.funding.states import BODY_STAGES, NEXT_ON_POSITIVE, can_move
+from buendnis.funding.states import (
+    BODY_STAGES,
+    MONEY_FIXED_STATES,
+    NEXT_ON_POSITIVE,
+    Booking,
+    booking_for,
+    can_move,
+)
 from buendnis.funding.states import Status as S
+from buendnis.funding.wording import RELEASE_NOTES
 from buendnis.meetings.models import (
     AgendaItem,
     Attendance,
@@ -295,10 +304,6 @@ CURRENT_MIX = {
     S.CLOSED: 12,
 }
 PHASE_SHARE = (0.3, 0.3, 0.4)
-# Ledger: the states whose path passed the Votum (reservation), the bank's grant, the settlement.
-RESERVED_STATES = frozenset(
-    {S.ENDORSED, S.APPLICATION_FILED, S.GRANTED, S.RUNNING, S.CLOSED, S.DECLINED}
-)
 GRANTED_STATES = frozenset({S.GRANTED, S.RUNNING, S.CLOSED})
 
 
@@ -392,47 +397,37 @@ def _plan_projects(rng: random.Random, number: int) -> list[Plan]:
 
 
 def _ledger_rows(plan: Plan, base: dict[str, Any]) -> list[LedgerEntry]:
-    """Exactly the bookings the budget services make for the project's path."""
-    rows: list[LedgerEntry] = []
-
-    def book(kind: str, note: str, **deltas: Decimal) -> None:
-        rows.append(
-            LedgerEntry(
-                kind=kind,
-                note=note,
-                **base,
-                **{f"{name}_delta": value for name, value in deltas.items()},
+    """Exactly the bookings the budget services make for the project's path: each move's booking
+    as `states.STEPS` declares it, its rows computed by the same rules (`budget.rules`)."""
+    entries: list[budget_rules.Entry] = []
+    reserved = committed = ZERO
+    path = path_to(plan.state)
+    for source, target in zip(path, path[1:], strict=False):
+        booking = booking_for(source, target)
+        if booking is Booking.RESERVE:
+            entries += budget_rules.reservation(plan.requested)
+        elif booking is Booking.COMMIT and plan.granted is not None:
+            entries += budget_rules.commitment(reserved=reserved, granted=plan.granted)
+        elif booking is Booking.SETTLE and plan.final is not None:
+            entries += budget_rules.settlement(committed=committed, final_grant=plan.final)
+        elif booking is Booking.RELEASE:
+            entries += budget_rules.release(
+                reserved=reserved, committed=committed, note=RELEASE_NOTES[target]
             )
+        reserved = sum((entry.reserved for entry in entries), ZERO)
+        committed = sum((entry.committed for entry in entries), ZERO)
+    return [
+        LedgerEntry(
+            kind=entry.kind,
+            note=str(entry.note),
+            **base,
+            budget_delta=entry.budget,
+            reserved_delta=entry.reserved,
+            committed_delta=entry.committed,
+            paid_delta=entry.paid,
         )
-
-    if plan.state not in RESERVED_STATES:
-        return rows
-    book(
-        EntryKind.RESERVATION,
-        "Votum: Reservierung des beantragten Zuschusses",
-        reserved=plan.requested,
-    )
-    if plan.state == S.DECLINED:
-        book(EntryKind.RELEASE, "Ablehnung durch die Förderbank", reserved=ZERO - plan.requested)
-        return rows
-    if plan.granted is None:
-        return rows
-    book(EntryKind.COMMITMENT, "Bewilligung", reserved=-plan.granted, committed=plan.granted)
-    if plan.requested > plan.granted:
-        book(
-            EntryKind.RELEASE,
-            "Bewilligung unter dem Votum",
-            reserved=-(plan.requested - plan.granted),
-        )
-    if plan.final is not None:
-        book(EntryKind.PAYMENT, "Abrechnung", committed=-plan.final, paid=plan.final)
-        if plan.granted > plan.final:
-            book(
-                EntryKind.RELEASE,
-                "Abrechnung unter der Bewilligung",
-                committed=-(plan.granted - plan.final),
-            )
-    return rows
+        for entry in entries
+    ]
 
 
 def _snapshot(orgs: list[Organisation]) -> dict[str, Any]:
@@ -587,7 +582,7 @@ def _generate_alliance(
     plans = _plan_projects(rng, projects)
     booked = [ZERO, ZERO, ZERO]
     for plan in plans:
-        if plan.state in RESERVED_STATES:
+        if plan.state in MONEY_FIXED_STATES:
             booked[plan.phase_index] += plan.requested
     phases: list[FundingPhase] = _bulk(
         FundingPhase,

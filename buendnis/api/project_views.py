@@ -458,39 +458,16 @@ class ProjectTransitionView(ProjectAPIView):
         return renamed
 
     def perform_step(self, action: str, project: Project, params: dict[str, Any]) -> None:
-        actor = self.actor
-        if action == "record_consultation":
-            services.consultation_record(actor=actor, project=project, **params)
-        elif action == "submit_sketch":
-            services.sketch_submit(actor=actor, project=project, document=params["document"])
-        elif action == "submit_description":
-            services.description_submit(actor=actor, project=project, document=params["document"])
-        elif action == "resubmit":
-            services.project_resubmit(actor=actor, project=project, document=params["document"])
-        elif action == "forward":
-            services.project_forward(actor=actor, project=project, **params)
-        elif action == "record_outcome":
+        if action == "record_outcome":
+            # The client names the body by kind; the step takes the alliance's body.
             kind = params.pop("body")
             body = Body.objects.filter(alliance_id=project.alliance_id, kind=kind).first()
             if body is None:
                 raise ValidationError(
                     {"body": _("Das Bündnis hat keinen %(body)s.") % {"body": _body_name(kind)}}
                 )
-            services.outcome_record(actor=actor, project=project, body=body, **params)
-        elif action == "resume":
-            services.project_resume(actor=actor, project=project)
-        elif action == "file_application":
-            services.application_file(actor=actor, project=project, **params)
-        elif action == "record_bank_decision":
-            services.bank_decision_record(actor=actor, project=project, **params)
-        elif action == "start":
-            services.project_start(actor=actor, project=project, **params)
-        elif action == "close":
-            services.project_close(actor=actor, project=project, **params)
-        elif action == "withdraw":
-            services.project_withdraw(actor=actor, project=project, **params)
-        else:  # pragma: no cover - ACTION_SERIALIZERS and states.ACTIONS are one list (tested)
-            raise AssertionError(action)
+            params["body"] = body
+        services.project_act(actor=self.actor, project=project, action=action, **params)
 
 
 def _body_name(kind: str) -> str:

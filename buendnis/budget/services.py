@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 from buendnis.accounts import permissions
 from buendnis.alliances.models import FundingPhase
@@ -18,14 +19,13 @@ from buendnis.core.audit import audit_record
 from buendnis.core.errors import DomainError, PermissionDenied
 from buendnis.core.templatetags.buendnis_format import money as euro
 
+from . import rules
 from .models import EntryKind, LedgerEntry
 from .selectors import budget_figures, project_balance
 
 if TYPE_CHECKING:
     from buendnis.accounts.models import User
     from buendnis.funding.models import Project
-
-ZERO = Decimal("0.00")
 
 
 def _lock_phase(phase_id: int) -> FundingPhase:
@@ -39,45 +39,42 @@ def _lock_phase(phase_id: int) -> FundingPhase:
 
 
 def _book(
-    *,
-    actor: User | None,
-    phase: FundingPhase,
-    project: Project | None,
-    kind: str,
-    note: str = "",
-    budget: Decimal = ZERO,
-    reserved: Decimal = ZERO,
-    committed: Decimal = ZERO,
-    paid: Decimal = ZERO,
+    *, actor: User | None, phase: FundingPhase, project: Project | None, entry: rules.Entry
 ) -> LedgerEntry:
-    entry = LedgerEntry.objects.create(
+    row = LedgerEntry.objects.create(
         alliance_id=phase.alliance_id,
         phase=phase,
         project=project,
-        kind=kind,
-        note=note,
+        kind=entry.kind,
+        note=str(entry.note),
         actor=actor,
-        budget_delta=budget,
-        reserved_delta=reserved,
-        committed_delta=committed,
-        paid_delta=paid,
+        budget_delta=entry.budget,
+        reserved_delta=entry.reserved,
+        committed_delta=entry.committed,
+        paid_delta=entry.paid,
     )
     audit_record(
         actor=actor,
-        action=f"budget.{kind}",
-        instance=entry,
+        action=f"budget.{entry.kind}",
+        instance=row,
         alliance=phase.alliance,
         changes={
             "phase": phase.pk,
             "project": project.pk if project else None,
-            "budget": str(budget),
-            "reserved": str(reserved),
-            "committed": str(committed),
-            "paid": str(paid),
+            "budget": str(entry.budget),
+            "reserved": str(entry.reserved),
+            "committed": str(entry.committed),
+            "paid": str(entry.paid),
         },
-        comment=note,
+        comment=str(entry.note),
     )
-    return entry
+    return row
+
+
+def _book_all(
+    *, actor: User | None, phase: FundingPhase, project: Project, entries: list[rules.Entry]
+) -> list[LedgerEntry]:
+    return [_book(actor=actor, phase=phase, project=project, entry=entry) for entry in entries]
 
 
 def reserve(*, actor: User | None, project: Project, amount: Decimal) -> LedgerEntry:
@@ -94,14 +91,9 @@ def reserve(*, actor: User | None, project: Project, amount: Decimal) -> LedgerE
             )
             % {"phase": phase.name, "amount": euro(amount), "available": euro(available)}
         )
-    return _book(
-        actor=actor,
-        phase=phase,
-        project=project,
-        kind=EntryKind.RESERVATION,
-        reserved=amount,
-        note=_("Votum: Reservierung des beantragten Zuschusses"),
-    )
+    return _book_all(actor=actor, phase=phase, project=project, entries=rules.reservation(amount))[
+        0
+    ]
 
 
 def commit(*, actor: User | None, project: Project, granted: Decimal) -> None:
@@ -118,41 +110,24 @@ def commit(*, actor: User | None, project: Project, granted: Decimal) -> None:
                 % {"granted": euro(granted), "reserved": euro(reserved)}
             }
         )
-    _book(
+    _book_all(
         actor=actor,
         phase=phase,
         project=project,
-        kind=EntryKind.COMMITMENT,
-        reserved=-granted,
-        committed=granted,
-        note=_("Bewilligung durch die Förderbank"),
+        entries=rules.commitment(reserved=reserved, granted=granted),
     )
-    if reserved > granted:
-        _book(
-            actor=actor,
-            phase=phase,
-            project=project,
-            kind=EntryKind.RELEASE,
-            reserved=-(reserved - granted),
-            note=_("Differenz zwischen Votum und Bewilligung"),
-        )
 
 
-def release_all(*, actor: User | None, project: Project, note: str) -> None:
+def release_all(*, actor: User | None, project: Project, note: StrOrPromise) -> None:
     """Declined, rejected or withdrawn: whatever the project holds goes back to the phase."""
     phase = _lock_phase(project.phase_id)
     balance = project_balance(project.pk)
-    if balance.reserved or balance.committed:
-        _book(
-            actor=actor,
-            phase=phase,
-            project=project,
-            kind=EntryKind.RELEASE,
-            # ZERO - x, not -x: a project without a commitment books 0.00, not -0.00.
-            reserved=ZERO - balance.reserved,
-            committed=ZERO - balance.committed,
-            note=note,
-        )
+    _book_all(
+        actor=actor,
+        phase=phase,
+        project=project,
+        entries=rules.release(reserved=balance.reserved, committed=balance.committed, note=note),
+    )
 
 
 def settle(*, actor: User | None, project: Project, final_grant: Decimal) -> None:
@@ -168,24 +143,12 @@ def settle(*, actor: User | None, project: Project, final_grant: Decimal) -> Non
                 % {"final": euro(final_grant), "committed": euro(committed)}
             }
         )
-    _book(
+    _book_all(
         actor=actor,
         phase=phase,
         project=project,
-        kind=EntryKind.PAYMENT,
-        committed=-final_grant,
-        paid=final_grant,
-        note=_("Abrechnung"),
+        entries=rules.settlement(committed=committed, final_grant=final_grant),
     )
-    if committed > final_grant:
-        _book(
-            actor=actor,
-            phase=phase,
-            project=project,
-            kind=EntryKind.RELEASE,
-            committed=-(committed - final_grant),
-            note=_("Nicht abgerufener Zuschuss"),
-        )
 
 
 def budget_adjust(
@@ -227,7 +190,5 @@ def budget_adjust(
             actor=actor,
             phase=locked,
             project=None,
-            kind=EntryKind.ADJUSTMENT,
-            budget=amount,
-            note=note,
+            entry=rules.Entry(EntryKind.ADJUSTMENT, note, budget=amount),
         )

@@ -14,7 +14,8 @@ from django.utils.translation import pgettext_lazy
 from buendnis.alliances.models import money_field
 from buendnis.core.uploads import validate_document
 
-from .states import PUBLIC_LABELS, Status
+from .states import Status
+from .wording import PUBLIC_LABELS
 
 NOT_NEGATIVE = [MinValueValidator(Decimal("0"), message=_("Beträge dürfen nicht negativ sein."))]
 

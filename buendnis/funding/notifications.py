@@ -13,7 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .models import Project
-from .states import PUBLIC_LABELS, Status
+from .states import Status
+from .wording import PUBLIC_LABELS
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Reads of the funding procedure: what pages, the API and reports show about projects.
 
-Writes go through `services.py`; these functions only read (one exception is marked: a lock).
+Writes go through `services.py`; these functions only read.
 """
 
 from __future__ import annotations
@@ -16,83 +16,12 @@ from django_stubs_ext import StrOrPromise
 from buendnis.alliances.models import Alliance, Body, FundingPhase
 
 from .models import BodyOutcome, CoFinancing, Consultation, Project, ProjectDocument, Transition
-from .states import BODY_STAGES, FINAL_STATES, Status, can_move
+from .states import BODY_STAGES, Status
 
 S = Status
 
 
 # --- Office workspace (portal.office_views) -------------------------------------------------------
-
-# Which action each state allows. The moves themselves are checked by the services against
-# states.TRANSITIONS; this table says which form a page offers. A consultation moves only an idea
-# but may be recorded in every open state.
-ACTION_STATES: dict[str, frozenset[str]] = {
-    "record_consultation": frozenset(set(S.values) - FINAL_STATES),
-    "submit_sketch": frozenset({S.CONSULTATION}),
-    "forward": frozenset({S.SKETCH_SUBMITTED, S.DESCRIPTION_SUBMITTED}),
-    "record_outcome": frozenset(BODY_STAGES),
-    "submit_description": frozenset({S.DESCRIPTION_REQUESTED}),
-    "resubmit": frozenset({S.REVISION_REQUESTED}),
-    "resume": frozenset({S.DEFERRED}),
-    "file_application": frozenset({S.ENDORSED}),
-    "record_bank_decision": frozenset({S.APPLICATION_FILED}),
-    "start": frozenset({S.GRANTED}),
-    "close": frozenset({S.RUNNING}),
-    "withdraw": frozenset(s for s in S.values if can_move(s, S.WITHDRAWN)),
-}
-
-
-def actions_possible(status: str) -> list[str]:
-    """The procedure's actions (names of states.ACTIONS) that a project in `status` allows."""
-    return [action for action, states in ACTION_STATES.items() if status in states]
-
-
-@dataclass(frozen=True)
-class WaitingFor:
-    """Who has the next move for projects in `statuses`."""
-
-    key: str
-    label: StrOrPromise
-    task: StrOrPromise
-    statuses: frozenset[str]
-
-
-# Who is expected to act next, by state: the office forwards submissions to the Sprecherkreis, the
-# two bodies discuss, the applicant writes, the bank decides.
-WAITING_FOR: tuple[WaitingFor, ...] = (
-    WaitingFor(
-        "office",
-        _("Geschäftsstelle"),
-        _(
-            "Beratung erfassen, Eingereichtes an den Sprecherkreis weiterleiten, Vertagtes wieder vorlegen"
-        ),
-        frozenset({S.IDEA, S.SKETCH_SUBMITTED, S.DESCRIPTION_SUBMITTED, S.DEFERRED}),
-    ),
-    WaitingFor(
-        "speakers",
-        _("Sprecherkreis"),
-        _("Kurzskizzen und Projektbeschreibungen beraten"),
-        frozenset({S.SKETCH_SPEAKERS, S.DESCRIPTION_SPEAKERS}),
-    ),
-    WaitingFor(
-        "steering",
-        _("Steuerkreis"),
-        _("Vorstellen, beraten und abstimmen"),
-        frozenset({S.SKETCH_STEERING, S.DESCRIPTION_STEERING}),
-    ),
-    WaitingFor(
-        "applicant",
-        _("Projektträger"),
-        _("Kurzskizze, Projektbeschreibung oder Überarbeitung einreichen, Förderantrag stellen"),
-        frozenset({S.CONSULTATION, S.DESCRIPTION_REQUESTED, S.REVISION_REQUESTED, S.ENDORSED}),
-    ),
-    WaitingFor(
-        "bank",
-        _("Förderbank"),
-        _("Über den Förderantrag entscheiden"),
-        frozenset({S.APPLICATION_FILED}),
-    ),
-)
 
 
 def pipeline_projects(alliance: Alliance) -> QuerySet[Project]:
@@ -152,31 +81,6 @@ def stage_body(project: Project) -> Body | None:
     if kind is None:
         return None
     return Body.objects.filter(alliance_id=project.alliance_id, kind=kind).first()
-
-
-@dataclass(frozen=True)
-class FormStamp:
-    """What a form saw of the project when the page was rendered; a second submission of the same
-    form finds it changed."""
-
-    version: int
-    status: str
-    consultations: int
-
-
-def form_stamp_locked(project: Project) -> FormStamp:
-    """The project's current stamp, with its row locked until the caller's transaction ends.
-
-    Precondition: the caller runs inside `transaction.atomic()` and calls the service in the same
-    transaction, so that no one acts between the check and the step."""
-    locked = (
-        Project.objects.select_for_update(no_key=True).only("version", "status").get(pk=project.pk)
-    )
-    return FormStamp(
-        version=locked.version,
-        status=locked.status,
-        consultations=Consultation.objects.filter(project_id=project.pk).count(),
-    )
 
 
 # --- Applicant portal (portal.applicant_views) ----------------------------------------------------

@@ -1,8 +1,10 @@
 """The funding procedure: every write to a project, every move of its state.
 
-Each transition service locks the project row, checks the actor's right and the move against
-`states.TRANSITIONS`, changes the state, writes a Transition row and an audit row, books the budget
-where the step touches money — all in one transaction — and sends mail after the commit.
+Each step's service locks the project row, refuses a stale form (`expected_version`), checks the
+actor's right and the move against its declaration in `states.STEPS`, changes the state, writes a
+Transition row and an audit row, makes the budget booking the step declares — all in one
+transaction — and sends mail after the commit. `project_act` is the one entry for every caller that
+takes a step by its name (API, applicant portal, office workspace, meetings' decisions).
 """
 
 from __future__ import annotations
@@ -46,13 +48,14 @@ from .models import (
 )
 from .states import (
     BODY_STAGES,
-    FINAL_STATES,
     MONEY_FIXED_STATES,
     NEXT_ON_POSITIVE,
     SKETCH_STAGE,
+    STEPS,
+    Booking,
     Status,
-    can_move,
 )
+from .wording import RELEASE_NOTES
 
 CENT = Decimal("0.01")
 S = Status
@@ -288,13 +291,7 @@ def project_update(
                 _("Sie dürfen dieses Vorhaben im Stand „%(status)s“ nicht bearbeiten.")
                 % {"status": locked.get_status_display()}
             )
-        if expected_version is not None and expected_version != locked.version:
-            raise StaleEdit(
-                _(
-                    "Das Vorhaben wurde inzwischen von jemand anderem geändert. Bitte laden Sie die Seite "
-                    "neu; Ihre Eingaben sind nicht gespeichert."
-                )
-            )
+        _refuse_stale(locked, expected_version)
         money = {"eligible_costs", "requested_grant"}
         if locked.status in MONEY_FIXED_STATES and any(
             getattr(locked, name) != value for name, value in changes.items() if name in money
@@ -425,40 +422,81 @@ def _has_document(project: Project, kind: str) -> bool:
 # --- The state machine --------------------------------------------------------------------------
 
 
+def _stale() -> StaleEdit:
+    return StaleEdit(
+        _(
+            "Das Vorhaben wurde inzwischen von jemand anderem geändert. Bitte laden Sie die Seite "
+            "neu; Ihre Eingaben sind nicht gespeichert."
+        )
+    )
+
+
+def _refuse_stale(locked: Project, expected_version: int | None) -> None:
+    """A form or client that saw an older version of the project acts on what is no longer there."""
+    if expected_version is not None and expected_version != locked.version:
+        raise _stale()
+
+
+def _not_possible(status: str) -> TransitionNotAllowed:
+    return TransitionNotAllowed(
+        _("Im Stand „%(status)s“ ist dieser Schritt nicht möglich.")
+        % {"status": Status(status).label}
+    )
+
+
+def _book(*, actor: User | None, project: Project, booking: Booking, target: str) -> None:
+    """The booking `states.STEPS` declares for arriving in `target`; the amounts are on the
+    locked project (the step's effect has set them). Caller holds the project lock."""
+    if booking is Booking.RESERVE:
+        budget.reserve(actor=actor, project=project, amount=project.requested_grant)
+    elif booking is Booking.COMMIT:
+        budget.commit(actor=actor, project=project, granted=project.granted_amount or Decimal(0))
+    elif booking is Booking.SETTLE:
+        budget.settle(actor=actor, project=project, final_grant=project.final_grant or Decimal(0))
+    else:
+        budget.release_all(actor=actor, project=project, note=RELEASE_NOTES[target])
+
+
 def _transition(
     *,
     actor: User | None,
     project: Project,
     action: str,
-    target: str | Callable[[Project], str],
+    target: Callable[[Project], str] | None = None,
     comment: str = "",
     check: Callable[[Project], None] | None = None,
     effect: Callable[[Project, str], None] | None = None,
-    sources: frozenset[str] | None = None,
+    expected_version: int | None = None,
 ) -> Project:
-    """Run one step of the procedure atomically. `target` may depend on the locked project;
-    `check` refuses with a DomainError; `effect` changes fields and books money before saving.
-
-    `sources` narrows the table to the states this step starts from: the table allows
-    revision_requested → description_submitted, but only a resubmission takes that move, not a
-    first submission of the description from a sketch sent back for revision."""
+    """Run one step of `states.STEPS` atomically. Without `target` the step's only move from
+    the current state is taken; `target` picks among several from what was recorded (an outcome,
+    the bank's answer). `check` refuses with a DomainError; `effect` changes fields before the
+    booking the step declares for the target and the save."""
+    step = STEPS[action]
     with transaction.atomic():
         locked = _lock(project)
         if actor is not None and not permissions.can_perform(actor, locked, action):
             raise PermissionDenied(
                 _("Diesen Schritt dürfen Sie bei diesem Vorhaben nicht ausführen.")
             )
+        _refuse_stale(locked, expected_version)
         source = locked.status
-        to = target(locked) if callable(target) else target
-        if (sources is not None and source not in sources) or not can_move(source, to):
-            raise TransitionNotAllowed(
-                _("Im Stand „%(status)s“ ist dieser Schritt nicht möglich.")
-                % {"status": Status(source).label}
-            )
+        targets = step.moves.get(source, frozenset())
+        if target is not None:
+            to = target(locked)
+        elif len(targets) == 1:
+            (to,) = targets
+        else:
+            raise _not_possible(source)
+        if not step.allows(source, to):
+            raise _not_possible(source)
         if check is not None:
             check(locked)
         if effect is not None:
             effect(locked, to)
+        booking = step.books.get(to)
+        if booking is not None:
+            _book(actor=actor, project=locked, booking=booking, target=to)
         locked.status = to
         locked.status_changed_at = timezone.now()
         locked.version += 1
@@ -480,9 +518,18 @@ def _transition(
 
 
 def consultation_record(
-    *, actor: User | None, project: Project, held_on: date, participants: str, notes: str = ""
+    *,
+    actor: User | None,
+    project: Project,
+    held_on: date,
+    participants: str,
+    notes: str = "",
+    expected_version: int | None = None,
+    expected_consultations: int | None = None,
 ) -> Consultation:
-    """The office records a consultation; the first one moves an idea into consultation."""
+    """The office records a consultation; the first one moves an idea into consultation.
+    `expected_consultations` is the number the form saw: a second submission finds one more
+    (a consultation after the first does not change the project's version)."""
     if held_on > timezone.localdate():
         raise DomainError({"held_on": _("Eine Beratung kann nicht in der Zukunft liegen.")})
     if not participants.strip():
@@ -493,7 +540,13 @@ def consultation_record(
         locked = _lock(project)
         if actor is not None and not permissions.can_perform(actor, locked, "record_consultation"):
             raise PermissionDenied(_("Beratungen erfasst die Geschäftsstelle."))
-        if locked.status in FINAL_STATES:
+        _refuse_stale(locked, expected_version)
+        if (
+            expected_consultations is not None
+            and locked.consultations.count() != expected_consultations
+        ):
+            raise _stale()
+        if locked.status not in STEPS["record_consultation"].sources:
             raise TransitionNotAllowed(
                 _(
                     "Das Vorhaben ist im Stand „%(status)s“ abgeschlossen; Beratungen sind nicht mehr möglich."
@@ -513,12 +566,11 @@ def consultation_record(
             instance=locked,
             changes={"held_on": held_on.isoformat(), "participants": participants},
         )
-        if locked.status == S.IDEA:
+        if locked.status in STEPS["record_consultation"].moves:
             _transition(
                 actor=actor,
                 project=locked,
                 action="record_consultation",
-                target=S.CONSULTATION,
                 comment=_("Beratung am %(day)s") % {"day": _d(held_on)},
             )
     _refresh(project, Project.objects.get(pk=project.pk))
@@ -532,7 +584,11 @@ def _require_complete(project: Project) -> None:
 
 
 def sketch_submit(
-    *, actor: User | None, project: Project, document: UploadedFile | None = None
+    *,
+    actor: User | None,
+    project: Project,
+    document: UploadedFile | None = None,
+    expected_version: int | None = None,
 ) -> Project:
     """Stage 1: the Kurzskizze. Only after at least one consultation, and only complete."""
     # Say what is missing rather than only that the step is not possible now (the stored state,
@@ -565,15 +621,18 @@ def sketch_submit(
         actor=actor,
         project=project,
         action="submit_sketch",
-        target=S.SKETCH_SUBMITTED,
-        sources=frozenset({S.CONSULTATION}),
         check=check,
         effect=effect,
+        expected_version=expected_version,
     )
 
 
 def description_submit(
-    *, actor: User | None, project: Project, document: UploadedFile | None = None
+    *,
+    actor: User | None,
+    project: Project,
+    document: UploadedFile | None = None,
+    expected_version: int | None = None,
 ) -> Project:
     """Stage 2: the full Projektbeschreibung, after a positive vote on the sketch."""
 
@@ -589,26 +648,26 @@ def description_submit(
         actor=actor,
         project=project,
         action="submit_description",
-        target=S.DESCRIPTION_SUBMITTED,
-        sources=frozenset({S.DESCRIPTION_REQUESTED}),
         check=check,
         effect=effect,
+        expected_version=expected_version,
     )
 
 
-def project_forward(*, actor: User | None, project: Project, comment: str = "") -> Project:
+def project_forward(
+    *,
+    actor: User | None,
+    project: Project,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Project:
     """The office puts a submitted sketch or description before the Sprecherkreis."""
-
-    def target(locked: Project) -> str:
-        return S.SKETCH_SPEAKERS if locked.status == S.SKETCH_SUBMITTED else S.DESCRIPTION_SPEAKERS
-
     return _transition(
         actor=actor,
         project=project,
         action="forward",
-        target=target,
         comment=comment,
-        sources=frozenset({S.SKETCH_SUBMITTED, S.DESCRIPTION_SUBMITTED}),
+        expected_version=expected_version,
     )
 
 
@@ -622,6 +681,7 @@ def outcome_record(
     reference: str = "",
     reasons: str = "",
     expected_status: str | None = None,
+    expected_version: int | None = None,
 ) -> BodyOutcome:
     """A body's conclusion at the project's current stage drives the procedure.
 
@@ -695,8 +755,6 @@ def outcome_record(
             )
         elif to == S.DEFERRED:
             locked.return_status = locked.status
-        elif to == S.ENDORSED:
-            budget.reserve(actor=actor, project=locked, amount=locked.requested_grant)
 
     label = Outcome(outcome).label
     comment = f"{body.name}: {label}" + (f" – {reasons}" if reasons else "")
@@ -708,12 +766,17 @@ def outcome_record(
         comment=comment,
         check=check,
         effect=effect,
+        expected_version=expected_version,
     )
     return recorded[0]
 
 
 def project_resubmit(
-    *, actor: User | None, project: Project, document: UploadedFile | None = None
+    *,
+    actor: User | None,
+    project: Project,
+    document: UploadedFile | None = None,
+    expected_version: int | None = None,
 ) -> Project:
     """Answer a revision request: back to the submission of the same stage, with a new version."""
 
@@ -732,13 +795,15 @@ def project_resubmit(
         project=project,
         action="resubmit",
         target=lambda locked: locked.return_status or S.SKETCH_SUBMITTED,
-        sources=frozenset({S.REVISION_REQUESTED}),
         check=check,
         effect=effect,
+        expected_version=expected_version,
     )
 
 
-def project_resume(*, actor: User | None, project: Project) -> Project:
+def project_resume(
+    *, actor: User | None, project: Project, expected_version: int | None = None
+) -> Project:
     """A deferred project comes back before the body that deferred it."""
 
     def effect(locked: Project, to: str) -> None:
@@ -749,13 +814,18 @@ def project_resume(*, actor: User | None, project: Project) -> Project:
         project=project,
         action="resume",
         target=lambda locked: locked.return_status or S.DEFERRED,
-        sources=frozenset({S.DEFERRED}),
         effect=effect,
+        expected_version=expected_version,
     )
 
 
 def application_file(
-    *, actor: User | None, project: Project, filed_on: date, reference: str
+    *,
+    actor: User | None,
+    project: Project,
+    filed_on: date,
+    reference: str,
+    expected_version: int | None = None,
 ) -> Project:
     """After the Votum the applicant files the formal application with the funding bank."""
 
@@ -773,9 +843,9 @@ def application_file(
         actor=actor,
         project=project,
         action="file_application",
-        target=S.APPLICATION_FILED,
         check=check,
         effect=effect,
+        expected_version=expected_version,
     )
 
 
@@ -787,6 +857,7 @@ def bank_decision_record(
     granted: bool,
     granted_amount: Decimal | None = None,
     comment: str = "",
+    expected_version: int | None = None,
 ) -> Project:
     """The funding bank decides: granted (amount may be lower than requested) or declined."""
 
@@ -798,29 +869,37 @@ def bank_decision_record(
 
     def effect(locked: Project, to: str) -> None:
         locked.bank_decided_on = decided_on
-        if to == S.GRANTED and granted_amount is not None:  # check() demanded the amount
-            budget.commit(actor=actor, project=locked, granted=granted_amount)
+        if to == S.GRANTED:
             locked.granted_amount = granted_amount
-        else:
-            budget.release_all(actor=actor, project=locked, note=_("Von der Förderbank abgelehnt"))
 
     return _transition(
         actor=actor,
         project=project,
         action="record_bank_decision",
-        target=S.GRANTED if granted else S.DECLINED,
+        target=lambda locked: S.GRANTED if granted else S.DECLINED,
         comment=comment,
         check=check,
         effect=effect,
+        expected_version=expected_version,
     )
 
 
-def project_start(*, actor: User | None, project: Project, started_on: date) -> Project:
+def project_start(
+    *,
+    actor: User | None,
+    project: Project,
+    started_on: date,
+    expected_version: int | None = None,
+) -> Project:
     def effect(locked: Project, to: str) -> None:
         locked.started_on = started_on
 
     return _transition(
-        actor=actor, project=project, action="start", target=S.RUNNING, effect=effect
+        actor=actor,
+        project=project,
+        action="start",
+        effect=effect,
+        expected_version=expected_version,
     )
 
 
@@ -834,6 +913,7 @@ def project_close(
     final_report: UploadedFile | None = None,
     participants_entered: int | None = None,
     participants_exited: int | None = None,
+    expected_version: int | None = None,
 ) -> Project:
     """Final report, final eligible costs and final grant; the ledger pays and releases the rest."""
 
@@ -854,7 +934,6 @@ def project_close(
             raise DomainError({"final_report": _("Bitte den Abschlussbericht hochladen.")})
 
     def effect(locked: Project, to: str) -> None:
-        budget.settle(actor=actor, project=locked, final_grant=final_grant)
         if final_report is not None:
             document_add(
                 actor=actor, project=locked, kind=DocumentKind.FINAL_REPORT, upload=final_report
@@ -866,26 +945,74 @@ def project_close(
         locked.participants_exited = participants_exited
 
     return _transition(
-        actor=actor, project=project, action="close", target=S.CLOSED, check=check, effect=effect
+        actor=actor,
+        project=project,
+        action="close",
+        check=check,
+        effect=effect,
+        expected_version=expected_version,
     )
 
 
-def project_withdraw(*, actor: User | None, project: Project, reason: str) -> Project:
+def project_withdraw(
+    *,
+    actor: User | None,
+    project: Project,
+    reason: str,
+    expected_version: int | None = None,
+) -> Project:
     """The applicant or the office withdraws the project; what it held goes back to the budget."""
 
     def check(locked: Project) -> None:
         if not reason.strip():
             raise DomainError({"reason": _("Bitte einen Grund für den Rückzug angeben.")})
 
-    def effect(locked: Project, to: str) -> None:
-        budget.release_all(actor=actor, project=locked, note=_("Vorhaben zurückgezogen"))
-
     return _transition(
         actor=actor,
         project=project,
         action="withdraw",
-        target=S.WITHDRAWN,
         comment=reason,
         check=check,
-        effect=effect,
+        expected_version=expected_version,
     )
+
+
+# --- One entry for every step -------------------------------------------------------------------
+
+# The service of each step of `states.STEPS`, by the step's name (a test holds both lists equal).
+STEP_SERVICES: dict[str, Callable[..., object]] = {
+    "record_consultation": consultation_record,
+    "submit_sketch": sketch_submit,
+    "forward": project_forward,
+    "record_outcome": outcome_record,
+    "submit_description": description_submit,
+    "resubmit": project_resubmit,
+    "resume": project_resume,
+    "file_application": application_file,
+    "record_bank_decision": bank_decision_record,
+    "start": project_start,
+    "close": project_close,
+    "withdraw": project_withdraw,
+}
+
+
+def project_act(
+    *,
+    actor: User | None,
+    project: Project,
+    action: str,
+    expected_version: int | None = None,
+    **params: Any,
+) -> object:
+    """Take the step `action` (a name of `states.STEPS`) with its parameters: the one call of the
+    API, the applicant portal, the office workspace and the meetings' decisions. Returns what the
+    step's service returns (the project, or the recorded consultation or outcome)."""
+    service = STEP_SERVICES.get(action)
+    if service is None:
+        raise DomainError(
+            {
+                "action": _("Unbekannte Aktion. Möglich sind: %(actions)s.")
+                % {"actions": ", ".join(STEPS)}
+            }
+        )
+    return service(actor=actor, project=project, expected_version=expected_version, **params)

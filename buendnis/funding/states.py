@@ -1,16 +1,23 @@
-"""The two-stage funding procedure as one table. Read it and you know the procedure.
+"""The two-stage funding procedure, declared once: read `STEPS` and you know the procedure.
 
 Stage 1: consultation → Kurzskizze → Sprecherkreis → Steuerkreis (vote).
 Stage 2: Projektbeschreibung → Sprecherkreis → Steuerkreis (Votum) → endorsed.
 Then: formal application with the funding bank → granted/declined → running → closed.
+
+Each step names who may take it, from which state to which, and what it books on the virtual
+budget. `TRANSITIONS`, `ACTIONS` and `ACTION_STATES` are derived from `STEPS`; the services in
+`services.py` check every move against it and make the booking it declares. What people read about
+each state (next step, who is waiting, public label) lives in `wording.py`.
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
-from django_stubs_ext import StrOrPromise
 
 
 class Status(models.TextChoices):
@@ -37,70 +44,165 @@ class Status(models.TextChoices):
 
 S = Status
 
-# What the public reads about a project in each state: fewer, plainer words than the office's.
-PUBLIC_LABELS: dict[str, StrOrPromise] = {
-    S.IDEA: pgettext_lazy("public status", "In Vorbereitung"),
-    S.CONSULTATION: pgettext_lazy("public status", "In Vorbereitung"),
-    S.SKETCH_SUBMITTED: pgettext_lazy("public status", "Kurzskizze in Beratung"),
-    S.SKETCH_SPEAKERS: pgettext_lazy("public status", "Kurzskizze in Beratung"),
-    S.SKETCH_STEERING: pgettext_lazy("public status", "Kurzskizze in Beratung"),
-    S.DESCRIPTION_REQUESTED: pgettext_lazy("public status", "Projektbeschreibung in Arbeit"),
-    S.DESCRIPTION_SUBMITTED: pgettext_lazy("public status", "Projektbeschreibung in Beratung"),
-    S.DESCRIPTION_SPEAKERS: pgettext_lazy("public status", "Projektbeschreibung in Beratung"),
-    S.DESCRIPTION_STEERING: pgettext_lazy("public status", "Projektbeschreibung in Beratung"),
-    S.ENDORSED: pgettext_lazy("public status", "Vom Bündnis befürwortet"),
-    S.APPLICATION_FILED: pgettext_lazy("public status", "Förderantrag gestellt"),
-    S.GRANTED: pgettext_lazy("public status", "Bewilligt"),
-    S.DECLINED: pgettext_lazy("public status", "Nicht bewilligt"),
-    S.RUNNING: pgettext_lazy("public status", "In Umsetzung"),
-    S.CLOSED: pgettext_lazy("public status", "Abgeschlossen"),
-    S.REVISION_REQUESTED: pgettext_lazy("public status", "In Überarbeitung"),
-    S.DEFERRED: pgettext_lazy("public status", "Vertagt"),
-    S.REJECTED: pgettext_lazy("public status", "Nicht befürwortet"),
-    S.WITHDRAWN: pgettext_lazy("public status", "Zurückgezogen"),
+# The procedure ends in these states: nothing moves a project out of them.
+FINAL_STATES = frozenset({S.DECLINED, S.CLOSED, S.REJECTED, S.WITHDRAWN})
+OPEN_STATES = frozenset(S.values) - FINAL_STATES
+
+
+class Actor(models.TextChoices):
+    """Who may trigger an action: the project's own applicant, or the alliance's office."""
+
+    APPLICANT = "applicant", _("Antragsteller/in")
+    OFFICE = "office", _("Geschäftsstelle")
+
+
+A = Actor
+
+
+class Booking(enum.Enum):
+    """What a step books on the phase's virtual budget (`budget.rules` computes the rows)."""
+
+    # Votum: the requested grant is reserved; refused when the phase cannot carry it.
+    RESERVE = "reserve"
+    # Grant: the granted amount moves from reserved to committed, the rest of the reservation is
+    # released; a grant above the reservation is refused.
+    COMMIT = "commit"
+    # Closing: the final grant is paid out of the commitment, the rest is released.
+    SETTLE = "settle"
+    # Declined or withdrawn: whatever the project holds (reserved, committed) goes back.
+    RELEASE = "release"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One action of the procedure.
+
+    `moves` maps each state the step starts from to the states it may lead to (which one depends
+    on what is recorded: an outcome, the bank's answer). `books` maps a target state to the budget
+    booking made on arrival. `records_in` are states in which the step is possible without moving
+    the project (a further consultation)."""
+
+    actors: frozenset[str]
+    moves: Mapping[str, frozenset[str]]
+    books: Mapping[str, Booking] = field(default_factory=dict)
+    records_in: frozenset[str] = frozenset()
+
+    @property
+    def sources(self) -> frozenset[str]:
+        """Every state in which the step can be taken."""
+        return frozenset(self.moves) | self.records_in
+
+    def allows(self, source: str, target: str) -> bool:
+        return target in self.moves.get(source, frozenset())
+
+
+OFFICE_ONLY = frozenset({A.OFFICE})
+BOTH = frozenset({A.APPLICANT, A.OFFICE})
+# What a body may conclude besides moving the project on: send it back, or defer it.
+_BACK_OR_LATER = frozenset({S.REVISION_REQUESTED, S.DEFERRED})
+
+# The API's `projects/{id}/transitions/` takes these names as `action`; the office workspace
+# offers them in its forms; the meetings' decisions take `record_outcome`.
+STEPS: dict[str, Step] = {
+    # The office advises before any sketch; the first consultation moves an idea on, later ones
+    # are recorded in every open state.
+    "record_consultation": Step(
+        actors=OFFICE_ONLY,
+        moves={S.IDEA: frozenset({S.CONSULTATION})},
+        records_in=OPEN_STATES - {S.IDEA},
+    ),
+    "submit_sketch": Step(actors=BOTH, moves={S.CONSULTATION: frozenset({S.SKETCH_SUBMITTED})}),
+    "forward": Step(
+        actors=OFFICE_ONLY,
+        moves={
+            S.SKETCH_SUBMITTED: frozenset({S.SKETCH_SPEAKERS}),
+            S.DESCRIPTION_SUBMITTED: frozenset({S.DESCRIPTION_SPEAKERS}),
+        },
+    ),
+    # The Sprecherkreis recommends (positive or negative, it goes on to the Steuerkreis); the
+    # Steuerkreis votes: positive moves on (the Votum reserves the grant), negative rejects.
+    "record_outcome": Step(
+        actors=OFFICE_ONLY,
+        moves={
+            S.SKETCH_SPEAKERS: frozenset({S.SKETCH_STEERING}) | _BACK_OR_LATER,
+            S.SKETCH_STEERING: frozenset({S.DESCRIPTION_REQUESTED, S.REJECTED}) | _BACK_OR_LATER,
+            S.DESCRIPTION_SPEAKERS: frozenset({S.DESCRIPTION_STEERING}) | _BACK_OR_LATER,
+            S.DESCRIPTION_STEERING: frozenset({S.ENDORSED, S.REJECTED}) | _BACK_OR_LATER,
+        },
+        books={S.ENDORSED: Booking.RESERVE},
+    ),
+    "submit_description": Step(
+        actors=BOTH, moves={S.DESCRIPTION_REQUESTED: frozenset({S.DESCRIPTION_SUBMITTED})}
+    ),
+    # A revision returns to the submission of the stage it came from.
+    "resubmit": Step(
+        actors=BOTH,
+        moves={S.REVISION_REQUESTED: frozenset({S.SKETCH_SUBMITTED, S.DESCRIPTION_SUBMITTED})},
+    ),
+    # A deferred project returns to the body that deferred it.
+    "resume": Step(
+        actors=OFFICE_ONLY,
+        moves={
+            S.DEFERRED: frozenset(
+                {
+                    S.SKETCH_SPEAKERS,
+                    S.SKETCH_STEERING,
+                    S.DESCRIPTION_SPEAKERS,
+                    S.DESCRIPTION_STEERING,
+                }
+            )
+        },
+    ),
+    "file_application": Step(actors=BOTH, moves={S.ENDORSED: frozenset({S.APPLICATION_FILED})}),
+    "record_bank_decision": Step(
+        actors=OFFICE_ONLY,
+        moves={S.APPLICATION_FILED: frozenset({S.GRANTED, S.DECLINED})},
+        books={S.GRANTED: Booking.COMMIT, S.DECLINED: Booking.RELEASE},
+    ),
+    "start": Step(actors=BOTH, moves={S.GRANTED: frozenset({S.RUNNING})}),
+    "close": Step(
+        actors=OFFICE_ONLY,
+        moves={S.RUNNING: frozenset({S.CLOSED})},
+        books={S.CLOSED: Booking.SETTLE},
+    ),
+    "withdraw": Step(
+        actors=BOTH,
+        moves={state: frozenset({S.WITHDRAWN}) for state in OPEN_STATES},
+        books={S.WITHDRAWN: Booking.RELEASE},
+    ),
 }
 
-# The allowed moves. Every transition service checks its move against this table.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.IDEA: frozenset({S.CONSULTATION, S.WITHDRAWN}),
-    S.CONSULTATION: frozenset({S.SKETCH_SUBMITTED, S.WITHDRAWN}),
-    S.SKETCH_SUBMITTED: frozenset({S.SKETCH_SPEAKERS, S.WITHDRAWN}),
-    S.SKETCH_SPEAKERS: frozenset(
-        {S.SKETCH_STEERING, S.REVISION_REQUESTED, S.DEFERRED, S.WITHDRAWN}
-    ),
-    S.SKETCH_STEERING: frozenset(
-        {S.DESCRIPTION_REQUESTED, S.REJECTED, S.REVISION_REQUESTED, S.DEFERRED, S.WITHDRAWN}
-    ),
-    S.DESCRIPTION_REQUESTED: frozenset({S.DESCRIPTION_SUBMITTED, S.WITHDRAWN}),
-    S.DESCRIPTION_SUBMITTED: frozenset({S.DESCRIPTION_SPEAKERS, S.WITHDRAWN}),
-    S.DESCRIPTION_SPEAKERS: frozenset(
-        {S.DESCRIPTION_STEERING, S.REVISION_REQUESTED, S.DEFERRED, S.WITHDRAWN}
-    ),
-    S.DESCRIPTION_STEERING: frozenset(
-        {S.ENDORSED, S.REJECTED, S.REVISION_REQUESTED, S.DEFERRED, S.WITHDRAWN}
-    ),
-    S.ENDORSED: frozenset({S.APPLICATION_FILED, S.WITHDRAWN}),
-    S.APPLICATION_FILED: frozenset({S.GRANTED, S.DECLINED, S.WITHDRAWN}),
-    S.GRANTED: frozenset({S.RUNNING, S.WITHDRAWN}),
-    S.RUNNING: frozenset({S.CLOSED, S.WITHDRAWN}),
-    # A revision returns to the submission of the same stage; a deferral to the body it left.
-    S.REVISION_REQUESTED: frozenset({S.SKETCH_SUBMITTED, S.DESCRIPTION_SUBMITTED, S.WITHDRAWN}),
-    S.DEFERRED: frozenset(
-        {
-            S.SKETCH_SPEAKERS,
-            S.SKETCH_STEERING,
-            S.DESCRIPTION_SPEAKERS,
-            S.DESCRIPTION_STEERING,
-            S.WITHDRAWN,
-        }
-    ),
-    S.DECLINED: frozenset(),
-    S.CLOSED: frozenset(),
-    S.REJECTED: frozenset(),
-    S.WITHDRAWN: frozenset(),
-}
 
-FINAL_STATES = frozenset(state for state, targets in TRANSITIONS.items() if not targets)
+def _derive_transitions() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {state: set() for state in S.values}
+    for step in STEPS.values():
+        for source, targets in step.moves.items():
+            table[source] |= targets
+    return {state: frozenset(targets) for state, targets in table.items()}
+
+
+# Derived, never written by hand: the allowed moves, who takes each action, where each is offered.
+TRANSITIONS: dict[str, frozenset[str]] = _derive_transitions()
+ACTIONS: dict[str, frozenset[str]] = {name: step.actors for name, step in STEPS.items()}
+ACTION_STATES: dict[str, frozenset[str]] = {name: step.sources for name, step in STEPS.items()}
+
+
+def can_move(source: str, target: str) -> bool:
+    return target in TRANSITIONS.get(source, frozenset())
+
+
+def actions_possible(status: str) -> list[str]:
+    """The actions (names of `STEPS`) that a project in `status` allows, in declaration order."""
+    return [name for name, step in STEPS.items() if status in step.sources]
+
+
+def booking_for(source: str, target: str) -> Booking | None:
+    """The booking the move source → target makes, if any."""
+    for step in STEPS.values():
+        if step.allows(source, target) and target in step.books:
+            return step.books[target]
+    return None
+
 
 # States in which a body is discussing the project, and which body (BodyKind value) that is.
 BODY_STAGES: dict[str, str] = {
@@ -130,43 +232,25 @@ NEXT_ON_POSITIVE: dict[str, str] = {
 # Projects the public sees: the alliance has given its Votum (or more).
 PUBLIC_STATES = frozenset({S.ENDORSED, S.APPLICATION_FILED, S.GRANTED, S.RUNNING, S.CLOSED})
 
-
-def can_move(source: str, target: str) -> bool:
-    return target in TRANSITIONS.get(source, frozenset())
-
-
-class Actor(models.TextChoices):
-    """Who may trigger an action: the project's own applicant, or the alliance's office."""
-
-    APPLICANT = "applicant", _("Antragsteller/in")
-    OFFICE = "office", _("Geschäftsstelle")
-
-
-A = Actor
-
-# Every action of the procedure with the roles that may trigger it. The API's
-# `projects/{id}/transitions/` takes these names as `action`.
-ACTIONS: dict[str, frozenset[str]] = {
-    "record_consultation": frozenset({A.OFFICE}),
-    "submit_sketch": frozenset({A.APPLICANT, A.OFFICE}),
-    "forward": frozenset({A.OFFICE}),
-    "record_outcome": frozenset({A.OFFICE}),
-    "submit_description": frozenset({A.APPLICANT, A.OFFICE}),
-    "resubmit": frozenset({A.APPLICANT, A.OFFICE}),
-    "resume": frozenset({A.OFFICE}),
-    "file_application": frozenset({A.APPLICANT, A.OFFICE}),
-    "record_bank_decision": frozenset({A.OFFICE}),
-    "start": frozenset({A.APPLICANT, A.OFFICE}),
-    "close": frozenset({A.OFFICE}),
-    "withdraw": frozenset({A.APPLICANT, A.OFFICE}),
-}
-
 # The applicant edits the project's data only while it is in their hands.
 APPLICANT_EDITABLE = frozenset(
     {S.IDEA, S.CONSULTATION, S.DESCRIPTION_REQUESTED, S.REVISION_REQUESTED}
 )
 
-# From the Votum on, the amounts the alliance endorsed are fixed (the ledger holds them).
-MONEY_FIXED_STATES = frozenset(
-    {S.ENDORSED, S.APPLICATION_FILED, S.GRANTED, S.DECLINED, S.RUNNING, S.CLOSED}
-)
+
+def _reachable_before_votum() -> frozenset[str]:
+    """States a project can reach from an idea without passing a RESERVE booking."""
+    seen = {S.IDEA.value}
+    todo = [S.IDEA.value]
+    while todo:
+        source = todo.pop()
+        for target in TRANSITIONS[source]:
+            if target not in seen and booking_for(source, target) is not Booking.RESERVE:
+                seen.add(target)
+                todo.append(target)
+    return frozenset(seen)
+
+
+# From the Votum on, the amounts the alliance endorsed are fixed (the ledger holds them): every
+# state a project reaches only through the Votum's reservation (endorsed … closed, declined).
+MONEY_FIXED_STATES = frozenset(S.values) - _reachable_before_votum()

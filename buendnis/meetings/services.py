@@ -1,7 +1,7 @@
 """Business rules of meetings, agendas, decisions, minutes and written circulations.
 
 Every change runs in one transaction with its audit row. A decision on a project item drives the
-funding procedure through `funding.services.outcome_record` in the same transaction: when the
+funding procedure through `funding.services.project_act` in the same transaction: when the
 procedure refuses (the project moved on, the budget cannot carry the Votum), nothing is recorded.
 Mail goes out on commit (`notifications`), so a refused step sends nothing.
 """
@@ -22,7 +22,7 @@ from buendnis.alliances.models import Alliance, Body, BodyKind, Organisation
 from buendnis.core.audit import audit_record, diff, snapshot
 from buendnis.core.errors import DomainError, PermissionDenied, StaleEdit, TransitionNotAllowed
 from buendnis.funding import services as funding
-from buendnis.funding.models import Outcome, Project
+from buendnis.funding.models import BodyOutcome, Outcome, Project
 from buendnis.funding.states import BODY_STAGES, Status
 
 from . import notifications, rules, selectors
@@ -50,6 +50,14 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     from buendnis.accounts.models import User
+
+
+def _record_outcome(*, actor: User | None, project: Project, **params: Any) -> BodyOutcome:
+    """A body's decision takes the procedure's `record_outcome` step (caller's transaction)."""
+    outcome = funding.project_act(actor=actor, project=project, action="record_outcome", **params)
+    if not isinstance(outcome, BodyOutcome):  # the step returns the outcome row it wrote
+        raise TypeError(outcome)
+    return outcome
 
 
 def _day(value: date | datetime) -> str:
@@ -980,7 +988,7 @@ def decision_record(
             funding_reasons = reasons.strip()
             if outcome == DecisionOutcome.NOT_AGREED and not funding_reasons:
                 funding_reasons = _objection_summary(decision_snapshot)
-            decision.body_outcome = funding.outcome_record(
+            decision.body_outcome = _record_outcome(
                 actor=actor,
                 project=locked.project,
                 body=meeting.body,
@@ -1454,7 +1462,7 @@ def circulation_close(
         if tally.passed and locked.project_id is not None:
             project = Project.objects.get(pk=locked.project_id)
             _require_stage(project, locked.stage_status)
-            locked.body_outcome = funding.outcome_record(
+            locked.body_outcome = _record_outcome(
                 actor=actor,
                 project=project,
                 body=locked.body,

@@ -46,7 +46,8 @@ from buendnis.funding.models import (
     Project,
     ProjectDocument,
 )
-from buendnis.funding.states import FINAL_STATES, PUBLIC_LABELS, Status
+from buendnis.funding.states import ACTION_STATES, FINAL_STATES, Status
+from buendnis.funding.wording import DEADLINE_STATES, NEXT_STEPS, PUBLIC_LABELS
 from buendnis.meetings import selectors as meeting_selectors
 from buendnis.meetings.models import Meeting
 from buendnis.public.rendering import render_alliance_page
@@ -159,8 +160,8 @@ def project_page(
 
 
 def _possible(project: Project, action: str) -> bool:
-    """Does the project's state offer this step now (selectors.ACTION_STATES)?"""
-    return project.status in selectors.ACTION_STATES.get(action, frozenset())
+    """Does the project's state offer this step now (states.ACTION_STATES)?"""
+    return project.status in ACTION_STATES.get(action, frozenset())
 
 
 def _labels() -> dict[str, Any]:
@@ -182,80 +183,7 @@ def _missing(project: Project) -> list[str]:
     ]
 
 
-# --- What comes next ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NextStep:
-    text: StrOrPromise
-    url_name: str = ""  # applicant:<name> of the page that takes the step, if the applicant has one
-
-
-_WAIT_SKETCH = NextStep(
-    gettext_lazy("Abwarten: Sprecherkreis und Steuerkreis beraten die Kurzskizze.")
-)
-_WAIT_DESCRIPTION = NextStep(
-    gettext_lazy("Abwarten: Sprecherkreis und Steuerkreis beraten die Projektbeschreibung.")
-)
-_DONE = NextStep(gettext_lazy("Keiner: das Verfahren ist abgeschlossen."))
-
-NEXT_STEPS: dict[str, NextStep] = {
-    S.IDEA: NextStep(
-        gettext_lazy("Beratung mit der Geschäftsstelle vereinbaren."), "consultation_request"
-    ),
-    S.CONSULTATION: NextStep(gettext_lazy("Kurzskizze hochladen und einreichen."), "sketch"),
-    S.SKETCH_SUBMITTED: _WAIT_SKETCH,
-    S.SKETCH_SPEAKERS: _WAIT_SKETCH,
-    S.SKETCH_STEERING: _WAIT_SKETCH,
-    S.DESCRIPTION_REQUESTED: NextStep(
-        gettext_lazy("Projektbeschreibung hochladen und einreichen."), "description"
-    ),
-    S.DESCRIPTION_SUBMITTED: _WAIT_DESCRIPTION,
-    S.DESCRIPTION_SPEAKERS: _WAIT_DESCRIPTION,
-    S.DESCRIPTION_STEERING: _WAIT_DESCRIPTION,
-    S.REVISION_REQUESTED: NextStep(
-        gettext_lazy("Überarbeitete Fassung hochladen und erneut einreichen."), "revision"
-    ),
-    S.DEFERRED: NextStep(
-        gettext_lazy("Abwarten: die Beratung ist auf die nächste Sitzung vertagt.")
-    ),
-    S.ENDORSED: NextStep(
-        gettext_lazy("Förderantrag bei der Förderbank stellen und hier vermerken."),
-        "application_filed",
-    ),
-    S.APPLICATION_FILED: NextStep(gettext_lazy("Abwarten: die Förderbank entscheidet.")),
-    S.GRANTED: NextStep(
-        gettext_lazy("Projekt beginnen; die Geschäftsstelle vermerkt den Projektbeginn.")
-    ),
-    S.RUNNING: NextStep(
-        gettext_lazy("Projekt umsetzen; zum Schluss den Abschlussbericht an die Geschäftsstelle.")
-    ),
-    S.DECLINED: _DONE,
-    S.CLOSED: _DONE,
-    S.REJECTED: _DONE,
-    S.WITHDRAWN: _DONE,
-}
-
-
-# --- Submission deadlines -----------------------------------------------------------------------
-
-# States in which the next Steuerkreis meeting matters to the applicant: something is still to be
-# submitted, or waits for the bodies. After the Votum the meetings are no longer their concern.
-DEADLINE_STATES = frozenset(
-    {
-        S.IDEA,
-        S.CONSULTATION,
-        S.SKETCH_SUBMITTED,
-        S.SKETCH_SPEAKERS,
-        S.SKETCH_STEERING,
-        S.DESCRIPTION_REQUESTED,
-        S.DESCRIPTION_SUBMITTED,
-        S.DESCRIPTION_SPEAKERS,
-        S.DESCRIPTION_STEERING,
-        S.REVISION_REQUESTED,
-        S.DEFERRED,
-    }
-)
+# --- Submission deadlines (the states in which they matter: wording.DEADLINE_STATES) ----------
 
 
 def _deadlines(alliance: Alliance) -> dict[str, Any]:
@@ -582,7 +510,6 @@ def _upload_step(
     *,
     step: str,
     action: str,
-    service: Callable[..., Project],
     label: StrOrPromise,
     success: StrOrPromise,
     extra: dict[str, Any] | None = None,
@@ -596,7 +523,12 @@ def _upload_step(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            service(actor=request.user, project=project, document=form.cleaned_data["document"])
+            services.project_act(
+                actor=request.user,  # type: ignore[arg-type]
+                project=project,
+                action=action,
+                document=form.cleaned_data["document"],
+            )
         except ValidationError as error:
             project.refresh_from_db()
             add_service_errors(form, error, labels=_labels(), field_map={"file": "document"})
@@ -625,7 +557,6 @@ def sketch(
         project,
         step="sketch",
         action="submit_sketch",
-        service=services.sketch_submit,
         label=_("Kurzskizze"),
         success=_(
             "Die Kurzskizze ist eingereicht. Die Geschäftsstelle legt sie dem Sprecherkreis vor."
@@ -644,7 +575,6 @@ def description(
         project,
         step="description",
         action="submit_description",
-        service=services.description_submit,
         label=_("Projektbeschreibung"),
         success=_(
             "Die Projektbeschreibung ist eingereicht. Die Geschäftsstelle legt sie dem "
@@ -664,7 +594,6 @@ def revision(
         project,
         step="revision",
         action="resubmit",
-        service=services.project_resubmit,
         label=_("Überarbeitete Kurzskizze")
         if sketch_stage
         else _("Überarbeitete Projektbeschreibung"),
@@ -680,9 +609,10 @@ def application_filed(
     form = ApplicationFiledForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.application_file(
+            services.project_act(
                 actor=request.user,  # type: ignore[arg-type]
                 project=project,
+                action="file_application",
                 filed_on=form.cleaned_data["filed_on"],
                 reference=form.cleaned_data["reference"],
             )
@@ -715,9 +645,10 @@ def withdraw(
             confirming = True
         else:
             try:
-                services.project_withdraw(
+                services.project_act(
                     actor=request.user,  # type: ignore[arg-type]
                     project=project,
+                    action="withdraw",
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:

@@ -1,9 +1,10 @@
 """The office's action forms: one form per step of the procedure, each calling its service.
 
 Every form carries the project's `version` as the page showed it (and the consultation form the
-number of consultations): the view compares that stamp with the locked project before it calls the
-service, so a form sent twice, or after someone else acted, is refused.
-Field names are the services' keyword names, so a DomainError about a field lands on that field.
+number of consultations): the step's service compares it with the locked project, so a form sent
+twice, or after someone else acted, is refused. `params()` hands the step its keywords for
+`services.project_act`; field names are the services' keyword names, so a DomainError about a
+field lands on that field.
 """
 
 from __future__ import annotations
@@ -18,13 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
-from buendnis.accounts.models import User
 from buendnis.alliances.models import BodyKind
 from buendnis.core.errors import DomainError
 from buendnis.core.forms import MoneyField
 from buendnis.core.templatetags.buendnis_format import day
 from buendnis.core.uploads import validate_document
-from buendnis.funding import selectors, services
+from buendnis.funding import selectors
 from buendnis.funding.models import Outcome, Project
 from buendnis.funding.states import BODY_STAGES
 
@@ -63,7 +63,7 @@ def text_area(rows: int = 3) -> forms.Textarea:
 
 class ActionForm(forms.Form):
     """One step of the procedure on one project. Subclasses set `action` (a name of
-    states.ACTIONS), the texts, and `perform`, which calls the step's service."""
+    states.STEPS), the texts, and `params`, the step's keywords from the cleaned data."""
 
     action: ClassVar[str]
     title: ClassVar[StrOrPromise]
@@ -95,11 +95,9 @@ class ActionForm(forms.Form):
     def intro_text(self) -> str:
         return str(self.intro)
 
-    def stamp_matches(self, stamp: selectors.FormStamp) -> bool:
-        return bool(self.cleaned_data["version"] == stamp.version)
-
-    def perform(self, *, actor: User) -> None:
-        raise NotImplementedError
+    def params(self) -> dict[str, Any]:
+        """The step's keywords besides actor, project and the version (cleaned data)."""
+        return {}
 
     def success_message(self) -> str:
         return _("Erledigt. Neuer Stand: %(status)s.") % {
@@ -131,20 +129,14 @@ class ConsultationForm(ActionForm):
     def initial_for(self, project: Project) -> dict[str, Any]:
         return {"consultations": len(project.consultations.all())}
 
-    def stamp_matches(self, stamp: selectors.FormStamp) -> bool:
-        return super().stamp_matches(stamp) and (
-            self.cleaned_data["consultations"] == stamp.consultations
-        )
-
-    def perform(self, *, actor: User) -> None:
+    def params(self) -> dict[str, Any]:
         data = self.cleaned_data
-        services.consultation_record(
-            actor=actor,
-            project=self.project,
-            held_on=data["held_on"],
-            participants=data["participants"],
-            notes=data["notes"],
-        )
+        return {
+            "held_on": data["held_on"],
+            "participants": data["participants"],
+            "notes": data["notes"],
+            "expected_consultations": data["consultations"],
+        }
 
     def success_message(self) -> str:
         return _("Die Beratung am %(day)s ist erfasst. Stand: %(status)s.") % {
@@ -168,10 +160,8 @@ class ForwardForm(ActionForm):
         help_text=gettext_lazy("Erscheint im Verlauf, z. B. die geplante Sitzung."),
     )
 
-    def perform(self, *, actor: User) -> None:
-        services.project_forward(
-            actor=actor, project=self.project, comment=self.cleaned_data["comment"]
-        )
+    def params(self) -> dict[str, Any]:
+        return {"comment": self.cleaned_data["comment"]}
 
 
 class OutcomeForm(ActionForm):
@@ -218,7 +208,7 @@ class OutcomeForm(ActionForm):
             "beantragten Zuschuss im virtuellen Budget; ein negatives lehnt das Vorhaben ab."
         )
 
-    def perform(self, *, actor: User) -> None:
+    def params(self) -> dict[str, Any]:
         body = selectors.stage_body(self.project)
         if body is None:
             raise DomainError(
@@ -228,16 +218,14 @@ class OutcomeForm(ActionForm):
                 % {"body": self.body_label or _("Gremium")}
             )
         data = self.cleaned_data
-        services.outcome_record(
-            actor=actor,
-            project=self.project,
-            body=body,
-            outcome=data["outcome"],
-            decided_on=data["decided_on"],
-            reference=data["reference"],
-            reasons=data["reasons"],
-            expected_status=self.project.status,
-        )
+        return {
+            "body": body,
+            "outcome": data["outcome"],
+            "decided_on": data["decided_on"],
+            "reference": data["reference"],
+            "reasons": data["reasons"],
+            "expected_status": self.project.status,
+        }
 
     def success_message(self) -> str:
         return _("Das Ergebnis ist erfasst. Neuer Stand: %(status)s.") % {
@@ -250,9 +238,6 @@ class ResumeForm(ActionForm):
     title = gettext_lazy("Wieder vorlegen")
     intro = gettext_lazy("Das vertagte Vorhaben kommt wieder vor das Gremium, das es vertagt hat.")
     submit_label = gettext_lazy("Wieder vorlegen")
-
-    def perform(self, *, actor: User) -> None:
-        services.project_resume(actor=actor, project=self.project)
 
 
 class ApplicationForm(ActionForm):
@@ -267,13 +252,11 @@ class ApplicationForm(ActionForm):
     filed_on = date_field(gettext_lazy("Gestellt am"))
     reference = forms.CharField(label=gettext_lazy("Aktenzeichen der Förderbank"), max_length=100)
 
-    def perform(self, *, actor: User) -> None:
-        services.application_file(
-            actor=actor,
-            project=self.project,
-            filed_on=self.cleaned_data["filed_on"],
-            reference=self.cleaned_data["reference"],
-        )
+    def params(self) -> dict[str, Any]:
+        return {
+            "filed_on": self.cleaned_data["filed_on"],
+            "reference": self.cleaned_data["reference"],
+        }
 
 
 class BankDecisionForm(ActionForm):
@@ -303,17 +286,15 @@ class BankDecisionForm(ActionForm):
     def initial_for(self, project: Project) -> dict[str, Any]:
         return {"granted_amount": project.requested_grant}
 
-    def perform(self, *, actor: User) -> None:
+    def params(self) -> dict[str, Any]:
         data = self.cleaned_data
         granted = data["decision"] == self.GRANTED
-        services.bank_decision_record(
-            actor=actor,
-            project=self.project,
-            decided_on=data["decided_on"],
-            granted=granted,
-            granted_amount=data["granted_amount"] if granted else None,
-            comment=data["comment"],
-        )
+        return {
+            "decided_on": data["decided_on"],
+            "granted": granted,
+            "granted_amount": data["granted_amount"] if granted else None,
+            "comment": data["comment"],
+        }
 
 
 class StartForm(ActionForm):
@@ -326,10 +307,8 @@ class StartForm(ActionForm):
     def initial_for(self, project: Project) -> dict[str, Any]:
         return {"started_on": project.starts_on or timezone.localdate()}
 
-    def perform(self, *, actor: User) -> None:
-        services.project_start(
-            actor=actor, project=self.project, started_on=self.cleaned_data["started_on"]
-        )
+    def params(self) -> dict[str, Any]:
+        return {"started_on": self.cleaned_data["started_on"]}
 
 
 class CloseForm(ActionForm):
@@ -369,18 +348,16 @@ class CloseForm(ActionForm):
             else timezone.localdate(),
         }
 
-    def perform(self, *, actor: User) -> None:
+    def params(self) -> dict[str, Any]:
         data = self.cleaned_data
-        services.project_close(
-            actor=actor,
-            project=self.project,
-            closed_on=data["closed_on"],
-            final_eligible_costs=data["final_eligible_costs"],
-            final_grant=data["final_grant"],
-            final_report=data["final_report"],
-            participants_entered=data["participants_entered"],
-            participants_exited=data["participants_exited"],
-        )
+        return {
+            "closed_on": data["closed_on"],
+            "final_eligible_costs": data["final_eligible_costs"],
+            "final_grant": data["final_grant"],
+            "final_report": data["final_report"],
+            "participants_entered": data["participants_entered"],
+            "participants_exited": data["participants_exited"],
+        }
 
 
 class WithdrawForm(ActionForm):
@@ -395,10 +372,8 @@ class WithdrawForm(ActionForm):
 
     reason = forms.CharField(label=gettext_lazy("Grund"), widget=text_area(3))
 
-    def perform(self, *, actor: User) -> None:
-        services.project_withdraw(
-            actor=actor, project=self.project, reason=self.cleaned_data["reason"]
-        )
+    def params(self) -> dict[str, Any]:
+        return {"reason": self.cleaned_data["reason"]}
 
 
 # The steps the workspace offers, in the order the detail page shows them: the step that moves

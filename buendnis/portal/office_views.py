@@ -17,7 +17,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -32,16 +31,16 @@ from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance
 from buendnis.alliances.selectors import phase_pick_current
 from buendnis.budget.selectors import project_balance
-from buendnis.core.errors import StaleEdit, TransitionNotAllowed
-from buendnis.funding import selectors
+from buendnis.core.errors import StaleEdit
+from buendnis.funding import selectors, services
 from buendnis.funding.models import Project
 from buendnis.funding.services import project_rule_errors, proposed_grant
-from buendnis.funding.states import APPLICANT_EDITABLE, FINAL_STATES, Status
+from buendnis.funding.states import APPLICANT_EDITABLE, FINAL_STATES, Status, actions_possible
+from buendnis.funding.wording import STATEMENT_STATES, WAITING_FOR
 from buendnis.meetings import links as meeting_links
 from buendnis.meetings import public_selectors as meeting_reads
 from buendnis.meetings import selectors as meeting_selectors
 from buendnis.public.rendering import render_alliance_page
-from buendnis.reports.statement import STATEMENT_STATES
 
 from .office_filters import PipelineFilter
 from .office_forms import ACTION_FORMS, ActionForm
@@ -177,7 +176,7 @@ def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
             task=group.task,
             projects=[project for project in projects if project.status in group.statuses],
         )
-        for group in selectors.WAITING_FOR
+        for group in WAITING_FOR
     ]
     context = {
         "board_filter": board_filter,
@@ -213,7 +212,7 @@ def _render_project(
     action_forms: list[ActionForm] = []
     can_act = permissions.can_act_in_office_workspace(request.user, alliance)
     if can_act:
-        possible = set(selectors.actions_possible(project.status))
+        possible = set(actions_possible(project.status))
         for action, form_class in ACTION_FORMS.items():
             if action not in possible or not permissions.can_perform(request.user, project, action):
                 continue
@@ -293,20 +292,18 @@ def project_action(request: HttpRequest, slug: str, reference: str, action: str)
     stale = False
     if form.is_valid():
         try:
-            # The stamp check and the step are one transaction: the project row stays locked
-            # from the comparison to the service's own work, so a second submission waits and
-            # then finds the stamp changed.
-            with transaction.atomic():
-                stamp = selectors.form_stamp_locked(project)
-                if not form.stamp_matches(stamp):
-                    stale = True
-                    raise StaleEdit(_stale_message())
-                if action not in selectors.actions_possible(stamp.status):
-                    raise TransitionNotAllowed(
-                        _("Im Stand „%(status)s“ ist dieser Schritt nicht möglich.")
-                        % {"status": Status(stamp.status).label}
-                    )
-                form.perform(actor=user)
+            # The service compares the version the page showed with the locked project: a
+            # second submission waits for the first and then finds it changed.
+            services.project_act(
+                actor=user,
+                project=project,
+                action=action,
+                expected_version=form.cleaned_data["version"],
+                **form.params(),
+            )
+        except StaleEdit:
+            stale = True
+            form.add_error(None, _stale_message())
         except ValidationError as error:
             _add_errors(form, error)
         else:

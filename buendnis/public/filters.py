@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from buendnis.accounts import permissions
 from buendnis.alliances.models import ActionField, Alliance, FundingPhase, Organisation, Topic
 from buendnis.funding.models import FundingPriority, Project
-from buendnis.funding.states import PUBLIC_LABELS, PUBLIC_STATES, Status
+from buendnis.funding.states import PUBLIC_STATES, Status
+from buendnis.funding.wording import PUBLIC_LABELS
 
 from . import selectors
 

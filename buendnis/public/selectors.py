@@ -24,7 +24,7 @@ from buendnis.alliances.selectors import phase_overview
 from buendnis.budget import selectors as budget_selectors
 from buendnis.budget.selectors import BudgetFigures
 from buendnis.funding.models import CoFinancing, Project, Transition
-from buendnis.funding.states import PUBLIC_LABELS
+from buendnis.funding.wording import PUBLIC_LABELS
 from buendnis.meetings.decision_selectors import DECIDED_CIRCULATIONS
 from buendnis.meetings.models import Circulation, Decision
 

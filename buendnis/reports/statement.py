@@ -33,24 +33,13 @@ from buendnis.funding.models import (
     Project,
 )
 from buendnis.funding.states import Status
+from buendnis.funding.wording import STATEMENT_STATES
 
 logger = logging.getLogger(__name__)
 
 # The statement's stylesheet (and anything else WeasyPrint may load) comes from here, never from
 # the network.
 ASSETS = (Path(__file__).resolve().parent / "static" / "reports").resolve()
-
-# After the Votum the statement exists; a withdrawn project has none any more.
-STATEMENT_STATES = frozenset(
-    {
-        Status.ENDORSED,
-        Status.APPLICATION_FILED,
-        Status.GRANTED,
-        Status.DECLINED,
-        Status.RUNNING,
-        Status.CLOSED,
-    }
-)
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
