@@ -46,6 +46,7 @@ from buendnis.alliances.models import (
     Organisation,
 )
 from buendnis.budget import selectors as budget_selectors
+from buendnis.funding import figures as project_money
 
 from . import serializers
 
@@ -253,11 +254,11 @@ class PhaseListView(AllianceItemsView):
             ids, {phase.pk: phase.virtual_budget for phase in items}
         )
         # The volume the projects set in motion, in one more query.
-        volumes = budget_selectors.volume_by_phase(ids)
+        volumes = project_money.volume_by_phase(ids)
         for phase in items:
             phase.budget_figures = figures[phase.pk]
             phase.volume = volumes[phase.pk]
-            phase.leverage = budget_selectors.leverage(
+            phase.leverage = project_money.leverage(
                 volumes[phase.pk], figures[phase.pk].distributed
             )
 

@@ -254,3 +254,8 @@ def _reachable_before_votum() -> frozenset[str]:
 # From the Votum on, the amounts the alliance endorsed are fixed (the ledger holds them): every
 # state a project reaches only through the Votum's reservation (endorsed … closed, declined).
 MONEY_FIXED_STATES = frozenset(S.values) - _reachable_before_votum()
+
+# Projects whose volume the alliance has set in motion: its Votum is given and the project has not
+# fallen away since (declined by the bank). Declined and withdrawn projects hold no money in the
+# ledger either, so volume and grants describe the same projects.
+VOLUME_STATES = MONEY_FIXED_STATES - {S.DECLINED}

@@ -23,6 +23,7 @@ from buendnis.alliances.models import Alliance, FundingPhase, Topic
 from buendnis.alliances.selectors import phase_overview
 from buendnis.budget import selectors as budget_selectors
 from buendnis.budget.selectors import BudgetFigures
+from buendnis.funding import figures as project_money
 from buendnis.funding.models import CoFinancing, Project, Transition
 from buendnis.funding.wording import PUBLIC_LABELS
 from buendnis.meetings.decision_selectors import DECIDED_CIRCULATIONS
@@ -190,7 +191,7 @@ class PhaseBudget:
 
     @property
     def leverage(self) -> Decimal | None:
-        return budget_selectors.leverage(self.volume, self.grants)
+        return project_money.leverage(self.volume, self.grants)
 
 
 def public_budget(alliance: Alliance) -> tuple[list[PhaseBudget], FundingPhase | None]:
@@ -202,7 +203,7 @@ def public_budget(alliance: Alliance) -> tuple[list[PhaseBudget], FundingPhase |
     figures = budget_selectors.budget_figures_by_phase(
         ids, {phase.pk: phase.virtual_budget for phase in phases}
     )
-    volumes = budget_selectors.volume_by_phase(ids)
+    volumes = project_money.volume_by_phase(ids)
     rows = [
         PhaseBudget(phase=phase, figures=figures[phase.pk], volume=volumes[phase.pk])
         for phase in phases

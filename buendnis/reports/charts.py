@@ -22,7 +22,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from buendnis.budget.selectors import BudgetFigures, FieldFigures
+from buendnis.budget.selectors import BudgetFigures
+from buendnis.funding.figures import FieldFigures
 
 PAID = "#073a50"
 RESERVED = "#c46a00"

@@ -24,6 +24,7 @@ from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
 from buendnis.budget import selectors as budget_selectors
 from buendnis.budget.models import LedgerEntry
+from buendnis.funding import figures as project_money
 from buendnis.public.rendering import render_alliance_page
 
 from . import charts
@@ -78,7 +79,7 @@ def budget(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         phase = current
     context: dict[str, Any] = {"phases": phases, "phase": phase}
     if phase is not None:
-        overview = budget_selectors.budget_overview(phase)
+        overview = project_money.budget_overview(phase)
         page = Paginator(budget_selectors.ledger_entries(phase), LEDGER_PAGE_SIZE).get_page(
             request.GET.get("page")
         )

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from buendnis.budget.selectors import budget_figures, budget_overview, leverage
+from buendnis.budget.selectors import budget_figures
+from buendnis.funding.figures import budget_overview, leverage
 from buendnis.funding.states import Status
 
 from ..factories import AllianceStructure, project_in_state
