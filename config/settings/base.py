@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "buendnis.public",
     "buendnis.api",
     "buendnis.oparl",
+    # The demo data and `load_demo`: builds on every app above, none imports it.
+    "buendnis.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -3,7 +3,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 
-from buendnis.alliances.demo import DEMO_LOGINS, load_demo
+from buendnis.demo.load import load_demo
+from buendnis.demo.structure import DEMO_LOGINS
 
 
 class Command(BaseCommand):

@@ -14,13 +14,14 @@ from django.core import mail
 from django.db import transaction
 from django.db.models import Sum
 
-from buendnis.alliances.demo import ALLIANZ, OPEN_FIELD, load_demo
 from buendnis.alliances.models import CooperationAgreement, FundingPhase, GroupKind
 from buendnis.budget.models import LedgerEntry
 from buendnis.budget.selectors import budget_figures
 from buendnis.core.models import AuditEntry
+from buendnis.demo.load import load_demo
+from buendnis.demo.projects import demo_pdf, load_demo_projects
+from buendnis.demo.structure import ALLIANZ, OPEN_FIELD
 from buendnis.funding import notifications
-from buendnis.funding.demo import demo_pdf, load_demo_projects
 from buendnis.funding.models import (
     BodyOutcome,
     CoFinancing,

@@ -1,7 +1,7 @@
-"""The demo data that `make run` loads: two alliances and one login per role.
+"""The demo's structure: two alliances and one login per role (loaded first, by `demo.load`).
 
 Fachkräftebündnis SüdOstNiedersachsen follows the council paper of the City of Braunschweig
-(shared/seed, 23.05.2018): 28 partners with a vote in the Steuerkreis, the Amt für regionale
+of 23.05.2018 (docs/domain.md): 28 partners with a vote in the Steuerkreis, the Amt für regionale
 Landesentwicklung Braunschweig as advisory member, a Sprecherkreis of the speaker plus one deputy
 from each of the four sending groups, the Geschäftsstelle at the Allianz für die Region GmbH, the
 phases 2015–2018 and 2018–2021 and the themes of 2018–2021 word for word. Fachkräftebündnis
@@ -24,14 +24,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils.text import slugify
 
 from buendnis.accounts import services as account_services
 from buendnis.accounts.models import Membership, PlatformRole, Role, User
-
-from . import services
-from .models import (
+from buendnis.alliances import services
+from buendnis.alliances.models import (
     ActionField,
     Alliance,
     Body,
@@ -943,25 +942,12 @@ class _Loader:
             )
 
 
-def load_demo() -> int:
-    """Load the demo alliances, logins and projects; returns how many records were created (0 when
-    loaded).
-
-    The projects walk through the procedure, which mails at every step, and the meetings invite
-    and decide: mail stays muted until the whole load has committed.
-    """
-    # Imported here: the funding and meetings apps build on the alliances, not the other way round.
-    from buendnis.funding import notifications
-    from buendnis.funding.demo import load_demo_projects
-    from buendnis.meetings import notifications as meeting_notifications
-    from buendnis.meetings.demo import load_demo_meetings
-
+def load_structure() -> int:
+    """Load the alliances, their people and the demo logins; returns how many records were
+    created (0 when loaded). `demo.load.load_demo` runs it inside its transaction."""
     loader = _Loader()
-    with notifications.muted(), meeting_notifications.muted(), transaction.atomic():
-        for spec in ALLIANCES:
-            loader.alliance(spec)
-        for user_spec in _USERS:
-            loader.user(user_spec)
-        loader.created += load_demo_projects()
-        loader.created += load_demo_meetings()
+    for spec in ALLIANCES:
+        loader.alliance(spec)
+    for user_spec in _USERS:
+        loader.user(user_spec)
     return loader.created

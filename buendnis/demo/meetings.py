@@ -29,9 +29,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from buendnis.alliances.models import Alliance, Body, BodyKind, Organisation, Person, PersonFunction
-
-from . import notifications, selectors, services
-from .models import (
+from buendnis.funding.models import Project
+from buendnis.funding.states import Status
+from buendnis.meetings import notifications, selectors, services
+from buendnis.meetings.models import (
     AgendaDocument,
     AgendaItem,
     Answer,
@@ -47,6 +48,8 @@ from .models import (
     Recusal,
 )
 
+from .structure import ALLIANZ
+
 SON = "son"
 LEINE_WESER = "leine-weser"
 
@@ -55,9 +58,6 @@ LOCATIONS = {
     LEINE_WESER: "Hannover, Haus der Region",
 }
 
-# The names of alliances.demo and funding.demo.
-ALLIANZ = "Allianz für die Region GmbH"
-ARL = "Amt für regionale Landesentwicklung Braunschweig"
 SKETCH_WAITING_FOR_STEERING = "Studienzweifler ins Handwerk"
 
 SEPTEMBER = date(2020, 9, 17)
@@ -321,9 +321,6 @@ def _history(alliance: Alliance) -> None:
 def _circulation(alliance: Alliance) -> None:
     if Circulation.objects.filter(alliance=alliance, title=CIRCULATION_TITLE).exists():
         return
-    from buendnis.funding.models import Project
-    from buendnis.funding.states import Status
-
     project = Project.objects.filter(
         alliance=alliance, title=SKETCH_WAITING_FOR_STEERING, status=Status.SKETCH_STEERING
     ).first()

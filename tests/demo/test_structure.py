@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from buendnis.accounts.models import Membership, PlatformRole, Role, User
-from buendnis.alliances.demo import DEMO_LOGINS, load_demo
 from buendnis.alliances.models import (
     Alliance,
     Body,
@@ -35,6 +34,8 @@ from buendnis.alliances.selectors import (
     steering_problems,
 )
 from buendnis.core.models import AuditEntry
+from buendnis.demo.load import load_demo
+from buendnis.demo.structure import DEMO_LOGINS
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ def test_second_load_creates_nothing_and_changes_nothing(demo: Loaded) -> None:
         label: len(rows) for label, rows in demo.before.items()
     }
     assert demo.after == demo.before
-    # The meetings are loaded too (buendnis.meetings.demo), so the comparison covers them.
+    # The meetings are loaded too (buendnis.demo.meetings), so the comparison covers them.
     for label in (
         "meetings.Meeting",
         "meetings.Decision",

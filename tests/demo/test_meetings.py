@@ -12,18 +12,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from buendnis.accounts.models import User
-from buendnis.alliances.demo import load_demo
 from buendnis.alliances.models import BodyKind, Organisation
 from buendnis.core.models import AuditEntry
-from buendnis.funding.states import Status
-from buendnis.meetings import services
-from buendnis.meetings.demo import (
+from buendnis.demo.load import load_demo
+from buendnis.demo.meetings import (
     CIRCULATION_TITLE,
     DECEMBER,
     MODELS,
     SEPTEMBER,
     load_demo_meetings,
 )
+from buendnis.funding.states import Status
+from buendnis.meetings import services
 from buendnis.meetings.models import (
     Answer,
     Circulation,

@@ -1,6 +1,6 @@
 """Demo projects of the Fachkräftebündnis SüdOstNiedersachsen, loaded after the alliances.
 
-Phase 2015–2018 follows the council paper (shared/seed) and public sources: ten projects shared
+Phase 2015–2018 follows the council paper (docs/domain.md) and public sources: ten projects shared
 the whole virtual budget of 1,5 Mio. €, at 50 % they set 3 Mio. € of project volume in motion.
 Three of them are named there — Welcome Center, AWO-Praktikumsbörse für Migrantinnen und
 Migranten, Stille Reserve — and carry the facts known about them; the other seven titles are
@@ -27,7 +27,6 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from buendnis.alliances import services as alliance_services
-from buendnis.alliances.demo import ALLIANZ, OPEN_FIELD, STADT_BRAUNSCHWEIG
 from buendnis.alliances.models import (
     ActionField,
     Alliance,
@@ -41,10 +40,11 @@ from buendnis.alliances.models import (
     PersonFunction,
     Topic,
 )
+from buendnis.funding import notifications, services
+from buendnis.funding.models import DocumentKind, FundingPriority, Outcome, Project
+from buendnis.funding.states import Status
 
-from . import notifications, services
-from .models import DocumentKind, FundingPriority, Outcome, Project
-from .states import Status
+from .structure import ALLIANZ, OPEN_FIELD, STADT_BRAUNSCHWEIG
 
 S = Status
 P = FundingPriority
@@ -60,7 +60,7 @@ AA_BS_GS = "Agentur für Arbeit Braunschweig-Goslar"
 BILDUNGSWERK = "Beispiel-Bildungswerk Salzgitter gGmbH"
 INTEGRATIONSDIENST = "Musterdienst Integration Wolfsburg e. V."
 
-# Phase 2015–2018: the action fields are the programme's funding priorities (see alliances.demo).
+# Phase 2015–2018: the action fields are the programme's funding priorities (see demo.structure).
 STRUCTURAL = "Strukturprojekte (z. B. Willkommenskultur, Unterstützung von KMU)"
 UNEMPLOYED = "Qualifizierung und Vermittlung Arbeitsloser"
 EMPLOYEES = "Passgenaue Weiterbildung von Beschäftigten"
@@ -1487,7 +1487,7 @@ def _walk(context: _Context, project: Project, spec: _ProjectSpec) -> None:
 def load_demo_projects() -> int:
     """Load the demo projects of SüdOstNiedersachsen; returns how many records were created.
 
-    Runs after the alliances of `alliances.demo` (returns 0 without them). Idempotent: a project
+    Runs after the alliances of `demo.structure` (returns 0 without them). Idempotent: a project
     found by (alliance, title) is skipped as a whole, so a second run creates nothing.
     """
     alliance = Alliance.objects.filter(slug=ALLIANCE_SLUG).first()

@@ -1,0 +1,26 @@
+"""The whole demo in one transaction: structure, then projects, then meetings."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from buendnis.funding import notifications
+from buendnis.meetings import notifications as meeting_notifications
+
+from .meetings import load_demo_meetings
+from .projects import load_demo_projects
+from .structure import load_structure
+
+
+def load_demo() -> int:
+    """Load the demo alliances, logins, projects and meetings; returns how many records were
+    created (0 when loaded).
+
+    The projects walk through the procedure, which mails at every step, and the meetings invite
+    and decide: mail stays muted until the whole load has committed.
+    """
+    with notifications.muted(), meeting_notifications.muted(), transaction.atomic():
+        created = load_structure()
+        created += load_demo_projects()
+        created += load_demo_meetings()
+    return created
