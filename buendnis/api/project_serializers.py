@@ -27,6 +27,7 @@ from rest_framework import serializers
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import ActionField, Alliance, FundingPhase, Organisation, Topic
 from buendnis.funding.models import (
+    PROJECT_EDITABLE_FIELDS,
     BodyOutcome,
     CoFinancing,
     Consultation,
@@ -322,26 +323,9 @@ class ShareInputSerializer(serializers.Serializer[Share]):
 
 PG_INTEGER_MAX = 2_147_483_647
 
-# The project's own fields that both creating and editing set (services.EDITABLE_FIELDS without
-# the field of action, which is named by title).
-SCALAR_FIELDS = [
-    "title",
-    "summary",
-    "goals",
-    "target_group",
-    "planned_participants",
-    "participant_groups",
-    "companies_reached",
-    "region",
-    "funding_priority",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "starts_on",
-    "ends_on",
-    "eligible_costs",
-    "requested_grant",
-]
+# The project's own fields that both creating and editing set: the editable fields without the
+# field of action, which the API names by title (declared below) and lists after them.
+SCALAR_FIELDS = [name for name in PROJECT_EDITABLE_FIELDS if name != "action_field"]
 
 
 class ProjectInputSerializer(serializers.ModelSerializer[Project]):

@@ -159,6 +159,8 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
         TransitionInline,
         LedgerInline,
     ]
+    # Every field, grouped with what the procedure recorded, so not derived from
+    # PROJECT_EDITABLE_FIELDS; the editable ones keep that list's order here (a test checks it).
     fieldsets = [
         (
             None,

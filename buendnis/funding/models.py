@@ -26,6 +26,30 @@ class FundingPriority(models.TextChoices):
     EMPLOYEES = "employees", _("Weiterbildung von Beschäftigten")
 
 
+# The project's own data that forms and the API set, in the order every form shows it: exactly the
+# fields `services.project_create` and `project_update` accept. Not among them: the topics (set on
+# their own, `topics=`) and the co-financing (rows of their own, `services.cofinancing_set`).
+PROJECT_EDITABLE_FIELDS: tuple[str, ...] = (
+    "title",
+    "summary",
+    "goals",
+    "target_group",
+    "planned_participants",
+    "participant_groups",
+    "companies_reached",
+    "region",
+    "action_field",
+    "funding_priority",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "starts_on",
+    "ends_on",
+    "eligible_costs",
+    "requested_grant",
+)
+
+
 class Project(models.Model):
     alliance = models.ForeignKey(
         "alliances.Alliance",

@@ -37,6 +37,7 @@ from buendnis.core.templatetags.buendnis_format import money as euro
 
 from . import notifications
 from .models import (
+    PROJECT_EDITABLE_FIELDS,
     BodyOutcome,
     CoFinancing,
     Consultation,
@@ -61,27 +62,7 @@ CENT = Decimal("0.01")
 S = Status
 
 # Fields of the project record that forms and the API may set directly.
-EDITABLE_FIELDS = frozenset(
-    {
-        "title",
-        "summary",
-        "goals",
-        "target_group",
-        "planned_participants",
-        "participant_groups",
-        "companies_reached",
-        "region",
-        "action_field",
-        "funding_priority",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "starts_on",
-        "ends_on",
-        "eligible_costs",
-        "requested_grant",
-    }
-)
+EDITABLE_FIELDS = frozenset(PROJECT_EDITABLE_FIELDS)
 
 
 def _d(day: date) -> str:

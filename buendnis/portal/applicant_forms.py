@@ -21,29 +21,15 @@ from buendnis.alliances.models import ActionField, FundingPhase, Organisation, T
 from buendnis.core.forms import MoneyField
 from buendnis.core.templatetags.buendnis_format import percent
 from buendnis.funding import services
-from buendnis.funding.models import FundingPriority, Project
+from buendnis.funding.models import PROJECT_EDITABLE_FIELDS, FundingPriority, Project
 
-# The project's data in the order the edit form shows it: every field `services.project_update`
-# accepts (services.EDITABLE_FIELDS), plus the topics.
+# The project's data in the order the edit form shows it: the editable fields, plus the topics
+# right after the field of action they belong to (`changes()` leaves them to `topics=`).
+_TOPICS_AT = PROJECT_EDITABLE_FIELDS.index("action_field") + 1
 EDIT_FIELDS = [
-    "title",
-    "summary",
-    "goals",
-    "target_group",
-    "planned_participants",
-    "participant_groups",
-    "companies_reached",
-    "region",
-    "action_field",
+    *PROJECT_EDITABLE_FIELDS[:_TOPICS_AT],
     "topics",
-    "funding_priority",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "starts_on",
-    "ends_on",
-    "eligible_costs",
-    "requested_grant",
+    *PROJECT_EDITABLE_FIELDS[_TOPICS_AT:],
 ]
 # A new project starts small: the rest follows on the edit page.
 CREATE_FIELDS = [
