@@ -36,6 +36,8 @@ class User(AbstractUser):
         default=False,
         help_text=_("Öffentlich bekannte Demo-Zugänge werden in der Produktion abgewiesen."),
     )
+    # Not a field: the user's roles by alliance id, read once per request (`permissions.roles_in`).
+    _buendnis_roles: dict[int, frozenset[str]]
 
     class Meta:
         verbose_name = _("Benutzer/in")

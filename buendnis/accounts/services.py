@@ -138,7 +138,8 @@ def user_update(*, actor: User | None, user: User, **changes: Any) -> User:
 
 def user_deactivate(*, actor: User | None, user: User) -> User:
     """Close an account: it can no longer log in and its roles grant nothing
-    (`permissions._active`), while its roles and its history stay. Deactivating twice is a no-op.
+    (`permissions.is_active_user`), while its roles and its history stay. Deactivating twice is a
+    no-op.
     """
     if actor is not None and actor.pk == user.pk:
         raise DomainError(_("Den eigenen Zugang können Sie nicht deaktivieren."))

@@ -5,9 +5,9 @@ Design, where it differs from the meetings API (meeting_views.py, whose authenti
 and `internal` it shares):
 
 - The public sees the decisions on public agenda items of meetings whose agenda went out with the
-  invitation (`permissions.published_decisions_q`, the filter form of
-  `permissions.is_agenda_published`) and the results of circulations the office made public
-  (`permissions.published_circulations_q`); the internal circle and the ministry see every
+  invitation (`meetings.permissions.published_decisions_q`, the filter form of
+  `meetings.permissions.is_agenda_published`) and the results of circulations the office made public
+  (`meetings.permissions.published_circulations_q`); the internal circle and the ministry see every
   decision. A decision the caller may not see answers 404.
 - Organisations are named, never their reasons; a project only if it is public or the caller is
   internal. `?project=` matches, for the public, only public projects, so the answer does not

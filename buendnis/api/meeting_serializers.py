@@ -18,9 +18,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from buendnis.accounts import permissions
 from buendnis.alliances.models import Body
+from buendnis.funding import permissions as funding_permissions
 from buendnis.funding.models import Project
+from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings.models import (
     AgendaItem,
     Answer,
@@ -76,7 +77,9 @@ def _project_reference(
     the internal circle."""
     if project is None:
         return None
-    if not (serializer.context["internal"] or permissions.can_view_project_publicly(project)):
+    if not (
+        serializer.context["internal"] or funding_permissions.can_view_project_publicly(project)
+    ):
         return None
     return dict(ProjectReferenceSerializer(project, context=serializer.context).data)
 
@@ -224,7 +227,7 @@ class MeetingSerializer(serializers.ModelSerializer[Meeting]):
 
     def to_representation(self, instance: Meeting) -> dict[str, Any]:
         data = dict(super().to_representation(instance))
-        if not self.context["internal"] and not permissions.is_agenda_published(instance):
+        if not self.context["internal"] and not meeting_permissions.is_agenda_published(instance):
             # Before the invitation the agenda is the office's draft.
             data["items"] = []
         return data
@@ -236,7 +239,7 @@ class MeetingSerializer(serializers.ModelSerializer[Meeting]):
         )
 
     def get_agenda_published(self, meeting: Meeting) -> bool:
-        return permissions.is_agenda_published(meeting)
+        return meeting_permissions.is_agenda_published(meeting)
 
     def get_is_cancelled(self, meeting: Meeting) -> bool:
         return meeting.status == MeetingStatus.CANCELLED

@@ -5,16 +5,17 @@ Design, where it differs from the projects API (project_views.py, whose error ma
 - Meetings are read by everyone, each caller seeing what the web pages show them: the public sees
   the meetings with a public part (cancelled ones too, flagged `is_cancelled`) and only their
   public agenda items, once the invitation published the agenda
-  (`permissions.is_agenda_published`); the internal circle and the ministry (`permissions.can_view_meetings`) see
-  every meeting and every item. A meeting the caller may not see answers 404, like one of another
-  alliance. A project is named on an item only if it is public or the caller is internal. The
-  office's internal notes on items are in no answer at all.
+  (`meetings.permissions.is_agenda_published`); the internal circle and the ministry
+  (`meetings.permissions.can_view_meetings`) see every meeting and every item. A meeting the
+  caller may not see answers 404, like one of another alliance. A project is named on an item only
+  if it is public or the caller is internal. The office's internal notes on items are in no answer
+  at all.
 - Circulations are the internal circle's (and the ministry's): 401 without credentials, 403 for
   everyone else. A member of the Steuerkreis answers for the organisation they sit for
-  (`permissions.answering_organisation_ids`) through `meetings.services.circulation_answer`, with
-  the rules of the web form: 403 for an organisation the caller does not answer for, 400 for a
-  broken rule (an objection without a reason, a recused organisation), 409 when the circulation is
-  closed or its deadline has passed.
+  (`meetings.permissions.answering_organisation_ids`) through
+  `meetings.services.circulation_answer`, with the rules of the web form: 403 for an organisation
+  the caller does not answer for, 400 for a broken rule (an objection without a reason, a recused
+  organisation), 409 when the circulation is closed or its deadline has passed.
 - Query counts are pinned (tests/api/test_meetings_api.py) and do not grow with the number of
   meetings, items or answers: the page with the body joined and one query for the items (project
   and decision joined) or the answers (organisation joined).
@@ -42,7 +43,8 @@ from rest_framework.response import Response
 from buendnis.accounts import permissions
 from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance, BodyKind, Organisation
-from buendnis.core.errors import PermissionDenied, StaleEdit, TransitionNotAllowed
+from buendnis.core.errors import NotPermitted, StaleEdit, TransitionNotAllowed
+from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings import selectors, services
 from buendnis.meetings.models import AgendaItem, Circulation, CirculationStatus, Meeting
 
@@ -101,7 +103,7 @@ class MeetingsAPIView(generics.GenericAPIView[Any]):
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, StaleEdit | TransitionNotAllowed):
             exc = Conflict(detail=" ".join(exc.messages))
-        elif isinstance(exc, PermissionDenied):
+        elif isinstance(exc, NotPermitted):
             exc = exceptions.PermissionDenied(detail=" ".join(exc.messages))
         elif isinstance(exc, ValidationError):
             exc = exceptions.ValidationError(detail=_field_errors(exc))
@@ -118,7 +120,7 @@ class MeetingsAPIView(generics.GenericAPIView[Any]):
 
     @cached_property
     def internal(self) -> bool:
-        return permissions.can_view_meetings(self.request.user, self.alliance)
+        return meeting_permissions.can_view_meetings(self.request.user, self.alliance)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
@@ -278,7 +280,7 @@ class CirculationView(MeetingsAPIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if not self.internal:
-            raise PermissionDenied(
+            raise NotPermitted(
                 _(
                     "Umlaufbeschlüsse sind dem internen Kreis des Bündnisses und dem Ministerium "
                     "vorbehalten."
@@ -287,7 +289,7 @@ class CirculationView(MeetingsAPIView):
 
     @cached_property
     def answering(self) -> frozenset[int]:
-        return permissions.answering_organisation_ids(self.request.user, self.alliance)
+        return meeting_permissions.answering_organisation_ids(self.request.user, self.alliance)
 
     def get_queryset(self) -> QuerySet[Circulation]:
         if getattr(self, "swagger_fake_view", False):
@@ -412,7 +414,7 @@ class CirculationAnswerView(CirculationView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         circulation = self.get_circulation()
         if not self.answering:
-            raise PermissionDenied(
+            raise NotPermitted(
                 _(
                     "Antworten geben die Mitglieder des Steuerkreises, jeweils für ihre "
                     "Organisation."
@@ -429,7 +431,7 @@ class CirculationAnswerView(CirculationView):
                 {"organisation": [_("Diese Organisation gibt es in diesem Bündnis nicht.")]}
             )
         if organisation.pk not in self.answering:
-            raise PermissionDenied(
+            raise NotPermitted(
                 _("Sie können nicht für %(organisation)s antworten.")
                 % {"organisation": organisation.name}
             )

@@ -1,9 +1,10 @@
 """Serializers of the projects API (`/api/v1/alliances/{slug}/projects/`).
 
 Output: `ProjectSerializer` shows every field to those who may see the whole project
-(`permissions.ProjectAccess.sees_everything_of`: its applicant, the internal circle, the ministry,
-admins) and only the public fields (`PublicProjectSerializer`) to everyone else; the fields of
-`RESTRICTED_FIELDS` are then absent, not null. Field names are a contract: add, never rename.
+(`funding.permissions.ProjectAccess.sees_everything_of`: its applicant, the internal circle, the
+ministry, admins) and only the public fields (`PublicProjectSerializer`) to everyone else; the
+fields of `RESTRICTED_FIELDS` are then absent, not null. Field names are a contract: add, never
+rename.
 
 Input: records are named as the rest of the API names them, never by database id: the phase,
 the owner organisation and co-financing organisations by name, the field of action and topics by
@@ -220,7 +221,7 @@ class ProjectSerializer(PublicProjectSerializer):
     ministry and admins only; for everyone else they are absent."""
 
     # Expects `selectors.api_project_records_prefetch` for every project shown in full, and the
-    # request's `permissions.ProjectAccess` as `access` in the context.
+    # request's `funding.permissions.ProjectAccess` as `access` in the context.
 
     internal_status_label = serializers.CharField(
         source="get_status_display",

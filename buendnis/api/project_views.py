@@ -6,11 +6,11 @@ Design, where it differs from the public read views (views.py):
 - The answer depends on who asks, so these views authenticate: a Bearer token
   (`authentication.BearerTokenAuthentication`, for scripts) or the browser session, which
   DRF checks for a CSRF token on every write. Reading needs no login; writing does (401 without).
-- Who sees which project, and which of its fields, comes from `permissions.project_access`, decided
-  once per request; a project the caller may not see answers 404, like a project of another
-  alliance, so the answer does not confirm what exists.
+- Who sees which project, and which of its fields, comes from
+  `funding.permissions.project_access`, decided once per request; a project the caller may not
+  see answers 404, like a project of another alliance, so the answer does not confirm what exists.
 - Every write goes through `buendnis.funding.services`, so the rules are the same as in the
-  portal and the admin. The view asks `permissions` first, so that a role that may not act gets
+  portal and the admin. The view asks `funding.permissions` first, so that a role that may not act gets
   403 before its input is even read; the service checks again under the row lock.
 - Domain errors become HTTP answers in one place (`ProjectAPIView.handle_exception`): a move the
   current state does not allow and a stale edit are 409, a refused role 403, a broken rule 400 with
@@ -49,7 +49,8 @@ from rest_framework.response import Response
 from buendnis.accounts import permissions
 from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance, Body, Organisation
-from buendnis.core.errors import PermissionDenied, StaleEdit, TransitionNotAllowed
+from buendnis.core.errors import NotPermitted, StaleEdit, TransitionNotAllowed
+from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import selectors, services
 from buendnis.funding.models import Project
 from buendnis.funding.states import ACTIONS, Status
@@ -123,7 +124,7 @@ class ProjectAPIView(generics.GenericAPIView[Project]):
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, StaleEdit | TransitionNotAllowed):
             exc = Conflict(detail=" ".join(exc.messages))
-        elif isinstance(exc, PermissionDenied):
+        elif isinstance(exc, NotPermitted):
             exc = exceptions.PermissionDenied(detail=" ".join(exc.messages))
         elif isinstance(exc, ValidationError):
             exc = exceptions.ValidationError(detail=self.rename_fields(_field_errors(exc)))
@@ -143,8 +144,8 @@ class ProjectAPIView(generics.GenericAPIView[Project]):
         return permissions.get_alliance_for_user(self.request.user, self.kwargs["slug"])
 
     @cached_property
-    def access(self) -> permissions.ProjectAccess:
-        return permissions.project_access(self.request.user, self.alliance)
+    def access(self) -> funding_permissions.ProjectAccess:
+        return funding_permissions.project_access(self.request.user, self.alliance)
 
     def get_queryset(self) -> QuerySet[Project]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator asks for the model
@@ -266,8 +267,8 @@ class ProjectListView(ProjectAPIView):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         alliance, user = self.alliance, request.user
-        if not permissions.can_create_project(user, alliance):
-            raise PermissionDenied(_("Sie dürfen in diesem Bündnis keine Vorhaben anlegen."))
+        if not funding_permissions.can_create_project(user, alliance):
+            raise NotPermitted(_("Sie dürfen in diesem Bündnis keine Vorhaben anlegen."))
         own = list(
             Organisation.objects.filter(
                 pk__in=permissions.applicant_organisation_ids(user, alliance)
@@ -279,8 +280,8 @@ class ProjectListView(ProjectAPIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         organisation = data.pop("applicant_organisation")
-        if not permissions.can_create_project_for(user, alliance, organisation):
-            raise PermissionDenied(
+        if not funding_permissions.can_create_project_for(user, alliance, organisation):
+            raise NotPermitted(
                 _(
                     "Sie können Vorhaben nur für eine Organisation anlegen, für die Sie als "
                     "Antragsteller/in eingetragen sind."
@@ -351,8 +352,8 @@ class ProjectDetailView(ProjectAPIView):
     )
     def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         project = self.get_project(with_record=False)
-        if not permissions.can_edit_project(request.user, project):
-            raise PermissionDenied(
+        if not funding_permissions.can_edit_project(request.user, project):
+            raise NotPermitted(
                 _("Sie dürfen dieses Vorhaben im Stand „%(status)s“ nicht bearbeiten.")
                 % {"status": project.get_status_display()}
             )
@@ -438,10 +439,8 @@ class ProjectTransitionView(ProjectAPIView):
                 }
             )
         self.action_name = action
-        if not permissions.can_perform(request.user, project, action):
-            raise PermissionDenied(
-                _("Diesen Schritt dürfen Sie bei diesem Vorhaben nicht ausführen.")
-            )
+        if not funding_permissions.can_perform(request.user, project, action):
+            raise NotPermitted(_("Diesen Schritt dürfen Sie bei diesem Vorhaben nicht ausführen."))
         serializer = ps.ACTION_SERIALIZERS[action](data=request.data)
         serializer.is_valid(raise_exception=True)
         params = dict(serializer.validated_data)

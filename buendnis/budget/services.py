@@ -16,7 +16,7 @@ from django_stubs_ext import StrOrPromise
 from buendnis.accounts import permissions
 from buendnis.alliances.models import FundingPhase
 from buendnis.core.audit import audit_record
-from buendnis.core.errors import DomainError, PermissionDenied
+from buendnis.core.errors import DomainError, NotPermitted
 from buendnis.core.templatetags.buendnis_format import money as euro
 
 from . import rules
@@ -157,7 +157,7 @@ def budget_adjust(
     """Raise (positive) or lower (negative) the virtual budget, e.g. a ministry increase.
     The office of the alliance and platform admins book it (`actor=None`: the system)."""
     if actor is not None and not permissions.can_manage(actor, phase.alliance):
-        raise PermissionDenied(_("Das Budget ändert die Geschäftsstelle des Bündnisses."))
+        raise NotPermitted(_("Das Budget ändert die Geschäftsstelle des Bündnisses."))
     if not note.strip():
         raise DomainError({"note": _("Bitte begründen Sie die Budgetänderung.")})
     # The database would refuse a longer note (PostgreSQL) or round the amount; say so first.

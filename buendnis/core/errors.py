@@ -7,8 +7,9 @@ class DomainError(ValidationError):
     """A business rule refused the change. Subclass of ValidationError so forms and admin show it."""
 
 
-class PermissionDenied(DomainError):
-    """The actor may not do this."""
+class NotPermitted(DomainError):
+    """The actor may not do this (the API answers 403). Not Django's `PermissionDenied`: this one
+    carries a German message to the form that caused it."""
 
 
 class TransitionNotAllowed(DomainError):

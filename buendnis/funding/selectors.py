@@ -88,10 +88,11 @@ def stage_body(project: Project) -> Body | None:
 from django.db.models import Q as _Q  # noqa: E402
 
 from buendnis.accounts import permissions as _permissions  # noqa: E402
+from buendnis.accounts.permissions import UserLike as _UserLike  # noqa: E402
 from buendnis.alliances.models import Organisation as _Organisation  # noqa: E402
 
 
-def portal_projects(user: object, alliance: Alliance) -> QuerySet[Project]:
+def portal_projects(user: _UserLike, alliance: Alliance) -> QuerySet[Project]:
     """The projects of /<slug>/vorhaben/: an applicant's own (their organisations' and those they
     created), every project of the alliance for the internal circle. Newest first; one query
     (plus one for the applicant's organisations)."""
@@ -119,7 +120,7 @@ def portal_project(*, alliance: Alliance, reference: str) -> Project | None:
     )
 
 
-def applicant_organisations(user: object, alliance: Alliance) -> list[_Organisation]:
+def applicant_organisations(user: _UserLike, alliance: Alliance) -> list[_Organisation]:
     """The organisations of this alliance the user applies for (usually one)."""
     ids = _permissions.applicant_organisation_ids(user, alliance)
     if not ids:

@@ -21,7 +21,6 @@ from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from buendnis.accounts import permissions
 from buendnis.accounts.models import User
 from buendnis.alliances.models import (
     Alliance,
@@ -32,8 +31,9 @@ from buendnis.alliances.models import (
 )
 from buendnis.budget import services as budget
 from buendnis.core.audit import audit_record, diff, snapshot
-from buendnis.core.errors import DomainError, PermissionDenied, StaleEdit, TransitionNotAllowed
+from buendnis.core.errors import DomainError, NotPermitted, StaleEdit, TransitionNotAllowed
 from buendnis.core.templatetags.buendnis_format import money as euro
+from buendnis.funding import permissions as funding_permissions
 
 from . import notifications
 from .models import (
@@ -186,12 +186,12 @@ def project_create(
     topics: Iterable[Topic] = (),
     **fields: Any,
 ) -> Project:
-    if actor is not None and not permissions.can_create_project(actor, alliance):
-        raise PermissionDenied(_("Sie dürfen in diesem Bündnis keine Vorhaben anlegen."))
-    if actor is not None and not permissions.can_create_project_for(
+    if actor is not None and not funding_permissions.can_create_project(actor, alliance):
+        raise NotPermitted(_("Sie dürfen in diesem Bündnis keine Vorhaben anlegen."))
+    if actor is not None and not funding_permissions.can_create_project_for(
         actor, alliance, applicant_organisation
     ):
-        raise PermissionDenied(
+        raise NotPermitted(
             _(
                 "Vorhaben legen Sie nur für Ihre eigene Organisation an; für „%(org)s“ sind Sie nicht eingetragen."
             )
@@ -267,8 +267,8 @@ def project_update(
         raise TypeError(f"Unbekannte Felder: {sorted(unknown)}")
     with transaction.atomic():
         locked = _lock(project)
-        if actor is not None and not permissions.can_edit_project(actor, locked):
-            raise PermissionDenied(
+        if actor is not None and not funding_permissions.can_edit_project(actor, locked):
+            raise NotPermitted(
                 _("Sie dürfen dieses Vorhaben im Stand „%(status)s“ nicht bearbeiten.")
                 % {"status": locked.get_status_display()}
             )
@@ -322,8 +322,8 @@ def cofinancing_set(
     rows = []
     with transaction.atomic():
         locked = _lock(project)
-        if actor is not None and not permissions.can_edit_project(actor, locked):
-            raise PermissionDenied(_("Sie dürfen dieses Vorhaben nicht bearbeiten."))
+        if actor is not None and not funding_permissions.can_edit_project(actor, locked):
+            raise NotPermitted(_("Sie dürfen dieses Vorhaben nicht bearbeiten."))
         for share in shares:
             if (
                 share.organisation is not None
@@ -373,8 +373,8 @@ def document_add(
     runs its own transaction."""
     # The steps that upload (sketch, description, resubmission, closing) checked their actor
     # already; a direct upload is an edit of the project and needs the same right.
-    if actor is not None and not permissions.can_edit_project(actor, project):
-        raise PermissionDenied(_("Sie dürfen diesem Vorhaben keine Dokumente hinzufügen."))
+    if actor is not None and not funding_permissions.can_edit_project(actor, project):
+        raise NotPermitted(_("Sie dürfen diesem Vorhaben keine Dokumente hinzufügen."))
     with transaction.atomic():
         highest = (
             ProjectDocument.objects.filter(project=project, kind=kind).aggregate(v=Max("version"))[
@@ -456,10 +456,8 @@ def _transition(
     step = STEPS[action]
     with transaction.atomic():
         locked = _lock(project)
-        if actor is not None and not permissions.can_perform(actor, locked, action):
-            raise PermissionDenied(
-                _("Diesen Schritt dürfen Sie bei diesem Vorhaben nicht ausführen.")
-            )
+        if actor is not None and not funding_permissions.can_perform(actor, locked, action):
+            raise NotPermitted(_("Diesen Schritt dürfen Sie bei diesem Vorhaben nicht ausführen."))
         _refuse_stale(locked, expected_version)
         source = locked.status
         targets = step.moves.get(source, frozenset())
@@ -519,8 +517,10 @@ def consultation_record(
         )
     with transaction.atomic():
         locked = _lock(project)
-        if actor is not None and not permissions.can_perform(actor, locked, "record_consultation"):
-            raise PermissionDenied(_("Beratungen erfasst die Geschäftsstelle."))
+        if actor is not None and not funding_permissions.can_perform(
+            actor, locked, "record_consultation"
+        ):
+            raise NotPermitted(_("Beratungen erfasst die Geschäftsstelle."))
         _refuse_stale(locked, expected_version)
         if (
             expected_consultations is not None

@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import STATUS, Calendar, Event, vCalAddress
 
-from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance
+from buendnis.meetings import permissions as meeting_permissions
 
 from . import links
 from .models import AgendaItem, Meeting, MeetingStatus
@@ -78,7 +78,7 @@ def _items(meeting: Meeting, audience: Audience) -> list[AgendaItem]:
     """The agenda as the audience may read it. Callers prefetch `items` (the public feeds with
     the public items only); the filter here holds even if one forgets."""
     if audience == Audience.PUBLIC:
-        if not permissions.is_agenda_published(meeting):
+        if not meeting_permissions.is_agenda_published(meeting):
             return []
         return [item for item in meeting.items.all() if item.is_public]
     return list(meeting.items.all())
@@ -99,7 +99,7 @@ def description(meeting: Meeting, audience: Audience) -> str:
             if audience == Audience.MEMBERS and not item.is_public:
                 line += " " + _("(nichtöffentlich)")
             lines.append(line)
-    elif audience == Audience.PUBLIC and not permissions.is_agenda_published(meeting):
+    elif audience == Audience.PUBLIC and not meeting_permissions.is_agenda_published(meeting):
         lines.append(_("Die Tagesordnung wird mit der Einladung veröffentlicht."))
     if audience == Audience.MEMBERS and meeting.online_url:
         lines += ["", _("Online-Zugang: %(url)s") % {"url": meeting.online_url}]

@@ -1,11 +1,11 @@
 """Umlaufbeschlüsse (decisions in writing): /<slug>/intern/umlaufbeschluesse/… (paths in
 circulation_urls.py are a contract).
 
-The internal circle and the ministry read every page (`permissions.can_view_meetings`); the office
-opens, evaluates and withdraws circulations (`can_manage_meetings`); a member of the Steuerkreis
-answers for the organisation they sit for (`answering_organisation_ids`). Every write is a POST
-that calls one service and redirects (POST-redirect-GET). A refused step re-renders the page with
-the input as it was sent and the service's German reason: 400 for a broken rule, 409 when the
+The internal circle and the ministry read every page (`meetings.permissions.can_view_meetings`); the
+office opens, evaluates and withdraws circulations (`can_manage_meetings`); a member of the
+Steuerkreis answers for the organisation they sit for (`answering_organisation_ids`). Every write is
+a POST that calls one service and redirects (POST-redirect-GET). A refused step re-renders the page
+with the input as it was sent and the service's German reason: 400 for a broken rule, 409 when the
 circulation's state no longer allows the step, 403 when the role may not take it. The pages carry
 non-public data and are never cached.
 """
@@ -32,6 +32,7 @@ from buendnis.accounts import permissions
 from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance, Body, BodyKind, Organisation
 from buendnis.core import errors
+from buendnis.meetings import permissions as meeting_permissions
 from buendnis.public.rendering import render_alliance_page
 
 from . import selectors, services
@@ -46,7 +47,7 @@ def _refused_status(error: ValidationError) -> int:
     """The HTTP status of a refused step, as the API answers it."""
     if isinstance(error, errors.TransitionNotAllowed | errors.StaleEdit):
         return 409
-    if isinstance(error, errors.PermissionDenied):
+    if isinstance(error, errors.NotPermitted):
         return 403
     return 400
 
@@ -71,7 +72,7 @@ def _alliance_for(request: HttpRequest, slug: str, *, login_next: str) -> Allian
     alliance = permissions.get_alliance_for_user(request.user, slug)
     if not request.user.is_authenticated:
         return redirect_to_login(login_next)
-    if not permissions.can_view_meetings(request.user, alliance):
+    if not meeting_permissions.can_view_meetings(request.user, alliance):
         raise PermissionDenied(_("Kein Zugang zum internen Bereich dieses Bündnisses."))
     return alliance
 
@@ -142,7 +143,7 @@ class ListRow:
 @circulation_page
 def circulation_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     now = timezone.now()
-    mine = permissions.answering_organisation_ids(request.user, alliance)
+    mine = meeting_permissions.answering_organisation_ids(request.user, alliance)
     open_rows: list[ListRow] = []
     closed_rows: list[ListRow] = []
     # Queries: the circulations (body and project joined) and their answers, whatever their number.
@@ -166,7 +167,7 @@ def circulation_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     context = {
         "open_rows": open_rows,
         "closed_rows": closed_rows,
-        "can_manage": permissions.can_manage_meetings(request.user, alliance),
+        "can_manage": meeting_permissions.can_manage_meetings(request.user, alliance),
     }
     return render_alliance_page(request, alliance, f"{TEMPLATES}list.html", SECTION, context)
 
@@ -177,7 +178,7 @@ def circulation_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @circulation_page
 def circulation_create(request: HttpRequest, alliance: Alliance) -> HttpResponse:
-    if not permissions.can_manage_meetings(request.user, alliance):
+    if not meeting_permissions.can_manage_meetings(request.user, alliance):
         raise PermissionDenied(_("Umlaufbeschlüsse eröffnet die Geschäftsstelle."))
     status = 200
     if request.method == "POST":
@@ -251,7 +252,7 @@ def _slots(
     answers: dict[int, CirculationAnswer],
     failed: AnswerForm | None,
 ) -> list[Slot]:
-    mine = permissions.answering_organisation_ids(request.user, alliance)
+    mine = meeting_permissions.answering_organisation_ids(request.user, alliance)
     if not mine:
         return []
     names = dict(Organisation.objects.filter(pk__in=mine).values_list("pk", "name"))
@@ -310,7 +311,7 @@ def _render_detail(
         for entry in circulation.entitled
     ]
     is_open = circulation.status == CirculationStatus.OPEN
-    can_manage = permissions.can_manage_meetings(request.user, alliance)
+    can_manage = meeting_permissions.can_manage_meetings(request.user, alliance)
     result = circulation.result or {}
     context = {
         "circulation": circulation,
@@ -358,7 +359,7 @@ def circulation_detail(request: HttpRequest, alliance: Alliance, pk: int) -> Htt
 def circulation_answer(
     request: HttpRequest, alliance: Alliance, circulation: Circulation
 ) -> HttpResponse:
-    mine = permissions.answering_organisation_ids(request.user, alliance)
+    mine = meeting_permissions.answering_organisation_ids(request.user, alliance)
     if not mine:
         raise PermissionDenied(
             _("Antworten geben die Mitglieder des Steuerkreises, jeweils für ihre Organisation.")
@@ -413,7 +414,7 @@ def circulation_answer(
 
 
 def _require_office(request: HttpRequest, alliance: Alliance, message: str) -> None:
-    if not permissions.can_manage_meetings(request.user, alliance):
+    if not meeting_permissions.can_manage_meetings(request.user, alliance):
         raise PermissionDenied(message)
 
 

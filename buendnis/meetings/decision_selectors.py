@@ -1,11 +1,11 @@
 """Reads of the bodies' decisions as one list: decisions on agenda items and results of
 circulations (Umlaufbeschlüsse), for the decisions API and anyone else who lists them.
 
-Who sees which decision is `permissions.published_decisions_q` and
-`permissions.published_circulations_q` (the public) or everything (the internal circle): the filter
-is applied in the database, so what a caller may not see never leaves it. The list is one UNION
-query of keys (kind, id, date), so paging and counting work across both kinds; the page's rows are
-then fetched with one query per kind, whatever the number of decisions.
+Who sees which decision is `meetings.permissions.published_decisions_q` and
+`meetings.permissions.published_circulations_q` (the public) or everything (the internal circle):
+the filter is applied in the database, so what a caller may not see never leaves it. The list is one
+UNION query of keys (kind, id, date), so paging and counting work across both kinds; the page's rows
+are then fetched with one query per kind, whatever the number of decisions.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from typing import Any
 
 from django.db.models import CharField, F, QuerySet, Value
 
-from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance, Body, BodyKind
+from buendnis.funding import permissions as funding_permissions
 from buendnis.funding.models import Project
+from buendnis.meetings import permissions as meeting_permissions
 
 from .models import Circulation, CirculationStatus, Decision, DecisionOutcome, Meeting
 
@@ -73,13 +74,13 @@ def _meeting_decisions(
         alliance=alliance, item__meeting__body__kind__in=DECISION_BODIES
     )
     if not internal:
-        decisions = decisions.filter(permissions.published_decisions_q())
+        decisions = decisions.filter(meeting_permissions.published_decisions_q())
     if wanted.body:
         decisions = decisions.filter(item__meeting__body__kind=wanted.body)
     if wanted.project_id is not None:
         decisions = decisions.filter(item__project_id=wanted.project_id)
         if not internal:
-            decisions = decisions.filter(permissions.public_projects_q("item__project__"))
+            decisions = decisions.filter(funding_permissions.public_projects_q("item__project__"))
     if wanted.start is not None:
         decisions = decisions.filter(decided_at__gte=wanted.start)
     if wanted.end is not None:
@@ -94,13 +95,13 @@ def _circulation_decisions(
         alliance=alliance, status__in=DECIDED_CIRCULATIONS, closed_at__isnull=False
     )
     if not internal:
-        circulations = circulations.filter(permissions.published_circulations_q())
+        circulations = circulations.filter(meeting_permissions.published_circulations_q())
     if wanted.body:
         circulations = circulations.filter(body__kind=wanted.body)
     if wanted.project_id is not None:
         circulations = circulations.filter(project_id=wanted.project_id)
         if not internal:
-            circulations = circulations.filter(permissions.public_projects_q("project__"))
+            circulations = circulations.filter(funding_permissions.public_projects_q("project__"))
     if wanted.start is not None:
         circulations = circulations.filter(closed_at__gte=wanted.start)
     if wanted.end is not None:
@@ -206,7 +207,7 @@ def _from_decision(decision: Decision) -> DecisionEntry:
         title=item.title,
         text=decision.text,
         project=item.project,
-        is_public=item.is_public and permissions.is_agenda_published(meeting),
+        is_public=item.is_public and meeting_permissions.is_agenda_published(meeting),
         # Names only: the reasons of objections and recusals stay in the minutes.
         objecting=decision.names("objecting"),
         abstaining=decision.names("abstaining"),

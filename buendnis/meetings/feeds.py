@@ -21,10 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance
 from buendnis.core.audit import audit_record
-from buendnis.core.errors import PermissionDenied
+from buendnis.core.errors import NotPermitted
+from buendnis.meetings import permissions as meeting_permissions
 
 from .models import CalendarFeed
 
@@ -46,8 +46,8 @@ def feed_of(*, user: User, alliance: Alliance) -> CalendarFeed | None:
 def feed_create(*, actor: User, user: User, alliance: Alliance) -> tuple[CalendarFeed, str]:
     """Make (or replace) the user's calendar address. Returns the row and the key, which is
     never stored: the caller shows it once. The old address stops working at once."""
-    if not permissions.can_subscribe_meetings(user, alliance):
-        raise PermissionDenied(_("Kein Zugang zu den Sitzungen dieses Bündnisses."))
+    if not meeting_permissions.can_subscribe_meetings(user, alliance):
+        raise NotPermitted(_("Kein Zugang zu den Sitzungen dieses Bündnisses."))
     key = secrets.token_urlsafe(_KEY_BYTES)
     with transaction.atomic():
         # update_or_create locks an existing row; two clicks at once leave one address.
@@ -97,7 +97,7 @@ def feed_authenticate(*, alliance: Alliance, key: str) -> CalendarFeed | None:
         .filter(alliance=alliance, key_hash=key_hash(key))
         .first()
     )
-    if feed is None or not permissions.can_subscribe_meetings(feed.user, alliance):
+    if feed is None or not meeting_permissions.can_subscribe_meetings(feed.user, alliance):
         return None
     now = timezone.now()
     if feed.last_used_at is None or now - feed.last_used_at >= STAMP_EVERY:

@@ -37,6 +37,7 @@ from django.views.decorators.http import require_http_methods
 from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance, Organisation
 from buendnis.core import errors
+from buendnis.meetings import permissions as meeting_permissions
 from buendnis.public.rendering import render_alliance_page
 
 from . import selectors, services
@@ -102,10 +103,10 @@ def meetings_view(
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(_after_login(request, slug, methods, kwargs))
-            if not permissions.can_view_meetings(user, alliance):
+            if not meeting_permissions.can_view_meetings(user, alliance):
                 raise PermissionDenied(_("Kein Zugang zu den Sitzungen dieses Bündnisses."))
             writes = manage or request.method not in ("GET", "HEAD")
-            if writes and not permissions.can_manage_meetings(user, alliance):
+            if writes and not meeting_permissions.can_manage_meetings(user, alliance):
                 raise PermissionDenied(_("Sitzungen und Beschlüsse pflegt die Geschäftsstelle."))
             return view(request, alliance, **kwargs)
 
@@ -134,14 +135,16 @@ def _render(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    context.setdefault("can_manage", permissions.can_manage_meetings(request.user, alliance))
+    context.setdefault(
+        "can_manage", meeting_permissions.can_manage_meetings(request.user, alliance)
+    )
     return render_alliance_page(
         request, alliance, f"meetings/office/{template}", SECTION, context, status=status
     )
 
 
 def refusal_status(error: ValidationError) -> int:
-    if isinstance(error, errors.PermissionDenied):
+    if isinstance(error, errors.NotPermitted):
         return 403
     if isinstance(error, errors.TransitionNotAllowed | errors.StaleEdit):
         return 409
@@ -318,7 +321,7 @@ def _render_detail(
 ) -> HttpResponse:
     meeting = _meeting(alliance, pk, selectors.meeting_detail)
     meeting.alliance = alliance  # known already: spares a query
-    can_manage = permissions.can_manage_meetings(request.user, alliance)
+    can_manage = meeting_permissions.can_manage_meetings(request.user, alliance)
     agenda_open = selectors.agenda_open(meeting)
     moves = MEETING_TRANSITIONS[meeting.status]
     items = list(meeting.items.all())

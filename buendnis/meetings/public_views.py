@@ -6,7 +6,8 @@ non-public items, internal notes, the non-public part of the minutes and draft m
 reach these pages or the public calendars, for anyone: members read them on the office's pages
 and in their private calendar.
 
-Every yes/no comes from `accounts.permissions`; reads from `public_selectors`.
+Every yes/no comes from `meetings.permissions` (roles from `accounts.permissions`); reads from
+`public_selectors`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance, BodyKind
+from buendnis.meetings import permissions as meeting_permissions
 from buendnis.public.caching import public_cache
 from buendnis.public.rendering import render_alliance_page
 
@@ -104,7 +106,7 @@ class PublicItem:
 
 
 def _public_items(meeting: Meeting) -> list[PublicItem]:
-    if not permissions.is_agenda_published(meeting):
+    if not meeting_permissions.is_agenda_published(meeting):
         return []
     rows = []
     # The selector fetched the public items only; the filter holds even if it changes.
@@ -129,12 +131,12 @@ def _public_items(meeting: Meeting) -> list[PublicItem]:
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     alliance = _alliance(request, slug)
     meeting = public_selectors.public_meeting(alliance, pk)
-    if meeting is None or not permissions.can_view_meeting_publicly(meeting):
+    if meeting is None or not meeting_permissions.can_view_meeting_publicly(meeting):
         raise Http404(_("Sitzung nicht gefunden."))
     minutes = getattr(meeting, "minutes", None)
     context: dict[str, Any] = {
         "meeting": meeting,
-        "agenda_published": permissions.is_agenda_published(meeting),
+        "agenda_published": meeting_permissions.is_agenda_published(meeting),
         "items": _public_items(meeting),
         # Only approved minutes are published, and only their public part.
         "minutes_text": minutes.public_text
@@ -202,9 +204,9 @@ def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One meeting as a calendar file: members get every item, everyone else the public
     version of a public meeting; a non-public meeting does not exist for outsiders."""
     alliance = _alliance(request, slug)
-    members = permissions.can_view_meetings(request.user, alliance)
+    members = meeting_permissions.can_view_meetings(request.user, alliance)
     found = public_selectors.calendar_meetings(alliance, public=not members, pk=pk)
-    if not found or not permissions.can_view_meeting_calendar(request.user, found[0]):
+    if not found or not meeting_permissions.can_view_meeting_calendar(request.user, found[0]):
         raise Http404(_("Sitzung nicht gefunden."))
     audience = calendar.Audience.MEMBERS if members else calendar.Audience.PUBLIC
     ics = calendar.build_calendar(found, alliance, audience=audience)
@@ -219,7 +221,7 @@ def _member_alliance(request: HttpRequest, slug: str) -> Alliance | HttpResponse
     alliance = _alliance(request, slug)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not permissions.can_subscribe_meetings(request.user, alliance):
+    if not meeting_permissions.can_subscribe_meetings(request.user, alliance):
         raise PermissionDenied(_("Kein Zugang zu den Sitzungen dieses Bündnisses."))
     return alliance
 

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance, Body, BodyKind, Organisation
 from buendnis.core.audit import audit_record, diff, snapshot
-from buendnis.core.errors import DomainError, PermissionDenied, StaleEdit, TransitionNotAllowed
+from buendnis.core.errors import DomainError, NotPermitted, StaleEdit, TransitionNotAllowed
 from buendnis.funding import services as funding
 from buendnis.funding.models import BodyOutcome, Outcome, Project
 from buendnis.funding.states import BODY_STAGES, Status
+from buendnis.meetings import permissions as meeting_permissions
 
 from . import notifications, rules, selectors
 from .models import (
@@ -68,7 +69,7 @@ def _day(value: date | datetime) -> str:
 
 def _require_manager(actor: User | None, alliance: Alliance, message: str | None = None) -> None:
     if actor is not None and not permissions.can_manage(actor, alliance):
-        raise PermissionDenied(message or _("Sitzungen und Beschlüsse pflegt die Geschäftsstelle."))
+        raise NotPermitted(message or _("Sitzungen und Beschlüsse pflegt die Geschäftsstelle."))
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
@@ -1345,13 +1346,13 @@ def circulation_answer(
         raise DomainError({"comment": [_("Bitte begründen Sie Ihren Einwand.")]})
     with transaction.atomic():
         locked = _lock_circulation(circulation)
-        if actor is not None and organisation.pk not in permissions.answering_organisation_ids(
-            actor, locked.alliance
-        ):
-            raise PermissionDenied(
-                _("Sie können nicht für %(organisation)s antworten.")
-                % {"organisation": organisation.name}
-            )
+        if actor is not None:
+            answers_for = meeting_permissions.answering_organisation_ids(actor, locked.alliance)
+            if organisation.pk not in answers_for:
+                raise NotPermitted(
+                    _("Sie können nicht für %(organisation)s antworten.")
+                    % {"organisation": organisation.name}
+                )
         if locked.status != CirculationStatus.OPEN:
             raise TransitionNotAllowed(
                 _("Der Umlauf ist abgeschlossen (%(status)s); Antworten sind nicht mehr möglich.")

@@ -6,10 +6,11 @@ filters on (`created_since`, `modified_until` …), computed once in the databas
 `modified` includes the changes of what it embeds (a meeting's agenda, a person's memberships), so a
 client asking for `modified_since` learns of those too.
 
-The filters here mirror `accounts.permissions` (which decides for one object) so that lists can be
-counted and paged in the database: `can_view_project_publicly` (`public_projects_q`),
-`can_view_meeting_publicly` (has_public_part), `is_agenda_published` (invited_at set), and
-`show_name_publicly` for people. The serializers ask the permission functions again per object.
+The filters here mirror `funding.permissions` and `meetings.permissions` (which decide for one
+object) so that lists can be counted and paged in the database: `can_view_project_publicly`
+(`public_projects_q`), `can_view_meeting_publicly` (has_public_part), `is_agenda_published`
+(invited_at set), and `show_name_publicly` for people. The serializers ask the permission functions
+again per object.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
-from buendnis.accounts import permissions
 from buendnis.alliances.models import (
     Alliance,
     Body,
@@ -31,6 +31,7 @@ from buendnis.alliances.models import (
     Person,
     Seat,
 )
+from buendnis.funding import permissions as funding_permissions
 from buendnis.funding.models import BodyOutcome, Project, Transition
 from buendnis.funding.states import BODY_STAGES, PUBLIC_STATES
 from buendnis.funding.states import Status as S
@@ -238,7 +239,7 @@ def projects(alliance: Alliance | None, *, with_deleted: bool) -> QuerySet[Proje
     """Public projects; with `with_deleted` also those that were public once (served as deleted
     papers). Outcomes of the body stages and the submissions (the papers' dates) come along."""
     rows = Project.objects.annotate(was_public=_was_public("pk"))
-    visible = permissions.public_projects_q()
+    visible = funding_permissions.public_projects_q()
     if with_deleted:
         visible |= Q(was_public=True)
     rows = _stamped(
@@ -266,7 +267,7 @@ def consultations(alliance: Alliance | None, *, with_deleted: bool) -> QuerySet[
     rows = BodyOutcome.objects.filter(stage_status__in=BODY_STAGES).annotate(
         was_public=_was_public("project_id")
     )
-    visible = permissions.public_projects_q("project__")
+    visible = funding_permissions.public_projects_q("project__")
     if with_deleted:
         visible |= Q(was_public=True)
     rows = _stamped(

@@ -29,7 +29,6 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from buendnis.accounts import permissions
 from buendnis.alliances.models import (
     Alliance,
     Body,
@@ -39,7 +38,9 @@ from buendnis.alliances.models import (
     Person,
     Seat,
 )
+from buendnis.funding import permissions as funding_permissions
 from buendnis.funding.models import BodyOutcome, Project
+from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings.models import (
     AgendaItem,
     Decision,
@@ -259,7 +260,7 @@ def person(row: Person, ctx: Context) -> Obj:
 
 
 def item_is_published(item: AgendaItem, meeting: Meeting) -> bool:
-    return item.is_public and permissions.is_agenda_published(meeting)
+    return item.is_public and meeting_permissions.is_agenda_published(meeting)
 
 
 def minutes_are_published(minutes: Minutes | None, meeting: Meeting) -> bool:
@@ -268,7 +269,7 @@ def minutes_are_published(minutes: Minutes | None, meeting: Meeting) -> bool:
     return (
         minutes is not None
         and minutes.status == MinutesStatus.APPROVED
-        and permissions.can_view_meeting_publicly(meeting)
+        and meeting_permissions.can_view_meeting_publicly(meeting)
     )
 
 
@@ -294,7 +295,7 @@ def agenda_item(item: AgendaItem, meeting: Meeting, ctx: Context) -> Obj:
         if (
             decision.body_outcome_id is not None
             and project is not None
-            and permissions.can_view_project_publicly(project)
+            and funding_permissions.can_view_project_publicly(project)
         ):
             data["consultation"] = ctx.links.obj("consultation", decision.body_outcome_id)
     return data
@@ -321,7 +322,7 @@ def minutes_file(minutes: Minutes, meeting: Meeting, ctx: Context) -> Obj:
 
 
 def meeting(row: Meeting, ctx: Context) -> Obj:
-    if not permissions.can_view_meeting_publicly(row):
+    if not meeting_permissions.can_view_meeting_publicly(row):
         raise ValueError("meeting not public")
     data: Obj = {
         "id": ctx.links.obj("meeting", row.pk),
@@ -338,7 +339,7 @@ def meeting(row: Meeting, ctx: Context) -> Obj:
         data["end"] = when(row.ends_at)
     if row.location:
         data["buendnis:location"] = row.location
-    if permissions.is_agenda_published(row):
+    if meeting_permissions.is_agenda_published(row):
         data["agendaItem"] = [
             agenda_item(item, row, ctx) for item in row.items.all() if item_is_published(item, row)
         ]
@@ -355,7 +356,7 @@ def consultation(outcome: BodyOutcome, project: Project, ctx: Context) -> Obj:
     """One body's outcome on one paper. Deleted once the project left the public."""
     url = ctx.links.obj("consultation", outcome.pk)
     modified = max(outcome.recorded_at, project.updated_at)
-    if not permissions.can_view_project_publicly(project):
+    if not funding_permissions.can_view_project_publicly(project):
         return deleted(url, "Consultation", created=outcome.recorded_at, modified=modified)
     steering = outcome.body.kind == BodyKind.STEERING
     data: Obj = {
@@ -373,7 +374,7 @@ def consultation(outcome: BodyOutcome, project: Project, ctx: Context) -> Obj:
     decision = ctx.decisions.get(outcome.pk)
     if decision is not None:
         item = decision.item
-        if permissions.can_view_meeting_publicly(item.meeting):
+        if meeting_permissions.can_view_meeting_publicly(item.meeting):
             data["meeting"] = ctx.links.obj("meeting", item.meeting_id)
         if item_is_published(item, item.meeting):
             data["agendaItem"] = ctx.links.obj("agendaitem", item.pk)
@@ -382,7 +383,7 @@ def consultation(outcome: BodyOutcome, project: Project, ctx: Context) -> Obj:
 
 def paper(project: Project, kind: str, ctx: Context) -> Obj:
     url = ctx.links.paper(kind, project.pk)
-    if not permissions.can_view_project_publicly(project):
+    if not funding_permissions.can_view_project_publicly(project):
         return deleted(url, "Paper", created=project.created_at, modified=project.updated_at)
     other = selectors.DESCRIPTION if kind == selectors.SKETCH else selectors.SKETCH
     label = PAPER_TYPES[kind]

@@ -45,6 +45,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance
+from buendnis.funding import permissions as funding_permissions
 
 from . import selectors, serializers
 from .links import Links, type_url
@@ -254,7 +255,7 @@ def _paper_renderer(ctx: Context) -> Callable[[list[Any]], list[Obj]]:
             [
                 outcome.pk
                 for project in rows
-                if permissions.can_view_project_publicly(project)
+                if funding_permissions.can_view_project_publicly(project)
                 for outcome in project.outcomes.all()
             ]
         )
@@ -266,7 +267,7 @@ def _paper_renderer(ctx: Context) -> Callable[[list[Any]], list[Obj]]:
 def _consultation_renderer(ctx: Context) -> Callable[[list[Any]], list[Obj]]:
     def render(rows: list[Any]) -> list[Obj]:
         ctx.decisions = selectors.decisions_by_outcome(
-            [row.pk for row in rows if permissions.can_view_project_publicly(row.project)]
+            [row.pk for row in rows if funding_permissions.can_view_project_publicly(row.project)]
         )
         return [serializers.consultation(row, row.project, ctx) for row in rows]
 

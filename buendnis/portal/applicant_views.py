@@ -1,6 +1,6 @@
 """The applicant portal: the projects of an applicant's organisation, from the idea to the end.
 
-Views stay thin. Who may do what comes from `accounts.permissions`, reads from
+Views stay thin. Who may do what comes from `funding.permissions`, reads from
 `funding.selectors`, and every write goes through `funding.services`, whose German errors land on
 the form that caused them. Every form posts, redirects and shows a message (POST-redirect-GET).
 The office may open every page; the internal circle and the ministry may read a project.
@@ -35,10 +35,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_stubs_ext import StrOrPromise
 
 from buendnis.accounts import permissions
-from buendnis.accounts.permissions import ProjectRights
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance, Organisation
 from buendnis.core.errors import StaleEdit
+from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import selectors, services
 from buendnis.funding.models import (
     DocumentKind,
@@ -46,6 +46,7 @@ from buendnis.funding.models import (
     Project,
     ProjectDocument,
 )
+from buendnis.funding.permissions import ProjectRights
 from buendnis.funding.states import ACTION_STATES, FINAL_STATES, Status
 from buendnis.funding.wording import DEADLINE_STATES, NEXT_STEPS, PUBLIC_LABELS
 from buendnis.meetings import selectors as meeting_selectors
@@ -136,7 +137,8 @@ def project_page(
     methods: list[str] | None = None,
 ) -> Callable[[ProjectView], Callable[..., HttpResponseBase]]:
     """A page of one project. `allowed` reads the user's rights on it (one decision, see
-    `permissions.project_rights`); who fails gets a German 403, anonymous visitors the login."""
+    `funding.permissions.project_rights`); who fails gets a German 403, anonymous visitors the
+    login."""
 
     def decorate(view: ProjectView) -> Callable[..., HttpResponseBase]:
         @wraps(view)
@@ -149,7 +151,7 @@ def project_page(
             project = fetch(alliance=alliance, reference=reference)
             if project is None:
                 raise Http404(_("Vorhaben nicht gefunden."))
-            rights = permissions.project_rights(request.user, project)
+            rights = funding_permissions.project_rights(request.user, project)
             if not allowed(rights):
                 return _forbidden(request, alliance, str(refused), project if rights.view else None)
             return view(request, alliance, project, rights, **kwargs)
@@ -199,7 +201,7 @@ def _deadlines(alliance: Alliance) -> dict[str, Any]:
 @require_safe
 @portal_page
 def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
-    if not permissions.can_use_applicant_portal(request.user, alliance):
+    if not funding_permissions.can_use_applicant_portal(request.user, alliance):
         return _forbidden(
             request,
             alliance,
@@ -223,7 +225,7 @@ def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         rows.append((project, step, url))
     context = {
         "rows": rows,
-        "can_create": permissions.can_create_project(request.user, alliance),
+        "can_create": funding_permissions.can_create_project(request.user, alliance),
         "sees_all": sees_all,
         **_deadlines(alliance),
     }
@@ -234,7 +236,7 @@ def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
 @portal_page
 def project_create(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     user = request.user
-    if not permissions.can_create_project(user, alliance):
+    if not funding_permissions.can_create_project(user, alliance):
         return _forbidden(
             request,
             alliance,

@@ -32,6 +32,7 @@ from buendnis.alliances.models import Alliance
 from buendnis.alliances.selectors import phase_pick_current
 from buendnis.budget.selectors import project_balance
 from buendnis.core.errors import StaleEdit
+from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import selectors, services
 from buendnis.funding.models import Project
 from buendnis.funding.services import project_rule_errors, proposed_grant
@@ -183,7 +184,7 @@ def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         "projects": projects,
         "columns": list(columns.values()),
         "waiting": waiting,
-        "can_act": permissions.can_act_in_office_workspace(request.user, alliance),
+        "can_act": funding_permissions.can_act_in_office_workspace(request.user, alliance),
         "long_wait_days": LONG_WAIT_DAYS,
         "deadlines": selectors.upcoming_deadlines(projects, current, today=today),
         "meeting_dates": _meeting_dates(alliance, today),
@@ -210,11 +211,13 @@ def _render_project(
 ) -> HttpResponse:
     """The workspace page; `failed` is a refused step's bound form, shown in its place."""
     action_forms: list[ActionForm] = []
-    can_act = permissions.can_act_in_office_workspace(request.user, alliance)
+    can_act = funding_permissions.can_act_in_office_workspace(request.user, alliance)
     if can_act:
         possible = set(actions_possible(project.status))
         for action, form_class in ACTION_FORMS.items():
-            if action not in possible or not permissions.can_perform(request.user, project, action):
+            if action not in possible or not funding_permissions.can_perform(
+                request.user, project, action
+            ):
                 continue
             if failed is not None and failed.action == action:
                 action_forms.append(failed)
@@ -224,7 +227,7 @@ def _render_project(
     context = {
         "project": project,
         "days_in_status": selectors.days_in_status(project),
-        "is_public": permissions.can_view_project_publicly(project),
+        "is_public": funding_permissions.can_view_project_publicly(project),
         "balance": project_balance(project.pk),
         "max_grant": proposed_grant(project.phase, project.eligible_costs),
         "cofinancing_total": project.cofinancing_total,
@@ -283,8 +286,8 @@ def project_action(request: HttpRequest, slug: str, reference: str, action: str)
     project = _project_or_404(alliance, reference)
     user = request.user
     if not (
-        permissions.can_act_in_office_workspace(user, alliance)
-        and permissions.can_perform(user, project, action)
+        funding_permissions.can_act_in_office_workspace(user, alliance)
+        and funding_permissions.can_perform(user, project, action)
     ):
         raise PermissionDenied(_("Schritte im Verfahren erfasst die Geschäftsstelle."))
 

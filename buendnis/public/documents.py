@@ -11,7 +11,9 @@ from django.views.decorators.http import require_safe
 
 from buendnis.accounts import permissions
 from buendnis.alliances.models import CooperationAgreement
+from buendnis.funding import permissions as funding_permissions
 from buendnis.funding.models import ProjectDocument
+from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings.models import AgendaDocument
 
 
@@ -35,7 +37,7 @@ def document_download(request: HttpRequest, name: str) -> HttpResponseBase:
         paper = AgendaDocument.objects.select_related("alliance").filter(file=name).first()
         if paper is None:
             raise Http404(_("Dokument nicht gefunden."))
-        allowed = permissions.can_view_meeting_document(request.user, paper.alliance)
+        allowed = meeting_permissions.can_view_meeting_document(request.user, paper.alliance)
         stored = paper.file
     else:
         document = (
@@ -43,7 +45,7 @@ def document_download(request: HttpRequest, name: str) -> HttpResponseBase:
         )
         if document is None:
             raise Http404(_("Dokument nicht gefunden."))
-        allowed = permissions.can_view_project(request.user, document.project)
+        allowed = funding_permissions.can_view_project(request.user, document.project)
         stored = document.file
     if not allowed:
         if not request.user.is_authenticated:

@@ -10,8 +10,8 @@ from django import forms
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from buendnis.accounts import permissions
 from buendnis.alliances.models import ActionField, Alliance, FundingPhase, Organisation, Topic
+from buendnis.funding import permissions as funding_permissions
 from buendnis.funding.models import FundingPriority, Project
 from buendnis.funding.states import PUBLIC_STATES, Status
 from buendnis.funding.wording import PUBLIC_LABELS
@@ -135,7 +135,7 @@ class PublicProjectFilter(django_filters.FilterSet):
         # Only organisations that run a public project: the list of every partner is elsewhere.
         self.filters["applicant_organisation"].queryset = (
             Organisation.objects.filter(
-                permissions.public_projects_q("projects__"), alliance=alliance
+                funding_permissions.public_projects_q("projects__"), alliance=alliance
             )
             .distinct()
             .order_by("name")

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance
+from buendnis.funding import permissions as funding_permissions
 
 
 def render_alliance_page(
@@ -25,7 +26,7 @@ def render_alliance_page(
         "alliance": alliance,
         "section": section,
         "show_internal_nav": permissions.can_view_internal(request.user, alliance),
-        "show_applicant_nav": permissions.can_create_project(request.user, alliance),
+        "show_applicant_nav": funding_permissions.can_create_project(request.user, alliance),
     }
     page.update(context or {})
     return render(request, template, page, status=status)

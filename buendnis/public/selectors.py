@@ -18,14 +18,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_stubs_ext import StrOrPromise
 
-from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance, FundingPhase, Topic
 from buendnis.alliances.selectors import phase_overview
 from buendnis.budget import selectors as budget_selectors
 from buendnis.budget.selectors import BudgetFigures
 from buendnis.funding import figures as project_money
+from buendnis.funding import permissions as funding_permissions
 from buendnis.funding.models import CoFinancing, Project, Transition
 from buendnis.funding.wording import PUBLIC_LABELS
+from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings.decision_selectors import DECIDED_CIRCULATIONS
 from buendnis.meetings.models import Circulation, Decision
 
@@ -39,7 +40,7 @@ def public_projects(alliance: Alliance) -> QuerySet[Project]:
     action and applicant organisation joined, and `grant` annotated: the granted amount once the
     bank has decided, the requested grant until then."""
     return (
-        Project.objects.filter(permissions.public_projects_q(), alliance=alliance)
+        Project.objects.filter(funding_permissions.public_projects_q(), alliance=alliance)
         .select_related("phase", "action_field", "applicant_organisation")
         .annotate(grant=Coalesce("granted_amount", "requested_grant"))
     )
@@ -91,7 +92,7 @@ def public_project(alliance: Alliance, reference: str) -> Project | None:
     queries; None for unknown and non-public projects alike."""
     return (
         Project.objects.filter(
-            permissions.public_projects_q(), alliance=alliance, reference=reference
+            funding_permissions.public_projects_q(), alliance=alliance, reference=reference
         )
         .select_related("phase", "action_field", "applicant_organisation")
         .prefetch_related(
@@ -137,11 +138,11 @@ class PublishedDecisions:
 
 def published_decisions(project: Project) -> PublishedDecisions:
     """What the bodies decided about the project in public: decisions on public agenda items of
-    meetings whose public agenda has been published (`permissions.published_decisions_q`), and
-    circulations whose result is public (`permissions.published_circulations_q`) and decided
-    (`DECIDED_CIRCULATIONS`). Two queries."""
+    meetings whose public agenda has been published (`meetings.permissions.published_decisions_q`),
+    and circulations whose result is public (`meetings.permissions.published_circulations_q`) and
+    decided (`DECIDED_CIRCULATIONS`). Two queries."""
     decisions = list(
-        Decision.objects.filter(permissions.published_decisions_q(), item__project=project)
+        Decision.objects.filter(meeting_permissions.published_decisions_q(), item__project=project)
         .select_related("item__meeting__body")
         .only(
             "id",
@@ -163,7 +164,7 @@ def published_decisions(project: Project) -> PublishedDecisions:
     circulations = list(
         # Public, and decided: a running or withdrawn circulation has no result to publish.
         Circulation.objects.filter(
-            permissions.published_circulations_q(),
+            meeting_permissions.published_circulations_q(),
             project=project,
             status__in=DECIDED_CIRCULATIONS,
         )

@@ -78,7 +78,7 @@ def contact_message_mail(message_id: int) -> None:
 def contact_message_mark_handled(*, actor: Any, message: ContactMessage) -> ContactMessage:
     """Mark a message handled (once; marking it again changes nothing). Audited.
 
-    Precondition: the caller checked `permissions.can_handle_contact_messages`."""
+    Precondition: the caller checked `public.permissions.can_handle_contact_messages`."""
     with transaction.atomic():
         locked = ContactMessage.objects.select_for_update().get(pk=message.pk)
         if locked.handled:

@@ -2,7 +2,8 @@
 
 Views stay thin: the alliance comes from `permissions.get_alliance_for_user` (404 for unknown or
 inactive slugs), every read goes through `alliances.selectors`, every yes/no about a user through
-`accounts.permissions`.
+`accounts.permissions` or the rules of the domain asked (`funding.permissions`,
+`public.permissions` for the contact messages).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from buendnis.accounts import permissions
 from buendnis.accounts.models import Role
 from buendnis.alliances import selectors
 from buendnis.alliances.models import Alliance
+from buendnis.funding import permissions as funding_permissions
+from buendnis.public import permissions as contact_permissions
 from buendnis.reports import charts
 
 from . import exports
@@ -217,7 +220,7 @@ def project_detail(request: HttpRequest, alliance: Alliance, reference: str) -> 
     """A funded project's public page; every other project (and an unknown reference) is a 404
     for everyone, signed-in or not: the internal circle reads it in the office's workspace."""
     project = public_selectors.public_project(alliance, reference)
-    if project is None or not permissions.can_view_project_publicly(project):
+    if project is None or not funding_permissions.can_view_project_publicly(project):
         raise Http404(_("Vorhaben nicht gefunden."))
     context = {
         "project": project,
@@ -342,14 +345,14 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
 @internal_page
 def contact_messages(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     """The messages from the contact page: the internal circle reads, the office marks them."""
-    if not permissions.can_view_contact_messages(request.user, alliance):
+    if not contact_permissions.can_view_contact_messages(request.user, alliance):
         raise PermissionDenied(_("Kein Zugang zu den Kontaktanfragen dieses Bündnisses."))
     page = Paginator(public_selectors.contact_messages(alliance), 50).get_page(
         request.GET.get("page")
     )
     context = {
         "page": page,
-        "can_handle": permissions.can_handle_contact_messages(request.user, alliance),
+        "can_handle": contact_permissions.can_handle_contact_messages(request.user, alliance),
     }
     return _render(request, alliance, "public/contact_messages.html", "contact_messages", context)
 
@@ -360,7 +363,7 @@ def contact_message_handled(request: HttpRequest, slug: str, pk: int) -> HttpRes
     alliance = permissions.get_alliance_for_user(request.user, slug)
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("public:contact_messages", args=[alliance.slug]))
-    if not permissions.can_handle_contact_messages(request.user, alliance):
+    if not contact_permissions.can_handle_contact_messages(request.user, alliance):
         raise PermissionDenied(_("Nur die Geschäftsstelle erledigt Kontaktanfragen."))
     message = get_object_or_404(ContactMessage, pk=pk, alliance=alliance)
     public_services.contact_message_mark_handled(actor=request.user, message=message)

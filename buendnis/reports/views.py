@@ -1,7 +1,8 @@
 """Reports of an alliance: the budget dashboard and the Stellungnahme for the funding bank.
 
 Views stay thin: the alliance comes from `permissions.get_alliance_for_user`, every read goes
-through the selectors, every yes/no about a user through `accounts.permissions`.
+through the selectors, every yes/no about a user through `accounts.permissions`,
+`budget.permissions` or `funding.permissions`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from django.views.decorators.http import require_safe
 from buendnis.accounts import permissions
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
+from buendnis.budget import permissions as budget_permissions
 from buendnis.budget import selectors as budget_selectors
 from buendnis.budget.models import LedgerEntry
 from buendnis.funding import figures as project_money
+from buendnis.funding import permissions as funding_permissions
 from buendnis.public.rendering import render_alliance_page
 
 from . import charts
@@ -48,7 +51,7 @@ def budget_page(view: AllianceView) -> Callable[..., HttpResponse]:
         alliance = permissions.get_alliance_for_user(request.user, slug)
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not permissions.can_view_budget(request.user, alliance):
+        if not budget_permissions.can_view_budget(request.user, alliance):
             raise PermissionDenied(_("Kein Zugang zum Budget dieses Bündnisses."))
         return view(request, alliance, **kwargs)
 
@@ -105,7 +108,7 @@ def statement(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     project = statement_project(alliance, reference)
-    if project is None or not permissions.can_view_project(request.user, project):
+    if project is None or not funding_permissions.can_view_project(request.user, project):
         raise Http404(_("Vorhaben nicht gefunden."))
     data = statement_data(project)
     if data.unavailable_reason:

@@ -11,7 +11,7 @@ from buendnis.alliances.models import BodyKind
 from buendnis.budget import services as budget
 from buendnis.budget.models import EntryKind, LedgerEntry
 from buendnis.budget.selectors import budget_figures, budget_figures_by_phase, project_balance
-from buendnis.core.errors import DomainError, PermissionDenied
+from buendnis.core.errors import DomainError, NotPermitted
 from buendnis.core.models import AuditEntry
 from buendnis.funding import services
 from buendnis.funding.models import BodyOutcome, Outcome, Project, Transition
@@ -356,7 +356,7 @@ def test_only_the_office_and_admins_change_the_budget(phase, make_persona, perso
         budget.budget_adjust(actor=user, phase=phase, amount=D("1.00"), note="Test")
         assert budget_figures(phase).budget == D("1500001.00")
         return
-    with pytest.raises(PermissionDenied, match="Geschäftsstelle"):
+    with pytest.raises(NotPermitted, match="Geschäftsstelle"):
         budget.budget_adjust(actor=user, phase=phase, amount=D("1.00"), note="Test")
     assert not LedgerEntry.objects.exists()
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from buendnis.core.errors import PermissionDenied
+from buendnis.core.errors import NotPermitted
 from buendnis.core.models import AuditEntry
 from buendnis.funding import services
 from buendnis.funding.models import DocumentKind, ProjectDocument, Transition
@@ -226,7 +226,7 @@ def test_who_may_add_a_document_directly(phase, make_persona):
     project = project_in_state(phase, S.CONSULTATION)
     applicant = applicant_of(project)
     for persona in ("speaker", "member", "advisory", "ministry", "outsider", "applicant"):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotPermitted):
             services.document_add(
                 actor=make_persona(persona),
                 project=project,
@@ -238,7 +238,7 @@ def test_who_may_add_a_document_directly(phase, make_persona):
         actor=applicant, project=project, kind=DocumentKind.OTHER, upload=pdf_upload()
     )
     advance(project, S.SKETCH_SPEAKERS)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         services.document_add(
             actor=applicant, project=project, kind=DocumentKind.OTHER, upload=pdf_upload()
         )

@@ -20,7 +20,7 @@ from buendnis.accounts.models import Membership, Role, User
 from buendnis.alliances.models import BodyKind
 from buendnis.budget.models import LedgerEntry
 from buendnis.budget.selectors import budget_figures, project_balance
-from buendnis.core.errors import DomainError, PermissionDenied, StaleEdit, TransitionNotAllowed
+from buendnis.core.errors import DomainError, NotPermitted, StaleEdit, TransitionNotAllowed
 from buendnis.core.models import AuditEntry
 from buendnis.core.public_cache import bump_data_version
 from buendnis.funding import services
@@ -459,7 +459,7 @@ def test_who_may_take_each_step(phase, make_persona, action):
             with transaction.atomic():
                 try:
                     CALLS[name].run(project, user)
-                except PermissionDenied as error:
+                except NotPermitted as error:
                     if _may(persona, action):
                         problems.append(f"{persona}: abgewiesen ({error.messages[0]})")
                     elif not any(
@@ -727,5 +727,5 @@ def test_roles_without_membership_rows_are_not_applicants(phase):
     project = project_in_state(phase, S.CONSULTATION)
     user = applicant_of(project)
     Membership.objects.filter(user=user).update(role=Role.SPEAKER)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         services.sketch_submit(actor=user, project=project, document=pdf_upload())

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from buendnis.accounts.models import Role
-from buendnis.core.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from buendnis.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from buendnis.core.models import AuditEntry
 from buendnis.funding import services as funding
 from buendnis.funding.models import BodyOutcome, Outcome
@@ -184,7 +184,7 @@ def test_opening_needs_title_text_a_future_deadline_and_a_project_of_the_allianc
 
 @pytest.mark.parametrize("persona", ["speaker", "member", "advisory", "applicant", "outsider"])
 def test_only_the_office_opens_a_circulation(structure, make_persona, persona):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         open_circulation(structure, make_persona(persona))
 
 
@@ -224,7 +224,7 @@ def test_only_a_steering_member_of_the_organisation_answers_for_it(
 ):
     circulation = open_circulation(structure, office)
     member = member_for(structure, orgs["union"], "dgb")
-    with pytest.raises(PermissionDenied) as refused:
+    with pytest.raises(NotPermitted) as refused:
         services.circulation_answer(
             actor=member, circulation=circulation, organisation=orgs["ihk"], answer=Answer.AGREE
         )
@@ -232,7 +232,7 @@ def test_only_a_steering_member_of_the_organisation_answers_for_it(
     # The office asks; it does not answer for the members. Nor do the other roles.
     for persona in ("office", "speaker", "member", "advisory", "applicant", "outsider"):
         user = office if persona == "office" else make_persona(persona)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotPermitted):
             services.circulation_answer(
                 actor=user, circulation=circulation, organisation=orgs["union"], answer=Answer.AGREE
             )
@@ -241,7 +241,7 @@ def test_only_a_steering_member_of_the_organisation_answers_for_it(
     MembershipFactory(
         user=elsewhere, alliance=other_alliance, role=Role.STEERING, organisation=orgs["union"]
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         services.circulation_answer(
             actor=elsewhere,
             circulation=circulation,
@@ -404,9 +404,9 @@ def test_only_the_office_closes_or_cancels(structure, office, orgs, make_persona
     for key in VOTING:
         answer(circulation, orgs[key])
     member = make_persona("member")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         services.circulation_close(actor=member, circulation=circulation)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         services.circulation_cancel(actor=member, circulation=circulation, reason="Nein")
     with pytest.raises(DomainError, match="Grund"):
         services.circulation_cancel(actor=office, circulation=circulation, reason=" ")

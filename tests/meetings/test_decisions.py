@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from buendnis.budget import services as budget
 from buendnis.budget.models import EntryKind, LedgerEntry
-from buendnis.core.errors import DomainError, PermissionDenied, TransitionNotAllowed
+from buendnis.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from buendnis.core.models import AuditEntry
 from buendnis.funding import services as funding
 from buendnis.funding.models import BodyOutcome, Outcome, Project
@@ -231,7 +231,7 @@ def test_only_the_office_records_decisions(structure, office, make_persona):
     meeting = steering_session(structure, office)
     item = free_item(meeting, office)
     for persona in ("speaker", "member", "advisory", "applicant", "outsider"):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotPermitted):
             services.decision_record(
                 actor=make_persona(persona), item=item, proposal=Proposal.DECIDE
             )

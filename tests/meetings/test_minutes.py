@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from buendnis.core.errors import DomainError, PermissionDenied, StaleEdit, TransitionNotAllowed
+from buendnis.core.errors import DomainError, NotPermitted, StaleEdit, TransitionNotAllowed
 from buendnis.funding.states import Status
 from buendnis.meetings import services
 from buendnis.meetings.models import MeetingStatus, Minutes, MinutesStatus
@@ -156,7 +156,7 @@ def test_an_edit_on_a_stale_version_is_refused(held, office):
 
 
 def test_only_the_office_edits_minutes(held, make_persona):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         services.minutes_update(
             actor=make_persona("speaker"), minutes=held.minutes, public_text="x", nonpublic_text="y"
         )

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from buendnis.core.errors import DomainError, PermissionDenied, StaleEdit, TransitionNotAllowed
+from buendnis.core.errors import DomainError, NotPermitted, StaleEdit, TransitionNotAllowed
 from buendnis.core.models import AuditEntry
 from buendnis.funding import services as funding
 from buendnis.funding.states import Status
@@ -178,7 +178,7 @@ def test_a_second_plan_for_the_same_year_is_refused(structure, office):
 
 
 def test_only_the_office_plans(structure, make_persona):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         services.meetings_plan_year(
             actor=make_persona("speaker"), alliance=structure.alliance, steering_days=DAYS
         )

@@ -13,6 +13,7 @@ from django.test import Client
 
 from buendnis.accounts import permissions
 from buendnis.accounts.models import User
+from buendnis.funding import permissions as funding_permissions
 from buendnis.funding.models import Project, ProjectDocument
 from buendnis.funding.states import ACTIONS, Status
 from tests.factories import AllianceStructure, advance
@@ -196,20 +197,20 @@ def test_project_rights_agree_with_the_single_checks(
     persona: str,
     status: str,
 ) -> None:
-    """`permissions.project_rights` answers every question of a page at once; it must say what
-    `can_view_project`, `can_edit_project` and `can_perform` say one by one."""
+    """`funding.permissions.project_rights` answers every question of a page at once; it must say
+    what `can_view_project`, `can_edit_project` and `can_perform` say one by one."""
     advance(project, status)
     if persona in ("applicant", "other_applicant"):
         user = request.getfixturevalue(persona)
     else:
         user = make_persona(persona)
     project = Project.objects.select_related("alliance").get(pk=project.pk)
-    rights = permissions.project_rights(user, project)
-    assert rights.view == permissions.can_view_project(user, project)
-    assert rights.edit == permissions.can_edit_project(user, project)
+    rights = funding_permissions.project_rights(user, project)
+    assert rights.view == funding_permissions.can_view_project(user, project)
+    assert rights.edit == funding_permissions.can_edit_project(user, project)
     for action in ACTIONS:
-        assert rights.may(action) == permissions.can_perform(user, project, action), action
+        assert rights.may(action) == funding_permissions.can_perform(user, project, action), action
     assert rights.act == (
         permissions.can_manage(user, project.alliance)
-        or permissions.is_project_applicant(user, project)
+        or funding_permissions.is_project_applicant(user, project)
     )

@@ -36,7 +36,8 @@ DETAIL_QUERIES = {
     # organisations; documents; consultations; body outcomes with bodies; transitions; the
     # deadlines (the project waits for the bodies)
     "office": SIGNED_IN + 7 + DEADLINES,
-    # … and whether the user applies for the project's organisation (permissions.project_rights)
+    # … and whether the user applies for the project's organisation
+    # (funding.permissions.project_rights)
     "applicant": SIGNED_IN + 8 + DEADLINES,
 }
 
