@@ -46,9 +46,11 @@ test-postgres:
 	@echo "== Test suite on PostgreSQL =="
 	$(PY) scripts/with_postgres.py -- $(PY) -m pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
+# ruff (rules and formatting), the apps' layering (import-linter), types, missing migrations.
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test >/dev/null
 
