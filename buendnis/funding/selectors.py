@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -25,12 +27,32 @@ S = Status
 
 
 def pipeline_projects(alliance: Alliance) -> QuerySet[Project]:
-    """Every project of the alliance with what a board row shows; longest in its state first."""
+    """Every project of the alliance with what a board row shows; longest in its state first.
+    Pages read it bounded: `pipeline_counts`, `pipeline_cards` or a paginator."""
     return (
         Project.objects.filter(alliance=alliance)
         .select_related("phase", "action_field", "applicant_organisation")
         .order_by("status_changed_at", "id")
     )
+
+
+def pipeline_counts(projects: QuerySet[Project]) -> dict[str, int]:
+    """How many of `projects` are in each state (one GROUP BY query); absent states are 0."""
+    rows = projects.order_by().values("status").annotate(number=Count("id"))
+    return {row["status"]: row["number"] for row in rows}
+
+
+def pipeline_cards(projects: QuerySet[Project], *, per_state: int) -> list[Project]:
+    """The `per_state` longest waiting of `projects` in each state, longest first (one query,
+    whatever the number of projects).
+
+    The oldest few of a group of states (WAITING_FOR) are among these: a project with fewer than
+    `per_state` older ones in its group has fewer than that in its own state."""
+    oldest_first = [F("status_changed_at").asc(), F("id").asc()]
+    ranked = projects.annotate(
+        state_rank=Window(RowNumber(), partition_by=[F("status")], order_by=oldest_first)
+    )
+    return list(ranked.filter(state_rank__lte=per_state).order_by("status_changed_at", "id"))
 
 
 def pipeline_phases(alliance: Alliance) -> list[FundingPhase]:
@@ -174,6 +196,31 @@ def api_project_records_prefetch(projects: list[Project]) -> None:
 DEADLINE_HORIZON_DAYS = 120
 
 
+def deadline_projects(
+    projects: QuerySet[Project], *, today: date, limit: int
+) -> tuple[list[Project], int]:
+    """The projects with a date to watch, soonest first, at most `limit`, and how many there are
+    in all: running projects that end within the horizon (or ended without closing), granted ones
+    whose planned start is within it. One query: the total is a window count over the same rows,
+    taken before the limit."""
+    horizon = today + timedelta(days=DEADLINE_HORIZON_DAYS)
+    due = Case(
+        When(status=Status.RUNNING, then=F("ends_on")),
+        When(status=Status.GRANTED, then=F("starts_on")),
+        output_field=DateField(),
+    )
+    rows: list[Any] = list(
+        projects.filter(
+            Q(status=Status.RUNNING, ends_on__lte=horizon)
+            | Q(status=Status.GRANTED, starts_on__lte=horizon)
+        )
+        .annotate(due_on=due, matching=Window(Count("id")))
+        .order_by("due_on", "id")[:limit]
+    )
+    # Each row carries the total (`matching`); no row, no total.
+    return rows, (int(rows[0].matching) if rows else 0)
+
+
 @dataclass(frozen=True)
 class Deadline:
     day: date
@@ -185,9 +232,10 @@ class Deadline:
 def upcoming_deadlines(
     projects: list[Project], phase: FundingPhase | None, *, today: date
 ) -> list[Deadline]:
-    """The dates the office must watch, from what the board already loaded (no query): the end
-    of the phase and its latest project end, running projects that end soon or are past their end
-    without closing, and granted projects whose planned start has come."""
+    """The dates the office must watch, from projects already loaded (no query; the board loads
+    them with `deadline_projects`): the end of the phase and its latest project end, running
+    projects that end soon or are past their end without closing, and granted projects whose
+    planned start has come."""
     deadlines: list[Deadline] = []
     if phase is not None:
         if phase.ends_on >= today:

@@ -1,4 +1,5 @@
-"""Filters of the pipeline board: phase, state, field of action, applicant, free text."""
+"""Filters of the pipeline board and its lists: phase, state, who is next, field of action,
+applicant, free text."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from buendnis.alliances.models import ActionField, Alliance, FundingPhase, Organisation
 from buendnis.funding.models import Project
 from buendnis.funding.states import Status
+from buendnis.funding.wording import WAITING_FOR
+
+WAITING_BY_KEY = {group.key: group for group in WAITING_FOR}
 
 
 class ActionFieldChoice(forms.ModelChoiceField):
@@ -34,13 +38,21 @@ class PipelineFilter(django_filters.FilterSet):
         label=_("Titel oder Aktenzeichen"),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    phase = django_filters.ModelChoiceFilter(
-        queryset=FundingPhase.objects.none(),
+    # Choices from the phases the view has already loaded: validating and rendering cost no query.
+    phase = django_filters.ChoiceFilter(
+        field_name="phase_id",
+        choices=[],
         label=_("Förderphase"),
         empty_label=_("Alle Förderphasen"),
     )
     status = django_filters.ChoiceFilter(
         choices=Status.choices, label=_("Stand"), empty_label=_("Alle Stände")
+    )
+    waiting = django_filters.ChoiceFilter(
+        method="waiting_for",
+        choices=[(group.key, group.label) for group in WAITING_FOR],
+        label=_("Am Zug"),
+        empty_label=_("Alle"),
     )
     action_field = ActionFieldFilter(
         queryset=ActionField.objects.none(),
@@ -55,13 +67,19 @@ class PipelineFilter(django_filters.FilterSet):
 
     class Meta:
         model = Project
-        fields = ["q", "phase", "status", "action_field", "applicant_organisation"]
+        fields = ["q", "phase", "status", "waiting", "action_field", "applicant_organisation"]
 
-    def __init__(self, data: Any, queryset: QuerySet[Project], *, alliance: Alliance) -> None:
+    def __init__(
+        self,
+        data: Any,
+        queryset: QuerySet[Project],
+        *,
+        alliance: Alliance,
+        phases: list[FundingPhase],
+    ) -> None:
+        """`phases`: the alliance's phases (selectors.pipeline_phases)."""
         super().__init__(data, queryset)
-        self.filters["phase"].queryset = FundingPhase.objects.filter(alliance=alliance).order_by(
-            "starts_on"
-        )
+        self.filters["phase"].extra["choices"] = [(str(phase.pk), phase.name) for phase in phases]
         self.filters["action_field"].queryset = (
             ActionField.objects.filter(alliance=alliance)
             .select_related("phase")
@@ -76,6 +94,10 @@ class PipelineFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(title__icontains=value) | Q(reference__icontains=value))
+
+    def waiting_for(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        group = WAITING_BY_KEY.get(value)
+        return queryset if group is None else queryset.filter(status__in=group.statuses)
 
     @property
     def is_narrowed(self) -> bool:

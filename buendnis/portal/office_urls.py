@@ -8,6 +8,8 @@ app_name = "office"
 
 urlpatterns = [
     path("", views.pipeline, name="pipeline"),
+    # Before <reference>/: no reference is "liste".
+    path("liste/", views.project_list, name="list"),
     path("<str:reference>/", views.project_detail, name="project"),
     # <action> is a name of funding.states.ACTIONS (those the workspace offers).
     path("<str:reference>/aktion/<str:action>/", views.project_action, name="action"),

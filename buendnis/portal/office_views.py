@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -28,7 +29,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_stubs_ext import StrOrPromise
 
 from buendnis.accounts import permissions
-from buendnis.alliances.models import Alliance
+from buendnis.alliances.models import Alliance, FundingPhase
 from buendnis.alliances.selectors import phase_pick_current
 from buendnis.budget.selectors import project_balance
 from buendnis.core.errors import StaleEdit
@@ -43,13 +44,18 @@ from buendnis.meetings import public_selectors as meeting_reads
 from buendnis.meetings import selectors as meeting_selectors
 from buendnis.public.rendering import render_alliance_page
 
-from .office_filters import PipelineFilter
+from .office_filters import WAITING_BY_KEY, PipelineFilter
 from .office_forms import ACTION_FORMS, ActionForm
 
 # The Steuerkreis meets quarterly: a project that waits longer than that in one state is marked.
 LONG_WAIT_DAYS = 90
 # Running projects take years by design; waiting is not the word for them.
 NOT_WAITING = FINAL_STATES | {Status.RUNNING}
+# The board shows this many of each state and of each party's turn, the rest in the paged list.
+BOARD_CARDS = 8
+LIST_PAGE_SIZE = 50
+# The next deadlines: the soonest of the projects' dates, the rest counted.
+DEADLINES_SHOWN = 10
 
 OfficeView = Callable[..., HttpResponse]
 
@@ -92,13 +98,13 @@ def _project_or_404(alliance: Alliance, reference: str) -> Project:
 
 @dataclass
 class Column:
+    """A state on the board: its count and its longest waiting few."""
+
     status: str
     label: StrOrPromise
+    count: int = 0
     projects: list[Project] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.projects)
+    more_url: str = ""
 
 
 @dataclass
@@ -106,7 +112,9 @@ class Waiting:
     key: str
     label: StrOrPromise
     task: StrOrPromise
+    count: int
     projects: list[Project]
+    more_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,47 +158,121 @@ def _meeting_dates(alliance: Alliance, today: date) -> list[MeetingDate]:
     return sorted(dates, key=lambda entry: entry.day)
 
 
-@office_page
-def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
-    today = timezone.localdate()
+def _board_filter(
+    request: HttpRequest, alliance: Alliance, today: date
+) -> tuple[PipelineFilter, FundingPhase | None]:
+    """The filters of the board and its lists, and the running phase. Without a choice they show
+    the running phase; "Alle Förderphasen" sends phase=""."""
     phases = selectors.pipeline_phases(alliance)
     current = phase_pick_current(phases, today)
     data = request.GET.copy()
-    # Without a choice the board shows the running phase; "Alle Förderphasen" sends phase="".
+    data.pop("page", None)
     if "phase" not in data and current is not None:
         data["phase"] = str(current.pk)
-    board_filter = PipelineFilter(data, selectors.pipeline_projects(alliance), alliance=alliance)
-    projects = list(board_filter.qs)
+    board_filter = PipelineFilter(
+        data, selectors.pipeline_projects(alliance), alliance=alliance, phases=phases
+    )
+    return board_filter, current
+
+
+def _list_url(alliance: Alliance, board_filter: PipelineFilter, **narrow: str) -> str:
+    """The paged list of a column or group, with the board's filters (and its phase) kept."""
+    query = board_filter.data.copy()
+    for name, value in narrow.items():
+        query[name] = value
+    return f"{reverse('office:list', args=[alliance.slug])}?{query.urlencode()}"
+
+
+def _mark(projects: list[Any], today: date) -> None:
+    """What a row shows besides the fields: days in the state, closed, waiting too long (set on
+    the loaded projects, hence `Any`)."""
     for project in projects:
         project.days_in_status = selectors.days_in_status(project, today=today)
         project.is_final = project.status in FINAL_STATES
         project.waits_long = (
             project.status not in NOT_WAITING and project.days_in_status >= LONG_WAIT_DAYS
         )
-    columns = {status: Column(status=status, label=label) for status, label in Status.choices}
-    for project in projects:
-        columns[project.status].projects.append(project)
-    waiting = [
-        Waiting(
+
+
+@office_page
+def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    """The board: per state and per party whose move it is, the count and the BOARD_CARDS longest
+    waiting, with a link to the paged list of the rest. The queries do not grow with the data:
+    counts by state, the bounded cards, the bounded deadlines."""
+    today = timezone.localdate()
+    board_filter, current = _board_filter(request, alliance, today)
+    counts = selectors.pipeline_counts(board_filter.qs)
+    cards = selectors.pipeline_cards(board_filter.qs, per_state=BOARD_CARDS)
+    _mark(cards, today)
+    columns = []
+    for status, label in Status.choices:
+        column = Column(status=status, label=label, count=counts.get(status, 0))
+        column.projects = [project for project in cards if project.status == status]
+        if column.count > len(column.projects):
+            column.more_url = _list_url(alliance, board_filter, status=status)
+        columns.append(column)
+    waiting = []
+    for group in WAITING_FOR:
+        entry = Waiting(
             key=group.key,
             label=group.label,
             task=group.task,
-            projects=[project for project in projects if project.status in group.statuses],
+            count=sum(counts.get(status, 0) for status in group.statuses),
+            # The cards come oldest first: the group's oldest are its first ones.
+            projects=[project for project in cards if project.status in group.statuses][
+                :BOARD_CARDS
+            ],
         )
-        for group in WAITING_FOR
-    ]
+        if entry.count > len(entry.projects):
+            entry.more_url = _list_url(alliance, board_filter, waiting=group.key)
+        waiting.append(entry)
+    dated, dated_total = selectors.deadline_projects(
+        board_filter.qs, today=today, limit=DEADLINES_SHOWN
+    )
     context = {
         "board_filter": board_filter,
-        "projects": projects,
-        "columns": list(columns.values()),
+        "total": sum(counts.values()),
+        "columns": columns,
         "waiting": waiting,
         "can_act": funding_permissions.can_act_in_office_workspace(request.user, alliance),
         "long_wait_days": LONG_WAIT_DAYS,
-        "deadlines": selectors.upcoming_deadlines(projects, current, today=today),
+        "board_cards": BOARD_CARDS,
+        "deadlines": selectors.upcoming_deadlines(dated, current, today=today),
+        "more_deadlines": dated_total - len(dated),
+        "running_url": _list_url(alliance, board_filter, status=Status.RUNNING),
         "meeting_dates": _meeting_dates(alliance, today),
     }
     return render_alliance_page(
         request, alliance, "portal/office/pipeline.html", "pipeline", context
+    )
+
+
+@office_page
+def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    """All projects of a column or group of the board (or any filter), LIST_PAGE_SIZE a page,
+    longest waiting first."""
+    today = timezone.localdate()
+    board_filter, _current = _board_filter(request, alliance, today)
+    page = Paginator(board_filter.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    projects = list(page.object_list)
+    _mark(projects, today)
+    data = board_filter.form.cleaned_data if board_filter.form.is_valid() else {}
+    status = data.get("status")
+    group = WAITING_BY_KEY.get(data.get("waiting") or "")
+    context = {
+        "board_filter": board_filter,
+        "page": page,
+        "projects": projects,
+        "status_label": Status(status).label if status else "",
+        "group": group,
+        "query": board_filter.data.urlencode(),
+        "board_url": f"{reverse('office:pipeline', args=[alliance.slug])}?"
+        + board_filter.data.urlencode(),
+        "can_act": permissions.can_act_in_office_workspace(request.user, alliance),
+        "long_wait_days": LONG_WAIT_DAYS,
+    }
+    return render_alliance_page(
+        request, alliance, "portal/office/project_list.html", "pipeline", context
     )
 
 

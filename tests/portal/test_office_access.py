@@ -80,6 +80,27 @@ def test_board_per_role(persona: str, client_as: Callable[[str], Client], projec
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", PERSONAS)
+def test_list_per_role(persona: str, client_as: Callable[[str], Client], project: Project) -> None:
+    url = f"{BOARD}liste/?phase=&status=sketch_speakers"
+    response = client_as(persona).get(url)
+    assert response.status_code == READ[persona]
+    if response.status_code == 302:
+        assert response["Location"].startswith("/konto/anmelden/?next=/son/intern/vorhaben/liste/")
+    if response.status_code == 200:
+        content = response.content.decode()
+        assert project.title in content
+        assert response["Cache-Control"].startswith("max-age=0")
+        # Steps only for those who may take them.
+        assert ("Schritt erfassen" in content) == (ACT[persona] is None)
+
+
+@pytest.mark.django_db
+def test_list_is_read_only(client_as: Callable[[str], Client], project: Project) -> None:
+    assert client_as("office").post(f"{BOARD}liste/").status_code == 405
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_project_page_per_role(
     persona: str, client_as: Callable[[str], Client], project: Project
 ) -> None:

@@ -249,3 +249,174 @@ def test_next_deadlines_show_phase_end_and_projects_that_end_soon(
     html = client_as("office").get("/son/intern/vorhaben/").content.decode()
     assert "Nächste Fristen" in html
     assert running.title in html.split("Nächste Fristen")[1].split("</section>")[0]
+
+
+# --- A board with more projects than it shows ------------------------------------------------------
+
+LIST = "/son/intern/vorhaben/liste/"
+
+
+@pytest.fixture
+def small_board(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three cards per state and five rows per list page, so that few projects overflow them."""
+    from buendnis.portal import office_views
+
+    monkeypatch.setattr(office_views, "BOARD_CARDS", 3)
+    monkeypatch.setattr(office_views, "LIST_PAGE_SIZE", 5)
+
+
+def ideas(structure: AllianceStructure, count: int, **fields: object) -> list[Project]:
+    """`count` ideas, the first one longest in its state (a day apart)."""
+    made = [
+        ProjectFactory(phase=structure.phase, title=f"Idee {n:02d}", **fields) for n in range(count)
+    ]
+    now = timezone.now()
+    for number, project in enumerate(made):
+        Project.objects.filter(pk=project.pk).update(
+            status_changed_at=now - timedelta(days=count - number)
+        )
+    return made
+
+
+def rows(content: str) -> list[str]:
+    """The titles of the table rows, in order."""
+    return [
+        row.split('">', 2)[2].split("</a>")[0]
+        for row in content.split("<tr")[1:]
+        if 'scope="row"' in row
+    ]
+
+
+@pytest.mark.django_db
+def test_board_shows_the_oldest_few_with_the_exact_count(
+    client_as: Callable[[str], Client], structure: AllianceStructure, small_board: None
+) -> None:
+    ideas(structure, 7)
+    project_in_state(structure, Status.SKETCH_SPEAKERS, title="Stille Reserve")
+    response = client_as("office").get(BOARD)
+    content = response.content.decode()
+    column = next(c for c in response.context["columns"] if c.status == Status.IDEA)
+    assert column.count == 7
+    assert [project.title for project in column.projects] == ["Idee 00", "Idee 01", "Idee 02"]
+    assert rows(content) == ["Idee 00", "Idee 01", "Idee 02", "Stille Reserve"]
+    assert "Idee 03" not in content
+    assert "8 Vorhaben gefunden" in content
+    assert '<a href="#stand-idea">Idee <span class="count-pill">7</span></a>' in content
+    phase = structure.phase.pk
+    assert f'href="{LIST}?phase={phase}&amp;status=idea">Alle 7 Vorhaben im Stand' in content
+    # Who is next: the office's three oldest, the count and the link to the rest.
+    office = section(content, "office")
+    assert '<span class="count-pill">7</span>' in office
+    assert office.count("<li>") == 3
+    assert f'href="{LIST}?phase={phase}&amp;waiting=office"' in office
+    # A column that shows everything has no link.
+    assert "status=sketch_speakers" not in content
+    assert f"{LIST}?phase={phase}&amp;waiting=speakers" not in content
+
+
+@pytest.mark.django_db
+def test_list_pages_through_a_column(
+    client_as: Callable[[str], Client], structure: AllianceStructure, small_board: None
+) -> None:
+    ideas(structure, 7)
+    project_in_state(structure, Status.SKETCH_SPEAKERS, title="Stille Reserve")
+    client = client_as("speaker")
+    phase = structure.phase.pk
+    first = client.get(f"{LIST}?phase={phase}&status=idea")
+    assert first.status_code == 200
+    content = first.content.decode()
+    assert rows(content) == [f"Idee {n:02d}" for n in range(5)]
+    assert "7 Vorhaben gefunden" in content
+    assert "Seite 1 von 2" in content
+    assert f'href="?phase={phase}&amp;status=idea&amp;page=2" rel="next"' in content
+    second = client.get(f"{LIST}?phase={phase}&status=idea&page=2").content.decode()
+    assert rows(second) == ["Idee 05", "Idee 06"]
+    assert f'href="?phase={phase}&amp;status=idea&amp;page=1" rel="prev"' in second
+    # Who is next: the office's projects are the ideas here.
+    waiting = client.get(f"{LIST}?phase={phase}&waiting=speakers").content.decode()
+    assert rows(waiting) == ["Stille Reserve"]
+    # Without a phase the list, like the board, shows the running one.
+    assert rows(client.get(LIST).content.decode())[:5] == [f"Idee {n:02d}" for n in range(5)]
+
+
+@pytest.mark.django_db
+def test_links_keep_the_boards_filters(
+    client_as: Callable[[str], Client], structure: AllianceStructure, small_board: None
+) -> None:
+    union = structure.organisations["union"]
+    ideas(structure, 4, applicant_organisation=union)
+    ideas_city = [ProjectFactory(phase=structure.phase, title=f"Stadtidee {n}") for n in range(2)]
+    assert ideas_city
+    client = client_as("office")
+    query = f"?phase=&q=Idee&applicant_organisation={union.pk}"
+    content = client.get(f"{BOARD}{query}").content.decode()
+    link = f"{LIST}?phase=&amp;q=Idee&amp;applicant_organisation={union.pk}&amp;status=idea"
+    assert f'href="{link}"' in content
+    listed = client.get(link.replace("&amp;", "&")).content.decode()
+    assert rows(listed) == ["Idee 00", "Idee 01", "Idee 02", "Idee 03"]
+    assert "Stadtidee" not in listed
+    # The list's own filter form and the way back keep them as well.
+    assert 'value="Idee"' in listed
+    assert (
+        f'href="{BOARD}?phase=&amp;q=Idee&amp;applicant_organisation={union.pk}&amp;status=idea"'
+        in listed
+    )
+
+
+@pytest.mark.django_db
+def test_board_filter_by_whose_turn(
+    client_as: Callable[[str], Client], projects: dict[str, Project]
+) -> None:
+    client = client_as("office")
+    assert titles(client, "?waiting=speakers") == {"Stille Reserve"}
+    assert titles(client, "?waiting=office") == {"Welcome Center", "Zweitbewerber-Börse"}
+    assert "gültige Auswahl" in client.get(f"{BOARD}?waiting=niemand").content.decode()
+
+
+@pytest.mark.django_db
+def test_one_click_from_the_list_returns_to_the_list(
+    client_as: Callable[[str], Client], projects: dict[str, Project]
+) -> None:
+    client = client_as("office")
+    submitted = projects["submitted"]
+    url = f"{LIST}?phase=&status=sketch_submitted"
+    assert f"{BOARD}{submitted.reference}/aktion/forward/" in client.get(url).content.decode()
+    response = client.post(
+        f"{BOARD}{submitted.reference}/aktion/forward/",
+        {"version": submitted.version, "return_to": url},
+    )
+    assert response["Location"] == url
+
+
+@pytest.mark.django_db
+def test_next_deadlines_are_bounded_and_counted(
+    client_as: Callable[[str], Client],
+    structure: AllianceStructure,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from buendnis.funding import selectors
+    from buendnis.portal import office_views
+
+    monkeypatch.setattr(office_views, "DEADLINES_SHOWN", 2)
+    today = timezone.localdate()
+    ending = []
+    for days in (40, 10, 30, 20):
+        project = project_in_state(structure, Status.RUNNING, title=f"Endet in {days} Tagen")
+        Project.objects.filter(pk=project.pk).update(ends_on=today + timedelta(days=days))
+        ending.append(project)
+    later = project_in_state(structure, Status.RUNNING, title="Endet viel später")
+    Project.objects.filter(pk=later.pk).update(ends_on=today + timedelta(days=400))
+    starting = project_in_state(structure, Status.GRANTED, title="Beginnt bald")
+    Project.objects.filter(pk=starting.pk).update(starts_on=today + timedelta(days=15))
+
+    shown, total = selectors.deadline_projects(
+        Project.objects.filter(alliance=structure.phase.alliance), today=today, limit=2
+    )
+    assert [project.title for project in shown] == ["Endet in 10 Tagen", "Beginnt bald"]
+    assert total == 5
+    html = client_as("office").get(BOARD).content.decode()
+    box = html.split('id="fristen"')[1].split("</section>")[0]
+    assert "Endet in 10 Tagen" in box and "Beginnt bald" in box
+    assert "Endet in 20 Tagen" not in box and "Endet viel später" not in box
+    assert "und 3 weitere Fristen von Vorhaben" in box
+    assert f"{LIST}?phase={structure.phase.pk}&amp;status=running" in box

@@ -11,7 +11,12 @@ from django.test import Client
 from buendnis.alliances.models import Alliance
 from buendnis.funding.models import Project
 from buendnis.funding.states import Status
-from tests.factories import AllianceStructure, build_alliance_structure, project_in_state
+from tests.factories import (
+    AllianceStructure,
+    ProjectFactory,
+    build_alliance_structure,
+    project_in_state,
+)
 
 BOARD = "/son/intern/vorhaben/"
 
@@ -19,13 +24,20 @@ BOARD = "/son/intern/vorhaben/"
 # (cached for the request, so navigation and permission checks ask no more).
 SIGNED_IN = 4
 
-# The board: the alliance's phases (to pick the running one); the chosen phase, validated by the
-# filter form; the projects with phase, field of action and owner. Rendering the filter form:
-# phases; fields of action with their phase; organisations.
+# The board: the alliance's phases (to pick the running one; the filter's phase choices too, so
+# validating and rendering the phase cost nothing more); the number of projects per state (GROUP
+# BY); the longest waiting few of each state with phase, field of action and owner (a window
+# query); the projects with the next deadlines and their total (a window count). Rendering the
+# filter form: fields of action with their phase; organisations.
 # The next deadlines add the meetings' dates: Steuerkreis meetings with an open submission
 # deadline; the next meetings of both bodies (each with its body).
 MEETING_DATES = 2
-BOARD_QUERIES = SIGNED_IN + 3 + 3 + MEETING_DATES
+BOARD_QUERIES = SIGNED_IN + 4 + 2 + MEETING_DATES
+
+# A list of the board: phases; the number of matching projects (paginator); the page's projects
+# with phase, field of action and owner. Rendering the filter form: fields; organisations.
+LIST_QUERIES = SIGNED_IN + 3 + 2
+LIST = f"{BOARD}liste/"
 
 # A project page: the project with alliance, phase, field, owner and creator; its topics;
 # co-financing with organisations; documents with uploader; consultations with recorder; outcomes
@@ -113,3 +125,57 @@ def test_project_page_queries(
     grow(structure)
     with django_assert_num_queries(DETAIL_QUERIES):  # type: ignore[attr-defined]
         assert client.get(url).status_code == 200
+
+
+def many(structure: AllianceStructure, count: int) -> None:
+    """`count` more projects spread over STATES, cheaply: ideas whose state is set directly (the
+    board reads only the state; the procedure's bookings do not matter here)."""
+    made = [ProjectFactory(phase=structure.phase, title=f"Viele {n}") for n in range(count)]
+    for number, project in enumerate(made):
+        Project.objects.filter(pk=project.pk).update(status=STATES[number % len(STATES)])
+
+
+@pytest.mark.django_db
+def test_board_beyond_its_cards_queries(
+    client_as: Callable[[str], Client],
+    structure: AllianceStructure,
+    django_assert_num_queries: Callable[..., object],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """More projects than the board shows, in every state, at two sizes: the same queries."""
+    from buendnis.portal import office_views
+
+    monkeypatch.setattr(office_views, "BOARD_CARDS", 2)
+    monkeypatch.setattr(office_views, "DEADLINES_SHOWN", 2)
+    many(structure, 24)
+    client = client_as("office")
+    with django_assert_num_queries(BOARD_QUERIES):  # type: ignore[attr-defined]
+        small = client.get(BOARD)
+    many(structure, 24)
+    with django_assert_num_queries(BOARD_QUERIES):  # type: ignore[attr-defined]
+        large = client.get(BOARD)
+    assert "24 Vorhaben gefunden" in small.content.decode()
+    assert "48 Vorhaben gefunden" in large.content.decode()
+    # Two cards per state and never more, however many there are.
+    assert sum(len(c.projects) for c in large.context["columns"]) == 2 * len(STATES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["?status=idea", "?waiting=office&page=2", "?phase=&q=Viele"])
+def test_list_queries(
+    query: str,
+    client_as: Callable[[str], Client],
+    structure: AllianceStructure,
+    django_assert_num_queries: Callable[..., object],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from buendnis.portal import office_views
+
+    monkeypatch.setattr(office_views, "LIST_PAGE_SIZE", 3)
+    many(structure, 24)
+    client = client_as("speaker")
+    with django_assert_num_queries(LIST_QUERIES):  # type: ignore[attr-defined]
+        assert client.get(f"{LIST}{query}").status_code == 200
+    many(structure, 24)
+    with django_assert_num_queries(LIST_QUERIES):  # type: ignore[attr-defined]
+        assert client.get(f"{LIST}{query}").status_code == 200
