@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from buendnis.core.views import healthz, ping
+from buendnis.core.views import healthz, language_switch, ping
 from buendnis.public.documents import document_download
 
 admin.site.site_header = _("Bündnisportal – Verwaltung")
@@ -15,6 +15,9 @@ urlpatterns = [
     path("ping", ping, name="ping"),
     path("admin/", admin.site.urls),
     path("konto/", include("buendnis.accounts.urls")),
+    # The header's language links (GET, no CSRF token on the page); Django's POST view stays for
+    # forms and scripts that still use it.
+    path("sprache/<str:code>/", language_switch, name="language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("buendnis.api.urls")),
     path("oparl/v1/", include("buendnis.oparl.urls")),

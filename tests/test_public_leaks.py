@@ -387,7 +387,7 @@ def _same_site(base: str, link: str) -> str | None:
     parts = urlsplit(absolute)
     if parts.scheme not in ("http", "https") or parts.netloc not in (HOST, ""):
         return None
-    if parts.path.startswith(("/static/", "/admin/", "/i18n/")):
+    if parts.path.startswith(("/static/", "/admin/", "/i18n/", "/sprache/")):
         return None
     return urlunsplit(("", "", parts.path, parts.query, ""))
 

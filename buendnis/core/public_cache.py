@@ -7,32 +7,30 @@ so one rendering serves all of them until the data changes. The rules:
   no htmx partial request. Everyone else always gets a fresh rendering.
 - Only public addresses: internal pages (`/<slug>/intern/…`), the applicant portal, accounts,
   admin, downloads (which check permissions), language switch and probes are never cached.
-- Only 200 responses without Set-Cookie and not marked private/no-cache/no-store. The public
-  pages mark a visitor's very first answer (it sets the CSRF cookie) private
-  (buendnis/public/caching.py), so a page is stored from a returning visitor's request on.
+- Only 200 responses without Set-Cookie, without a CSRF token (a page that renders one belongs to
+  one visitor, and CsrfViewMiddleware sets its cookie after this middleware has run) and not
+  marked private/no-cache/no-store. Public pages carry no token (the language switch is a link,
+  the contact form is checked by its headers: buendnis/core/origin.py), so a visitor's very
+  first request, without any cookie, is stored and served from the cache.
 - The key is scheme + host + full path with query + active language, under a global *data
   version*. Every service write calls `audit_record`, which bumps the version when its transaction
   commits (`bump_data_version`); bulk writers (the benchmark generator) bump it themselves. A
   bump sets a new random value, not an increment, so two concurrent bumps can never leave the old
   version in place. The version is read *before* the view renders: a page rendered while a write
   commits is stored under the old version, which nobody reads any more.
-- The CSRF token in the page (the language switch is a POST form on every page) belongs to one
-  visitor: it is stored as a placeholder and each hit gets the visitor's own token (and cookie,
-  set by CsrfViewMiddleware as usual), so the cached page never carries somebody else's token.
 
 The cache is `settings.BUENDNIS_PUBLIC_CACHE_ALIAS` (default "default"). In production and the
 benchmark that is a FileBasedCache shared by all gunicorn workers on the host (config/settings);
 the test suite uses LocMem and switches the middleware on only where it tests it.
 
-Position in MIDDLEWARE: after CsrfViewMiddleware, AuthenticationMiddleware and MessageMiddleware
-(they run on hits, so the visitor's CSRF cookie is set), before the middleware that add headers
-to the rendered page (X-Frame-Options, CSP), whose headers are stored with the page.
+Position in MIDDLEWARE: after CsrfViewMiddleware, AuthenticationMiddleware and MessageMiddleware,
+before the middleware that add headers to the rendered page (X-Frame-Options, CSP), whose headers
+are stored with the page.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from collections.abc import Callable
 
@@ -40,19 +38,25 @@ from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.middleware.csrf import get_token
 from django.utils import translation
-from django.utils.cache import patch_cache_control
 
 VERSION_KEY = "public-cache:data-version"
 HEADER = "X-Public-Cache"
 # Paths (after the alliance slug, or at the top) that are never cached.
 PRIVATE_SEGMENTS = ("/intern/", "/vorhaben/")
-PRIVATE_PREFIXES = ("/admin/", "/konto/", "/i18n/", "/media/", "/static/", "/healthz", "/ping")
-CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
-CSRF_PLACEHOLDER = b"__PUBLIC_CACHE_CSRF__"
+PRIVATE_PREFIXES = (
+    "/admin/",
+    "/konto/",
+    "/i18n/",
+    "/sprache/",
+    "/media/",
+    "/static/",
+    "/healthz",
+    "/ping",
+)
 NOT_SHARED = ("private", "no-cache", "no-store")
-# Headers of one visitor's response: cookies are set anew on each hit, the length is recomputed.
+# Headers a hit must not repeat: never a cookie (such answers are not stored anyway); the length
+# is recomputed.
 DROP_HEADERS = frozenset({"set-cookie", "content-length"})
 
 
@@ -110,9 +114,11 @@ def cacheable_request(request: HttpRequest) -> bool:
     )
 
 
-def cacheable_response(response: HttpResponseBase) -> bool:
+def cacheable_response(request: HttpRequest, response: HttpResponseBase) -> bool:
     if response.status_code != 200 or response.cookies or response.streaming:
         return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # the page rendered a CSRF token: it is this visitor's
     control = response.headers.get("Cache-Control", "").lower()
     return not any(word in control for word in NOT_SHARED)
 
@@ -120,7 +126,8 @@ def cacheable_response(response: HttpResponseBase) -> bool:
 def cache_key(request: HttpRequest, version: str) -> str:
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"public-page:{version}:{translation.get_language()}:{digest}"
+    # "page2": entries are (status, headers, content); earlier ones had a fourth field.
+    return f"public-page2:{version}:{translation.get_language()}:{digest}"
 
 
 class PublicCacheMiddleware:
@@ -140,39 +147,25 @@ class PublicCacheMiddleware:
         if (
             request.method == "GET"
             and isinstance(response, HttpResponse)
-            and cacheable_response(response)
+            and cacheable_response(request, response)
         ):
-            content = response.content
-            uses_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
-            if uses_token:
-                content, found = CSRF_INPUT.subn(rb"\1" + CSRF_PLACEHOLDER + rb"\2", content)
-                if not found:
-                    # The token is somewhere we cannot replace: this page stays uncached.
-                    return response
             headers = [
                 (name, value)
                 for name, value in response.headers.items()
                 if name.lower() not in DROP_HEADERS
             ]
             timeout = getattr(settings, "BUENDNIS_PUBLIC_CACHE_SECONDS", 300)
-            cache.set(key, (response.status_code, headers, content, bool(uses_token)), timeout)
+            cache.set(key, (response.status_code, headers, response.content), timeout)
             response.headers[HEADER] = "miss"
         return response
 
     def _replay(
-        self, request: HttpRequest, stored: tuple[int, list[tuple[str, str]], bytes, bool]
+        self, request: HttpRequest, stored: tuple[int, list[tuple[str, str]], bytes]
     ) -> HttpResponse:
-        status, headers, content, uses_token = stored
-        if uses_token:
-            # The visitor's own token; CsrfViewMiddleware then sets its cookie as on any page.
-            content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+        status, headers, content = stored
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response.headers[name] = value
-        if uses_token and not request.COOKIES:
-            # This answer sets the visitor's first CSRF cookie: no shared cache downstream may
-            # keep it (the rule of buendnis/public/caching.py).
-            patch_cache_control(response, private=True)
         response.headers[HEADER] = "hit"
         if request.method == "HEAD":
             response.content = b""

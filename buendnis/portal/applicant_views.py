@@ -38,6 +38,7 @@ from buendnis.accounts import permissions
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance, Organisation
 from buendnis.core.errors import StaleEdit
+from buendnis.core.paging import page_of
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import selectors, services
 from buendnis.funding.models import (
@@ -69,6 +70,8 @@ log = logging.getLogger(__name__)
 S = Status
 SECTION = "my_projects"
 FORM_METHODS = ["GET", "HEAD", "POST"]
+# The list of /<slug>/vorhaben/ is paged: the internal circle sees every project of the alliance.
+LIST_PAGE_SIZE = 50
 
 
 # --- Rendering and access -----------------------------------------------------------------------
@@ -214,8 +217,11 @@ def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     # Step links for those who take the steps: the office, and applicants (whose list holds only
     # their own projects). The rest of the internal circle reads.
     links = permissions.can_manage(request.user, alliance) or not sees_all
+    page = page_of(
+        selectors.portal_projects(request.user, alliance), request.GET.get("page"), LIST_PAGE_SIZE
+    )
     rows = []
-    for project in selectors.portal_projects(request.user, alliance):
+    for project in page.object_list:
         step = NEXT_STEPS[project.status]
         url = (
             reverse(f"applicant:{step.url_name}", args=[alliance.slug, project.reference])
@@ -226,6 +232,7 @@ def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     context = {
         "rows": rows,
         "can_create": funding_permissions.can_create_project(request.user, alliance),
+        "page": page,
         "sees_all": sees_all,
         **_deadlines(alliance),
     }

@@ -17,7 +17,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -33,6 +32,7 @@ from buendnis.alliances.models import Alliance, FundingPhase
 from buendnis.alliances.selectors import phase_pick_current
 from buendnis.budget.selectors import project_balance
 from buendnis.core.errors import StaleEdit
+from buendnis.core.paging import page_of
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import selectors, services
 from buendnis.funding.models import Project
@@ -253,7 +253,7 @@ def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     longest waiting first."""
     today = timezone.localdate()
     board_filter, _current = _board_filter(request, alliance, today)
-    page = Paginator(board_filter.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(board_filter.qs, request.GET.get("page"), LIST_PAGE_SIZE)
     projects = list(page.object_list)
     _mark(projects, today)
     data = board_filter.form.cleaned_data if board_filter.form.is_valid() else {}
@@ -268,7 +268,7 @@ def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         "query": board_filter.data.urlencode(),
         "board_url": f"{reverse('office:pipeline', args=[alliance.slug])}?"
         + board_filter.data.urlencode(),
-        "can_act": permissions.can_act_in_office_workspace(request.user, alliance),
+        "can_act": funding_permissions.can_act_in_office_workspace(request.user, alliance),
         "long_wait_days": LONG_WAIT_DAYS,
     }
     return render_alliance_page(

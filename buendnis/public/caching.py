@@ -6,14 +6,16 @@
   shared cache keeps them. `Vary: Cookie` (set for every response by
   `core.middleware.ExplicitLanguageMiddleware`, and here again) keeps the two apart, and the
   language choice too.
-- Every page carries CSRF tokens (the language switch in the header). A response to a request
-  without cookies also sets the CSRF cookie: a shared cache would hand that cookie, or a token
-  without it, to the next visitor. Like Django's own cache middleware, such a response stays
-  `private`; from the second request on (the visitor now sends the cookie) it is `public`.
-- ETag: the masked CSRF token differs on every rendering, so the page's bytes never repeat. The
-  tag is computed from the content with the tokens left out (a weak tag: same meaning, not the
-  same bytes); `ConditionalGetMiddleware` answers a matching `If-None-Match` with 304.
-  Downloads set a tag from their data (views).
+- Public pages carry no CSRF token and set no cookie for anonymous visitors (the language switch
+  is a link; the contact form is checked by its headers, buendnis/core/origin.py), so even a
+  visitor's very first answer is `public`: proxies and the shared page cache
+  (buendnis/core/public_cache.py) serve first visits and crawlers too. Should a response ever
+  set a cookie for a visitor without one, it stays `private`, as Django's cache middleware does:
+  a shared cache would hand that cookie to the next visitor.
+- ETag: from the content (a weak tag); `ConditionalGetMiddleware` answers a matching
+  `If-None-Match` with 304. Signed-in visitors' pages carry the masked CSRF token of the logout
+  form, which differs on every rendering: the tag leaves tokens out, so their pages get 304s
+  too. Downloads set a tag from their data (views).
 """
 
 from __future__ import annotations

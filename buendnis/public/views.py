@@ -23,12 +23,14 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from buendnis.accounts import permissions
 from buendnis.accounts.models import Role
 from buendnis.alliances import selectors
 from buendnis.alliances.models import Alliance
+from buendnis.core.origin import is_same_origin_request
 from buendnis.funding import permissions as funding_permissions
 from buendnis.public import permissions as contact_permissions
 from buendnis.reports import charts
@@ -293,14 +295,19 @@ def _client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unbekannt")
 
 
+# No CSRF token: the page would set the `csrftoken` cookie on a visitor's first GET. The POST is
+# checked by its Fetch Metadata and Origin headers instead (buendnis/core/origin.py says why).
+@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def contact(request: HttpRequest, slug: str) -> HttpResponse:
-    """The office's address and a contact form. Never cached: the form carries the visitor's
-    CSRF token and, after a refusal, their input."""
+    """The office's address and a contact form. Never cached: after a refusal or a success the
+    page carries the visitor's input or message. Sets no cookie on a GET."""
     alliance = permissions.get_alliance_for_user(request.user, slug)
     status = 200
     if request.method == "POST":
+        if not is_same_origin_request(request):
+            raise PermissionDenied(_("Das Formular wurde von einer anderen Website abgeschickt."))
         form = ContactForm(request.POST)
         client = _client_address(request)
         if public_services.contact_rate_exceeded(client=client):

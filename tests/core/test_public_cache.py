@@ -13,11 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def visitor(**kwargs):
-    """A returning anonymous visitor: it sends the CSRF cookie it got before, so the public pages
-    answer `public` (a first answer, which sets the cookie, is `private`: buendnis/public/caching.py)."""
-    client = Client(**kwargs)
-    client.cookies["csrftoken"] = "a" * 32
-    return client
+    """An anonymous visitor without cookies (public pages set none: a first visit is cached)."""
+    return Client(**kwargs)
 
 
 @pytest.fixture(autouse=True)
@@ -47,23 +44,42 @@ def test_a_hit_needs_no_database_query(alliance, django_assert_num_queries):
     assert response[public_cache.HEADER] == "hit"
 
 
-def test_each_visitor_gets_their_own_csrf_token_on_a_hit(alliance):
-    from django.middleware.csrf import _unmask_cipher_token
-
-    visitor().get("/son/")  # rendered for somebody else
-    newcomer = Client(enforce_csrf_checks=True)  # no cookie yet
+def test_a_first_visit_is_stored_and_served_without_cookies(alliance):
+    first = Client(enforce_csrf_checks=True).get("/son/")
+    assert first[public_cache.HEADER] == "miss"
+    assert "public" in first["Cache-Control"] and "private" not in first["Cache-Control"]
+    assert not first.cookies
+    newcomer = Client(enforce_csrf_checks=True)
     response = newcomer.get("/son/")
     assert response[public_cache.HEADER] == "hit"
-    html = response.content.decode()
-    assert "__PUBLIC_CACHE_CSRF__" not in html
-    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
-    assert _unmask_cipher_token(token) == response.cookies["csrftoken"].value
-    # The language switch on the cached page works for this visitor.
-    assert "private" in response["Cache-Control"]  # it sets the newcomer's first cookie
-    answer = newcomer.post(
-        "/i18n/setlang/", {"language": "en", "next": "/son/", "csrfmiddlewaretoken": token}
-    )
+    assert not response.cookies and "Set-Cookie" not in response
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    # The language switch on the cached page works for this visitor: a link, no token.
+    answer = newcomer.get("/sprache/en/?next=/son/")
     assert answer.status_code == 302
+    assert newcomer.get("/son/")["Content-Language"] == "en"
+
+
+def test_a_returning_visitor_with_a_csrf_cookie_gets_the_same_page(alliance):
+    visitor().get("/son/")
+    client = Client()
+    client.cookies["csrftoken"] = "a" * 32
+    response = client.get("/son/")
+    assert response[public_cache.HEADER] == "hit"
+    assert not response.cookies
+
+
+def test_a_page_that_renders_a_csrf_token_is_not_stored(alliance, rf, settings):
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    def view(request):
+        return HttpResponse(f'<input name="csrfmiddlewaretoken" value="{get_token(request)}">')
+
+    middleware = public_cache.PublicCacheMiddleware(view)
+    for _ in range(2):
+        response = middleware(rf.get("/son/"))
+        assert public_cache.HEADER not in response
 
 
 def test_key_includes_query_and_language(alliance):
@@ -127,10 +143,18 @@ def test_never_internal_pages_or_probes(alliance):
         assert public_cache.HEADER not in client.get(path), path
 
 
-def test_first_answer_setting_the_csrf_cookie_is_not_stored(alliance):
-    first = Client().get("/son/")
-    assert "private" in first["Cache-Control"]
-    assert visitor().get("/son/")[public_cache.HEADER] == "miss"
+def test_an_answer_that_sets_a_cookie_is_not_stored(alliance):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    def view(request):
+        response = HttpResponse("hallo")
+        response.set_cookie("etwas", "wert")
+        return response
+
+    middleware = public_cache.PublicCacheMiddleware(view)
+    for _ in range(2):
+        assert public_cache.HEADER not in middleware(RequestFactory().get("/son/"))
 
 
 def test_not_found_answers_are_not_stored(alliance):

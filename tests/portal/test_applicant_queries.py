@@ -114,3 +114,31 @@ def test_project_detail_queries(
     assert "Geldgeber 3" in html
     assert "Version 2" in html
     assert html.count("Bitte die Zielgruppe genauer beschreiben.") >= 2
+
+
+@pytest.mark.parametrize("persona", ["office", "applicant"])
+def test_project_list_is_paged(
+    login: Callable[[str], Client],
+    site: AllianceStructure,
+    project: Project,
+    django_assert_num_queries: Callable[..., object],
+    persona: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The list shows a page at a time, with the total, in the same queries as an unpaged one."""
+    from buendnis.portal import applicant_views
+
+    monkeypatch.setattr(applicant_views, "LIST_PAGE_SIZE", 5)
+    _more_projects(site, 12)
+    client = login(persona)
+    with django_assert_num_queries(LIST_QUERIES[persona]):  # type: ignore[attr-defined]
+        first = client.get("/son/vorhaben/").content.decode()
+    assert "13 Vorhaben, Seite 1 von 3" in first
+    assert first.count('<th scope="row">') == 5
+    assert "Weiteres Vorhaben 11" in first  # newest first
+    assert 'href="?page=2" rel="next"' in first
+    with django_assert_num_queries(LIST_QUERIES[persona]):  # type: ignore[attr-defined]
+        last = client.get("/son/vorhaben/?page=3").content.decode()
+    assert last.count('<th scope="row">') == 3
+    assert project.title in last
+    assert 'href="?page=2" rel="prev"' in last

@@ -34,9 +34,9 @@ SIGNED_IN = 4
 MEETING_DATES = 2
 BOARD_QUERIES = SIGNED_IN + 4 + 2 + MEETING_DATES
 
-# A list of the board: phases; the number of matching projects (paginator); the page's projects
-# with phase, field of action and owner. Rendering the filter form: fields; organisations.
-LIST_QUERIES = SIGNED_IN + 3 + 2
+# A list of the board: phases; the page's projects with phase, field of action and owner, each
+# with the total (a window count). Rendering the filter form: fields; organisations.
+LIST_QUERIES = SIGNED_IN + 2 + 2
 LIST = f"{BOARD}liste/"
 
 # A project page: the project with alliance, phase, field, owner and creator; its topics;

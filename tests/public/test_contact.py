@@ -159,6 +159,60 @@ def test_rate_limit_counts_the_honeypot_too(client: Client) -> None:
     assert ContactMessage.objects.count() == 0
 
 
+# --- Protection against forged posts, without a token or cookie ---------------------------------
+
+
+def test_first_visit_sets_no_cookie(client: Client) -> None:
+    response = Client(enforce_csrf_checks=True).get("/son/kontakt/")
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "csrfmiddlewaretoken" not in _text(response)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "same-origin", "origin": "http://testserver"},
+        {"sec-fetch-site": "none"},  # typed or bookmarked: no page sent it
+        {"origin": "http://testserver"},  # a browser without Fetch Metadata
+        {},  # not a browser: it could post directly anyway
+    ],
+)
+def test_a_post_from_this_site_is_accepted(
+    headers: dict[str, str], django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    client = Client(enforce_csrf_checks=True, headers=headers)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/son/kontakt/", _data())
+    assert response.status_code == 302
+    assert ContactMessage.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "cross-site", "origin": "https://boese.example"},
+        {"sec-fetch-site": "same-site", "origin": "http://sub.testserver"},
+        # The header wins over a matching Origin.
+        {"sec-fetch-site": "cross-site", "origin": "http://testserver"},
+        {"origin": "https://boese.example"},
+        {"origin": "null"},
+    ],
+)
+def test_a_post_from_another_site_is_refused(headers: dict[str, str]) -> None:
+    client = Client(enforce_csrf_checks=True, headers=headers)
+    response = client.post("/son/kontakt/", _data())
+    assert response.status_code == 403
+    assert ContactMessage.objects.count() == 0
+    assert not mail.outbox
+
+
+def test_trusted_origins_are_accepted(settings: Any) -> None:
+    settings.CSRF_TRUSTED_ORIGINS = ["https://portal.example.org"]
+    client = Client(enforce_csrf_checks=True, headers={"origin": "https://portal.example.org"})
+    assert client.post("/son/kontakt/", _data()).status_code == 302
+
+
 def test_unknown_alliance_is_404(client: Client) -> None:
     assert client.get("/unbekannt/kontakt/").status_code == 404
     assert client.post("/unbekannt/kontakt/", _data()).status_code == 404

@@ -28,8 +28,8 @@ MO_FILE = LOCALE / "django.mo"
 
 
 def switch_language(client: Client, language: str, next_url: str = "/") -> None:
-    """Press the language button of the header: the real set_language view sets the cookie."""
-    response = client.post("/i18n/setlang/", {"language": language, "next": next_url})
+    """Follow the language link of the header: the real view sets the cookie."""
+    response = client.get(f"/sprache/{language}/", {"next": next_url})
     assert response.status_code == 302
     assert response["Location"] == next_url
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == language
@@ -42,8 +42,11 @@ def text(response: object) -> str:
 
 def test_header_offers_the_switch_to_english(client: Client, structure: AllianceStructure) -> None:
     page = text(client.get("/son/"))
-    assert 'action="/i18n/setlang/"' in page
-    assert 'name="language" value="en"' in page
+    assert (
+        '<a href="/sprache/en/?next=/son/" rel="nofollow" lang="en" hreflang="en">English</a>'
+        in page
+    )
+    assert "csrfmiddlewaretoken" not in page
 
 
 def test_switch_to_english_and_back(client: Client, structure: AllianceStructure) -> None:
@@ -58,8 +61,8 @@ def test_switch_to_english_and_back(client: Client, structure: AllianceStructure
     assert "Fachkräftebündnis SüdOstNiedersachsen" in home  # data stays as entered
     assert "Was ist ein Fachkräftebündnis?" not in home
     # The switch now offers the way back, labelled in its own language.
-    assert 'name="language" value="de"' in home
-    assert ">Deutsch</button>" in home
+    assert 'href="/sprache/de/?next=/"' in home
+    assert ' hreflang="de">Deutsch</a>' in home
 
     alliance = text(client.get("/son/"))
     assert '<html lang="en">' in alliance
