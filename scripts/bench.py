@@ -1,20 +1,30 @@
 #!/usr/bin/env python3
-"""The benchmark: the public pages and open data under load, against gunicorn as in production.
+"""The benchmark: the public pages and open data under load, against gunicorn as in production,
+and the pages people work on (signed in, never cached) at two sizes of an alliance.
 
-Steps: migrate a fresh database; generate one alliance and count the queries per request of each
-endpoint in-process (Django's test client, public cache off); generate the other seven and count
-again (the counts must not grow with the data); collectstatic; start gunicorn (settings
-`config.settings.bench`); load each endpoint for --run-time with locust (--users concurrent
-clients, a separate process); read the workers' memory; write bench/results.json and a table.
+Steps: migrate a fresh database; generate the first alliance (the first of --sizes projects) and
+count the queries per request of each public endpoint in-process (Django's test client, public
+cache off); generate one alliance per further size and the rest of the --alliances with
+--projects each, and count again (the counts must not grow with the data); measure every page
+in-process, uncached, at each size (time, bytes, queries; signed in as the office for the
+internal pages) and check that cookie-less first visits to public pages set no cookie; start
+gunicorn (settings `config.settings.bench`); fill the public cache with one cookie-less request
+per address; load each endpoint for --run-time with locust (--users concurrent clients, a separate
+process; the internal pages with a session made in-process, once per size; cookie-less first
+visits across all public addresses, each checked to be a cache hit without Set-Cookie); read the
+workers' memory; write bench/results.json, and the tables in the README's Markdown form to
+bench/results.md.
 
     make bench                                 # throwaway PostgreSQL (scripts/with_postgres.py)
     DATABASE_URL=postgres://… make bench       # an existing, EMPTY database
     make bench BENCH_ARGS="--sqlite"           # a SQLite file in the temporary folder
-    .venv/bin/python scripts/bench.py --projects 500 --run-time 5s   # quicker
+    .venv/bin/python scripts/bench.py --sqlite --sizes 40,200 --alliances 2 --run-time 2s
+        --output /tmp/bench.json               # a smoke run (one command line)
 
-Targets (PostgreSQL, 8 clients): each endpoint ≥ 40 % of the floor's (/ping) requests per second,
-p95 < 150 ms, queries per request the same for 1 and 8 alliances. The exit code is 0 either way;
-the table says FAIL.
+Targets (PostgreSQL, 8 clients): each public endpoint ≥ 40 % of the floor's (/ping) requests per
+second; every endpoint p95 < 150 ms; queries per request the same for 1 and all alliances and
+for every size; at the largest size the office board ≤ 300 KB and at most 4× the internal
+dashboard's time; no cookie on a first visit. The exit code is 0 either way; the table says FAIL.
 """
 
 from __future__ import annotations
@@ -68,6 +78,33 @@ WORDS = ["Welcome", "Pflege", "Digital", "Netzwerk", "Coaching", "Mentoring"]
 REFERENCES_PER_ALLIANCE = 100
 MIN_RATIO = 0.40
 MAX_P95_MS = 150.0
+# The pages people work on: signed in (as the office of the alliance), never cached.
+SIGNED_IN = ["office_board", "workspace", "internal_dashboard", "budget_dashboard"]
+SIGNED_IN_LABELS = {
+    "office_board": "/<slug>/intern/vorhaben/",
+    "workspace": "/<slug>/intern/vorhaben/<reference>/",
+    "internal_dashboard": "/<slug>/intern/",
+    "budget_dashboard": "/<slug>/intern/budget/",
+}
+SIGNED_IN_PATHS = {
+    "office_board": "/{slug}/intern/vorhaben/",
+    "workspace": "/{slug}/intern/vorhaben/{any_reference}/",
+    "internal_dashboard": "/{slug}/intern/",
+    "budget_dashboard": "/{slug}/intern/budget/",
+}
+PUBLIC_LABELS = {
+    "project_list": "/<slug>/projekte/",
+    "project_list_filtered": "/<slug>/projekte/?phase=…&q=…",
+    "project_detail": "/<slug>/projekte/<reference>/",
+    "api_projects": "/api/v1/alliances/<slug>/projects/",
+    "oparl_papers": "/oparl/v1/body/<slug>/paper",
+}
+# Cookie-less first visits: every public address, each answer checked (locustfile).
+FIRST_VISIT = "first_visit"
+BENCH_USER = "bench-geschaeftsstelle"
+# At the largest size: the board's bytes and its time against the internal dashboard's.
+MAX_BOARD_KB = 300
+MAX_BOARD_VS_DASHBOARD = 4.0
 
 
 def free_port() -> int:
@@ -82,7 +119,15 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--sqlite", action="store_true", help="SQLite-Datei statt PostgreSQL")
     parser.add_argument("--alliances", type=int, default=8)
-    parser.add_argument("--projects", type=int, default=2500, help="Vorhaben je Bündnis")
+    parser.add_argument(
+        "--projects", type=int, default=2500, help="Vorhaben je Bündnis (außer denen aus --sizes)"
+    )
+    parser.add_argument(
+        "--sizes",
+        type=lambda text: [int(part) for part in text.split(",")],
+        default=[500, 5000],
+        help="Vorhaben der ersten Bündnisse, eines je Größe (Seiten je Größe gemessen)",
+    )
     parser.add_argument("--users", type=int, default=8, help="gleichzeitige Clients")
     parser.add_argument("--run-time", default="15s", help="Last je Endpunkt (locust)")
     parser.add_argument("--workers", type=int, default=2)
@@ -90,7 +135,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4, help="nur gthread")
     parser.add_argument("--no-cache", action="store_true", help="öffentlichen Seiten-Cache aus")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
-    return parser.parse_args()
+    args = parser.parse_args()
+    args.alliances = max(args.alliances, len(args.sizes))
+    return args
 
 
 def log(message: str) -> None:
@@ -138,21 +185,45 @@ def sample_targets(client: Any, paths: dict[str, str], state: dict[str, str]) ->
 
     alliances = []
     for alliance in Alliance.objects.order_by("pk"):
+        projects = Project.objects.filter(alliance=alliance).order_by("?")
         references = list(
-            Project.objects.filter(alliance=alliance, status__in=PUBLIC_STATES)
-            .order_by("?")
-            .values_list("reference", flat=True)[:REFERENCES_PER_ALLIANCE]
+            projects.filter(status__in=PUBLIC_STATES).values_list("reference", flat=True)[
+                :REFERENCES_PER_ALLIANCE
+            ]
+        )
+        # The office's workspace opens projects in every state.
+        any_references = list(
+            projects.values_list("reference", flat=True)[:REFERENCES_PER_ALLIANCE]
         )
         phases = [str(pk) for pk in alliance.phases.values_list("pk", flat=True)]
         if state["project_list"] == "ok":
             phases = phase_values(client, alliance.slug, phases)
-        alliances.append({"slug": alliance.slug, "references": references, "phases": phases})
+        alliances.append(
+            {
+                "slug": alliance.slug,
+                "references": references,
+                "any_references": any_references,
+                "phases": phases,
+            }
+        )
     return {
         "alliances": alliances,
         "paths": paths,
+        "signed_in_paths": SIGNED_IN_PATHS,
         "words": WORDS,
         "project_list_ready": state["project_list"] == "ok",
     }
+
+
+def fill(path: str, alliance: dict[str, Any], rng: Any) -> str:
+    """One address of an endpoint's pattern, drawn from the alliance's samples."""
+    return path.format(
+        slug=alliance["slug"],
+        phase=rng.choice(alliance["phases"]),
+        q=rng.choice(WORDS),
+        reference=rng.choice(alliance["references"] or [""]),
+        any_reference=rng.choice(alliance["any_references"] or [""]),
+    )
 
 
 def count_queries(
@@ -174,12 +245,7 @@ def count_queries(
         path = targets["paths"][name]
         most = -1
         for _ in range(3):
-            address = path.format(
-                slug=slug,
-                phase=rng.choice(alliance["phases"]),
-                q=rng.choice(WORDS),
-                reference=rng.choice(alliance["references"]),
-            )
+            address = fill(path, alliance, rng)
             client.get(address)  # warm: templates, translations, content types
             with (
                 override_settings(BUENDNIS_PUBLIC_CACHE=False),
@@ -196,6 +262,87 @@ def count_queries(
             most = max(most, len(captured))
         result[name] = most
     return result
+
+
+def measure(
+    client: Any, targets: dict[str, Any], slug: str, paths: dict[str, str]
+) -> dict[str, dict[str, float]]:
+    """Each endpoint of `paths` at the alliance `slug`, in-process and uncached: the median of
+    three requests in ms (after one to warm up), the bytes and the queries of the largest of a
+    few addresses. -1 queries: the page did not answer 200."""
+    import random
+    import statistics
+
+    from django.db import connection
+    from django.test import override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    alliance = next(a for a in targets["alliances"] if a["slug"] == slug)
+    rng = random.Random(2)  # noqa: S311 (a reproducible sample, not security)
+    result: dict[str, dict[str, float]] = {}
+    for name, path in paths.items():
+        addresses = list(dict.fromkeys(fill(path, alliance, rng) for _ in range(3)))
+        entry = {"ms": 0.0, "bytes": 0.0, "queries": 0.0}
+        with override_settings(BUENDNIS_PUBLIC_CACHE=False):
+            for address in addresses:
+                client.get(address)
+                times = []
+                for _ in range(3):
+                    with CaptureQueriesContext(connection) as captured:
+                        began = time.perf_counter()
+                        response = client.get(address)
+                        times.append((time.perf_counter() - began) * 1000)
+                    if response.status_code != 200:
+                        entry["queries"] = -1
+                        break
+                    entry["queries"] = max(entry["queries"], len(captured))
+                entry["ms"] = round(max(entry["ms"], statistics.median(times)), 1)
+                entry["bytes"] = max(entry["bytes"], len(response.content))
+        result[name] = entry
+    return result
+
+
+def office_session(slugs: list[str]) -> dict[str, str]:
+    """A session of a user who is the office of the alliances `slugs`, made in-process (as the
+    login would), for the load on the internal pages; and a signed-in test client."""
+    from django.conf import settings
+    from django.test import Client
+
+    from buendnis.accounts.models import Membership, Role, User
+    from buendnis.alliances.models import Alliance
+
+    user = User.objects.create_user(BENCH_USER, password=None)
+    for alliance in Alliance.objects.filter(slug__in=slugs):
+        Membership.objects.create(user=user, alliance=alliance, role=Role.OFFICE)
+    client = Client()
+    client.force_login(user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+    }
+
+
+def cookieless_check(addresses: list[str]) -> dict[str, Any]:
+    """Two first visits to each public address, each by a client without cookies (public cache
+    on, as in production): none may set a cookie, and the second must be a hit."""
+    from django.test import Client
+
+    from buendnis.core.public_cache import HEADER
+
+    setting: list[str] = []
+    missed: list[str] = []
+    for address in addresses:
+        for attempt in range(2):
+            response = Client().get(address)
+            if response.cookies or response.has_header("Set-Cookie"):
+                setting.append(address)
+            if attempt == 1 and response.get(HEADER) != "hit":
+                missed.append(address)
+    return {
+        "addresses": len(addresses),
+        "set_cookie": sorted(set(setting)),
+        "not_from_cache": missed,
+    }
 
 
 def prepare(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
@@ -220,7 +367,8 @@ def prepare(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
     client = Client()
     began = time.perf_counter()
-    counts = generate(alliances=1, projects=args.projects, log=log)
+    # The first alliance has the first size; one alliance per further size; the rest --projects.
+    counts = generate(alliances=1, projects=args.sizes[0], log=log)
     first_seconds = time.perf_counter() - began
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -230,10 +378,15 @@ def prepare(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     queries_small = count_queries(client, targets, "son")
 
     began = time.perf_counter()
-    more = generate(alliances=args.alliances - 1, start=1, projects=args.projects, log=log)
+    batches = [(index, 1, size) for index, size in enumerate(args.sizes) if index > 0]
+    rest = args.alliances - len(args.sizes)
+    if rest > 0:
+        batches.append((len(args.sizes), rest, args.projects))
+    for start, number, projects in batches:
+        more = generate(alliances=number, start=start, projects=projects, log=log)
+        for key, value in more.items():
+            counts[key] = counts.get(key, 0) + value
     rest_seconds = time.perf_counter() - began
-    for key, value in more.items():
-        counts[key] = counts.get(key, 0) + value
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -242,6 +395,32 @@ def prepare(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     queries_large = count_queries(client, targets, "son", uncached_ms)
     generation = first_seconds + rest_seconds
     log(f"Daten erzeugt in {generation:.1f} s: {counts['projects']} Vorhaben")
+
+    # The pages at each size, in the same data (the alliances differ only in their projects).
+    slugs = [alliance["slug"] for alliance in targets["alliances"][: len(args.sizes)]]
+    targets["sizes"] = [
+        {"size": size, "slug": slug} for size, slug in zip(args.sizes, slugs, strict=True)
+    ]
+    targets["session"] = office_session(slugs)
+    signed_in = Client()
+    signed_in.cookies[targets["session"]["name"]] = targets["session"]["value"]
+    public_paths = {name: paths[name] for name in ENDPOINTS[1:] if state[name] == "ok"}
+    by_size: dict[str, dict[str, dict[str, float]]] = {}
+    for entry in targets["sizes"]:
+        measured = measure(client, targets, entry["slug"], public_paths)
+        measured.update(measure(signed_in, targets, entry["slug"], SIGNED_IN_PATHS))
+        by_size[str(entry["size"])] = measured
+    log("Seiten je Größe gemessen: " + ", ".join(str(size) for size in args.sizes))
+    targets["public_addresses"] = [
+        address for address in all_addresses(targets, paths) if address != "/ping"
+    ]
+    sample = targets["public_addresses"][:: max(1, len(targets["public_addresses"]) // 60)]
+    cookieless = cookieless_check(sample)
+    log(
+        f"Erstbesuche ohne Cookie: {cookieless['addresses']} Adressen, "
+        f"{len(cookieless['set_cookie'])} mit Set-Cookie, "
+        f"{len(cookieless['not_from_cache'])} nicht aus dem Cache"
+    )
 
     targets_file = workdir / "targets.json"
     targets_file.write_text(json.dumps(targets), encoding="utf-8")
@@ -255,6 +434,9 @@ def prepare(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "state": state,
         "queries": {"1": queries_small, str(args.alliances): queries_large},
         "uncached_ms": uncached_ms,
+        "by_size": by_size,
+        "sizes": targets["sizes"],
+        "cookieless": cookieless,
         "targets_file": str(targets_file),
     }
 
@@ -324,8 +506,8 @@ def all_addresses(targets: dict[str, Any], paths: dict[str, str]) -> list[str]:
 
 
 def warm(port: int, targets: dict[str, Any], paths: dict[str, str], cache: bool) -> float:
-    """Before the load: every address once with the CSRF cookie a returning visitor sends, as
-    a few minutes of real traffic would (the shared cache then holds the public answers).
+    """Before the load: every address once, without cookies, as a few minutes of real traffic
+    would (first visits are stored: the shared cache then holds the public answers).
     Without the cache: one request per endpoint, so imports and templates are ready."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -346,9 +528,7 @@ def warm(port: int, targets: dict[str, Any], paths: dict[str, str], cache: bool)
     )
 
     def fetch(address: str) -> None:
-        request = urllib.request.Request(  # noqa: S310 (our own loopback server)
-            f"http://127.0.0.1:{port}{address}", headers={"Cookie": "csrftoken=" + "b" * 32}
-        )
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{address}")  # noqa: S310
         with contextlib.suppress(OSError):
             urllib.request.urlopen(request, timeout=60).read()  # noqa: S310
 
@@ -359,9 +539,15 @@ def warm(port: int, targets: dict[str, Any], paths: dict[str, str], cache: bool)
 
 
 def run_locust(
-    args: argparse.Namespace, port: int, endpoint: str, workdir: Path, env: dict[str, str]
+    args: argparse.Namespace,
+    port: int,
+    endpoint: str,
+    workdir: Path,
+    env: dict[str, str],
+    slug: str = "",
 ) -> dict[str, Any]:
-    prefix = workdir / endpoint
+    """One endpoint under load; `slug`: the alliance of a signed-in endpoint (one per size)."""
+    prefix = workdir / (f"{endpoint}-{slug}" if slug else endpoint)
     command = [
         str(Path(PY).parent / "locust"),
         "-f",
@@ -387,7 +573,7 @@ def run_locust(
         subprocess.run(
             command,
             cwd=ROOT,
-            env=dict(env, BENCH_ENDPOINT=endpoint),
+            env=dict(env, BENCH_ENDPOINT=endpoint, BENCH_SLUG=slug),
             check=False,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -417,6 +603,10 @@ def worker_rss(master: subprocess.Popen[bytes]) -> list[float]:
 # --- report ---------------------------------------------------------------------------------------
 
 
+def _load_key(name: str, size: int) -> str:
+    return f"{name}@{size}"
+
+
 def verdicts(results: dict[str, Any], args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     floor = results["load"]["floor"]["rps"] or 1.0
     small, large = results["queries"]["1"], results["queries"][str(args.alliances)]
@@ -434,39 +624,141 @@ def verdicts(results: dict[str, Any], args: argparse.Namespace) -> dict[str, dic
             "queries": "PASS" if small[name] == large[name] and small[name] >= 0 else "FAIL",
             "errors": "PASS" if load["failures"] == 0 else "FAIL",
         }
+    first = results["load"].get(FIRST_VISIT)
+    cookieless = results["cookieless"]
+    checks[FIRST_VISIT] = {
+        "p95": "PASS" if first and first["p95_ms"] < MAX_P95_MS else "FAIL",
+        # A failure under load is an answer that set a cookie or did not come from the cache.
+        "errors": "PASS" if first and first["failures"] == 0 else "FAIL",
+        "cookies": "PASS"
+        if not cookieless["set_cookie"] and not cookieless["not_from_cache"]
+        else "FAIL",
+    }
+    sizes = [str(size) for size in args.sizes]
+    largest = sizes[-1]
+    by_size = results["by_size"]
+    for name in [*ENDPOINTS[1:], *SIGNED_IN]:
+        if name not in by_size[largest]:
+            continue
+        counts = [by_size[size][name]["queries"] for size in sizes]
+        check = checks.setdefault(name, {})
+        check["queries_by_size"] = "PASS" if len(set(counts)) == 1 and counts[0] >= 0 else "FAIL"
+        if name in SIGNED_IN:
+            loads = [results["load"].get(_load_key(name, int(size))) for size in sizes]
+            check["p95"] = (
+                "PASS" if all(load and load["p95_ms"] < MAX_P95_MS for load in loads) else "FAIL"
+            )
+            check["errors"] = (
+                "PASS" if all(load and load["failures"] == 0 for load in loads) else "FAIL"
+            )
+    board = by_size[largest]["office_board"]
+    dashboard = by_size[largest]["internal_dashboard"]
+    checks["office_board"]["bytes"] = "PASS" if board["bytes"] <= MAX_BOARD_KB * 1024 else "FAIL"
+    checks["office_board"]["vs_dashboard"] = (
+        "PASS" if board["ms"] <= MAX_BOARD_VS_DASHBOARD * max(dashboard["ms"], 0.1) else "FAIL"
+    )
     return checks
 
 
-def print_table(results: dict[str, Any], args: argparse.Namespace) -> None:
+def _verdict(check: dict[str, Any], keys: tuple[str, ...]) -> str:
+    failed = [key for key in keys if check.get(key) == "FAIL"]
+    if check.get("status") == "fehlt":
+        return "missing"
+    return ("FAIL (" + ", ".join(failed) + ")") if failed else "PASS"
+
+
+def _growth(small: float, large: float) -> str:
+    return f"{large / small:.1f}" if small > 0 else "–"
+
+
+def markdown(results: dict[str, Any], args: argparse.Namespace) -> str:
+    """The README's tables: the public endpoints under load, and every page by size."""
     small, large = results["queries"]["1"], results["queries"][str(args.alliances)]
     floor = results["load"]["floor"]["rps"] or 1.0
-    log("")
-    log(
-        f"{'Endpunkt':26} {'req/s':>7} {'p50':>5} {'p95':>5} {'p99':>5} "
-        f"{'Queries 1/' + str(args.alliances):>12} {'×Boden':>7}  Ziele"
-    )
-    for name in ENDPOINTS:
+    uncached = results["uncached_ms_in_process"]
+    lines = [
+        f"| Endpoint | req/s | p50 ms | p95 ms | p99 ms | queries (1 / {args.alliances} alliances)"
+        " | × floor | uncached, in-process ms | result |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name in [*ENDPOINTS, FIRST_VISIT]:
         load = results["load"].get(name)
-        label = LABELS[name] + (
-            "" if results["state"][name] == "ok" else f" [{results['state'][name]}]"
-        )
         if load is None:
-            log(f"{label:26} fehlt")
             continue
-        check = results["checks"].get(name, {})
-        verdict = " ".join(
-            f"{key}:{check[key]}"
-            for key in ("throughput", "p95", "queries", "errors")
-            if key in check
+        if name == "floor":
+            label, queries, result = "`/ping` (floor)", f"{small[name]} / {large[name]}", "—"
+        elif name == FIRST_VISIT:
+            label = "first visits without cookies (every public address, from the cache)"
+            queries = "0"
+            result = _verdict(results["checks"][name], ("p95", "errors", "cookies"))
+        else:
+            label = f"`{PUBLIC_LABELS[name]}`"
+            queries = f"{small[name]} / {large[name]}"
+            result = _verdict(results["checks"][name], ("throughput", "p95", "queries", "errors"))
+        lines.append(
+            f"| {label} | {load['rps']:.0f} | {load['p50_ms']:.0f} | {load['p95_ms']:.0f} "
+            f"| {load['p99_ms']:.0f} | {queries} | {load['rps'] / floor:.2f} "
+            f"| {uncached.get(name, 0):.0f} | {result} |"
         )
-        log(
-            f"{label:26} {load['rps']:7.1f} {load['p50_ms']:5.0f} {load['p95_ms']:5.0f} "
-            f"{load['p99_ms']:5.0f} {str(small[name]) + '/' + str(large[name]):>12} "
-            f"{load['rps'] / floor:7.2f}  {verdict}"
+    sizes = args.sizes
+    low, high = str(sizes[0]), str(sizes[-1])
+    shown = [f"{size:,}" for size in sizes]
+    lines += [
+        "",
+        "| Page | signed in | ms at "
+        + " / ".join(shown)
+        + " | × | KB at "
+        + " / ".join(shown)
+        + " | × | queries at "
+        + " / ".join(shown)
+        + " | p95 ms under load at "
+        + " / ".join(shown)
+        + " | result |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    by_size = results["by_size"]
+    for name in [*SIGNED_IN, *ENDPOINTS[1:]]:
+        if name not in by_size[high]:
+            continue
+        signed = name in SIGNED_IN
+        label = SIGNED_IN_LABELS[name] if signed else PUBLIC_LABELS[name]
+        entries = [by_size[str(size)][name] for size in sizes]
+        p95 = (
+            " / ".join(
+                f"{results['load'][_load_key(name, size)]['p95_ms']:.0f}"
+                if _load_key(name, size) in results["load"]
+                else "–"
+                for size in sizes
+            )
+            if signed
+            else "(cached, above)"
         )
+        keys = ("queries_by_size", "p95", "errors", "bytes", "vs_dashboard")
+        result = _verdict(results["checks"].get(name, {}), keys if signed else keys[:1])
+        lines.append(
+            f"| `{label}` | {'yes' if signed else 'no'} "
+            f"| {' / '.join(f'{entry["ms"]:.0f}' for entry in entries)} "
+            f"| {_growth(by_size[low][name]['ms'], by_size[high][name]['ms'])} "
+            f"| {' / '.join(f'{entry["bytes"] / 1024:.0f}' for entry in entries)} "
+            f"| {_growth(by_size[low][name]['bytes'], by_size[high][name]['bytes'])} "
+            f"| {' / '.join(f'{entry["queries"]:.0f}' for entry in entries)} "
+            f"| {p95} | {result} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def print_table(results: dict[str, Any], args: argparse.Namespace) -> None:
+    log("")
+    log(results["markdown"])
     log(
         "Ohne Cache, ein Request im Prozess (ms): "
         + ", ".join(f"{k} {v:.0f}" for k, v in results["uncached_ms_in_process"].items())
+    )
+    cookieless = results["cookieless"]
+    log(
+        f"Erstbesuche ohne Cookie (im Prozess): {cookieless['addresses']} Adressen, "
+        f"Set-Cookie bei {len(cookieless['set_cookie'])}, "
+        f"nicht aus dem Cache {len(cookieless['not_from_cache'])}"
     )
     rss = results["worker_rss_mb"]
     log(f"Worker-RSS nach der Last: {', '.join(f'{v:.0f} MB' for v in rss)}")
@@ -512,11 +804,17 @@ def main() -> int:
         warm_seconds = warm(port, targets, facts["paths"], cache=not args.no_cache)
         log(f"Vorgewärmt in {warm_seconds:.0f} s")
         load: dict[str, Any] = {}
-        for endpoint in ENDPOINTS:
-            if facts["state"][endpoint] == "fehlt":
+        for endpoint in [*ENDPOINTS, FIRST_VISIT]:
+            if facts["state"].get(endpoint) == "fehlt":
                 continue
             log(f"Last: {endpoint} ({args.users} Clients, {args.run_time})")
             load[endpoint] = run_locust(args, port, endpoint, workdir, env)
+        for entry in facts["sizes"]:
+            for endpoint in SIGNED_IN:
+                log(f"Last: {endpoint} bei {entry['size']} Vorhaben ({entry['slug']}, angemeldet)")
+                load[_load_key(endpoint, entry["size"])] = run_locust(
+                    args, port, endpoint, workdir, env, slug=entry["slug"]
+                )
         rss = worker_rss(gunicorn)
         results: dict[str, Any] = {
             "date": time.strftime("%Y-%m-%d %H:%M"),
@@ -524,6 +822,7 @@ def main() -> int:
             "setup": {
                 "alliances": args.alliances,
                 "projects_per_alliance": args.projects,
+                "sizes": args.sizes,
                 "users": args.users,
                 "run_time": args.run_time,
                 "workers": args.workers,
@@ -538,19 +837,29 @@ def main() -> int:
             "state": facts["state"],
             "queries": facts["queries"],
             "uncached_ms_in_process": facts["uncached_ms"],
+            "sizes": facts["sizes"],
+            "by_size": facts["by_size"],
+            "cookieless": facts["cookieless"],
             "warm_seconds": round(warm_seconds, 1),
             "load": load,
             "worker_rss_mb": rss,
-            "targets": {"min_ratio_of_floor": MIN_RATIO, "max_p95_ms": MAX_P95_MS},
+            "targets": {
+                "min_ratio_of_floor": MIN_RATIO,
+                "max_p95_ms": MAX_P95_MS,
+                "max_board_kb": MAX_BOARD_KB,
+                "max_board_vs_dashboard": MAX_BOARD_VS_DASHBOARD,
+            },
         }
         results["checks"] = verdicts(results, args)
+        results["markdown"] = markdown(results, args)
         output = Path(args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(
             json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+        output.with_suffix(".md").write_text(results["markdown"], encoding="utf-8")
         print_table(results, args)
-        log(f"Ergebnisse: {output}")
+        log(f"Ergebnisse: {output}, Tabellen: {output.with_suffix('.md')}")
     finally:
         if gunicorn is not None:
             gunicorn.send_signal(signal.SIGTERM)

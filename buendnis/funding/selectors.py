@@ -26,12 +26,29 @@ S = Status
 # --- Office workspace (portal.office_views) -------------------------------------------------------
 
 
+# What a row of the board or its lists shows (and the deadlines read): the long texts stay out.
+ROW_FIELDS = (
+    "reference",
+    "title",
+    "status",
+    "status_changed_at",
+    "requested_grant",
+    "version",
+    "starts_on",
+    "ends_on",
+    "phase__name",
+    "action_field__title",
+    "applicant_organisation__name",
+)
+
+
 def pipeline_projects(alliance: Alliance) -> QuerySet[Project]:
-    """Every project of the alliance with what a board row shows; longest in its state first.
-    Pages read it bounded: `pipeline_counts`, `pipeline_cards` or a paginator."""
+    """Every project of the alliance with what a board row shows (ROW_FIELDS); longest in its
+    state first. Pages read it bounded: `pipeline_counts`, `pipeline_cards` or a page."""
     return (
         Project.objects.filter(alliance=alliance)
         .select_related("phase", "action_field", "applicant_organisation")
+        .only(*ROW_FIELDS)
         .order_by("status_changed_at", "id")
     )
 
@@ -49,10 +66,14 @@ def pipeline_cards(projects: QuerySet[Project], *, per_state: int) -> list[Proje
     The oldest few of a group of states (WAITING_FOR) are among these: a project with fewer than
     `per_state` older ones in its group has fewer than that in its own state."""
     oldest_first = [F("status_changed_at").asc(), F("id").asc()]
-    ranked = projects.annotate(
-        state_rank=Window(RowNumber(), partition_by=[F("status")], order_by=oldest_first)
+    # Rank the bare rows, then join the few chosen: the joins do not run for every project.
+    ranked = (
+        projects.order_by()
+        .annotate(state_rank=Window(RowNumber(), partition_by=[F("status")], order_by=oldest_first))
+        .filter(state_rank__lte=per_state)
+        .values("pk")
     )
-    return list(ranked.filter(state_rank__lte=per_state).order_by("status_changed_at", "id"))
+    return list(projects.filter(pk__in=ranked).order_by("status_changed_at", "id"))
 
 
 def pipeline_phases(alliance: Alliance) -> list[FundingPhase]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -33,6 +34,7 @@ from buendnis.alliances.selectors import phase_pick_current
 from buendnis.budget.selectors import project_balance
 from buendnis.core.errors import StaleEdit
 from buendnis.core.paging import page_of
+from buendnis.core.templatetags.buendnis_format import day, money
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import selectors, services
 from buendnis.funding.models import Project
@@ -52,7 +54,7 @@ LONG_WAIT_DAYS = 90
 # Running projects take years by design; waiting is not the word for them.
 NOT_WAITING = FINAL_STATES | {Status.RUNNING}
 # The board shows this many of each state and of each party's turn, the rest in the paged list.
-BOARD_CARDS = 8
+BOARD_CARDS = 5
 LIST_PAGE_SIZE = 50
 # The next deadlines: the soonest of the projects' dates, the rest counted.
 DEADLINES_SHOWN = 10
@@ -183,10 +185,19 @@ def _list_url(alliance: Alliance, board_filter: PipelineFilter, **narrow: str) -
     return f"{reverse('office:list', args=[alliance.slug])}?{query.urlencode()}"
 
 
-def _mark(projects: list[Any], today: date) -> None:
-    """What a row shows besides the fields: days in the state, closed, waiting too long (set on
-    the loaded projects, hence `Any`)."""
+def _mark(projects: list[Any], alliance: Alliance, today: date) -> None:
+    """What a row shows besides the fields: its address, days in the state, closed, waiting too
+    long (set on the loaded projects, hence `Any`)."""
+    # A project's workspace is the board's address and the reference (office_urls): one reverse
+    # per page, not two per row.
+    board = reverse("office:pipeline", args=[alliance.slug])
     for project in projects:
+        project.office_url = f"{board}{quote(project.reference)}/"
+        # Formatted here once: as filters, they cost a good part of the board's rendering.
+        since = timezone.localtime(project.status_changed_at)
+        project.since_iso = since.isoformat()
+        project.since_day = day(since)
+        project.grant_text = money(project.requested_grant)
         project.days_in_status = selectors.days_in_status(project, today=today)
         project.is_final = project.status in FINAL_STATES
         project.waits_long = (
@@ -203,7 +214,7 @@ def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     board_filter, current = _board_filter(request, alliance, today)
     counts = selectors.pipeline_counts(board_filter.qs)
     cards = selectors.pipeline_cards(board_filter.qs, per_state=BOARD_CARDS)
-    _mark(cards, today)
+    _mark(cards, alliance, today)
     columns = []
     for status, label in Status.choices:
         column = Column(status=status, label=label, count=counts.get(status, 0))
@@ -255,7 +266,7 @@ def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     board_filter, _current = _board_filter(request, alliance, today)
     page = page_of(board_filter.qs, request.GET.get("page"), LIST_PAGE_SIZE)
     projects = list(page.object_list)
-    _mark(projects, today)
+    _mark(projects, alliance, today)
     data = board_filter.form.cleaned_data if board_filter.form.is_valid() else {}
     status = data.get("status")
     group = WAITING_BY_KEY.get(data.get("waiting") or "")

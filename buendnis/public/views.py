@@ -31,6 +31,7 @@ from buendnis.accounts.models import Role
 from buendnis.alliances import selectors
 from buendnis.alliances.models import Alliance
 from buendnis.core.origin import is_same_origin_request
+from buendnis.core.paging import page_of
 from buendnis.funding import permissions as funding_permissions
 from buendnis.public import permissions as contact_permissions
 from buendnis.reports import charts
@@ -354,9 +355,7 @@ def contact_messages(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     """The messages from the contact page: the internal circle reads, the office marks them."""
     if not contact_permissions.can_view_contact_messages(request.user, alliance):
         raise PermissionDenied(_("Kein Zugang zu den Kontaktanfragen dieses Bündnisses."))
-    page = Paginator(public_selectors.contact_messages(alliance), 50).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(public_selectors.contact_messages(alliance), request.GET.get("page"), 50)
     context = {
         "page": page,
         "can_handle": contact_permissions.can_handle_contact_messages(request.user, alliance),

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,6 +25,7 @@ from buendnis.alliances.models import Alliance
 from buendnis.budget import permissions as budget_permissions
 from buendnis.budget import selectors as budget_selectors
 from buendnis.budget.models import LedgerEntry
+from buendnis.core.paging import page_of
 from buendnis.funding import figures as project_money
 from buendnis.funding import permissions as funding_permissions
 from buendnis.public.rendering import render_alliance_page
@@ -83,8 +83,8 @@ def budget(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     context: dict[str, Any] = {"phases": phases, "phase": phase}
     if phase is not None:
         overview = project_money.budget_overview(phase)
-        page = Paginator(budget_selectors.ledger_entries(phase), LEDGER_PAGE_SIZE).get_page(
-            request.GET.get("page")
+        page = page_of(
+            budget_selectors.ledger_entries(phase), request.GET.get("page"), LEDGER_PAGE_SIZE
         )
         context.update(
             overview=overview,

@@ -280,9 +280,9 @@ def test_post_is_not_allowed(
 # Session; user; alliance by slug; the user's memberships (cached for the request).
 SIGNED_IN = 4
 # Phases (current one picked in Python); ledger columns of the phase; ledger columns by field;
-# volume and project count by field; the phase's fields; number of bookings (paginator); the
-# page of bookings with project and user.
-DASHBOARD = SIGNED_IN + 7
+# volume and project count by field; the phase's fields; the page of bookings with project and
+# user, each with the number of bookings (a window count: one query, also without bookings).
+DASHBOARD = SIGNED_IN + 6
 
 
 def test_query_count_is_pinned_and_constant(
