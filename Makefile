@@ -54,9 +54,10 @@ lint:
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test >/dev/null
 
-# Load test against gunicorn with 8 alliances × 2,500 projects: throwaway PostgreSQL unless
-# DATABASE_URL is set (an empty database); BENCH_ARGS="--sqlite" for a SQLite file. Writes
-# bench/results.json; README "Benchmark".
+# Load test against gunicorn with 8 alliances (500, 5,000 and 6 × 2,500 projects), public pages
+# and the signed-in pages at both sizes: throwaway PostgreSQL unless DATABASE_URL is set (an
+# empty database); BENCH_ARGS="--sqlite" for a SQLite file. Writes bench/results.json and
+# bench/results.md; README "Benchmark".
 bench: install
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
