@@ -185,3 +185,44 @@ def test_office_pages_on_small_screens(
     assert_accessible(page)
     screenshot(page, f"w{width}-office-project")
     page_problems.check()
+
+
+def test_office_follows_a_full_column_to_its_list(
+    new_page: Callable[..., Any],
+    page_problems: PageProblems,
+    site: AllianceStructure,
+    make_persona: Callable[[str], User | None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """More ideas than the board shows: the count, the link, the paged list and back."""
+    from buendnis.portal import office_views
+
+    from ..factories import ProjectFactory
+
+    monkeypatch.setattr(office_views, "BOARD_CARDS", 2)
+    monkeypatch.setattr(office_views, "LIST_PAGE_SIZE", 3)
+    for number in range(5):
+        ProjectFactory(phase=site.phase, title=f"Idee {number}")
+    make_persona("office")
+    page = new_page()
+    log_in(page, "office", BOARD)
+    section = page.locator("#stand-idea")
+    expect(section.locator("tbody tr")).to_have_count(2)
+    expect(section.locator("h2")).to_contain_text("(5)")
+    expect(page.locator(".waiting-office .count-pill")).to_have_text("5")
+    section.get_by_role("link", name="Alle 5 Vorhaben im Stand „Idee“ anzeigen").click()
+    page.wait_for_load_state()
+    assert "/son/intern/vorhaben/liste/?" in page.url and "status=idea" in page.url
+    expect(page.locator(".result-count")).to_have_text("5 Vorhaben gefunden")
+    expect(page.locator("table.pipeline-table tbody tr")).to_have_count(3)
+    expect(page.locator("#id_status")).to_have_value("idea")
+    assert_accessible(page)
+    screenshot(page, "desktop-office-list")
+    page.get_by_role("link", name="Nächste Seite").click()
+    page.wait_for_load_state()
+    expect(page.locator("table.pipeline-table tbody tr")).to_have_count(2)
+    expect(page.locator(".pagination")).to_contain_text("Seite 2 von 2")
+    page.get_by_role("link", name="Zurück zur Übersicht der Vorhaben").click()
+    page.wait_for_load_state()
+    expect(page.locator("h1")).to_have_text("Vorhaben im Verfahren")
+    page_problems.check()

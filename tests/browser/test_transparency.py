@@ -105,3 +105,25 @@ def test_a_visitor_walks_the_transparency_pages(
     )
     assert outline != "none none"
     page_problems.check()
+
+
+def test_a_first_visit_sets_no_cookie_and_the_language_link_switches(
+    new_page: Callable[..., Any], page_problems: PageProblems, site: AllianceStructure
+) -> None:
+    """A fresh browser gets no cookie from the public pages, the contact form included; the
+    header's link switches to English and back, on the same page."""
+    page = new_page()
+    for url in ("/son/", "/son/projekte/?q=Pflege", "/son/kontakt/"):
+        page.goto(url)
+        assert page.context.cookies() == [], url
+    page.goto("/son/projekte/?q=Pflege")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/son/projekte/?q=Pflege")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert [cookie["name"] for cookie in page.context.cookies()] == ["django_language"]
+    assert_accessible(page)
+    page.get_by_role("link", name="Deutsch").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "de"
+    page_problems.check()
