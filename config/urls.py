@@ -14,7 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
     path("admin/", admin.site.urls),
-    path("konto/", include("buendnis.accounts.urls")),
+    path("konto/", include("buendnis.portal.account_urls")),
     # The header's language links (GET, no CSRF token on the page); Django's POST view stays for
     # forms and scripts that still use it.
     path("sprache/<str:code>/", language_switch, name="language"),

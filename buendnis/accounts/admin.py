@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from buendnis.core.admin_base import ServiceAdmin, ServiceForm, actor_of, service_form
+from buendnis.accounts.admin_base import ServiceAdmin, ServiceForm, actor_of, service_form
+from buendnis.core.models import AuditEntry
 
 from . import permissions, services, tokens
 from .models import ApiToken, Membership, User
@@ -307,3 +308,53 @@ class ApiTokenAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+# --- The audit trail: read-only for everyone, scoped like every other record -------------------
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "object_repr", "actor", "alliance"]
+    list_filter = [("alliance", admin.RelatedOnlyFieldListFilter), "object_type"]
+    search_fields = ["action", "object_repr", "object_id", "actor__username", "comment"]
+    list_select_related = ["actor", "alliance"]
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "created_at",
+        "alliance",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "from_state",
+        "to_state",
+        "changes",
+        "comment",
+    )
+    fields = readonly_fields
+    actions = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
+        return permissions.limit_to_alliances(
+            super().get_queryset(request), permissions.admin_alliance_ids(request.user)
+        )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return permissions.can_enter_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return permissions.can_enter_admin(request.user)
+        return permissions.can_view_in_admin(request.user, obj.alliance_id)
+
+    # Append-only: the model refuses changes, the admin does not even offer them.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

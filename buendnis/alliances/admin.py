@@ -1,5 +1,5 @@
 """The office's admin for the alliance's structure. Writes go through `services`; scoping and
-permissions through `buendnis.accounts.permissions` (see `buendnis.core.admin_base`)."""
+permissions through `buendnis.accounts.permissions` (see `buendnis.accounts.admin_base`)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from buendnis.accounts import permissions
+from buendnis.accounts.admin_base import ServiceAdmin, ServiceInline, actor_of, service_form
 from buendnis.accounts.models import User
-from buendnis.budget.admin import BudgetAdjustMixin
-from buendnis.core.admin_base import ServiceAdmin, ServiceInline, service_form
 
 from . import selectors, services
 from .models import (
@@ -47,6 +46,9 @@ class AllianceAdmin(ServiceAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "short_name", "slug", "region"]
     prepopulated_fields = {"slug": ["short_name"]}
+
+    def delete_record(self, request: HttpRequest, obj: Any) -> None:
+        services.record_delete(actor=actor_of(request), instance=obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if permissions.can_manage_platform(request.user):
@@ -107,7 +109,7 @@ class PersonAdmin(ServiceAdmin):
 
 
 @admin.register(FundingPhase)
-class FundingPhaseAdmin(BudgetAdjustMixin, ServiceAdmin):
+class FundingPhaseAdmin(ServiceAdmin):
     """Phases; their budget changes are bookings ("Budgetänderung buchen", see BudgetAdjustMixin)."""
 
     service_save = services.phase_save

@@ -21,6 +21,7 @@ from buendnis.accounts.models import User
 from buendnis.accounts.services import membership_grant as membership_grant
 from buendnis.accounts.services import membership_save as membership_save
 from buendnis.accounts.services import membership_validate as membership_validate
+from buendnis.core import audit
 from buendnis.core.audit import audit_record, diff, snapshot
 from buendnis.core.errors import DomainError
 
@@ -181,15 +182,14 @@ def person_create(
 
 
 def _budget_changed_after_bookings(phase: FundingPhase) -> bool:
-    from buendnis.budget.models import LedgerEntry  # budget builds on alliances, not the reverse
-
     stored = (
         FundingPhase.objects.filter(pk=phase.pk).values_list("virtual_budget", flat=True).first()
     )
     return (
         stored is not None
         and stored != phase.virtual_budget
-        and LedgerEntry.objects.filter(phase_id=phase.pk).exists()
+        # The ledger's rows point here (budget builds on alliances, so no import of its model).
+        and phase.ledger_entries.exists()
     )
 
 
@@ -537,19 +537,9 @@ def topic_create(
 
 
 def record_delete(*, actor: User | None, instance: models.Model) -> None:
-    """Delete with an audit row. Protected references raise a German error instead of a crash."""
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=f"{instance._meta.model_name}.delete",
-            instance=instance,
-            alliance=instance if isinstance(instance, Alliance) else None,
-            changes=snapshot(instance),
-        )
-        try:
-            instance.delete()
-        except models.ProtectedError as exc:
-            raise DomainError(
-                _("„%(record)s“ wird noch verwendet und kann nicht gelöscht werden.")
-                % {"record": instance}
-            ) from exc
+    """Delete with an audit row; an alliance's own deletion is recorded as its own."""
+    audit.record_delete(
+        actor=actor,
+        instance=instance,
+        alliance=instance if isinstance(instance, Alliance) else None,
+    )

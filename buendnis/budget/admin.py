@@ -24,8 +24,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from buendnis.accounts import permissions
+from buendnis.accounts.admin_base import ScopedAdminMixin, actor_of
+from buendnis.alliances.admin import FundingPhaseAdmin
 from buendnis.alliances.models import FundingPhase
-from buendnis.core.admin_base import ScopedAdminMixin, actor_of
 from buendnis.core.forms import parse_amount
 from buendnis.core.templatetags.buendnis_format import money
 
@@ -228,3 +229,12 @@ def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# The phase admin gains the budget form here: budget builds on alliances, not the reverse.
+admin.site.unregister(FundingPhase)
+
+
+@admin.register(FundingPhase)
+class FundingPhaseBudgetAdmin(BudgetAdjustMixin, FundingPhaseAdmin):
+    """The alliances' phase admin with the budget's adjustment form and figures."""

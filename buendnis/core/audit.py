@@ -5,8 +5,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db import models
+from django.db import models, transaction
+from django.utils.translation import gettext as _
 
+from .errors import DomainError
 from .models import AuditEntry
 from .public_cache import bump_on_commit
 
@@ -68,3 +70,23 @@ def audit_record(
         changes=changes or {},
         comment=comment,
     )
+
+
+def record_delete(*, actor: Any, instance: models.Model, alliance: Any = None) -> None:
+    """Delete with an audit row. Protected references raise a German error instead of a crash.
+    `alliance` names the alliance the row belongs to where the record has no `alliance_id`."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=f"{instance._meta.model_name}.delete",
+            instance=instance,
+            alliance=alliance,
+            changes=snapshot(instance),
+        )
+        try:
+            instance.delete()
+        except models.ProtectedError as exc:
+            raise DomainError(
+                _("„%(record)s“ wird noch verwendet und kann nicht gelöscht werden.")
+                % {"record": instance}
+            ) from exc

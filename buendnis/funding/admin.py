@@ -18,8 +18,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from buendnis.accounts import permissions
+from buendnis.accounts.admin_base import ScopedAdminMixin
 from buendnis.budget.models import LedgerEntry
-from buendnis.core.admin_base import ScopedAdminMixin
 
 from .models import BodyOutcome, CoFinancing, Consultation, Project, ProjectDocument, Transition
 

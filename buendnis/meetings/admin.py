@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from buendnis.accounts import permissions
-from buendnis.core.admin_base import (
+from buendnis.accounts.admin_base import (
     ScopedAdminMixin,
     ServiceAdmin,
     ServiceForm,

@@ -13,9 +13,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from buendnis.accounts import registration
 from buendnis.accounts.models import Membership, Role, User
 from buendnis.accounts.services import membership_save
+from buendnis.alliances import registration
 from buendnis.alliances.models import Alliance, GroupKind, Organisation, OrganisationGroup
 from buendnis.core.models import AuditEntry
 from tests.factories import AllianceStructure, OrganisationFactory, UserFactory

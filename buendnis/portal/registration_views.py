@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from buendnis.alliances import registration
 from buendnis.alliances.models import Alliance
 
-from . import registration
 from .registration_forms import RegistrationForm
 
 # The service's field names where the form names them differently.

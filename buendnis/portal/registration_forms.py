@@ -7,9 +7,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from buendnis.alliances import registration
 from buendnis.alliances.models import Alliance, Organisation
-
-from . import registration
 
 
 class RegistrationForm(forms.Form):

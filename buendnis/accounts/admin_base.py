@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from buendnis.accounts import permissions
 from buendnis.accounts.models import User
+from buendnis.core.audit import record_delete
 
 Validator = Callable[[Any], None]
 Saver = Callable[..., Any]
@@ -189,28 +190,25 @@ class ServiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return
         save(actor=actor_of(request), instance=obj)
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        # The generic delete service lives with the alliances' services; imported on use so that
-        # `core` does not depend on `alliances` when it is loaded.
-        from buendnis.alliances.services import record_delete
-
+    def delete_record(self, request: HttpRequest, obj: Any) -> None:
+        """Every delete of the admin: with an audit row (the alliance admin records an
+        alliance's own deletion as its own)."""
         record_delete(actor=actor_of(request), instance=obj)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        from buendnis.alliances.services import record_delete
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_record(request, obj)
 
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         # All or nothing: one record still in use keeps every other one as well.
         try:
             with transaction.atomic():
                 for obj in queryset:
-                    record_delete(actor=actor_of(request), instance=obj)
+                    self.delete_record(request, obj)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Inline records go through their inline's service as well."""
-        from buendnis.alliances.services import record_delete
-
         save: Saver | None = getattr(formset, "service_save", None)
         if save is None:
             raise NotImplementedError(f"{type(formset).__name__} has no service_save")

@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from buendnis.accounts import services
 
 
 class LoginForm(AuthenticationForm):

@@ -30,15 +30,16 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from buendnis.alliances import services as alliance_services
-from buendnis.alliances.models import Alliance, GroupKind, Organisation, OrganisationGroup
+from buendnis.accounts import services
+from buendnis.accounts.models import Membership, Role, User
 from buendnis.core.errors import DomainError
 
-from . import services
-from .models import Membership, Role, User
+from . import services as alliance_services
+from .models import Alliance, GroupKind, Organisation, OrganisationGroup
 
 log = logging.getLogger(__name__)
 
+# The name of the module's first home: confirmation links already mailed stay valid.
 SALT = "buendnis.accounts.registration"
 MAX_AGE = timedelta(days=3)
 # New organisations named at registration land in the alliance's group of this kind.

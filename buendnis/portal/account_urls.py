@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .forms import LoginForm, PasswordResetSetForm
+from .account_forms import LoginForm, PasswordResetSetForm
 
 app_name = "accounts"
 
@@ -37,7 +37,7 @@ urlpatterns = [
     ),
 ]
 
-# Registration of applicants (accounts/registration.py).
+# Registration of applicants (alliances/registration.py); the namespace stays "accounts".
 from . import registration_views  # noqa: E402
 
 urlpatterns += [
