@@ -756,13 +756,13 @@ def project_in_state(
 
 from datetime import datetime, timedelta  # noqa: E402
 
-from buendnis.meetings import services as meeting_services  # noqa: E402
 from buendnis.meetings.models import (  # noqa: E402
     AgendaItem,
     Meeting,
     MeetingStatus,
     Presence,
 )
+from buendnis.meetings.services import attendance, invitations, planning  # noqa: E402
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):
@@ -804,20 +804,20 @@ def meeting_in_session(
 ) -> Meeting:
     """A meeting of `body` that has begun, invited, with its attendance recorded, through the
     services: every seat holder represented, or only the organisations in `present`."""
-    meeting = meeting_services.meeting_create(
+    meeting = planning.meeting_create(
         actor=actor,
         body=body,
         starts_at=starts_at or timezone.now() - timedelta(hours=1),
         **fields,
     )
-    meeting_services.meeting_invite(actor=actor, meeting=meeting)
+    invitations.meeting_invite(actor=actor, meeting=meeting)
     rows = list(meeting.attendances.all())
     chosen = None if present is None else {organisation.pk for organisation in present}
-    meeting_services.attendance_record(
+    attendance.attendance_record(
         actor=actor,
         meeting=meeting,
         entries={
-            row.organisation_id: meeting_services.AttendanceEntry(
+            row.organisation_id: attendance.AttendanceEntry(
                 Presence.REPRESENTATIVE
                 if chosen is None or row.organisation_id in chosen
                 else Presence.ABSENT

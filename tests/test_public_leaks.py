@@ -46,8 +46,9 @@ from buendnis.funding.models import (
     Transition,
 )
 from buendnis.funding.states import PUBLIC_STATES, Status
-from buendnis.meetings import services as meetings
 from buendnis.meetings.models import Circulation, Minutes
+from buendnis.meetings.services import agenda, circulations, decisions, invitations, planning
+from buendnis.meetings.services import minutes as minutes_services
 from buendnis.public.models import ContactMessage
 from tests.factories import (
     AllianceStructure,
@@ -171,7 +172,7 @@ def build(alliance: Alliance, place: str, mark: Markers) -> AllianceStructure:
     held = meeting_in_session(
         steering, starts_at=now - timedelta(days=20), location=f"Rathaus {place}"
     )
-    public_item = meetings.agenda_item_create(
+    public_item = agenda.agenda_item_create(
         actor=None,
         meeting=held,
         title=f"Bericht der Geschäftsstelle {place}",
@@ -179,20 +180,20 @@ def build(alliance: Alliance, place: str, mark: Markers) -> AllianceStructure:
         proposed_decision="Der Steuerkreis nimmt den Bericht zur Kenntnis.",
         notes=mark(f"{place} public agenda item: notes"),
     )
-    meetings.recusal_declare(
+    agenda.recusal_declare(
         actor=None,
         item=public_item,
         organisation=orgs["hwk"],
         reason=mark(f"{place} public agenda item: recusal reason"),
     )
-    meetings.decision_record(
+    decisions.decision_record(
         actor=None,
         item=public_item,
         proposal="decide",
         objections={orgs["ihk"].pk: mark(f"{place} public decision: objection reason")},
         abstentions=[orgs["union"].pk],
     )
-    secret_item = meetings.agenda_item_create(
+    secret_item = agenda.agenda_item_create(
         actor=None,
         meeting=held,
         title=mark(f"{place} non-public agenda item: title"),
@@ -201,13 +202,13 @@ def build(alliance: Alliance, place: str, mark: Markers) -> AllianceStructure:
         recommendation=mark(f"{place} non-public agenda item: recommendation"),
         notes=mark(f"{place} non-public agenda item: notes"),
     )
-    meetings.agenda_document_add(
+    agenda.agenda_document_add(
         actor=None,
         item=public_item,
         title=mark(f"{place} agenda paper: title"),
         upload=_pdf(mark.file(f"{place} agenda paper: file name")),
     )
-    meetings.decision_record(
+    decisions.decision_record(
         actor=None,
         item=secret_item,
         proposal="decide",
@@ -215,32 +216,32 @@ def build(alliance: Alliance, place: str, mark: Markers) -> AllianceStructure:
     )
     # Non-public, the project item: its decision drives the procedure (the project stays
     # non-public until the Votum).
-    project_item = meetings.agenda_item_create(
+    project_item = agenda.agenda_item_create(
         actor=None, meeting=held, project=projects[Status.SKETCH_STEERING], is_public=False
     )
-    meetings.decision_record(
+    decisions.decision_record(
         actor=None,
         item=project_item,
         proposal="revision",
         reasons=mark(f"{place} non-public project decision: reasons"),
     )
-    meetings.meeting_close(actor=None, meeting=held)
+    minutes_services.meeting_close(actor=None, meeting=held)
 
     # The next meeting approves the minutes: the public part is published, the other is not.
     approving = meeting_in_session(steering, starts_at=now - timedelta(days=5))
     minutes = Minutes.objects.get(meeting=held)
-    meetings.minutes_update(
+    minutes_services.minutes_update(
         actor=None,
         minutes=minutes,
         public_text=f"Öffentlicher Teil des Protokolls, {place}.",
         nonpublic_text=mark(f"{place} approved minutes: nonpublic_text"),
     )
-    meetings.minutes_approve(
+    minutes_services.minutes_approve(
         actor=None, minutes=Minutes.objects.get(pk=minutes.pk), approved_in=approving
     )
-    meetings.meeting_close(actor=None, meeting=approving)
+    minutes_services.meeting_close(actor=None, meeting=approving)
     draft = Minutes.objects.get(meeting=approving)
-    meetings.minutes_update(
+    minutes_services.minutes_update(
         actor=None,
         minutes=draft,
         public_text=mark(f"{place} draft minutes: public_text"),
@@ -255,37 +256,37 @@ def build(alliance: Alliance, place: str, mark: Markers) -> AllianceStructure:
         title=mark(f"{place} closed meeting: title"),
         location=mark(f"{place} closed meeting: location"),
     )
-    meetings.agenda_item_create(
+    agenda.agenda_item_create(
         actor=None, meeting=closed, title=mark(f"{place} closed meeting item: title")
     )
     # A planned meeting: its agenda is a draft until the invitation.
-    planned = meetings.meeting_create(actor=None, body=steering, starts_at=now + timedelta(days=40))
-    meetings.agenda_item_create(
+    planned = planning.meeting_create(actor=None, body=steering, starts_at=now + timedelta(days=40))
+    agenda.agenda_item_create(
         actor=None,
         meeting=planned,
         title=mark(f"{place} draft agenda item: title"),
         proposed_decision=mark(f"{place} draft agenda item: proposed_decision"),
     )
     # An invited meeting ahead with a public and a non-public item.
-    invited = meetings.meeting_create(actor=None, body=speakers, starts_at=now + timedelta(days=10))
-    meetings.agenda_item_create(actor=None, meeting=invited, title=f"Öffentlicher Punkt {place}")
-    meetings.agenda_item_create(
+    invited = planning.meeting_create(actor=None, body=speakers, starts_at=now + timedelta(days=10))
+    agenda.agenda_item_create(actor=None, meeting=invited, title=f"Öffentlicher Punkt {place}")
+    agenda.agenda_item_create(
         actor=None,
         meeting=invited,
         title=mark(f"{place} invited non-public item: title"),
         is_public=False,
     )
-    meetings.meeting_invite(actor=None, meeting=invited)
-    cancelled = meetings.meeting_create(
+    invitations.meeting_invite(actor=None, meeting=invited)
+    cancelled = planning.meeting_create(
         actor=None, body=steering, starts_at=now + timedelta(days=60)
     )
-    meetings.meeting_cancel(
+    planning.meeting_cancel(
         actor=None, meeting=cancelled, reason=mark(f"{place} cancelled meeting: reason")
     )
 
     # Circulations: the result of a public one is public, nothing of the others.
     def circulation(title: str, text: str, *, is_public: bool) -> Circulation:
-        return meetings.circulation_open(
+        return circulations.circulation_open(
             actor=None,
             alliance=alliance,
             title=title,
@@ -301,16 +302,16 @@ def build(alliance: Alliance, place: str, mark: Markers) -> AllianceStructure:
     ]
     passed = circulation(f"Öffentlicher Umlauf {place}", "Beschlossen wird.", is_public=True)
     for organisation in voters:
-        meetings.circulation_answer(
+        circulations.circulation_answer(
             actor=None,
             circulation=passed,
             organisation=organisation,
             answer="agree",
             comment=mark(f"{place} public circulation: answer comment"),
         )
-    meetings.circulation_close(actor=None, circulation=passed)
+    circulations.circulation_close(actor=None, circulation=passed)
     failed = circulation(f"Strittiger Umlauf {place}", "Strittig.", is_public=True)
-    meetings.circulation_answer(
+    circulations.circulation_answer(
         actor=None,
         circulation=failed,
         organisation=orgs["ihk"],
@@ -319,21 +320,21 @@ def build(alliance: Alliance, place: str, mark: Markers) -> AllianceStructure:
     )
     for organisation in voters[1:]:
         if organisation != orgs["ihk"]:
-            meetings.circulation_answer(
+            circulations.circulation_answer(
                 actor=None, circulation=failed, organisation=organisation, answer="agree"
             )
     Circulation.objects.filter(pk=failed.pk).update(deadline=now - timedelta(minutes=1))
-    meetings.circulation_close(actor=None, circulation=Circulation.objects.get(pk=failed.pk))
+    circulations.circulation_close(actor=None, circulation=Circulation.objects.get(pk=failed.pk))
     internal = circulation(
         mark(f"{place} internal circulation: title"),
         mark(f"{place} internal circulation: text"),
         is_public=False,
     )
     for organisation in voters:
-        meetings.circulation_answer(
+        circulations.circulation_answer(
             actor=None, circulation=internal, organisation=organisation, answer="agree"
         )
-    meetings.circulation_close(actor=None, circulation=internal)
+    circulations.circulation_close(actor=None, circulation=internal)
     circulation(
         mark(f"{place} open circulation: title"),
         mark(f"{place} open circulation: text"),
@@ -344,7 +345,7 @@ def build(alliance: Alliance, place: str, mark: Markers) -> AllianceStructure:
         mark(f"{place} withdrawn circulation: text"),
         is_public=False,
     )
-    meetings.circulation_cancel(
+    circulations.circulation_cancel(
         actor=None, circulation=withdrawn, reason=mark(f"{place} withdrawn circulation: reason")
     )
 

@@ -13,9 +13,9 @@ Design, where it differs from the projects API (project_views.py, whose error ma
 - Circulations are the internal circle's (and the ministry's): 401 without credentials, 403 for
   everyone else. A member of the Steuerkreis answers for the organisation they sit for
   (`meetings.permissions.answering_organisation_ids`) through
-  `meetings.services.circulation_answer`, with the rules of the web form: 403 for an organisation
-  the caller does not answer for, 400 for a broken rule (an objection without a reason, a recused
-  organisation), 409 when the circulation is closed or its deadline has passed.
+  `meetings.services.circulations.circulation_answer`, with the rules of the web form: 403 for an
+  organisation the caller does not answer for, 400 for a broken rule (an objection without a
+  reason, a recused organisation), 409 when the circulation is closed or its deadline has passed.
 - Query counts are pinned (tests/api/test_meetings_api.py) and do not grow with the number of
   meetings, items or answers: the page with the body joined and one query for the items (project
   and decision joined) or the answers (organisation joined).
@@ -45,8 +45,9 @@ from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance, BodyKind, Organisation
 from buendnis.core.errors import NotPermitted, StaleEdit, TransitionNotAllowed
 from buendnis.meetings import permissions as meeting_permissions
-from buendnis.meetings import selectors, services
+from buendnis.meetings import selectors
 from buendnis.meetings.models import AgendaItem, Circulation, CirculationStatus, Meeting
+from buendnis.meetings.services import circulations as circulations_services
 
 from . import meeting_serializers as ms
 from .authentication import BearerTokenAuthentication, SessionAuthentication
@@ -435,7 +436,7 @@ class CirculationAnswerView(CirculationView):
                 _("Sie können nicht für %(organisation)s antworten.")
                 % {"organisation": organisation.name}
             )
-        services.circulation_answer(
+        circulations_services.circulation_answer(
             actor=self.actor,
             circulation=circulation,
             organisation=organisation,

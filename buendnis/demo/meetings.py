@@ -31,7 +31,7 @@ from django.utils import timezone
 from buendnis.alliances.models import Alliance, Body, BodyKind, Organisation, Person, PersonFunction
 from buendnis.funding.models import Project
 from buendnis.funding.states import Status
-from buendnis.meetings import notifications, selectors, services
+from buendnis.meetings import notifications, selectors
 from buendnis.meetings.models import (
     AgendaDocument,
     AgendaItem,
@@ -46,6 +46,15 @@ from buendnis.meetings.models import (
     Minutes,
     Presence,
     Recusal,
+)
+from buendnis.meetings.services import (
+    agenda,
+    attendance,
+    circulations,
+    decisions,
+    invitations,
+    minutes,
+    planning,
 )
 
 from .structure import ALLIANZ
@@ -128,10 +137,10 @@ def _plan(alliance: Alliance, year: int) -> None:
     )
     if planned:
         return
-    services.meetings_plan_year(
+    planning.meetings_plan_year(
         actor=None,
         alliance=alliance,
-        steering_days=services.default_quarter_days(year),
+        steering_days=planning.default_quarter_days(year),
         location=LOCATIONS.get(alliance.slug, ""),
     )
 
@@ -151,7 +160,7 @@ def _plan_ahead(alliance: Alliance) -> Meeting | None:
         # "planned" would look forgotten. The first year with all meetings ahead is planned.
         today = timezone.localdate()
         year = today.year
-        if services.default_quarter_days(year)[0] - timedelta(days=SPEAKERS_LEAD_DAYS) <= today:
+        if planning.default_quarter_days(year)[0] - timedelta(days=SPEAKERS_LEAD_DAYS) <= today:
             year += 1
         _plan(alliance, year)
         upcoming = selectors.next_meeting(speakers, timezone.now())
@@ -178,21 +187,21 @@ def _attendance(
     for row in rows:
         name = row.organisation.name
         if name in absent:
-            entries[row.organisation_id] = services.AttendanceEntry(Presence.ABSENT)
+            entries[row.organisation_id] = attendance.AttendanceEntry(Presence.ABSENT)
         elif name in deputies:
-            entries[row.organisation_id] = services.AttendanceEntry(
+            entries[row.organisation_id] = attendance.AttendanceEntry(
                 Presence.DEPUTY, people.get((row.organisation_id, PersonFunction.DEPUTY), "")
             )
         else:
-            entries[row.organisation_id] = services.AttendanceEntry(
+            entries[row.organisation_id] = attendance.AttendanceEntry(
                 Presence.REPRESENTATIVE,
                 people.get((row.organisation_id, PersonFunction.REPRESENTATIVE), ""),
             )
-    services.attendance_record(actor=None, meeting=meeting, entries=entries)
+    attendance.attendance_record(actor=None, meeting=meeting, entries=entries)
 
 
 def _item(meeting: Meeting, title: str, decision: str, *, public: bool = True) -> AgendaItem:
-    return services.agenda_item_create(
+    return agenda.agenda_item_create(
         actor=None, meeting=meeting, title=title, is_public=public, proposed_decision=decision
     )
 
@@ -203,10 +212,10 @@ def _decide(
     objections: dict[int, str] | None = None,
     abstentions: tuple[int, ...] = (),
 ) -> Decision:
-    return services.decision_record(
+    return decisions.decision_record(
         actor=None,
         item=item,
-        proposal=services.Proposal.DECIDE,
+        proposal=decisions.Proposal.DECIDE,
         objections=objections,
         abstentions=abstentions,
     )
@@ -224,7 +233,7 @@ def _history(alliance: Alliance) -> None:
         for organisation in Organisation.objects.filter(alliance=alliance)
     }
 
-    september = services.meeting_create(
+    september = planning.meeting_create(
         actor=None,
         body=steering,
         starts_at=_local(SEPTEMBER, 10),
@@ -232,9 +241,9 @@ def _history(alliance: Alliance) -> None:
         location=LOCATIONS[SON],
         submission_deadline=SEPTEMBER - timedelta(days=28),
     )
-    services.meeting_invite(actor=None, meeting=september)
+    invitations.meeting_invite(actor=None, meeting=september)
     _attendance(september, absent=ABSENT_IN_SEPTEMBER, deputies=DEPUTIES_IN_SEPTEMBER)
-    services.guest_add(
+    attendance.guest_add(
         actor=None,
         meeting=september,
         name="Dr. Petra Musterbank",
@@ -254,7 +263,7 @@ def _history(alliance: Alliance) -> None:
         "vereinbarten Schlüssel.",
         public=False,
     )
-    services.recusal_declare(
+    agenda.recusal_declare(
         actor=None,
         item=shares,
         organisation=organisations[ALLIANZ],
@@ -284,9 +293,9 @@ def _history(alliance: Alliance) -> None:
         "jeweils zwei Wochen vorher.",
     )
     _decide(dates)
-    services.meeting_close(actor=None, meeting=september)
+    minutes.meeting_close(actor=None, meeting=september)
 
-    december = services.meeting_create(
+    december = planning.meeting_create(
         actor=None,
         body=steering,
         starts_at=_local(DECEMBER, 10),
@@ -295,7 +304,7 @@ def _history(alliance: Alliance) -> None:
         online_url="https://konferenz.example.org/steuerkreis-son",
         submission_deadline=DECEMBER - timedelta(days=28),
     )
-    services.meeting_invite(actor=None, meeting=december)
+    invitations.meeting_invite(actor=None, meeting=december)
     _attendance(december, absent=ABSENT_IN_DECEMBER)
     approval = _item(
         december,
@@ -304,7 +313,7 @@ def _history(alliance: Alliance) -> None:
     )
     _decide(approval)
     september.refresh_from_db()
-    services.minutes_approve(actor=None, minutes=september.minutes, approved_in=december)
+    minutes.minutes_approve(actor=None, minutes=september.minutes, approved_in=december)
     concept = _item(
         december,
         "Gemeinsamer Fachkräftetag 2021: Konzept",
@@ -312,7 +321,7 @@ def _history(alliance: Alliance) -> None:
         "Fachkräftebündnis Südniedersachsen zu; er findet digital statt.",
     )
     _decide(concept)
-    services.meeting_close(actor=None, meeting=december)
+    minutes.meeting_close(actor=None, meeting=december)
 
 
 # --- Ahead: the next Sprecherkreis meeting, and a circulation -----------------------------------
@@ -327,7 +336,7 @@ def _circulation(alliance: Alliance) -> None:
     if project is None:
         return
     deadline = _local(timezone.localdate() + timedelta(days=10), 18)
-    circulation = services.circulation_open(
+    circulation = circulations.circulation_open(
         actor=None,
         alliance=alliance,
         title=CIRCULATION_TITLE,
@@ -348,7 +357,7 @@ def _circulation(alliance: Alliance) -> None:
         )
     }
     for name, answer, comment in CIRCULATION_ANSWERS:
-        services.circulation_answer(
+        circulations.circulation_answer(
             actor=None,
             circulation=circulation,
             organisation=organisations[name],
@@ -373,6 +382,6 @@ def load_demo_meetings() -> int:
                 continue
             _history(alliance)
             if upcoming is not None:
-                services.agenda_propose(actor=None, meeting=upcoming)
+                agenda.agenda_propose(actor=None, meeting=upcoming)
             _circulation(alliance)
     return _count() - before

@@ -35,7 +35,6 @@ from buendnis.accounts.admin_base import (
     service_form,
 )
 
-from . import services
 from .models import (
     AgendaItem,
     Attendance,
@@ -48,6 +47,7 @@ from .models import (
     Minutes,
     MinutesStatus,
 )
+from .services import agenda, minutes, planning
 
 related_only = admin.RelatedOnlyFieldListFilter
 
@@ -67,16 +67,16 @@ def circulation_workspace_url(circulation: Circulation) -> str:
 
 
 def meeting_save(*, actor: Any, instance: Meeting) -> Meeting:
-    fields = {name: getattr(instance, name) for name in services.MEETING_FIELDS}
+    fields = {name: getattr(instance, name) for name in planning.MEETING_FIELDS}
     if instance.pk is None:
         starts_at = fields.pop("starts_at")
-        created = services.meeting_create(
+        created = planning.meeting_create(
             actor=actor, body=instance.body, starts_at=starts_at, **fields
         )
         instance.pk = created.pk
         instance.refresh_from_db()
         return instance
-    return services.meeting_update(actor=actor, meeting=instance, **fields)
+    return planning.meeting_update(actor=actor, meeting=instance, **fields)
 
 
 ITEM_ADMIN_FIELDS = ("title", "is_public", "proposed_decision", "notes")
@@ -85,16 +85,16 @@ ITEM_ADMIN_FIELDS = ("title", "is_public", "proposed_decision", "notes")
 def agenda_item_save(*, actor: Any, instance: AgendaItem) -> AgendaItem:
     fields = {name: getattr(instance, name) for name in ITEM_ADMIN_FIELDS}
     if instance.pk is None:
-        created = services.agenda_item_create(actor=actor, meeting=instance.meeting, **fields)
+        created = agenda.agenda_item_create(actor=actor, meeting=instance.meeting, **fields)
         instance.pk = created.pk
         instance.refresh_from_db()
         return instance
-    return services.agenda_item_update(actor=actor, item=instance, **fields)
+    return agenda.agenda_item_update(actor=actor, item=instance, **fields)
 
 
 def minutes_save(*, actor: Any, instance: Minutes) -> Minutes:
     # `version` is the one the form was loaded with: a save over a newer version is refused.
-    return services.minutes_update(
+    return minutes.minutes_update(
         actor=actor,
         minutes=instance,
         public_text=instance.public_text,
@@ -201,7 +201,7 @@ class MeetingForm(ServiceForm):
 @admin.register(Meeting)
 class MeetingAdmin(ServiceAdmin):
     service_save = meeting_save
-    form = service_form(validator=services.meeting_validate, alliance_from="body", base=MeetingForm)
+    form = service_form(validator=planning.meeting_validate, alliance_from="body", base=MeetingForm)
     list_display = ["__str__", "body", "starts_at", "status", "location", "alliance"]
     list_filter = [("alliance", related_only), "body__kind", "status"]
     search_fields = ["title", "location", "body__name"]
@@ -254,7 +254,7 @@ class MeetingAdmin(ServiceAdmin):
             agenda_item_save(actor=actor, instance=obj)
         # Removing an item renumbers the rest and is refused once it carries a decision.
         for obj in formset.deleted_objects:
-            services.agenda_item_delete(actor=actor, item=obj)
+            agenda.agenda_item_delete(actor=actor, item=obj)
 
     @admin.display(description=_("Arbeitsbereich"))
     def workspace_link(self, obj: Meeting) -> SafeString:

@@ -35,9 +35,10 @@ from buendnis.core import errors
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.public.rendering import render_alliance_page
 
-from . import selectors, services
+from . import selectors
 from .circulation_forms import AnswerForm, CancelForm, CirculationOpenForm, add_service_errors
 from .models import Answer, Circulation, CirculationAnswer, CirculationStatus
+from .services import circulations
 
 SECTION = "circulations"
 TEMPLATES = "meetings/circulations/"
@@ -148,7 +149,7 @@ def circulation_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     closed_rows: list[ListRow] = []
     # Queries: the circulations (body and project joined) and their answers, whatever their number.
     for circulation in selectors.circulation_list(alliance):
-        tally = services.circulation_tally(circulation)
+        tally = circulations.circulation_tally(circulation)
         names = {entry["id"]: entry["name"] for entry in circulation.entitled}
         waiting = (
             sorted(names[pk] for pk in (tally.silent & mine))
@@ -186,7 +187,7 @@ def circulation_create(request: HttpRequest, alliance: Alliance) -> HttpResponse
         if form.is_valid():
             data = form.cleaned_data
             try:
-                circulation = services.circulation_open(
+                circulation = circulations.circulation_open(
                     actor=_actor(request),
                     alliance=alliance,
                     title=data["title"],
@@ -298,7 +299,7 @@ def _render_detail(
     status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
-    tally = services.circulation_tally(circulation)
+    tally = circulations.circulation_tally(circulation)
     answers = {row.organisation_id: row for row in circulation.answers.all()}
     recused = {entry["id"]: entry.get("reason", "") for entry in circulation.recused}
     rows = [
@@ -383,7 +384,7 @@ def circulation_answer(
     status = 400
     if form.is_valid():
         try:
-            saved = services.circulation_answer(
+            saved = circulations.circulation_answer(
                 actor=_actor(request),
                 circulation=circulation,
                 organisation=organisation,
@@ -424,7 +425,7 @@ def circulation_close(
 ) -> HttpResponse:
     _require_office(request, alliance, _("Umlaufbeschlüsse wertet die Geschäftsstelle aus."))
     try:
-        closed = services.circulation_close(actor=_actor(request), circulation=circulation)
+        closed = circulations.circulation_close(actor=_actor(request), circulation=circulation)
     except ValidationError as error:
         return _render_detail(
             request,
@@ -450,7 +451,7 @@ def circulation_cancel(
     status = 400
     if form.is_valid():
         try:
-            services.circulation_cancel(
+            circulations.circulation_cancel(
                 actor=_actor(request), circulation=circulation, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:

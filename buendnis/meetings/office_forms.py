@@ -24,9 +24,10 @@ from django.utils.translation import gettext_lazy
 from buendnis.alliances.models import Alliance, Body, Organisation
 from buendnis.funding.models import Project
 
-from . import selectors, services
+from . import selectors
 from .models import AgendaItem, Answer, Meeting, Minutes, Presence
 from .selectors import AttendanceLine
+from .services import agenda, attendance, decisions, planning
 
 
 class DateInput(forms.DateInput):
@@ -126,7 +127,7 @@ class PlanYearForm(ServiceForm):
     )
 
     def __init__(self, data: Any = None, *, year: int) -> None:
-        days = services.default_quarter_days(year)
+        days = planning.default_quarter_days(year)
         initial = {f"steering_day_{number}": day for number, day in enumerate(days, start=1)}
         super().__init__(data, initial=initial, auto_id="plan-%s")
         self.year = year
@@ -285,7 +286,7 @@ class ItemForm(ServiceForm):
     )
 
     def item_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in services.ITEM_FIELDS}
+        return {name: self.cleaned_data[name] for name in agenda.ITEM_FIELDS}
 
 
 class ItemCreateForm(ItemForm):
@@ -312,7 +313,7 @@ class ItemCreateForm(ItemForm):
 
 class ItemEditForm(ItemForm):
     def __init__(self, data: Any = None, *, item: AgendaItem) -> None:
-        initial = {name: getattr(item, name) for name in services.ITEM_FIELDS}
+        initial = {name: getattr(item, name) for name in agenda.ITEM_FIELDS}
         super().__init__(data, initial=initial, auto_id="item-%s")
         self.fields["title"].required = True
 
@@ -412,10 +413,10 @@ class AttendanceForm(ServiceForm):
             for line in self.lines
         ]
 
-    def entries(self) -> dict[int, services.AttendanceEntry]:
+    def entries(self) -> dict[int, attendance.AttendanceEntry]:
         data = self.cleaned_data
         return {
-            line.organisation_id: services.AttendanceEntry(
+            line.organisation_id: attendance.AttendanceEntry(
                 presence=data[f"presence_{line.organisation_id}"],
                 attendee_name=data[f"name_{line.organisation_id}"],
             )
@@ -436,9 +437,9 @@ class GuestForm(ServiceForm):
 # --- Decisions -----------------------------------------------------------------------------------
 
 PROPOSALS = [
-    (services.Proposal.DECIDE, gettext_lazy("Beschluss fassen (im Einvernehmen)")),
-    (services.Proposal.DEFER, gettext_lazy("Vertagen")),
-    (services.Proposal.REVISION, gettext_lazy("Zur Überarbeitung zurückgeben")),
+    (decisions.Proposal.DECIDE, gettext_lazy("Beschluss fassen (im Einvernehmen)")),
+    (decisions.Proposal.DEFER, gettext_lazy("Vertagen")),
+    (decisions.Proposal.REVISION, gettext_lazy("Zur Überarbeitung zurückgeben")),
 ]
 
 _VOTE = re.compile(r"^vote_(\d+)$")
@@ -470,7 +471,7 @@ class DecisionForm(ServiceForm):
     proposal = forms.ChoiceField(
         label=gettext_lazy("Worüber wird entschieden?"),
         choices=PROPOSALS,
-        initial=services.Proposal.DECIDE,
+        initial=decisions.Proposal.DECIDE,
         widget=forms.RadioSelect,
     )
     text = forms.CharField(

@@ -40,7 +40,7 @@ from buendnis.core import errors
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.public.rendering import render_alliance_page
 
-from . import selectors, services
+from . import selectors
 from .minutes_pdf import PdfUnavailable, render_minutes_pdf
 from .models import (
     MEETING_TRANSITIONS,
@@ -71,6 +71,9 @@ from .office_forms import (
     Voter,
     add_service_errors,
 )
+from .services import agenda, decisions, invitations, planning
+from .services import attendance as attendance_services
+from .services import minutes as minutes_services
 
 if TYPE_CHECKING:
     from buendnis.accounts.models import User
@@ -209,7 +212,7 @@ def _plan_year(request: HttpRequest) -> int:
     if wanted.isdigit() and 2000 <= int(wanted) <= 2100:
         return int(wanted)
     today = timezone.localdate()
-    first = services.default_quarter_days(today.year)[0]
+    first = planning.default_quarter_days(today.year)[0]
     return today.year if today < first else today.year + 1
 
 
@@ -219,11 +222,11 @@ def meeting_plan(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     form = PlanYearForm(request.POST if request.method == "POST" else None, year=year)
     status = 200
     if request.method == "POST":
-        planned: list[services.PlannedQuarter] = []
+        planned: list[planning.PlannedQuarter] = []
 
         def plan() -> None:
             planned.extend(
-                services.meetings_plan_year(
+                planning.meetings_plan_year(
                     actor=_actor(request), alliance=alliance, **form.service_kwargs()
                 )
             )
@@ -253,7 +256,7 @@ def meeting_create(request: HttpRequest, alliance: Alliance) -> HttpResponse:
 
         def create() -> None:
             created.append(
-                services.meeting_create(
+                planning.meeting_create(
                     actor=_actor(request), body=form.cleaned_data["body"], **form.meeting_fields()
                 )
             )
@@ -282,7 +285,7 @@ def meeting_edit(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespo
 
         def update() -> None:
             data = form.cleaned_data
-            services.meeting_update(
+            planning.meeting_update(
                 actor=_actor(request),
                 meeting=meeting,
                 expected_version=data["version"],
@@ -390,7 +393,7 @@ def _detail_step(
 @meetings_view(WRITE)
 def meeting_invite(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
     def invite(meeting: Meeting) -> str:
-        services.meeting_invite(actor=_actor(request), meeting=meeting)
+        invitations.meeting_invite(actor=_actor(request), meeting=meeting)
         return _("Die Einladung ist verschickt; die Anwesenheitsliste ist angelegt.")
 
     return _detail_step(request, alliance, pk, title=_("Einladen"), step=invite)
@@ -401,7 +404,7 @@ def meeting_cancel(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRes
     form = CancelForm(request.POST)
 
     def cancel(meeting: Meeting) -> str:
-        services.meeting_cancel(
+        planning.meeting_cancel(
             actor=_actor(request), meeting=meeting, reason=form.cleaned_data["reason"]
         )
         return _("Die Sitzung ist abgesagt.")
@@ -412,7 +415,7 @@ def meeting_cancel(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRes
 @meetings_view(WRITE)
 def meeting_close(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
     def close(meeting: Meeting) -> str:
-        services.meeting_close(actor=_actor(request), meeting=meeting)
+        minutes_services.meeting_close(actor=_actor(request), meeting=meeting)
         return _(
             "Die Sitzung ist als durchgeführt abgeschlossen; der Protokollentwurf ist erstellt."
         )
@@ -426,7 +429,7 @@ def meeting_close(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResp
 @meetings_view(WRITE)
 def agenda_propose(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
     def propose(meeting: Meeting) -> str:
-        created = services.agenda_propose(actor=_actor(request), meeting=meeting)
+        created = agenda.agenda_propose(actor=_actor(request), meeting=meeting)
         if not created:
             return _("Kein Vorhaben wartet auf dieses Gremium.")
         return ngettext(
@@ -458,7 +461,7 @@ def agenda_reorder(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRes
     form = ReorderForm(request.POST)
     refused = attempt(
         form,
-        lambda: services.agenda_reorder(
+        lambda: agenda.agenda_reorder(
             actor=_actor(request), meeting=meeting, item_ids=form.cleaned_data["order"]
         ),
     )
@@ -493,7 +496,7 @@ def item_move(request: HttpRequest, alliance: Alliance, pk: int, item: int) -> H
     form = MoveForm(request.POST)
     refused = attempt(
         form,
-        lambda: services.agenda_move(
+        lambda: agenda.agenda_move(
             actor=_actor(request), item=agenda_item, offset=form.cleaned_data["offset"]
         ),
     )
@@ -532,7 +535,7 @@ def item_create(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespon
 
         def create() -> None:
             created.append(
-                services.agenda_item_create(
+                agenda.agenda_item_create(
                     actor=_actor(request),
                     meeting=meeting,
                     project=form.cleaned_data["project"],
@@ -562,7 +565,7 @@ def item_edit(request: HttpRequest, alliance: Alliance, pk: int, item: int) -> H
     if request.method == "POST":
         refused = attempt(
             form,
-            lambda: services.agenda_item_update(
+            lambda: agenda.agenda_item_update(
                 actor=_actor(request), item=agenda_item, **form.item_fields()
             ),
         )
@@ -583,7 +586,7 @@ def item_delete(request: HttpRequest, alliance: Alliance, pk: int, item: int) ->
     status = 200
     if request.method == "POST":
         refused = attempt(
-            form, lambda: services.agenda_item_delete(actor=_actor(request), item=agenda_item)
+            form, lambda: agenda.agenda_item_delete(actor=_actor(request), item=agenda_item)
         )
         if refused is None:
             messages.success(
@@ -607,7 +610,7 @@ def item_document(request: HttpRequest, alliance: Alliance, pk: int, item: int) 
     if request.method == "POST":
         refused = attempt(
             form,
-            lambda: services.agenda_document_add(
+            lambda: agenda.agenda_document_add(
                 actor=_actor(request),
                 item=agenda_item,
                 title=form.cleaned_data["title"],
@@ -642,7 +645,7 @@ def item_recusal(request: HttpRequest, alliance: Alliance, pk: int, item: int) -
     if request.method == "POST":
         refused = attempt(
             form,
-            lambda: services.recusal_declare(
+            lambda: agenda.recusal_declare(
                 actor=_actor(request),
                 item=agenda_item,
                 organisation=form.cleaned_data["organisation"],
@@ -660,13 +663,13 @@ def item_recusal(request: HttpRequest, alliance: Alliance, pk: int, item: int) -
     context = {
         "form": form,
         "item": agenda_item,
-        "recused": _recused(agenda_item, services.decision_recused(agenda_item)),
+        "recused": _recused(agenda_item, decisions.decision_recused(agenda_item)),
     }
     return _item_page(request, alliance, meeting, "recusal_form.html", context, status)
 
 
 def _recused(item: AgendaItem, reasons: dict[int, str]) -> list[tuple[str, str]]:
-    """The recused organisations' names with their reasons (`services.decision_recused`), from
+    """The recused organisations' names with their reasons (`decisions.decision_recused`), from
     the item's recusals and project as loaded."""
     names = {recusal.organisation_id: recusal.organisation.name for recusal in item.recusals.all()}
     if item.project is not None:
@@ -715,7 +718,7 @@ def attendance(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespons
     form = AttendanceForm(request.POST, lines=selectors.attendance_sheet(meeting).lines)
     refused = attempt(
         form,
-        lambda: services.attendance_record(
+        lambda: attendance_services.attendance_record(
             actor=_actor(request), meeting=meeting, entries=form.entries()
         ),
     )
@@ -740,7 +743,7 @@ def guest_add(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse
     form = GuestForm(request.POST)
     refused = attempt(
         form,
-        lambda: services.guest_add(
+        lambda: attendance_services.guest_add(
             actor=_actor(request),
             meeting=meeting,
             name=form.cleaned_data["name"],
@@ -773,7 +776,9 @@ def guest_remove(request: HttpRequest, alliance: Alliance, pk: int, guest: int) 
         raise Http404(_("Gast nicht gefunden.")) from exc
     visitor.meeting = meeting
     form = ConfirmForm(request.POST)
-    refused = attempt(form, lambda: services.guest_remove(actor=_actor(request), guest=visitor))
+    refused = attempt(
+        form, lambda: attendance_services.guest_remove(actor=_actor(request), guest=visitor)
+    )
     if refused is None:
         messages.success(request, _("%(name)s ist entfernt.") % {"name": visitor.name})
         return redirect(reverse("meetings:attendance", args=[alliance.slug, pk]) + "#gaeste")
@@ -799,7 +804,7 @@ def decision(request: HttpRequest, alliance: Alliance, pk: int, item: int) -> Ht
         raise Http404(_("Tagesordnungspunkt nicht gefunden."))
     agenda_item.meeting = meeting
     sheet = selectors.attendance_sheet(meeting)
-    recused = services.decision_recused(agenda_item)
+    recused = decisions.decision_recused(agenda_item)
     voters = [
         Voter(organisation_id=line.organisation_id, name=line.organisation)
         for line in sheet.present_voting
@@ -815,7 +820,7 @@ def decision(request: HttpRequest, alliance: Alliance, pk: int, item: int) -> Ht
 
         def record() -> None:
             outcome.append(
-                services.decision_record(
+                decisions.decision_record(
                     actor=_actor(request), item=agenda_item, **form.service_kwargs()
                 )
             )
@@ -901,7 +906,7 @@ def minutes_page(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespo
     form = MinutesForm(request.POST, minutes=current)
     refused = attempt(
         form,
-        lambda: services.minutes_update(
+        lambda: minutes_services.minutes_update(
             actor=_actor(request),
             minutes=current,
             public_text=form.cleaned_data["public_text"],
@@ -936,7 +941,7 @@ def minutes_generate(request: HttpRequest, alliance: Alliance, pk: int) -> HttpR
     meeting.alliance = alliance
     form = ConfirmForm(request.POST)
     refused = attempt(
-        form, lambda: services.minutes_generate(actor=_actor(request), meeting=meeting)
+        form, lambda: minutes_services.minutes_generate(actor=_actor(request), meeting=meeting)
     )
     if refused is None:
         messages.success(
@@ -956,7 +961,7 @@ def minutes_approve(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRe
     form = ApproveForm(request.POST, meeting=meeting)
     refused = attempt(
         form,
-        lambda: services.minutes_approve(
+        lambda: minutes_services.minutes_approve(
             actor=_actor(request), minutes=current, approved_in=form.cleaned_data["approved_in"]
         ),
     )

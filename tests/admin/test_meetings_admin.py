@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from buendnis.core.models import AuditEntry
 from buendnis.funding.states import Status
-from buendnis.meetings import services
 from buendnis.meetings.models import (
     AgendaItem,
     Answer,
@@ -28,6 +27,8 @@ from buendnis.meetings.models import (
     Minutes,
     MinutesStatus,
 )
+from buendnis.meetings.services import agenda, circulations, decisions
+from buendnis.meetings.services import minutes as minutes_services
 from tests.factories import build_alliance_structure, meeting_in_session, project_in_state
 
 from ..conftest import PERSONAS
@@ -68,20 +69,20 @@ def scene(structure):
         # Whole seconds, as the admin's form posts them.
         starts_at=timezone.now().replace(microsecond=0) - timedelta(hours=1),
     )
-    report = services.agenda_item_create(
+    report = agenda.agenda_item_create(
         actor=None, meeting=meeting, title="Bericht der Geschäftsstelle"
     )
-    services.decision_record(actor=None, item=report, proposal=services.Proposal.DECIDE)
-    services.agenda_item_create(actor=None, meeting=meeting, title="Verschiedenes")
-    minutes = services.minutes_generate(actor=None, meeting=meeting)
-    circulation = services.circulation_open(
+    decisions.decision_record(actor=None, item=report, proposal=decisions.Proposal.DECIDE)
+    agenda.agenda_item_create(actor=None, meeting=meeting, title="Verschiedenes")
+    minutes = minutes_services.minutes_generate(actor=None, meeting=meeting)
+    circulation = circulations.circulation_open(
         actor=None,
         alliance=structure.alliance,
         title="Sitzungstermine Braunschweig",
         text="Der Steuerkreis beschließt die Termine.",
         deadline=timezone.now() + timedelta(days=7),
     )
-    services.circulation_answer(
+    circulations.circulation_answer(
         actor=None,
         circulation=circulation,
         organisation=structure.organisations["union"],
@@ -97,10 +98,10 @@ def foreign(other_alliance):
     meeting = meeting_in_session(
         other.bodies["steering"], location="Rathaus Hameln", title="Steuerkreis Hameln"
     )
-    item = services.agenda_item_create(actor=None, meeting=meeting, title="Bericht Hameln")
-    services.decision_record(actor=None, item=item, proposal=services.Proposal.DECIDE)
-    services.minutes_generate(actor=None, meeting=meeting)
-    services.circulation_open(
+    item = agenda.agenda_item_create(actor=None, meeting=meeting, title="Bericht Hameln")
+    decisions.decision_record(actor=None, item=item, proposal=decisions.Proposal.DECIDE)
+    minutes_services.minutes_generate(actor=None, meeting=meeting)
+    circulations.circulation_open(
         actor=None,
         alliance=other_alliance,
         title="Sitzungstermine Hameln",
@@ -412,11 +413,11 @@ def test_the_decision_page_shows_the_vote(client_as, structure, scene):
     project = project_in_state(
         structure, Status.SKETCH_STEERING, applicant_organisation=structure.organisations["city"]
     )
-    item = services.agenda_item_create(actor=None, meeting=meeting, project=project)
-    decision = services.decision_record(
+    item = agenda.agenda_item_create(actor=None, meeting=meeting, project=project)
+    decision = decisions.decision_record(
         actor=None,
         item=item,
-        proposal=services.Proposal.DECIDE,
+        proposal=decisions.Proposal.DECIDE,
         objections={structure.organisations["union"].pk: "Nicht förderfähig."},
     )
     page = client_as("office").get(url("meetings.decision", "change", decision.pk)).content.decode()
@@ -447,7 +448,7 @@ def test_office_corrects_draft_minutes_through_the_service(client_as, scene):
 def test_a_save_over_a_newer_version_of_the_minutes_is_refused(client_as, scene):
     minutes = scene["minutes"]
     loaded = minutes.version
-    services.minutes_update(
+    minutes_services.minutes_update(
         actor=None, minutes=minutes, public_text="Von jemand anderem", nonpublic_text=""
     )
     response = client_as("office").post(
@@ -462,12 +463,12 @@ def test_a_save_over_a_newer_version_of_the_minutes_is_refused(client_as, scene)
 
 def test_approved_minutes_are_read_only_in_the_admin(client_as, structure, scene):
     minutes = scene["minutes"]
-    services.meeting_close(actor=None, meeting=scene["meeting"])
+    minutes_services.meeting_close(actor=None, meeting=scene["meeting"])
     minutes.refresh_from_db()
     later = meeting_in_session(
         structure.bodies["steering"], starts_at=timezone.now() - timedelta(minutes=5)
     )
-    services.minutes_approve(actor=None, minutes=minutes, approved_in=later)
+    minutes_services.minutes_approve(actor=None, minutes=minutes, approved_in=later)
     client = client_as("office")
     page = client.get(url("meetings.minutes", "change", minutes.pk)).content.decode()
     assert 'name="public_text"' not in page
@@ -501,10 +502,10 @@ def test_the_lists_need_no_query_per_row(client_as, structure, scene, label):
         meeting = meeting_in_session(
             structure.bodies["speakers"], starts_at=timezone.now() - timedelta(days=days)
         )
-        item = services.agenda_item_create(actor=None, meeting=meeting, title=f"Punkt {days}")
-        services.decision_record(actor=None, item=item, proposal=services.Proposal.DECIDE)
-        services.minutes_generate(actor=None, meeting=meeting)
-        services.circulation_open(
+        item = agenda.agenda_item_create(actor=None, meeting=meeting, title=f"Punkt {days}")
+        decisions.decision_record(actor=None, item=item, proposal=decisions.Proposal.DECIDE)
+        minutes_services.minutes_generate(actor=None, meeting=meeting)
+        circulations.circulation_open(
             actor=None,
             alliance=structure.alliance,
             title=f"Umlauf {days}",

@@ -19,7 +19,6 @@ from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance
 from buendnis.funding.models import Project
 from buendnis.funding.states import Status
-from buendnis.meetings import services
 from buendnis.meetings.models import (
     AgendaItem,
     Circulation,
@@ -28,6 +27,7 @@ from buendnis.meetings.models import (
     Meeting,
     MeetingStatus,
 )
+from buendnis.meetings.services import circulations
 from tests.conftest import PERSONAS
 from tests.factories import build_alliance_structure, project_in_state
 from tests.meetings.circulation_setup import Circle, expire, make_circle
@@ -107,7 +107,7 @@ def _closed(circle: Circle, title: str, *, days_ago: int, **fields: Any) -> Circ
     """A circulation every voter agreed to, evaluated `days_ago`."""
     circulation = circle.open(title=title, **fields)
     circle.answer_all(circulation)
-    services.circulation_close(actor=None, circulation=circulation)
+    circulations.circulation_close(actor=None, circulation=circulation)
     Circulation.objects.filter(pk=circulation.pk).update(closed_at=_at(-days_ago, 12))
     circulation.refresh_from_db()
     return circulation
@@ -158,7 +158,7 @@ def decisions(circle: Circle, other_alliance: Alliance) -> Decisions:
     # Neither an open nor a withdrawn circulation has decided anything.
     circle.open(title="Laufender Umlauf", is_public=True)
     withdrawn = circle.open(title="Zurückgezogener Umlauf", is_public=True)
-    services.circulation_cancel(actor=None, circulation=withdrawn, reason="Erledigt.")
+    circulations.circulation_cancel(actor=None, circulation=withdrawn, reason="Erledigt.")
 
     theirs = Circle(
         structure=build_alliance_structure(other_alliance, place="Hameln"),
@@ -273,7 +273,7 @@ def test_a_failed_circulation_names_objecting_organisations_without_reasons(
     circle: Circle,
 ) -> None:
     circulation = circle.open(title="Strittiger Umlauf", is_public=True)
-    services.circulation_answer(
+    circulations.circulation_answer(
         actor=None,
         circulation=circulation,
         organisation=circle.org("union"),
@@ -281,7 +281,7 @@ def test_a_failed_circulation_names_objecting_organisations_without_reasons(
         comment="GEHEIMER EINWAND",
     )
     expire(circulation)
-    services.circulation_close(actor=None, circulation=circulation)
+    circulations.circulation_close(actor=None, circulation=circulation)
     response = Client().get(decision_url(key(circulation)))
     data = _json(response)
     assert data["outcome"] == "not_agreed"

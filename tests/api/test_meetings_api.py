@@ -22,7 +22,6 @@ from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance
 from buendnis.funding.models import Project
 from buendnis.funding.states import Status
-from buendnis.meetings import services
 from buendnis.meetings.models import (
     AgendaItem,
     Circulation,
@@ -32,6 +31,7 @@ from buendnis.meetings.models import (
     Meeting,
     MeetingStatus,
 )
+from buendnis.meetings.services import circulations
 from tests.conftest import PERSONAS
 from tests.factories import build_alliance_structure, project_in_state
 from tests.meetings.circulation_setup import Circle, expire, make_circle
@@ -495,7 +495,7 @@ def test_a_circulation_in_full(circle: Circle) -> None:
     assert re.search(r"[+-]\d\d:\d\d$", data["deadline"])
 
     circle.answer_all(circulation, city=True)
-    services.circulation_close(actor=None, circulation=circulation)
+    circulations.circulation_close(actor=None, circulation=circulation)
     project.refresh_from_db()
     assert project.status == Status.DESCRIPTION_REQUESTED
     closed = _json(member.get(circulation_url(circulation)))
@@ -578,7 +578,7 @@ def test_late_and_closed_answer_409(circle: Circle, circulation: Circulation) ->
     assert data["detail"].startswith("Die Antwortfrist ist am ")
 
     other = circle.open(title="Zurückgezogen")
-    services.circulation_cancel(actor=None, circulation=other, reason="Erledigt.")
+    circulations.circulation_cancel(actor=None, circulation=other, reason="Erledigt.")
     data = _json(_post(member, other, organisation=city), 409)
     assert data["detail"] == (
         "Der Umlauf ist abgeschlossen (Zurückgezogen); Antworten sind nicht mehr möglich."
@@ -588,7 +588,7 @@ def test_late_and_closed_answer_409(circle: Circle, circulation: Circulation) ->
 
 def test_status_filter(circle: Circle, circulation: Circulation) -> None:
     other = circle.open(title="Zurückgezogen")
-    services.circulation_cancel(actor=None, circulation=other, reason="Erledigt.")
+    circulations.circulation_cancel(actor=None, circulation=other, reason="Erledigt.")
     office = circle.client("office")
     assert [row["id"] for row in _json(office.get(circulations_url()))["results"]] == [
         other.pk,

@@ -27,8 +27,8 @@ from playwright.sync_api import expect
 from buendnis.accounts.models import Role, User
 from buendnis.funding.models import Project
 from buendnis.funding.states import Status
-from buendnis.meetings import services as meeting_services
 from buendnis.meetings.models import Answer, Circulation
+from buendnis.meetings.services import circulations
 
 from ..factories import (
     AllianceStructure,
@@ -455,7 +455,7 @@ def test_meetings_from_planning_to_circulation(
     row = member.locator("#antworten-liste tbody tr").filter(has_text=name["agency"])
     expect(row).to_contain_text("Zustimmung")
     for key in VOTING[1:]:
-        meeting_services.circulation_answer(
+        circulations.circulation_answer(
             actor=members[key],
             circulation=circulation,
             organisation=orgs[key],

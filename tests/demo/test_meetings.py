@@ -23,7 +23,6 @@ from buendnis.demo.meetings import (
     load_demo_meetings,
 )
 from buendnis.funding.states import Status
-from buendnis.meetings import services
 from buendnis.meetings.models import (
     Answer,
     Circulation,
@@ -33,6 +32,7 @@ from buendnis.meetings.models import (
     MeetingStatus,
     MinutesStatus,
 )
+from buendnis.meetings.services import circulations, planning
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_a_year_ahead_is_planned(demo: Loaded, slug: str) -> None:
     """The first year whose meetings all lie ahead; no past meeting stays "planned"."""
     today = timezone.localdate()
     year = today.year
-    if services.default_quarter_days(year)[0] - timedelta(days=14) <= today:
+    if planning.default_quarter_days(year)[0] - timedelta(days=14) <= today:
         year += 1
     assert not Meeting.objects.filter(
         alliance__slug=slug, status=MeetingStatus.PLANNED, starts_at__date__lt=today
@@ -98,7 +98,7 @@ def test_a_year_ahead_is_planned(demo: Loaded, slug: str) -> None:
     )
     steering = [m for m in meetings if m.body.kind == BodyKind.STEERING]
     speakers = [m for m in meetings if m.body.kind == BodyKind.SPEAKERS]
-    assert [day_of(m) for m in steering] == services.default_quarter_days(year)
+    assert [day_of(m) for m in steering] == planning.default_quarter_days(year)
     assert len(speakers) == 4
     for meeting in speakers:
         assert meeting.prepares is not None
@@ -189,7 +189,7 @@ def test_one_circulation_is_open_and_the_demo_member_can_answer(demo: Loaded) ->
     ]
     assert circulation.answers.count() == 4
     city = Organisation.objects.get(alliance__slug="son", name="Stadt Braunschweig")
-    answer = services.circulation_answer(
+    answer = circulations.circulation_answer(
         actor=User.objects.get(username="steuerkreis"),
         circulation=circulation,
         organisation=city,

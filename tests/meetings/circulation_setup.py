@@ -14,8 +14,8 @@ from django.utils import timezone
 from buendnis.accounts.models import Membership, Role, User
 from buendnis.alliances.models import Alliance, Organisation
 from buendnis.funding.models import Project
-from buendnis.meetings import services
 from buendnis.meetings.models import Circulation
+from buendnis.meetings.services import circulations
 from tests.factories import AllianceStructure, build_alliance_structure
 
 # The organisation the `member` persona sits for in the Steuerkreis.
@@ -60,7 +60,7 @@ class Circle:
         deadline: datetime | None = None,
         **extra: Any,
     ) -> Circulation:
-        return services.circulation_open(
+        return circulations.circulation_open(
             actor=None,
             alliance=self.alliance,
             title=title,
@@ -79,7 +79,7 @@ class Circle:
     def answer_all(self, circulation: Circulation, answer: str = "agree", **skip: bool) -> None:
         for key in self.voter_keys(circulation):
             if not skip.get(key):
-                services.circulation_answer(
+                circulations.circulation_answer(
                     actor=None, circulation=circulation, organisation=self.org(key), answer=answer
                 )
 

@@ -17,7 +17,6 @@ from django.utils import timezone
 from buendnis.alliances.models import Organisation
 from buendnis.funding.models import Project
 from buendnis.funding.states import Status
-from buendnis.meetings import services
 from buendnis.meetings.models import (
     AgendaDocument,
     AgendaItem,
@@ -29,6 +28,8 @@ from buendnis.meetings.models import (
     Presence,
     Recusal,
 )
+from buendnis.meetings.services import agenda, attendance, invitations, planning
+from buendnis.meetings.services import minutes as minutes_services
 from tests.factories import AllianceStructure, pdf_upload, project_in_state
 
 ROOT = "/son/intern/sitzungen/"
@@ -45,7 +46,7 @@ def item_url(item: AgendaItem, rest: str = "") -> str:
 def steering_meeting(structure: AllianceStructure, *, hours_ago: int = 1, **fields: Any) -> Meeting:
     start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=hours_ago)
     fields.setdefault("location", "Haus der Wirtschaft, Braunschweig")
-    return services.meeting_create(
+    return planning.meeting_create(
         actor=None,
         body=structure.bodies["steering"],
         starts_at=start,
@@ -55,7 +56,7 @@ def steering_meeting(structure: AllianceStructure, *, hours_ago: int = 1, **fiel
 
 
 def free_item(meeting: Meeting, title: str, **fields: Any) -> AgendaItem:
-    return services.agenda_item_create(actor=None, meeting=meeting, title=title, **fields)
+    return agenda.agenda_item_create(actor=None, meeting=meeting, title=title, **fields)
 
 
 def steering_project(structure: AllianceStructure, **fields: Any) -> Project:
@@ -73,13 +74,13 @@ def voting(structure: AllianceStructure) -> list[Organisation]:
 def record_presence(meeting: Meeting, present: list[Organisation]) -> None:
     """Invite (if needed) and mark `present` as represented, everyone else absent."""
     if meeting.status == "planned":
-        services.meeting_invite(actor=None, meeting=meeting)
+        invitations.meeting_invite(actor=None, meeting=meeting)
     ids = {org.pk for org in present}
-    services.attendance_record(
+    attendance.attendance_record(
         actor=None,
         meeting=meeting,
         entries={
-            row.organisation_id: services.AttendanceEntry(
+            row.organisation_id: attendance.AttendanceEntry(
                 Presence.REPRESENTATIVE if row.organisation_id in ids else Presence.ABSENT
             )
             for row in meeting.attendances.all()
@@ -147,17 +148,17 @@ def build_scene(structure: AllianceStructure) -> Scene:
     meeting = steering_meeting(structure)
     later = steering_meeting(structure, hours_ago=-24 * 90)
     project = steering_project(structure, title="Welcome Center")
-    [project_item] = services.agenda_propose(actor=None, meeting=meeting)
+    [project_item] = agenda.agenda_propose(actor=None, meeting=meeting)
     item = free_item(
         meeting,
         "Bericht der Geschäftsstelle",
         proposed_decision="Der Steuerkreis nimmt den Bericht zur Kenntnis.",
     )
-    document = services.agenda_document_add(
+    document = agenda.agenda_document_add(
         actor=None, item=item, title="Jahresbericht", upload=pdf_upload("bericht.pdf")
     )
-    guest = services.guest_add(actor=None, meeting=meeting, name="Dr. Gast", affiliation="NBank")
-    services.minutes_generate(actor=None, meeting=meeting)
+    guest = attendance.guest_add(actor=None, meeting=meeting, name="Dr. Gast", affiliation="NBank")
+    minutes_services.minutes_generate(actor=None, meeting=meeting)
     return Scene(
         structure=structure,
         meeting=meeting,

@@ -10,8 +10,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from buendnis.accounts.models import User
-from buendnis.meetings import services
 from buendnis.meetings.models import AgendaItem, Meeting, Presence
+from buendnis.meetings.services import agenda, attendance, decisions, invitations, planning
+from buendnis.meetings.services import minutes as minutes_services
 from tests.factories import AllianceStructure
 
 # Must never appear on a public page or in a public calendar.
@@ -42,11 +43,11 @@ class Scene:
 
 
 def present_everyone(office: User, meeting: Meeting) -> None:
-    services.attendance_record(
+    attendance.attendance_record(
         actor=office,
         meeting=meeting,
         entries={
-            row.organisation_id: services.AttendanceEntry(Presence.REPRESENTATIVE)
+            row.organisation_id: attendance.AttendanceEntry(Presence.REPRESENTATIVE)
             for row in meeting.attendances.all()
         },
     )
@@ -58,116 +59,116 @@ def build_scene(structure: AllianceStructure, office: User) -> Scene:
     # Meetings start on the minute (the office enters them so; iCalendar keeps whole seconds).
     now = timezone.now().replace(second=0, microsecond=0)
 
-    held = services.meeting_create(
+    held = planning.meeting_create(
         actor=office,
         body=steering,
         starts_at=now - timedelta(days=30),
         ends_at=now - timedelta(days=30) + timedelta(hours=3),
         location="Rathaus Braunschweig, Großer Sitzungssaal",
     )
-    report = services.agenda_item_create(
+    report = agenda.agenda_item_create(
         actor=office,
         meeting=held,
         title="Bericht der Geschäftsstelle zur Fachkräftesicherung",
         is_public=True,
         notes="GEHEIM-Notiz zum öffentlichen Punkt",
     )
-    disputed = services.agenda_item_create(
+    disputed = agenda.agenda_item_create(
         actor=office, meeting=held, title="Gemeinsame Messe für Zweitbewerber", is_public=True
     )
-    personnel = services.agenda_item_create(
+    personnel = agenda.agenda_item_create(
         actor=office,
         meeting=held,
         title="GEHEIM-Punkt Personalangelegenheit",
         is_public=False,
         notes="GEHEIM-Notiz zum nichtöffentlichen Punkt",
     )
-    services.meeting_invite(actor=office, meeting=held)
+    invitations.meeting_invite(actor=office, meeting=held)
     present_everyone(office, held)
-    services.recusal_declare(
+    agenda.recusal_declare(
         actor=office, item=report, organisation=orgs["hwk"], reason="Eigener Bericht"
     )
-    services.decision_record(
+    decisions.decision_record(
         actor=office,
         item=report,
-        proposal=services.Proposal.DECIDE,
+        proposal=decisions.Proposal.DECIDE,
         abstentions=[orgs["union"].pk],
         text="Der Steuerkreis nimmt den Bericht zustimmend zur Kenntnis.",
     )
-    services.decision_record(
+    decisions.decision_record(
         actor=office,
         item=disputed,
-        proposal=services.Proposal.DECIDE,
+        proposal=decisions.Proposal.DECIDE,
         objections={orgs["employers"].pk: "Zu teuer für die Betriebe."},
     )
-    services.decision_record(
+    decisions.decision_record(
         actor=office,
         item=personnel,
-        proposal=services.Proposal.DECIDE,
+        proposal=decisions.Proposal.DECIDE,
         text="GEHEIM-Beschluss nichtöffentlich",
     )
-    services.meeting_close(actor=office, meeting=held)
+    minutes_services.meeting_close(actor=office, meeting=held)
     minutes = held.minutes
-    services.minutes_update(
+    minutes_services.minutes_update(
         actor=office,
         minutes=minutes,
         public_text="Öffentliches Protokoll: Der Bericht wurde vorgestellt.",
         nonpublic_text="GEHEIM-Protokoll nichtöffentlicher Teil",
     )
 
-    approving = services.meeting_create(
+    approving = planning.meeting_create(
         actor=office, body=steering, starts_at=now - timedelta(hours=1), location="Wolfsburg"
     )
-    services.agenda_item_create(
+    agenda.agenda_item_create(
         actor=office, meeting=approving, title="Genehmigung des Protokolls", is_public=True
     )
-    services.meeting_invite(actor=office, meeting=approving)
-    services.minutes_approve(actor=office, minutes=minutes, approved_in=approving)
+    invitations.meeting_invite(actor=office, meeting=approving)
+    minutes_services.minutes_approve(actor=office, minutes=minutes, approved_in=approving)
     # The approving meeting's own minutes stay a draft.
-    services.meeting_close(actor=office, meeting=approving)
+    minutes_services.meeting_close(actor=office, meeting=approving)
     draft = Meeting.objects.get(pk=approving.pk).minutes
-    services.minutes_update(
+    minutes_services.minutes_update(
         actor=office,
         minutes=draft,
         public_text="GEHEIM-Entwurf öffentlicher Teil",
         nonpublic_text="GEHEIM-Protokoll nichtöffentlicher Teil",
     )
 
-    planned = services.meeting_create(
+    planned = planning.meeting_create(
         actor=office, body=steering, starts_at=now + timedelta(days=60), location="Salzgitter"
     )
-    services.agenda_item_create(
+    agenda.agenda_item_create(
         actor=office, meeting=planned, title="Entwurf einer Tagesordnung", is_public=True
     )
 
-    closed_door = services.meeting_create(
+    closed_door = planning.meeting_create(
         actor=office,
         body=steering,
         starts_at=now + timedelta(days=20),
         title="GEHEIM-Klausur des Steuerkreises",
         has_public_part=False,
     )
-    services.agenda_item_create(
+    agenda.agenda_item_create(
         actor=office, meeting=closed_door, title="GEHEIM-Punkt der Klausur", is_public=True
     )
 
-    cancelled = services.meeting_create(
+    cancelled = planning.meeting_create(
         actor=office, body=steering, starts_at=now + timedelta(days=10), location="Goslar"
     )
-    services.agenda_item_create(
+    agenda.agenda_item_create(
         actor=office, meeting=cancelled, title="Vorstellung des Welcome Centers", is_public=True
     )
-    services.meeting_invite(actor=office, meeting=cancelled)
-    services.meeting_cancel(actor=office, meeting=cancelled, reason="Zu wenige Anmeldungen.")
+    invitations.meeting_invite(actor=office, meeting=cancelled)
+    planning.meeting_cancel(actor=office, meeting=cancelled, reason="Zu wenige Anmeldungen.")
 
-    speakers = services.meeting_create(
+    speakers = planning.meeting_create(
         actor=office,
         body=structure.bodies["speakers"],
         starts_at=now + timedelta(days=50),
         has_public_part=False,
         prepares=planned,
     )
-    services.agenda_item_create(
+    agenda.agenda_item_create(
         actor=office, meeting=speakers, title="GEHEIM-Punkt des Sprecherkreises", is_public=False
     )
 

@@ -127,9 +127,9 @@ def test_unknown_feeds(client: Client, scene: Scene) -> None:
 def test_update_is_the_same_event_with_a_higher_sequence(
     client: Client, scene: Scene, office_user: User
 ) -> None:
-    from buendnis.meetings import services
+    from buendnis.meetings.services import planning
 
-    services.meeting_update(
+    planning.meeting_update(
         actor=office_user,
         meeting=scene.planned,
         starts_at=scene.planned.starts_at + timedelta(hours=2),
@@ -414,24 +414,24 @@ PRIVATE_FEED_QUERIES = 5
 
 
 def more_meetings(scene: Scene, office_user: User, count: int = 6) -> None:
-    from buendnis.meetings import services
+    from buendnis.meetings.services import agenda, invitations, planning
 
     steering = scene.held.body
     for number in range(count):
-        meeting = services.meeting_create(
+        meeting = planning.meeting_create(
             actor=office_user,
             body=steering,
             starts_at=timezone.now() + timedelta(days=100 + number),
             title=f"Zusatzsitzung {number}",
         )
         for position in range(3):
-            services.agenda_item_create(
+            agenda.agenda_item_create(
                 actor=office_user,
                 meeting=meeting,
                 title=f"Zusatzpunkt {number}.{position}",
                 is_public=True,
             )
-        services.meeting_invite(actor=office_user, meeting=meeting)
+        invitations.meeting_invite(actor=office_user, meeting=meeting)
 
 
 def test_feed_queries_do_not_grow(

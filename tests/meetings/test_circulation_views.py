@@ -20,8 +20,8 @@ from django.utils import timezone
 from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance, Body
 from buendnis.funding.states import Status
-from buendnis.meetings import services
 from buendnis.meetings.models import Circulation, CirculationAnswer, CirculationStatus
+from buendnis.meetings.services import circulations
 from tests.conftest import PERSONAS
 from tests.factories import PhaseFactory, build_alliance_structure, project_in_state
 
@@ -378,7 +378,9 @@ def test_the_recused_applicant_cannot_answer(circle: Circle) -> None:
 
 
 def test_answers_after_closing_are_refused(circle: Circle, circulation: Circulation) -> None:
-    services.circulation_cancel(actor=None, circulation=circulation, reason="Hat sich erledigt.")
+    circulations.circulation_cancel(
+        actor=None, circulation=circulation, reason="Hat sich erledigt."
+    )
     response = _answer(circle.client("member"), circulation, circle.org("city").pk, "agree")
     assert response.status_code == 409
     assert "Der Umlauf ist abgeschlossen" in response.content.decode()
@@ -480,7 +482,7 @@ def test_list_shows_progress_and_what_the_member_still_owes(
 ) -> None:
     done = circle.open(title="Schon ausgewertet")
     circle.answer_all(done)
-    services.circulation_close(actor=None, circulation=done)
+    circulations.circulation_close(actor=None, circulation=done)
     circle.answer_all(circulation, city=True)
 
     page = circle.client("member").get(BASE).content.decode()

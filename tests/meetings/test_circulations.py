@@ -16,8 +16,8 @@ from buendnis.core.models import AuditEntry
 from buendnis.funding import services as funding
 from buendnis.funding.models import BodyOutcome, Outcome
 from buendnis.funding.states import Status
-from buendnis.meetings import services
 from buendnis.meetings.models import Answer, Circulation, CirculationAnswer, CirculationStatus
+from buendnis.meetings.services import circulations
 from tests.factories import (
     MembershipFactory,
     PhaseFactory,
@@ -52,7 +52,7 @@ VOTING = ("agency", "jobcenter", "city", "district", "union", "employers", "ihk"
 
 
 def open_circulation(structure, office, *, project=None, days=7, **kwargs):
-    return services.circulation_open(
+    return circulations.circulation_open(
         actor=office,
         alliance=structure.alliance,
         title=kwargs.pop("title", TITLE),
@@ -64,7 +64,7 @@ def open_circulation(structure, office, *, project=None, days=7, **kwargs):
 
 
 def answer(circulation, organisation, value=Answer.AGREE, comment="", **kwargs):
-    return services.circulation_answer(
+    return circulations.circulation_answer(
         actor=None,
         circulation=circulation,
         organisation=organisation,
@@ -157,7 +157,7 @@ def test_one_circulation_at_a_time_per_project(structure, office):
     first = open_circulation(structure, office, project=project)
     with pytest.raises(DomainError, match="läuft bereits"):
         open_circulation(structure, office, project=project)
-    services.circulation_cancel(actor=office, circulation=first, reason="Neu formuliert")
+    circulations.circulation_cancel(actor=office, circulation=first, reason="Neu formuliert")
     open_circulation(structure, office, project=project, title="Neu formuliert")
 
 
@@ -166,7 +166,7 @@ def test_opening_needs_title_text_a_future_deadline_and_a_project_of_the_allianc
 ):
     foreign = project_in_state(PhaseFactory(alliance=other_alliance), Status.SKETCH_STEERING)
     with pytest.raises(DomainError) as refused:
-        services.circulation_open(
+        circulations.circulation_open(
             actor=office,
             alliance=structure.alliance,
             title=" ",
@@ -194,10 +194,10 @@ def test_only_the_office_opens_a_circulation(structure, make_persona, persona):
 def test_one_answer_per_organisation_which_it_may_change(structure, office, orgs):
     circulation = open_circulation(structure, office)
     member = member_for(structure, orgs["union"], "dgb")
-    first = services.circulation_answer(
+    first = circulations.circulation_answer(
         actor=member, circulation=circulation, organisation=orgs["union"], answer=Answer.AGREE
     )
-    second = services.circulation_answer(
+    second = circulations.circulation_answer(
         actor=member,
         circulation=circulation,
         organisation=orgs["union"],
@@ -225,7 +225,7 @@ def test_only_a_steering_member_of_the_organisation_answers_for_it(
     circulation = open_circulation(structure, office)
     member = member_for(structure, orgs["union"], "dgb")
     with pytest.raises(NotPermitted) as refused:
-        services.circulation_answer(
+        circulations.circulation_answer(
             actor=member, circulation=circulation, organisation=orgs["ihk"], answer=Answer.AGREE
         )
     assert refused.value.messages == ["Sie können nicht für IHK Braunschweig antworten."]
@@ -233,7 +233,7 @@ def test_only_a_steering_member_of_the_organisation_answers_for_it(
     for persona in ("office", "speaker", "member", "advisory", "applicant", "outsider"):
         user = office if persona == "office" else make_persona(persona)
         with pytest.raises(NotPermitted):
-            services.circulation_answer(
+            circulations.circulation_answer(
                 actor=user, circulation=circulation, organisation=orgs["union"], answer=Answer.AGREE
             )
     # A steering role for the organisation in another alliance does not count either.
@@ -242,7 +242,7 @@ def test_only_a_steering_member_of_the_organisation_answers_for_it(
         user=elsewhere, alliance=other_alliance, role=Role.STEERING, organisation=orgs["union"]
     )
     with pytest.raises(NotPermitted):
-        services.circulation_answer(
+        circulations.circulation_answer(
             actor=elsewhere,
             circulation=circulation,
             organisation=orgs["union"],
@@ -289,7 +289,9 @@ def test_recused_and_unentitled_organisations_do_not_answer(structure, office, o
 
 def test_a_closed_circulation_takes_no_answers(structure, office, orgs):
     circulation = open_circulation(structure, office)
-    services.circulation_cancel(actor=office, circulation=circulation, reason="Hat sich erledigt")
+    circulations.circulation_cancel(
+        actor=office, circulation=circulation, reason="Hat sich erledigt"
+    )
     with pytest.raises(TransitionNotAllowed, match="Der Umlauf ist abgeschlossen"):
         answer(circulation, orgs["union"])
 
@@ -301,7 +303,7 @@ def test_before_the_deadline_only_a_complete_circulation_is_evaluated(structure,
     circulation = open_circulation(structure, office)
     answer(circulation, orgs["union"])
     with pytest.raises(TransitionNotAllowed) as refused:
-        services.circulation_close(actor=office, circulation=circulation)
+        circulations.circulation_close(actor=office, circulation=circulation)
     assert refused.value.messages == [
         "Vor Ablauf der Frist wird erst ausgewertet, wenn alle stimmberechtigten Organisationen "
         "geantwortet haben (es fehlen noch 7)."
@@ -309,7 +311,7 @@ def test_before_the_deadline_only_a_complete_circulation_is_evaluated(structure,
     for key in VOTING:
         if key != "union":
             answer(circulation, orgs[key], Answer.ABSTAIN if key == "hwk" else Answer.AGREE)
-    services.circulation_close(actor=office, circulation=circulation)
+    circulations.circulation_close(actor=office, circulation=circulation)
     assert circulation.status == CirculationStatus.PASSED
     assert len(circulation.result["agreeing"]) == 7
     assert [entry["name"] for entry in circulation.result["abstaining"]] == [
@@ -318,14 +320,14 @@ def test_before_the_deadline_only_a_complete_circulation_is_evaluated(structure,
     assert circulation.result["silent"] == []
     assert circulation.closed_at is not None
     with pytest.raises(TransitionNotAllowed, match="bereits ausgewertet"):
-        services.circulation_close(actor=office, circulation=circulation)
+        circulations.circulation_close(actor=office, circulation=circulation)
 
 
 def test_silence_fails_unless_the_body_counts_it_as_consent(structure, office, orgs):
     circulation = open_circulation(structure, office)
     answer(circulation, orgs["union"])
     expire(circulation)
-    services.circulation_close(actor=office, circulation=circulation)
+    circulations.circulation_close(actor=office, circulation=circulation)
     assert circulation.status == CirculationStatus.FAILED
     assert len(circulation.result["silent"]) == 7
 
@@ -336,7 +338,7 @@ def test_silence_fails_unless_the_body_counts_it_as_consent(structure, office, o
     assert circulation.silence_is_consent is True
     answer(circulation, orgs["union"])
     expire(circulation)
-    services.circulation_close(actor=office, circulation=circulation)
+    circulations.circulation_close(actor=office, circulation=circulation)
     assert circulation.status == CirculationStatus.PASSED
     assert circulation.result["silence_is_consent"] is True
 
@@ -349,7 +351,7 @@ def test_a_passed_circulation_drives_the_procedure(structure, office, orgs):
     for key in VOTING:
         if key != "city":
             answer(circulation, orgs[key])
-    services.circulation_close(actor=office, circulation=circulation)
+    circulations.circulation_close(actor=office, circulation=circulation)
     project.refresh_from_db()
     assert circulation.status == CirculationStatus.PASSED
     assert project.status == Status.DESCRIPTION_REQUESTED
@@ -375,7 +377,7 @@ def test_a_failed_circulation_leaves_the_project_for_the_next_meeting(structure,
             comment="Bitte in der Sitzung beraten." if key == "union" else "",
         )
     outcomes = BodyOutcome.objects.count()
-    services.circulation_close(actor=office, circulation=circulation)
+    circulations.circulation_close(actor=office, circulation=circulation)
     project.refresh_from_db()
     assert circulation.status == CirculationStatus.FAILED
     assert circulation.body_outcome is None
@@ -394,7 +396,7 @@ def test_a_circulation_without_a_project_decides_only_itself(structure, office, 
     circulation = open_circulation(structure, office, title="Sitzungstermine 2027")
     for key in VOTING:
         answer(circulation, orgs[key])
-    services.circulation_close(actor=office, circulation=circulation)
+    circulations.circulation_close(actor=office, circulation=circulation)
     assert circulation.status == CirculationStatus.PASSED
     assert circulation.body_outcome is None
 
@@ -405,12 +407,12 @@ def test_only_the_office_closes_or_cancels(structure, office, orgs, make_persona
         answer(circulation, orgs[key])
     member = make_persona("member")
     with pytest.raises(NotPermitted):
-        services.circulation_close(actor=member, circulation=circulation)
+        circulations.circulation_close(actor=member, circulation=circulation)
     with pytest.raises(NotPermitted):
-        services.circulation_cancel(actor=member, circulation=circulation, reason="Nein")
+        circulations.circulation_cancel(actor=member, circulation=circulation, reason="Nein")
     with pytest.raises(DomainError, match="Grund"):
-        services.circulation_cancel(actor=office, circulation=circulation, reason=" ")
-    services.circulation_cancel(actor=office, circulation=circulation, reason="Zurückgezogen")
+        circulations.circulation_cancel(actor=office, circulation=circulation, reason=" ")
+    circulations.circulation_cancel(actor=office, circulation=circulation, reason="Zurückgezogen")
     assert circulation.status == CirculationStatus.CANCELLED
     assert circulation.result == {"reason": "Zurückgezogen"}
 
@@ -436,7 +438,7 @@ def test_due_circulations_are_closed_and_a_refusal_is_recorded_as_failed(structu
     )
     expire(passing)
     expire(refused)
-    closed = services.circulations_close_due()
+    closed = circulations.circulations_close_due()
     assert {circulation.pk for circulation in closed} == {passing.pk, refused.pk}
     passing.refresh_from_db()
     refused.refresh_from_db()
@@ -456,20 +458,20 @@ def test_due_circulations_are_closed_and_a_refusal_is_recorded_as_failed(structu
         CirculationStatus.FAILED,
         "Das Vorhaben ist nicht mehr im Stand „Kurzskizze im Steuerkreis“.",
     )
-    assert services.circulations_close_due() == []
+    assert circulations.circulations_close_due() == []
 
 
 def test_reminders_go_out_once_shortly_before_the_deadline(structure, office):
     soon = open_circulation(structure, office, days=1)
     later = open_circulation(structure, office, days=10, title="Später")
-    assert services.circulations_remind_due() == 1
+    assert circulations.circulations_remind_due() == 1
     soon.refresh_from_db()
     later.refresh_from_db()
     assert soon.reminder_sent_at is not None
     assert later.reminder_sent_at is None
-    assert services.circulations_remind_due() == 0
+    assert circulations.circulations_remind_due() == 0
     # Days later the other one is due, the first one not again.
-    assert services.circulations_remind_due(now=timezone.now() + timedelta(days=9)) == 1
+    assert circulations.circulations_remind_due(now=timezone.now() + timedelta(days=9)) == 1
 
 
 def test_reminders_and_evaluations_are_sent_after_the_commit(
@@ -486,5 +488,5 @@ def test_reminders_and_evaluations_are_sent_after_the_commit(
         circulation = open_circulation(structure, office)
     assert sent == [("open", circulation.pk)]
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionNotAllowed):
-        services.circulation_close(actor=office, circulation=circulation)
+        circulations.circulation_close(actor=office, circulation=circulation)
     assert sent == [("open", circulation.pk)]

@@ -24,7 +24,6 @@ from buendnis.alliances.models import Organisation
 from buendnis.budget.models import LedgerEntry
 from buendnis.core.errors import DomainError
 from buendnis.funding.states import Status
-from buendnis.meetings import services
 from buendnis.meetings.models import (
     AgendaItem,
     Answer,
@@ -33,6 +32,7 @@ from buendnis.meetings.models import (
     CirculationAnswer,
     Decision,
 )
+from buendnis.meetings.services import agenda, circulations, decisions
 from tests.factories import build_alliance_structure, meeting_in_session, project_in_state
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,11 +71,11 @@ def test_two_offices_deciding_the_same_item_record_one_decision(alliance):
     structure = build_alliance_structure(alliance, place="Braunschweig")
     meeting = meeting_in_session(structure.bodies["steering"])
     project = project_in_state(structure, Status.DESCRIPTION_STEERING)
-    item = services.agenda_item_create(actor=None, meeting=meeting, project=project)
+    item = agenda.agenda_item_create(actor=None, meeting=meeting, project=project)
 
     def decide(number: int) -> str:
         mine = AgendaItem.objects.get(pk=item.pk)
-        services.decision_record(actor=None, item=mine, proposal=services.Proposal.DECIDE)
+        decisions.decision_record(actor=None, item=mine, proposal=decisions.Proposal.DECIDE)
         return "ok"
 
     results = _race(threads, decide)
@@ -99,13 +99,13 @@ def test_decisions_on_several_items_of_one_meeting_at_once(alliance):
     meeting = meeting_in_session(structure.bodies["steering"])
     Attendance.objects.filter(meeting=meeting, organisation=structure.organisations["hwk"]).delete()
     items = [
-        services.agenda_item_create(actor=None, meeting=meeting, title=f"Punkt {n}")
+        agenda.agenda_item_create(actor=None, meeting=meeting, title=f"Punkt {n}")
         for n in range(threads)
     ]
 
     def decide(number: int) -> str:
         mine = AgendaItem.objects.get(pk=items[number].pk)
-        services.decision_record(actor=None, item=mine, proposal=services.Proposal.DECIDE)
+        decisions.decision_record(actor=None, item=mine, proposal=decisions.Proposal.DECIDE)
         return "ok"
 
     assert _race(threads, decide) == ["ok"] * threads
@@ -116,7 +116,7 @@ def test_decisions_on_several_items_of_one_meeting_at_once(alliance):
 def test_many_answers_for_one_organisation_leave_one_row(alliance):
     threads = _threads(8)
     structure = build_alliance_structure(alliance, place="Braunschweig")
-    circulation = services.circulation_open(
+    circulation = circulations.circulation_open(
         actor=None,
         alliance=alliance,
         title="Sitzungstermine 2027",
@@ -127,7 +127,7 @@ def test_many_answers_for_one_organisation_leave_one_row(alliance):
     answers = [Answer.AGREE, Answer.ABSTAIN] * (threads // 2)
 
     def respond(number: int) -> str:
-        services.circulation_answer(
+        circulations.circulation_answer(
             actor=None,
             circulation=Circulation.objects.get(pk=circulation.pk),
             organisation=Organisation.objects.get(pk=union_id),

@@ -1,5 +1,5 @@
-"""Decisions of a meeting (`meetings.services.decision_record`): quorum, who may object, recusal,
-and how a decision on a project item drives the funding procedure in the same transaction.
+"""Decisions of a meeting (`meetings.services.decisions.decision_record`): quorum, who may object,
+recusal, and how a decision on a project item drives the funding procedure in the same transaction.
 
 The Steuerkreis of `build_alliance_structure` has eight voting seats (quorum: 5) and the Amt für
 regionale Landesentwicklung as advisory member; the Sprecherkreis five voting seats (quorum: 3).
@@ -18,7 +18,6 @@ from buendnis.core.models import AuditEntry
 from buendnis.funding import services as funding
 from buendnis.funding.models import BodyOutcome, Outcome, Project
 from buendnis.funding.states import Status
-from buendnis.meetings import services
 from buendnis.meetings.models import (
     Attendance,
     Decision,
@@ -26,6 +25,8 @@ from buendnis.meetings.models import (
     MeetingStatus,
     Presence,
 )
+from buendnis.meetings.services import agenda, decisions, invitations, planning
+from buendnis.meetings.services import attendance as attendance_services
 from tests.factories import (
     AgendaItemFactory,
     MeetingFactory,
@@ -36,7 +37,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-Proposal = services.Proposal
+Proposal = decisions.Proposal
 
 
 @pytest.fixture
@@ -59,11 +60,11 @@ def steering_session(structure, office, **kwargs):
 
 
 def project_item(meeting, project, office):
-    return services.agenda_item_create(actor=office, meeting=meeting, project=project)
+    return agenda.agenda_item_create(actor=office, meeting=meeting, project=project)
 
 
 def free_item(meeting, office, title="Bericht der Geschäftsstelle", **fields):
-    return services.agenda_item_create(actor=office, meeting=meeting, title=title, **fields)
+    return agenda.agenda_item_create(actor=office, meeting=meeting, title=title, **fields)
 
 
 def nothing_recorded_since(before):
@@ -94,19 +95,19 @@ def test_without_quorum_a_decision_is_refused_but_a_deferral_is_possible(structu
     item = project_item(meeting, project, office)
 
     with pytest.raises(DomainError) as refused:
-        services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+        decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     # Four of eight voting seats: the advisory Amt does not count.
     assert refused.value.messages == [
         "Der Steuerkreis ist nicht beschlussfähig: 4 von 8 stimmberechtigten Organisationen sind "
         "vertreten, nötig sind mindestens 5. Der Punkt kann nur vertagt werden."
     ]
     with pytest.raises(DomainError, match="nicht beschlussfähig"):
-        services.decision_record(
+        decisions.decision_record(
             actor=office, item=item, proposal=Proposal.REVISION, reasons="Bitte überarbeiten."
         )
     assert not Decision.objects.exists()
 
-    decision = services.decision_record(actor=office, item=item, proposal=Proposal.DEFER)
+    decision = decisions.decision_record(actor=office, item=item, proposal=Proposal.DEFER)
     assert decision.outcome == DecisionOutcome.DEFERRED
     assert decision.snapshot["quorum"] == {
         "voting_seats": 8,
@@ -125,13 +126,15 @@ def test_exactly_half_is_not_a_quorum_one_more_is(structure, office, orgs):
     meeting = steering_session(structure, office, present=voting[:4])
     item = free_item(meeting, office)
     with pytest.raises(DomainError, match="nicht beschlussfähig"):
-        services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
-    services.attendance_record(
+        decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    attendance_services.attendance_record(
         actor=office,
         meeting=meeting,
-        entries={voting[4].pk: services.AttendanceEntry(Presence.DEPUTY, "Erika Vertreterin")},
+        entries={
+            voting[4].pk: attendance_services.AttendanceEntry(Presence.DEPUTY, "Erika Vertreterin")
+        },
     )
-    decision = services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    decision = decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     assert decision.outcome == DecisionOutcome.AGREED
     assert decision.snapshot["quorum"]["present"] == 5
 
@@ -143,7 +146,7 @@ def test_an_advisory_participant_cannot_object(structure, office, orgs):
     meeting = steering_session(structure, office)
     item = free_item(meeting, office)
     with pytest.raises(DomainError) as refused:
-        services.decision_record(
+        decisions.decision_record(
             actor=office,
             item=item,
             proposal=Proposal.DECIDE,
@@ -153,11 +156,11 @@ def test_an_advisory_participant_cannot_object(structure, office, orgs):
         "Amt für regionale Landesentwicklung Braunschweig hat in diesem Gremium keine Stimme."
     ]
     with pytest.raises(DomainError, match="keine Stimme"):
-        services.decision_record(
+        decisions.decision_record(
             actor=office, item=item, proposal=Proposal.DECIDE, abstentions=[orgs["arl"].pk]
         )
     # Speaks, is recorded as present, but neither counts nor agrees.
-    decision = services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    decision = decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     assert decision.names("advisory_present") == [orgs["arl"].name]
     assert orgs["arl"].name not in decision.names("agreeing")
     assert orgs["arl"].name not in decision.names("present")
@@ -167,7 +170,7 @@ def test_an_organisation_without_a_seat_cannot_object(structure, office, orgs):
     meeting = steering_session(structure, office)
     item = free_item(meeting, office)
     with pytest.raises(DomainError, match="keine Stimme"):
-        services.decision_record(
+        decisions.decision_record(
             actor=office,
             item=item,
             proposal=Proposal.DECIDE,
@@ -180,7 +183,7 @@ def test_an_absent_organisation_cannot_object_or_abstain(structure, office, orgs
     meeting = steering_session(structure, office, present=present)
     item = free_item(meeting, office)
     with pytest.raises(DomainError) as refused:
-        services.decision_record(
+        decisions.decision_record(
             actor=office,
             item=item,
             proposal=Proposal.DECIDE,
@@ -191,7 +194,7 @@ def test_an_absent_organisation_cannot_object_or_abstain(structure, office, orgs
         "sich enthalten."
     ]
     with pytest.raises(DomainError, match="nicht anwesend"):
-        services.decision_record(
+        decisions.decision_record(
             actor=office, item=item, proposal=Proposal.DECIDE, abstentions=[orgs["hwk"].pk]
         )
     assert not Decision.objects.exists()
@@ -201,7 +204,7 @@ def test_an_objection_needs_its_reason(structure, office, orgs):
     meeting = steering_session(structure, office)
     item = free_item(meeting, office)
     with pytest.raises(DomainError) as refused:
-        services.decision_record(
+        decisions.decision_record(
             actor=office, item=item, proposal=Proposal.DECIDE, objections={orgs["union"].pk: "  "}
         )
     assert refused.value.messages == ["Bitte nennen Sie den Einwand von DGB-Region Braunschweig."]
@@ -211,7 +214,7 @@ def test_objecting_and_abstaining_at_once_is_refused(structure, office, orgs):
     meeting = steering_session(structure, office)
     item = free_item(meeting, office)
     with pytest.raises(DomainError, match="zugleich"):
-        services.decision_record(
+        decisions.decision_record(
             actor=office,
             item=item,
             proposal=Proposal.DECIDE,
@@ -224,7 +227,7 @@ def test_an_unknown_proposal_is_refused(structure, office):
     meeting = steering_session(structure, office)
     item = free_item(meeting, office)
     with pytest.raises(DomainError, match="worüber entschieden"):
-        services.decision_record(actor=office, item=item, proposal="approve")
+        decisions.decision_record(actor=office, item=item, proposal="approve")
 
 
 def test_only_the_office_records_decisions(structure, office, make_persona):
@@ -232,7 +235,7 @@ def test_only_the_office_records_decisions(structure, office, make_persona):
     item = free_item(meeting, office)
     for persona in ("speaker", "member", "advisory", "applicant", "outsider"):
         with pytest.raises(NotPermitted):
-            services.decision_record(
+            decisions.decision_record(
                 actor=make_persona(persona), item=item, proposal=Proposal.DECIDE
             )
     assert not Decision.objects.exists()
@@ -248,7 +251,7 @@ def test_the_applicant_is_recused_without_a_declaration(structure, office, orgs)
     )
     item = project_item(meeting, project, office)
     with pytest.raises(DomainError) as refused:
-        services.decision_record(
+        decisions.decision_record(
             actor=office,
             item=item,
             proposal=Proposal.DECIDE,
@@ -257,7 +260,7 @@ def test_the_applicant_is_recused_without_a_declaration(structure, office, orgs)
     assert refused.value.messages == [
         "Stadt Braunschweig ist befangen und kann weder widersprechen noch sich enthalten."
     ]
-    decision = services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    decision = decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     assert decision.outcome == DecisionOutcome.AGREED
     assert decision.snapshot["recused"] == [
         {
@@ -275,21 +278,21 @@ def test_the_applicant_is_recused_without_a_declaration(structure, office, orgs)
 def test_a_declared_recusal_neither_votes_nor_blocks(structure, office, orgs):
     meeting = steering_session(structure, office)
     item = free_item(meeting, office, title="Kooperation mit dem DGB-Bildungswerk")
-    services.recusal_declare(
+    agenda.recusal_declare(
         actor=office, item=item, organisation=orgs["union"], reason="Träger des Bildungswerks"
     )
     with pytest.raises(DomainError, match="Befangenheit ist bereits erfasst"):
-        services.recusal_declare(
+        agenda.recusal_declare(
             actor=office, item=item, organisation=orgs["union"], reason="noch einmal"
         )
     with pytest.raises(DomainError, match="DGB-Region Braunschweig ist befangen"):
-        services.decision_record(
+        decisions.decision_record(
             actor=office,
             item=item,
             proposal=Proposal.DECIDE,
             objections={orgs["union"].pk: "Einwand"},
         )
-    decision = services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    decision = decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     assert decision.snapshot["recused"] == [
         {
             "id": orgs["union"].pk,
@@ -299,9 +302,7 @@ def test_a_declared_recusal_neither_votes_nor_blocks(structure, office, orgs):
     ]
     assert "DGB-Region Braunschweig" not in decision.names("agreeing")
     with pytest.raises(TransitionNotAllowed):
-        services.recusal_declare(
-            actor=office, item=item, organisation=orgs["ihk"], reason="zu spät"
-        )
+        agenda.recusal_declare(actor=office, item=item, organisation=orgs["ihk"], reason="zu spät")
 
 
 def test_a_recusal_needs_a_reason_and_an_organisation_of_the_alliance(
@@ -312,10 +313,10 @@ def test_a_recusal_needs_a_reason_and_an_organisation_of_the_alliance(
     meeting = steering_session(structure, office)
     item = free_item(meeting, office)
     with pytest.raises(DomainError, match="Grund der Befangenheit"):
-        services.recusal_declare(actor=office, item=item, organisation=orgs["union"], reason=" ")
+        agenda.recusal_declare(actor=office, item=item, organisation=orgs["union"], reason=" ")
     foreign = OrganisationFactory(alliance=other_alliance)
     with pytest.raises(DomainError, match="anderen Bündnis"):
-        services.recusal_declare(actor=office, item=item, organisation=foreign, reason="Grund")
+        agenda.recusal_declare(actor=office, item=item, organisation=foreign, reason="Grund")
 
 
 # --- When a decision is possible ----------------------------------------------------------------
@@ -324,24 +325,24 @@ def test_a_recusal_needs_a_reason_and_an_organisation_of_the_alliance(
 def test_a_second_decision_on_the_same_item_is_refused(structure, office):
     meeting = steering_session(structure, office)
     item = free_item(meeting, office)
-    services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     with pytest.raises(TransitionNotAllowed) as refused:
-        services.decision_record(actor=office, item=item, proposal=Proposal.DEFER)
+        decisions.decision_record(actor=office, item=item, proposal=Proposal.DEFER)
     assert refused.value.messages == ["Über diesen Tagesordnungspunkt ist bereits beschlossen."]
     assert Decision.objects.count() == 1
 
 
 def test_no_decision_before_the_meeting_has_begun(structure, office):
     body = structure.bodies["steering"]
-    meeting = services.meeting_create(
+    meeting = planning.meeting_create(
         actor=office, body=body, starts_at=timezone.now() + timedelta(days=3)
     )
     item = free_item(meeting, office)
     with pytest.raises(TransitionNotAllowed, match="Stand „Geplant“"):
-        services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
-    services.meeting_invite(actor=office, meeting=meeting)
+        decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    invitations.meeting_invite(actor=office, meeting=meeting)
     with pytest.raises(TransitionNotAllowed) as refused:
-        services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+        decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     assert refused.value.messages == ["Die Sitzung hat noch nicht stattgefunden."]
     assert not Decision.objects.exists()
 
@@ -350,7 +351,7 @@ def test_no_decision_in_a_cancelled_meeting(structure, office):
     meeting = MeetingFactory(body=structure.bodies["steering"], status=MeetingStatus.CANCELLED)
     item = AgendaItemFactory(meeting=meeting)
     with pytest.raises(TransitionNotAllowed, match="Abgesagt"):
-        services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+        decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
 
 
 def test_a_project_that_moved_on_is_not_decided_and_nothing_is_recorded(structure, office):
@@ -369,7 +370,7 @@ def test_a_project_that_moved_on_is_not_decided_and_nothing_is_recorded(structur
     status, version = project.status, project.version
     before = counts()
     with pytest.raises(TransitionNotAllowed) as refused:
-        services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+        decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     assert refused.value.messages == [
         "Das Vorhaben ist nicht mehr im Stand „Kurzskizze im Steuerkreis“."
     ]
@@ -385,7 +386,7 @@ def test_a_positive_votum_on_a_description_reserves_the_budget(structure, office
     meeting = steering_session(structure, office)
     project = project_in_state(structure, Status.DESCRIPTION_STEERING)
     item = project_item(meeting, project, office)
-    decision = services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    decision = decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     project.refresh_from_db()
     assert decision.outcome == DecisionOutcome.AGREED
     assert decision.text == "Der Steuerkreis befürwortet das Vorhaben."
@@ -414,7 +415,7 @@ def test_when_the_budget_cannot_carry_the_votum_nothing_is_recorded(structure, o
     status, version = project.status, project.version
     before = counts()
     with pytest.raises(DomainError) as refused:
-        services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+        decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     assert refused.value.messages == [
         "Das virtuelle Budget der Förderphase 2021–"
         f"{structure.phase.ends_on.year} reicht nicht: beantragt 140.000,00 €, verfügbar "
@@ -430,7 +431,7 @@ def test_when_the_budget_cannot_carry_the_votum_nothing_is_recorded(structure, o
     assert (project.status, project.version) == (status, version)
     assert list(Attendance.objects.filter(meeting=meeting).values()) == attendance
     # The body can still defer it.
-    services.decision_record(actor=office, item=item, proposal=Proposal.DEFER)
+    decisions.decision_record(actor=office, item=item, proposal=Proposal.DEFER)
     project.refresh_from_db()
     assert project.status == Status.DEFERRED
 
@@ -441,7 +442,7 @@ def test_no_agreement_in_the_steuerkreis_rejects_with_the_objections_as_reasons(
     meeting = steering_session(structure, office)
     project = project_in_state(structure, Status.SKETCH_STEERING)
     item = project_item(meeting, project, office)
-    decision = services.decision_record(
+    decision = decisions.decision_record(
         actor=office,
         item=item,
         proposal=Proposal.DECIDE,
@@ -462,7 +463,7 @@ def test_given_reasons_go_with_a_rejection(structure, office, orgs):
     meeting = steering_session(structure, office)
     project = project_in_state(structure, Status.SKETCH_STEERING)
     item = project_item(meeting, project, office)
-    decision = services.decision_record(
+    decision = decisions.decision_record(
         actor=office,
         item=item,
         proposal=Proposal.DECIDE,
@@ -477,9 +478,9 @@ def test_a_revision_needs_reasons_and_returns_the_project(structure, office):
     project = project_in_state(structure, Status.DESCRIPTION_STEERING)
     item = project_item(meeting, project, office)
     with pytest.raises(DomainError) as refused:
-        services.decision_record(actor=office, item=item, proposal=Proposal.REVISION, reasons=" ")
+        decisions.decision_record(actor=office, item=item, proposal=Proposal.REVISION, reasons=" ")
     assert refused.value.messages == ["Bitte begründen Sie die Rückgabe zur Überarbeitung."]
-    decision = services.decision_record(
+    decision = decisions.decision_record(
         actor=office,
         item=item,
         proposal=Proposal.REVISION,
@@ -497,7 +498,7 @@ def test_everyone_abstaining_is_no_agreement(structure, office, orgs):
     voting = [orgs[key] for key in ("agency", "jobcenter", "city", "district", "union")]
     meeting = steering_session(structure, office, present=voting)
     item = free_item(meeting, office)
-    decision = services.decision_record(
+    decision = decisions.decision_record(
         actor=office, item=item, proposal=Proposal.DECIDE, abstentions=[o.pk for o in voting]
     )
     assert decision.outcome == DecisionOutcome.NOT_AGREED
@@ -518,7 +519,7 @@ def speakers_session(structure, office, steering_meeting, **kwargs):
 
 
 def planned_steering(structure, office, days=14):
-    return services.meeting_create(
+    return planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=timezone.now() + timedelta(days=days),
@@ -529,11 +530,11 @@ def test_the_sprecherkreis_recommendation_goes_onto_the_prepared_meeting(structu
     steering = planned_steering(structure, office)
     speakers = speakers_session(structure, office, steering)
     project = project_in_state(structure, Status.SKETCH_SPEAKERS)
-    [item] = services.agenda_propose(actor=office, meeting=speakers)
+    [item] = agenda.agenda_propose(actor=office, meeting=speakers)
     assert item.proposed_decision == (
         "Der Sprecherkreis empfiehlt dem Steuerkreis, das Vorhaben zu befürworten."
     )
-    decision = services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    decision = decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     project.refresh_from_db()
     assert decision.outcome == DecisionOutcome.AGREED
     assert project.status == Status.SKETCH_STEERING
@@ -546,15 +547,15 @@ def test_the_sprecherkreis_recommendation_goes_onto_the_prepared_meeting(structu
         f"Der Sprecherkreis empfiehlt, das Vorhaben zu befürworten. (Sitzung vom {day})"
     )
     # Proposing the Steuerkreis' agenda adds no second item.
-    assert services.agenda_propose(actor=office, meeting=steering) == []
+    assert agenda.agenda_propose(actor=office, meeting=steering) == []
 
 
 def test_a_negative_recommendation_still_goes_on_with_the_objections(structure, office, orgs):
     steering = planned_steering(structure, office)
     speakers = speakers_session(structure, office, steering)
     project = project_in_state(structure, Status.SKETCH_SPEAKERS)
-    [item] = services.agenda_propose(actor=office, meeting=speakers)
-    services.decision_record(
+    [item] = agenda.agenda_propose(actor=office, meeting=speakers)
+    decisions.decision_record(
         actor=office,
         item=item,
         proposal=Proposal.DECIDE,
@@ -580,8 +581,8 @@ def test_the_recommendation_updates_an_undecided_item_instead_of_adding_one(stru
         title="Kurzskizze (vorgemerkt)",
         is_public=False,
     )
-    [item] = services.agenda_propose(actor=office, meeting=speakers)
-    services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    [item] = agenda.agenda_propose(actor=office, meeting=speakers)
+    decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     assert steering.items.filter(project=project).count() == 1
     waiting.refresh_from_db()
     assert waiting.recommended_by == item
@@ -591,11 +592,11 @@ def test_the_recommendation_updates_an_undecided_item_instead_of_adding_one(stru
 def test_without_a_prepared_meeting_the_next_steuerkreis_meeting_takes_it(structure, office):
     later = planned_steering(structure, office, days=60)
     sooner = planned_steering(structure, office, days=20)
-    services.meeting_cancel(actor=office, meeting=sooner, reason="Terminkollision")
+    planning.meeting_cancel(actor=office, meeting=sooner, reason="Terminkollision")
     speakers = speakers_session(structure, office, None)
     project_in_state(structure, Status.SKETCH_SPEAKERS)
-    [item] = services.agenda_propose(actor=office, meeting=speakers)
-    services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    [item] = agenda.agenda_propose(actor=office, meeting=speakers)
+    decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     assert later.items.count() == 1
     assert not sooner.items.exists()
 
@@ -604,8 +605,8 @@ def test_a_deferral_in_the_sprecherkreis_carries_nothing(structure, office):
     steering = planned_steering(structure, office)
     speakers = speakers_session(structure, office, steering)
     project = project_in_state(structure, Status.SKETCH_SPEAKERS)
-    [item] = services.agenda_propose(actor=office, meeting=speakers)
-    services.decision_record(actor=office, item=item, proposal=Proposal.DEFER)
+    [item] = agenda.agenda_propose(actor=office, meeting=speakers)
+    decisions.decision_record(actor=office, item=item, proposal=Proposal.DEFER)
     project.refresh_from_db()
     assert project.status == Status.DEFERRED
     assert not steering.items.exists()
@@ -616,12 +617,12 @@ def test_the_steuerkreis_agenda_takes_the_latest_recommendation(structure, offic
     no later meeting took: proposing a new Steuerkreis agenda brings the recommendation along."""
     project = project_in_state(structure, Status.SKETCH_SPEAKERS)
     speakers = speakers_session(structure, office, None)
-    [item] = services.agenda_propose(actor=office, meeting=speakers)
-    services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    [item] = agenda.agenda_propose(actor=office, meeting=speakers)
+    decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     project.refresh_from_db()
     assert project.status == Status.SKETCH_STEERING
     steering = planned_steering(structure, office)
-    [proposed] = services.agenda_propose(actor=office, meeting=steering)
+    [proposed] = agenda.agenda_propose(actor=office, meeting=steering)
     assert proposed.recommended_by == item
     assert proposed.recommendation.startswith("Der Sprecherkreis empfiehlt, das Vorhaben")
 
@@ -634,15 +635,17 @@ def test_the_snapshot_records_who_was_there_and_how_they_voted(structure, office
         orgs[key] for key in ("agency", "jobcenter", "city", "district", "union", "ihk", "arl")
     ]
     meeting = steering_session(structure, office, present=present)
-    services.guest_add(actor=office, meeting=meeting, name="Dr. Gast", affiliation="NBank")
+    attendance_services.guest_add(
+        actor=office, meeting=meeting, name="Dr. Gast", affiliation="NBank"
+    )
     project = project_in_state(
         structure, Status.SKETCH_STEERING, applicant_organisation=orgs["agency"]
     )
     item = project_item(meeting, project, office)
-    services.recusal_declare(
+    agenda.recusal_declare(
         actor=office, item=item, organisation=orgs["jobcenter"], reason="Kofinanzierer"
     )
-    decision = services.decision_record(
+    decision = decisions.decision_record(
         actor=office,
         item=item,
         proposal=Proposal.DECIDE,
@@ -693,11 +696,11 @@ def test_the_snapshot_records_who_was_there_and_how_they_voted(structure, office
 def test_a_later_change_of_attendance_does_not_rewrite_the_snapshot(structure, office, orgs):
     meeting = steering_session(structure, office)
     item = free_item(meeting, office)
-    decision = services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
-    services.attendance_record(
+    decision = decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    attendance_services.attendance_record(
         actor=office,
         meeting=meeting,
-        entries={orgs["union"].pk: services.AttendanceEntry(Presence.ABSENT)},
+        entries={orgs["union"].pk: attendance_services.AttendanceEntry(Presence.ABSENT)},
     )
     decision.refresh_from_db()
     assert "DGB-Region Braunschweig" in decision.names("present")
@@ -709,7 +712,7 @@ def test_a_free_item_decision_touches_no_project(structure, office):
         meeting, office, proposed_decision="Die Sitzungstermine 2027 werden beschlossen."
     )
     before = Project.objects.count(), BodyOutcome.objects.count()
-    decision = services.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
+    decision = decisions.decision_record(actor=office, item=item, proposal=Proposal.DECIDE)
     assert decision.body_outcome is None
     assert decision.text == "Die Sitzungstermine 2027 werden beschlossen."
     assert (Project.objects.count(), BodyOutcome.objects.count()) == before

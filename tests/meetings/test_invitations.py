@@ -18,8 +18,9 @@ from icalendar import Calendar
 from buendnis.accounts.models import Role, User
 from buendnis.alliances.models import PersonFunction, Seat
 from buendnis.core.errors import DomainError, TransitionNotAllowed
-from buendnis.meetings import calendar, notifications, services
+from buendnis.meetings import calendar, notifications
 from buendnis.meetings.models import AgendaItem, Meeting
+from buendnis.meetings.services import agenda, invitations, planning
 from tests.factories import (
     AllianceStructure,
     MembershipFactory,
@@ -104,7 +105,7 @@ def invited(structure: AllianceStructure) -> set[str]:
 @pytest.fixture
 def meeting(structure: AllianceStructure, office: User) -> Meeting:
     start = (timezone.now() + timedelta(days=21)).replace(second=0, microsecond=0)
-    meeting = services.meeting_create(
+    meeting = planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=start,
@@ -112,13 +113,13 @@ def meeting(structure: AllianceStructure, office: User) -> Meeting:
         location="Rathaus Braunschweig",
         online_url="https://konferenz.example.org/steuerkreis",
     )
-    report = services.agenda_item_create(
+    report = agenda.agenda_item_create(
         actor=office, meeting=meeting, title="Bericht der Geschäftsstelle", is_public=True
     )
-    services.agenda_document_add(
+    agenda.agenda_document_add(
         actor=office, item=report, title="Jahresbericht 2026", upload=pdf_upload("bericht.pdf")
     )
-    services.agenda_item_create(
+    agenda.agenda_item_create(
         actor=office,
         meeting=meeting,
         title="Personalangelegenheit",
@@ -155,7 +156,7 @@ def test_invitation_to_every_seat_holder_once(
 ) -> None:
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.meeting_invite(actor=office, meeting=meeting),
+        lambda: invitations.meeting_invite(actor=office, meeting=meeting),
     )
     # One mail per recipient, addressed to them alone.
     assert all(
@@ -177,7 +178,7 @@ def test_invitation_text_agenda_and_links(
 ) -> None:
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.meeting_invite(actor=office, meeting=meeting),
+        lambda: invitations.meeting_invite(actor=office, meeting=meeting),
     )
     message = next(m for m in mailoutbox if m.to == ["vertretung@dgb.example.org"])
     day = timezone.localtime(meeting.starts_at)
@@ -225,7 +226,7 @@ def test_invitation_calendar_file(
 ) -> None:
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.meeting_invite(actor=office, meeting=meeting),
+        lambda: invitations.meeting_invite(actor=office, meeting=meeting),
     )
     meeting.refresh_from_db()
     for message in mailoutbox:
@@ -254,13 +255,13 @@ def test_changed_invitation_bumps_the_sequence(
 ) -> None:
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.meeting_invite(actor=office, meeting=meeting),
+        lambda: invitations.meeting_invite(actor=office, meeting=meeting),
     )
     mailoutbox.clear()
     later = meeting.starts_at + timedelta(days=1)
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.meeting_update(
+        lambda: planning.meeting_update(
             actor=office, meeting=meeting, starts_at=later, ends_at=later + timedelta(hours=2)
         ),
     )
@@ -284,12 +285,12 @@ def test_change_outside_the_calendar_sends_nothing(
 ) -> None:
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.meeting_invite(actor=office, meeting=meeting),
+        lambda: invitations.meeting_invite(actor=office, meeting=meeting),
     )
     mailoutbox.clear()
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.meeting_update(actor=office, meeting=meeting, has_public_part=False),
+        lambda: planning.meeting_update(actor=office, meeting=meeting, has_public_part=False),
     )
     assert mailoutbox == []
 
@@ -303,12 +304,12 @@ def test_cancellation(
 ) -> None:
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.meeting_invite(actor=office, meeting=meeting),
+        lambda: invitations.meeting_invite(actor=office, meeting=meeting),
     )
     mailoutbox.clear()
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.meeting_cancel(actor=office, meeting=meeting, reason="Zu wenige Zusagen."),
+        lambda: planning.meeting_cancel(actor=office, meeting=meeting, reason="Zu wenige Zusagen."),
     )
     meeting.refresh_from_db()
     assert {m.to[0].lower() for m in mailoutbox} == {a.lower() for a in invited}
@@ -334,7 +335,7 @@ def test_cancelling_a_meeting_nobody_was_invited_to_sends_nothing(
 ) -> None:
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.meeting_cancel(actor=office, meeting=meeting, reason="Verschoben."),
+        lambda: planning.meeting_cancel(actor=office, meeting=meeting, reason="Verschoben."),
     )
     assert mailoutbox == []
 
@@ -354,14 +355,14 @@ def test_speakers_circle_invites_the_speakers(
     MembershipFactory(
         user=steering, alliance=structure.alliance, role=Role.STEERING, organisation=orgs["ihk"]
     )
-    meeting = services.meeting_create(
+    meeting = planning.meeting_create(
         actor=office,
         body=structure.bodies["speakers"],
         starts_at=timezone.now() + timedelta(days=7),
     )
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.meeting_invite(actor=office, meeting=meeting),
+        lambda: invitations.meeting_invite(actor=office, meeting=meeting),
     )
     addresses = {message.to[0] for message in mailoutbox}
     assert "sprecher@ihk.example.org" in addresses
@@ -384,7 +385,7 @@ def test_rolled_back_step_sends_nothing(
 ) -> None:
     def invite_then_fail() -> None:
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.meeting_invite(actor=office, meeting=meeting)
+            invitations.meeting_invite(actor=office, meeting=meeting)
             raise RuntimeError("Abbruch nach der Einladung")
 
     callbacks = run(django_capture_on_commit_callbacks, invite_then_fail)
@@ -402,17 +403,17 @@ def test_refused_steps_send_nothing(
 ) -> None:
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.meeting_invite(actor=office, meeting=meeting),
+        lambda: invitations.meeting_invite(actor=office, meeting=meeting),
     )
     mailoutbox.clear()
 
     def refused() -> None:
         with pytest.raises(TransitionNotAllowed):
-            services.meeting_invite(actor=office, meeting=meeting)
+            invitations.meeting_invite(actor=office, meeting=meeting)
         with pytest.raises(DomainError):
-            services.meeting_cancel(actor=office, meeting=meeting, reason="  ")
+            planning.meeting_cancel(actor=office, meeting=meeting, reason="  ")
         with pytest.raises(DomainError):
-            services.meeting_update(
+            planning.meeting_update(
                 actor=office, meeting=meeting, ends_at=meeting.starts_at - timedelta(hours=1)
             )
 
@@ -430,13 +431,13 @@ def test_muted(
     with notifications.muted():
         run(
             django_capture_on_commit_callbacks,
-            lambda: services.meeting_invite(actor=office, meeting=meeting),
+            lambda: invitations.meeting_invite(actor=office, meeting=meeting),
         )
     assert mailoutbox == []
     # Outside the block mail flows again.
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.meeting_cancel(actor=office, meeting=meeting, reason="Test"),
+        lambda: planning.meeting_cancel(actor=office, meeting=meeting, reason="Test"),
     )
     assert len(mailoutbox) == len(invited)
 
@@ -459,7 +460,7 @@ def test_mail_failure_is_logged_not_raised(
     with caplog.at_level(logging.ERROR, logger="buendnis.meetings.notifications"):
         run(
             django_capture_on_commit_callbacks,
-            lambda: services.meeting_invite(actor=office, meeting=meeting),
+            lambda: invitations.meeting_invite(actor=office, meeting=meeting),
         )
     assert Meeting.objects.get(pk=meeting.pk).status == "invited"  # the step stands
     assert "konnten nicht gesendet werden" in caplog.text
@@ -480,7 +481,7 @@ def test_broken_mail_is_logged_not_raised(
     with caplog.at_level(logging.ERROR, logger="buendnis.meetings.notifications"):
         run(
             django_capture_on_commit_callbacks,
-            lambda: services.meeting_invite(actor=office, meeting=meeting),
+            lambda: invitations.meeting_invite(actor=office, meeting=meeting),
         )
     assert "Einladung" in caplog.text and "konnte nicht gesendet werden" in caplog.text
     assert mailoutbox == []

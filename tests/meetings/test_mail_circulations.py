@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from buendnis.accounts.models import Role, User
 from buendnis.alliances.models import PersonFunction
-from buendnis.meetings import notifications, services
+from buendnis.meetings import notifications
 from buendnis.meetings.models import Answer, Circulation
+from buendnis.meetings.services import circulations
 from tests.factories import (
     AllianceStructure,
     MembershipFactory,
@@ -57,7 +58,7 @@ def run(capture: Callable[..., Any], step: Callable[[], object]) -> object:
 
 
 def open_circulation(office: User, structure: AllianceStructure) -> Circulation:
-    return services.circulation_open(
+    return circulations.circulation_open(
         actor=office,
         alliance=structure.alliance,
         title="Verlängerung des Welcome Centers",
@@ -109,13 +110,13 @@ def test_reminder_only_to_those_who_have_not_answered(
         django_capture_on_commit_callbacks, lambda: open_circulation(office, structure)
     )
     for key in ("ihk", "agency", "city", "district", "employers", "hwk"):
-        services.circulation_answer(
+        circulations.circulation_answer(
             actor=None, circulation=circulation, organisation=orgs[key], answer=Answer.AGREE
         )
     mailoutbox.clear()
     sent = run(
         django_capture_on_commit_callbacks,
-        lambda: services.circulations_remind_due(now=circulation.deadline - timedelta(days=1)),
+        lambda: circulations.circulations_remind_due(now=circulation.deadline - timedelta(days=1)),
     )
     assert sent == 1
     # Jobcenter and DGB are silent; the office is told too.
@@ -140,20 +141,20 @@ def test_result(
     circulation = run(
         django_capture_on_commit_callbacks, lambda: open_circulation(office, structure)
     )
-    services.circulation_answer(
+    circulations.circulation_answer(
         actor=None,
         circulation=circulation,
         organisation=orgs["employers"],
         answer=Answer.OBJECT,
         comment="Erst die Zahlen abwarten.",
     )
-    services.circulation_answer(
+    circulations.circulation_answer(
         actor=None, circulation=circulation, organisation=orgs["city"], answer=Answer.AGREE
     )
     mailoutbox.clear()
     run(
         django_capture_on_commit_callbacks,
-        lambda: services.circulation_close(
+        lambda: circulations.circulation_close(
             actor=office, circulation=circulation, now=circulation.deadline + timedelta(minutes=1)
         ),
     )

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from buendnis.core.errors import DomainError, NotPermitted, StaleEdit, TransitionNotAllowed
 from buendnis.funding.states import Status
-from buendnis.meetings import services
 from buendnis.meetings.models import MeetingStatus, Minutes, MinutesStatus
+from buendnis.meetings.services import agenda, attendance, decisions, invitations, planning
+from buendnis.meetings.services import minutes as minutes_services
 from tests.factories import build_alliance_structure, meeting_in_session, project_in_state
 
 pytestmark = pytest.mark.django_db
@@ -45,30 +46,30 @@ def held(structure, office, orgs):
         starts_at=timezone.now() - timedelta(days=14),
         location="Rathaus Braunschweig",
     )
-    services.guest_add(actor=office, meeting=meeting, name="Petra Gast", affiliation="NBank")
-    report = services.agenda_item_create(
+    attendance.guest_add(actor=office, meeting=meeting, name="Petra Gast", affiliation="NBank")
+    report = agenda.agenda_item_create(
         actor=office,
         meeting=meeting,
         title="Bericht der Geschäftsstelle",
         proposed_decision="Der Steuerkreis nimmt den Bericht zur Kenntnis.",
     )
-    services.decision_record(actor=office, item=report, proposal=services.Proposal.DECIDE)
+    decisions.decision_record(actor=office, item=report, proposal=decisions.Proposal.DECIDE)
     project = project_in_state(
         structure,
         Status.SKETCH_STEERING,
         title="Welcome Center",
         applicant_organisation=orgs["city"],
     )
-    item = services.agenda_item_create(actor=office, meeting=meeting, project=project)
-    services.decision_record(
+    item = agenda.agenda_item_create(actor=office, meeting=meeting, project=project)
+    decisions.decision_record(
         actor=office,
         item=item,
-        proposal=services.Proposal.DECIDE,
+        proposal=decisions.Proposal.DECIDE,
         objections={orgs["union"].pk: "Die Finanzierung ist nicht gesichert."},
         abstentions=[orgs["ihk"].pk],
     )
-    services.agenda_item_create(actor=office, meeting=meeting, title="Verschiedenes")
-    services.meeting_close(actor=office, meeting=meeting)
+    agenda.agenda_item_create(actor=office, meeting=meeting, title="Verschiedenes")
+    minutes_services.meeting_close(actor=office, meeting=meeting)
     return meeting
 
 
@@ -119,14 +120,14 @@ def test_public_items_go_to_the_public_part_and_the_rest_stays_internal(held):
 
 def test_the_draft_is_regenerated_until_it_is_approved(held, office):
     minutes = held.minutes
-    services.minutes_update(
+    minutes_services.minutes_update(
         actor=office,
         minutes=minutes,
         public_text="Von Hand ergänzt",
         nonpublic_text="",
         expected_version=minutes.version,
     )
-    regenerated = services.minutes_generate(actor=office, meeting=held)
+    regenerated = minutes_services.minutes_generate(actor=office, meeting=held)
     assert regenerated.pk == minutes.pk
     assert "Bericht der Geschäftsstelle" in regenerated.public_text
     assert regenerated.version == 3
@@ -135,7 +136,7 @@ def test_the_draft_is_regenerated_until_it_is_approved(held, office):
 def test_an_edit_on_a_stale_version_is_refused(held, office):
     minutes = held.minutes
     loaded = minutes.version
-    services.minutes_update(
+    minutes_services.minutes_update(
         actor=office,
         minutes=minutes,
         public_text="Erste Fassung",
@@ -143,7 +144,7 @@ def test_an_edit_on_a_stale_version_is_refused(held, office):
         expected_version=loaded,
     )
     with pytest.raises(StaleEdit):
-        services.minutes_update(
+        minutes_services.minutes_update(
             actor=office,
             minutes=minutes,
             public_text="Zweite Fassung",
@@ -157,7 +158,7 @@ def test_an_edit_on_a_stale_version_is_refused(held, office):
 
 def test_only_the_office_edits_minutes(held, make_persona):
     with pytest.raises(NotPermitted):
-        services.minutes_update(
+        minutes_services.minutes_update(
             actor=make_persona("speaker"), minutes=held.minutes, public_text="x", nonpublic_text="y"
         )
 
@@ -166,7 +167,7 @@ def test_approval_needs_a_later_meeting_of_the_same_body_that_has_begun(structur
     minutes = held.minutes
     earlier = later_meeting(structure, office, days_ago=30)
     speakers = later_meeting(structure, office, body="speakers")
-    future = services.meeting_create(
+    future = planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=timezone.now() + timedelta(days=7),
@@ -178,16 +179,16 @@ def test_approval_needs_a_later_meeting_of_the_same_body_that_has_begun(structur
         (future, "Die genehmigende Sitzung muss eingeladen sein und begonnen haben."),
     ):
         with pytest.raises(DomainError) as refused:
-            services.minutes_approve(actor=office, minutes=minutes, approved_in=approving)
+            minutes_services.minutes_approve(actor=office, minutes=minutes, approved_in=approving)
         assert refused.value.message_dict == {"approved_in": [message]}
-    services.meeting_invite(actor=office, meeting=future)
+    invitations.meeting_invite(actor=office, meeting=future)
     with pytest.raises(DomainError, match="begonnen"):
-        services.minutes_approve(actor=office, minutes=minutes, approved_in=future)
+        minutes_services.minutes_approve(actor=office, minutes=minutes, approved_in=future)
     minutes.refresh_from_db()
     assert minutes.status == MinutesStatus.DRAFT
 
     next_one = later_meeting(structure, office)
-    services.minutes_approve(actor=office, minutes=minutes, approved_in=next_one)
+    minutes_services.minutes_approve(actor=office, minutes=minutes, approved_in=next_one)
     assert minutes.status == MinutesStatus.APPROVED
     assert minutes.approved_in == next_one
     assert minutes.approved_at is not None
@@ -197,22 +198,22 @@ def test_approval_needs_a_later_meeting_of_the_same_body_that_has_begun(structur
 
 def test_approved_minutes_are_fixed(structure, office, held):
     minutes = held.minutes
-    services.minutes_approve(
+    minutes_services.minutes_approve(
         actor=office, minutes=minutes, approved_in=later_meeting(structure, office)
     )
     text = minutes.public_text
     with pytest.raises(TransitionNotAllowed, match="genehmigtes Protokoll"):
-        services.minutes_update(
+        minutes_services.minutes_update(
             actor=office, minutes=minutes, public_text="geändert", nonpublic_text=""
         )
     with pytest.raises(TransitionNotAllowed, match="genehmigtes Protokoll"):
-        services.minutes_generate(actor=office, meeting=held)
+        minutes_services.minutes_generate(actor=office, meeting=held)
     with pytest.raises(TransitionNotAllowed, match="bereits genehmigt"):
-        services.minutes_approve(
+        minutes_services.minutes_approve(
             actor=office, minutes=minutes, approved_in=later_meeting(structure, office, days_ago=0)
         )
     with pytest.raises(TransitionNotAllowed):
-        services.meeting_update(actor=office, meeting=held, location="Anderswo")
+        planning.meeting_update(actor=office, meeting=held, location="Anderswo")
     minutes.refresh_from_db()
     assert minutes.public_text == text
     assert Minutes.objects.filter(meeting=held).count() == 1

@@ -15,7 +15,7 @@ from django.utils import timezone
 from buendnis.alliances.models import Alliance
 from buendnis.funding.models import Project
 from buendnis.funding.states import Status
-from buendnis.meetings import selectors, services
+from buendnis.meetings import selectors
 from buendnis.meetings.models import (
     AgendaDocument,
     AgendaItem,
@@ -30,6 +30,8 @@ from buendnis.meetings.models import (
     Presence,
     Recusal,
 )
+from buendnis.meetings.services import agenda, attendance, decisions, invitations, planning
+from buendnis.meetings.services import minutes as minutes_services
 from tests.factories import (
     AllianceStructure,
     build_alliance_structure,
@@ -108,7 +110,7 @@ def test_list_shows_both_bodies_with_german_dates(
 ) -> None:
     zone = timezone.get_current_timezone()
     start = datetime(2030, 6, 5, 10, 0, tzinfo=zone)
-    upcoming = services.meeting_create(
+    upcoming = planning.meeting_create(
         actor=None,
         body=structure.bodies["speakers"],
         starts_at=start,
@@ -134,12 +136,12 @@ def test_list_shows_both_bodies_with_german_dates(
 
 def test_plan_a_year(office: Client, structure: AllianceStructure) -> None:
     page = text(office.get(f"{ROOT}planen/?jahr=2031"))
-    for day in services.default_quarter_days(2031):
+    for day in planning.default_quarter_days(2031):
         assert f'value="{day.isoformat()}"' in page  # prefilled with the proposal
     assert 'name="speakers_lead_days" value="14"' in page
     assert 'name="submission_lead_days" value="14"' in page
     assert 'value="10:00"' in page
-    days = services.default_quarter_days(2031)
+    days = planning.default_quarter_days(2031)
     data = {f"steering_day_{number}": day.isoformat() for number, day in enumerate(days, start=1)}
     data.update(
         starts="09:30",
@@ -280,7 +282,7 @@ def test_cancel_with_reason(office: Client, meeting: Meeting) -> None:
 
 def test_a_future_meeting_is_not_closed(office: Client, structure: AllianceStructure) -> None:
     future = steering_meeting(structure, hours_ago=-48)
-    services.meeting_invite(actor=None, meeting=future)
+    invitations.meeting_invite(actor=None, meeting=future)
     page = text(office.post(url(future, "abschliessen/")), 409)
     assert "Die Sitzung hat noch nicht stattgefunden." in page
     assert Meeting.objects.get(pk=future.pk).status == MeetingStatus.INVITED
@@ -514,7 +516,7 @@ def test_record_attendance_and_guests(
     structure: AllianceStructure,
     meeting: Meeting,
 ) -> None:
-    services.meeting_invite(actor=None, meeting=meeting)
+    invitations.meeting_invite(actor=None, meeting=meeting)
     orgs = voting(structure)
     page = text(office.get(url(meeting, "anwesenheit/")))
     assert page.count('type="radio"') == 9 * 3  # three choices per seat-holding organisation
@@ -666,7 +668,7 @@ def test_a_recused_applicant_cannot_object(
     office: Client, structure: AllianceStructure, meeting: Meeting
 ) -> None:
     project = steering_project(structure, title="Welcome Center")
-    [item] = services.agenda_propose(actor=None, meeting=meeting)
+    [item] = agenda.agenda_propose(actor=None, meeting=meeting)
     record_presence(meeting, voting(structure))
     city = structure.organisations["city"]
     page = text(office.get(item_url(item, "beschluss/")))
@@ -709,7 +711,7 @@ def test_revision_needs_reasons(
     office: Client, structure: AllianceStructure, meeting: Meeting
 ) -> None:
     steering_project(structure)
-    [item] = services.agenda_propose(actor=None, meeting=meeting)
+    [item] = agenda.agenda_propose(actor=None, meeting=meeting)
     record_presence(meeting, voting(structure))
     page = text(office.post(item_url(item, "beschluss/"), {"proposal": "revision"}), 400)
     assert "Bitte begründen Sie die Rückgabe zur Überarbeitung." in page
@@ -725,7 +727,7 @@ def test_a_votum_the_budget_cannot_carry(
         applicant_organisation=structure.organisations["host"],
         eligible_costs=Decimal("3000000.00"),
     )
-    [item] = services.agenda_propose(actor=None, meeting=meeting)
+    [item] = agenda.agenda_propose(actor=None, meeting=meeting)
     record_presence(meeting, voting(structure))
     page = text(decide(office, item), 400)
     assert "Das virtuelle Budget der Förderphase" in page and "reicht nicht" in page
@@ -750,8 +752,8 @@ def held(structure: AllianceStructure) -> Meeting:
     meeting = steering_meeting(structure, hours_ago=48)
     item = free_item(meeting, "Bericht der Geschäftsstelle")
     record_presence(meeting, voting(structure))
-    services.decision_record(actor=None, item=item, proposal=services.Proposal.DECIDE)
-    services.meeting_close(actor=None, meeting=meeting)
+    decisions.decision_record(actor=None, item=item, proposal=decisions.Proposal.DECIDE)
+    minutes_services.meeting_close(actor=None, meeting=meeting)
     return meeting
 
 
@@ -796,7 +798,7 @@ def test_minutes_regenerate_and_approve(
     office: Client, structure: AllianceStructure, held: Meeting
 ) -> None:
     minutes = Minutes.objects.get(meeting=held)
-    services.minutes_update(
+    minutes_services.minutes_update(
         actor=None, minutes=minutes, public_text="bearbeitet", nonpublic_text=""
     )
     response = office.post(url(held, "protokoll/erzeugen/"))
@@ -807,7 +809,7 @@ def test_minutes_regenerate_and_approve(
     # No later meeting yet: nothing to choose.
     assert "Noch ist keine eingeladen." in page
     later = steering_meeting(structure, hours_ago=1)
-    services.meeting_invite(actor=None, meeting=later)
+    invitations.meeting_invite(actor=None, meeting=later)
     earlier = steering_meeting(structure, hours_ago=24 * 30)
     page = text(office.get(url(held, "protokoll/")))
     assert f'<option value="{later.pk}"' in page
@@ -828,7 +830,7 @@ def test_minutes_regenerate_and_approve(
 
 def test_minutes_pdf(client_as: Callable[[str], Client], held: Meeting) -> None:
     minutes = Minutes.objects.get(meeting=held)
-    services.minutes_update(
+    minutes_services.minutes_update(
         actor=None, minutes=minutes, public_text="Öffentlicher Teil", nonpublic_text="Nur intern"
     )
     response = client_as("member").get(url(held, "protokoll.pdf"))
@@ -870,16 +872,16 @@ def grow(structure: AllianceStructure, meeting: Meeting, count: int) -> None:
     decisions; and (through `grow_alliance_structure`) 20 more seats with their attendance."""
     for number in range(count):
         steering_project(structure, title=f"Zusatzvorhaben {number:02d}")
-    services.agenda_propose(actor=None, meeting=meeting)
+    agenda.agenda_propose(actor=None, meeting=meeting)
     for number in range(count):
         item = free_item(meeting, f"Zusatzpunkt {number:02d}")
-        services.agenda_document_add(
+        agenda.agenda_document_add(
             actor=None, item=item, title=f"Unterlage {number}", upload=pdf_upload()
         )
-        services.recusal_declare(
+        agenda.recusal_declare(
             actor=None, item=item, organisation=structure.organisations["union"], reason="befangen"
         )
-        services.guest_add(actor=None, meeting=meeting, name=f"Gast {number}")
+        attendance.guest_add(actor=None, meeting=meeting, name=f"Gast {number}")
 
 
 def first_shape(structure: AllianceStructure) -> tuple[Meeting, AgendaItem]:
@@ -887,11 +889,11 @@ def first_shape(structure: AllianceStructure) -> tuple[Meeting, AgendaItem]:
     and a decision, a guest; invited with attendance recorded."""
     meeting = steering_meeting(structure)
     steering_project(structure, title="Welcome Center")
-    services.agenda_propose(actor=None, meeting=meeting)
+    agenda.agenda_propose(actor=None, meeting=meeting)
     grow(structure, meeting, 1)
     decided = free_item(meeting, "Beschlossen")
     record_presence(meeting, voting(structure))
-    services.decision_record(actor=None, item=decided, proposal=services.Proposal.DECIDE)
+    decisions.decision_record(actor=None, item=decided, proposal=decisions.Proposal.DECIDE)
     return meeting, decided
 
 

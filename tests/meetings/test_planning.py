@@ -10,7 +10,6 @@ from buendnis.core.errors import DomainError, NotPermitted, StaleEdit, Transitio
 from buendnis.core.models import AuditEntry
 from buendnis.funding import services as funding
 from buendnis.funding.states import Status
-from buendnis.meetings import services
 from buendnis.meetings.models import (
     AgendaItem,
     Attendance,
@@ -18,6 +17,7 @@ from buendnis.meetings.models import (
     MeetingStatus,
     Minutes,
 )
+from buendnis.meetings.services import agenda, attendance, decisions, invitations, minutes, planning
 from tests.factories import (
     AgendaItemFactory,
     MeetingFactory,
@@ -51,7 +51,7 @@ def local(day, hour=10):
 
 
 def test_a_year_is_four_steuerkreis_meetings_each_prepared_by_the_sprecherkreis(structure, office):
-    planned = services.meetings_plan_year(
+    planned = planning.meetings_plan_year(
         actor=office,
         alliance=structure.alliance,
         steering_days=list(reversed(DAYS)),
@@ -77,7 +77,7 @@ def test_a_year_is_four_steuerkreis_meetings_each_prepared_by_the_sprecherkreis(
 
 
 def test_the_offsets_can_be_chosen(structure, office):
-    [first, *_rest] = services.meetings_plan_year(
+    [first, *_rest] = planning.meetings_plan_year(
         actor=office,
         alliance=structure.alliance,
         steering_days=DAYS,
@@ -94,7 +94,7 @@ def test_the_offsets_can_be_chosen(structure, office):
 
 
 def test_the_proposed_days_are_the_third_wednesday_of_each_quarters_middle_month():
-    days = services.default_quarter_days(2026)
+    days = planning.default_quarter_days(2026)
     assert days == [date(2026, 2, 18), date(2026, 5, 20), date(2026, 8, 19), date(2026, 11, 18)]
     assert all(day.weekday() == 2 and 15 <= day.day <= 21 for day in days)
 
@@ -116,7 +116,7 @@ def test_the_proposed_days_are_the_third_wednesday_of_each_quarters_middle_month
 )
 def test_a_plan_needs_one_day_per_quarter_of_one_year(structure, office, days, message):
     with pytest.raises(DomainError) as refused:
-        services.meetings_plan_year(actor=office, alliance=structure.alliance, steering_days=days)
+        planning.meetings_plan_year(actor=office, alliance=structure.alliance, steering_days=days)
     assert message in refused.value.message_dict["steering_days"]
     assert not Meeting.objects.exists()
 
@@ -131,7 +131,7 @@ def test_a_plan_needs_one_day_per_quarter_of_one_year(structure, office, days, m
 )
 def test_lead_times_are_checked(structure, office, options, field):
     with pytest.raises(DomainError) as refused:
-        services.meetings_plan_year(
+        planning.meetings_plan_year(
             actor=office, alliance=structure.alliance, steering_days=DAYS, **options
         )
     assert field in refused.value.message_dict
@@ -142,7 +142,7 @@ def test_a_day_already_taken_is_refused_and_nothing_is_planned(structure, office
         body=structure.bodies["steering"], starts_at=local(DAYS[2] - timedelta(days=14), 16)
     )
     with pytest.raises(DomainError) as refused:
-        services.meetings_plan_year(actor=office, alliance=structure.alliance, steering_days=DAYS)
+        planning.meetings_plan_year(actor=office, alliance=structure.alliance, steering_days=DAYS)
     assert refused.value.message_dict == {
         "steering_days": [
             f"Am {(DAYS[2] - timedelta(days=14)):%d.%m.%Y} ist bereits eine Sitzung geplant."
@@ -155,7 +155,7 @@ def test_a_cancelled_meeting_does_not_block_its_day(structure, office):
     MeetingFactory(
         body=structure.bodies["steering"], starts_at=local(DAYS[0]), status=MeetingStatus.CANCELLED
     )
-    services.meetings_plan_year(actor=office, alliance=structure.alliance, steering_days=DAYS)
+    planning.meetings_plan_year(actor=office, alliance=structure.alliance, steering_days=DAYS)
     assert Meeting.objects.count() == 9
 
 
@@ -163,7 +163,7 @@ def test_a_plan_that_clashes_with_itself_is_refused(structure, office):
     """The Sprecherkreis of the second quarter would meet on the day of the first Steuerkreis."""
     days = [date(YEAR, 3, 31), date(YEAR, 4, 14), date(YEAR, 8, 20), date(YEAR, 11, 19)]
     with pytest.raises(DomainError) as refused:
-        services.meetings_plan_year(actor=office, alliance=structure.alliance, steering_days=days)
+        planning.meetings_plan_year(actor=office, alliance=structure.alliance, steering_days=days)
     assert refused.value.message_dict == {
         "steering_days": [f"Am 31.03.{YEAR} ist bereits eine Sitzung geplant."]
     }
@@ -171,22 +171,22 @@ def test_a_plan_that_clashes_with_itself_is_refused(structure, office):
 
 
 def test_a_second_plan_for_the_same_year_is_refused(structure, office):
-    services.meetings_plan_year(actor=office, alliance=structure.alliance, steering_days=DAYS)
+    planning.meetings_plan_year(actor=office, alliance=structure.alliance, steering_days=DAYS)
     with pytest.raises(DomainError, match="bereits eine Sitzung"):
-        services.meetings_plan_year(actor=office, alliance=structure.alliance, steering_days=DAYS)
+        planning.meetings_plan_year(actor=office, alliance=structure.alliance, steering_days=DAYS)
     assert Meeting.objects.count() == 8
 
 
 def test_only_the_office_plans(structure, make_persona):
     with pytest.raises(NotPermitted):
-        services.meetings_plan_year(
+        planning.meetings_plan_year(
             actor=make_persona("speaker"), alliance=structure.alliance, steering_days=DAYS
         )
 
 
 def test_an_alliance_without_its_bodies_cannot_plan(other_alliance):
     with pytest.raises(DomainError, match="noch keinen Steuerkreis und Sprecherkreis"):
-        services.meetings_plan_year(actor=None, alliance=other_alliance, steering_days=DAYS)
+        planning.meetings_plan_year(actor=None, alliance=other_alliance, steering_days=DAYS)
 
 
 # --- Meetings: validation -------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def test_an_alliance_without_its_bodies_cannot_plan(other_alliance):
 def test_a_meeting_must_end_after_it_starts_and_close_its_submissions_before(structure, office):
     starts = timezone.now() + timedelta(days=10)
     with pytest.raises(DomainError) as refused:
-        services.meeting_create(
+        planning.meeting_create(
             actor=office,
             body=structure.bodies["steering"],
             starts_at=starts,
@@ -210,26 +210,26 @@ def test_a_meeting_must_end_after_it_starts_and_close_its_submissions_before(str
 
 def test_the_office_has_no_meetings(structure, office):
     with pytest.raises(DomainError, match="nicht die Geschäftsstelle"):
-        services.meeting_create(
+        planning.meeting_create(
             actor=office, body=structure.bodies["office"], starts_at=timezone.now()
         )
 
 
 def test_only_the_sprecherkreis_prepares_a_later_steuerkreis_meeting(structure, office):
-    steering = services.meeting_create(
+    steering = planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=timezone.now() + timedelta(days=20),
     )
     with pytest.raises(DomainError, match="Nur eine Sitzung des Sprecherkreises"):
-        services.meeting_create(
+        planning.meeting_create(
             actor=office,
             body=structure.bodies["steering"],
             starts_at=timezone.now() + timedelta(days=5),
             prepares=steering,
         )
     with pytest.raises(DomainError, match="muss vor der Sitzung des Steuerkreises liegen"):
-        services.meeting_create(
+        planning.meeting_create(
             actor=office,
             body=structure.bodies["speakers"],
             starts_at=timezone.now() + timedelta(days=25),
@@ -238,12 +238,12 @@ def test_only_the_sprecherkreis_prepares_a_later_steuerkreis_meeting(structure, 
 
 
 def test_a_steuerkreis_meeting_is_not_moved_before_its_preparation(structure, office):
-    [quarter, *_rest] = services.meetings_plan_year(
+    [quarter, *_rest] = planning.meetings_plan_year(
         actor=office, alliance=structure.alliance, steering_days=DAYS
     )
     steering = quarter.steering
     with pytest.raises(DomainError) as refused:
-        services.meeting_update(
+        planning.meeting_update(
             actor=office, meeting=steering, starts_at=quarter.speakers.starts_at - timedelta(days=1)
         )
     assert refused.value.message_dict == {
@@ -252,8 +252,8 @@ def test_a_steuerkreis_meeting_is_not_moved_before_its_preparation(structure, of
     steering.refresh_from_db()
     assert steering.starts_at == local(DAYS[0])
     # Once the Sprecherkreis meeting is cancelled, the Steuerkreis may move.
-    services.meeting_cancel(actor=office, meeting=quarter.speakers, reason="Entfällt")
-    services.meeting_update(
+    planning.meeting_cancel(actor=office, meeting=quarter.speakers, reason="Entfällt")
+    planning.meeting_update(
         actor=office, meeting=steering, starts_at=quarter.speakers.starts_at - timedelta(days=1)
     )
 
@@ -264,7 +264,7 @@ def test_a_body_of_another_alliance_is_refused_for_prepares(structure, office, o
         body=other.bodies["steering"], starts_at=timezone.now() + timedelta(days=20)
     )
     with pytest.raises(DomainError, match="anderen Bündnis"):
-        services.meeting_create(
+        planning.meeting_create(
             actor=office,
             body=structure.bodies["speakers"],
             starts_at=timezone.now() + timedelta(days=5),
@@ -276,12 +276,12 @@ def test_a_body_of_another_alliance_is_refused_for_prepares(structure, office, o
 
 
 def test_invite_prefills_attendance_with_the_seats_of_the_day(structure, office):
-    meeting = services.meeting_create(
+    meeting = planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=timezone.now() + timedelta(days=7),
     )
-    services.meeting_invite(actor=office, meeting=meeting)
+    invitations.meeting_invite(actor=office, meeting=meeting)
     assert meeting.status == MeetingStatus.INVITED
     assert meeting.invited_at is not None
     rows = {row.organisation.name: row for row in Attendance.objects.filter(meeting=meeting)}
@@ -290,52 +290,52 @@ def test_invite_prefills_attendance_with_the_seats_of_the_day(structure, office)
     assert sum(row.can_vote for row in rows.values()) == 8
     assert all(not row.is_present for row in rows.values())
     with pytest.raises(TransitionNotAllowed, match="Eingeladen"):
-        services.meeting_invite(actor=office, meeting=meeting)
+        invitations.meeting_invite(actor=office, meeting=meeting)
 
 
 def test_attendance_only_between_invitation_and_close(structure, office):
-    meeting = services.meeting_create(
+    meeting = planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=timezone.now() + timedelta(days=7),
     )
     with pytest.raises(TransitionNotAllowed):
-        services.attendance_record(actor=office, meeting=meeting, entries={})
-    services.meeting_invite(actor=office, meeting=meeting)
+        attendance.attendance_record(actor=office, meeting=meeting, entries={})
+    invitations.meeting_invite(actor=office, meeting=meeting)
     stranger = structure.organisations["host"]
     with pytest.raises(DomainError, match="Nur Organisationen mit einem Sitz"):
-        services.attendance_record(
+        attendance.attendance_record(
             actor=office,
             meeting=meeting,
-            entries={stranger.pk: services.AttendanceEntry("representative")},
+            entries={stranger.pk: attendance.AttendanceEntry("representative")},
         )
 
 
 def test_cancel_needs_a_reason_bumps_the_calendar_and_ends_the_meeting(structure, office):
-    meeting = services.meeting_create(
+    meeting = planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=timezone.now() + timedelta(days=7),
     )
-    services.meeting_invite(actor=office, meeting=meeting)
+    invitations.meeting_invite(actor=office, meeting=meeting)
     with pytest.raises(DomainError, match="Grund der Absage"):
-        services.meeting_cancel(actor=office, meeting=meeting, reason=" ")
-    services.meeting_cancel(actor=office, meeting=meeting, reason="Zu wenige Zusagen")
+        planning.meeting_cancel(actor=office, meeting=meeting, reason=" ")
+    planning.meeting_cancel(actor=office, meeting=meeting, reason="Zu wenige Zusagen")
     assert meeting.status == MeetingStatus.CANCELLED
     assert meeting.sequence == 1
     assert meeting.cancelled_reason == "Zu wenige Zusagen"
     with pytest.raises(TransitionNotAllowed):
-        services.meeting_cancel(actor=office, meeting=meeting, reason="noch einmal")
+        planning.meeting_cancel(actor=office, meeting=meeting, reason="noch einmal")
     with pytest.raises(TransitionNotAllowed):
-        services.meeting_update(actor=office, meeting=meeting, location="Anderswo")
+        planning.meeting_update(actor=office, meeting=meeting, location="Anderswo")
 
 
 def test_a_meeting_that_decided_something_cannot_be_cancelled(structure, office):
     meeting = meeting_in_session(structure.bodies["steering"], actor=office)
-    item = services.agenda_item_create(actor=office, meeting=meeting, title="Bericht")
-    services.decision_record(actor=office, item=item, proposal=services.Proposal.DECIDE)
+    item = agenda.agenda_item_create(actor=office, meeting=meeting, title="Bericht")
+    decisions.decision_record(actor=office, item=item, proposal=decisions.Proposal.DECIDE)
     with pytest.raises(TransitionNotAllowed) as refused:
-        services.meeting_cancel(actor=office, meeting=meeting, reason="Doch nicht")
+        planning.meeting_cancel(actor=office, meeting=meeting, reason="Doch nicht")
     assert refused.value.messages == [
         "Die Sitzung hat bereits Beschlüsse gefasst und kann nicht abgesagt werden."
     ]
@@ -344,48 +344,48 @@ def test_a_meeting_that_decided_something_cannot_be_cancelled(structure, office)
 
 
 def test_close_after_the_meeting_generates_the_minutes(structure, office):
-    future = services.meeting_create(
+    future = planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=timezone.now() + timedelta(days=7),
     )
-    services.meeting_invite(actor=office, meeting=future)
+    invitations.meeting_invite(actor=office, meeting=future)
     with pytest.raises(TransitionNotAllowed, match="noch nicht stattgefunden"):
-        services.meeting_close(actor=office, meeting=future)
+        minutes.meeting_close(actor=office, meeting=future)
     planned = MeetingFactory(
         body=structure.bodies["steering"], starts_at=timezone.now() - timedelta(days=1)
     )
     with pytest.raises(TransitionNotAllowed, match="Geplant"):
-        services.meeting_close(actor=office, meeting=planned)
+        minutes.meeting_close(actor=office, meeting=planned)
     meeting = meeting_in_session(structure.bodies["steering"], actor=office)
-    services.meeting_close(actor=office, meeting=meeting)
+    minutes.meeting_close(actor=office, meeting=meeting)
     assert meeting.status == MeetingStatus.HELD
     assert Minutes.objects.get(meeting=meeting).status == "draft"
 
 
 def test_update_bumps_the_calendar_sequence_only_for_calendar_fields(structure, office):
-    meeting = services.meeting_create(
+    meeting = planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=timezone.now() + timedelta(days=7),
     )
     assert (meeting.sequence, meeting.version) == (0, 1)
-    services.meeting_update(
+    planning.meeting_update(
         actor=office,
         meeting=meeting,
         submission_deadline=timezone.localdate(),
         has_public_part=False,
     )
     assert (meeting.sequence, meeting.version) == (0, 2)
-    services.meeting_update(actor=office, meeting=meeting, location="Rathaus Wolfsburg")
+    planning.meeting_update(actor=office, meeting=meeting, location="Rathaus Wolfsburg")
     assert (meeting.sequence, meeting.version) == (1, 3)
-    services.meeting_update(
+    planning.meeting_update(
         actor=office, meeting=meeting, starts_at=meeting.starts_at + timedelta(hours=1)
     )
     assert (meeting.sequence, meeting.version) == (2, 4)
     # Nothing changed: nothing written.
     audit = AuditEntry.objects.filter(action="meeting.update").count()
-    services.meeting_update(actor=office, meeting=meeting, location="Rathaus Wolfsburg")
+    planning.meeting_update(actor=office, meeting=meeting, location="Rathaus Wolfsburg")
     assert (meeting.sequence, meeting.version) == (2, 4)
     assert AuditEntry.objects.filter(action="meeting.update").count() == audit
 
@@ -393,14 +393,14 @@ def test_update_bumps_the_calendar_sequence_only_for_calendar_fields(structure, 
 def test_the_same_moment_in_local_time_is_no_calendar_change(structure, office):
     """Forms hand the start in local time, the database keeps UTC: the same moment is no news
     (no new SEQUENCE, no update mail), only a real change is."""
-    meeting = services.meeting_create(
+    meeting = planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=local(DAYS[0]),
         ends_at=local(DAYS[0], 13),
     )
     meeting.refresh_from_db()  # as the database hands it back: UTC
-    services.meeting_update(
+    planning.meeting_update(
         actor=office,
         meeting=meeting,
         starts_at=local(DAYS[0]),
@@ -410,21 +410,21 @@ def test_the_same_moment_in_local_time_is_no_calendar_change(structure, office):
     assert meeting.sequence == 1
     entry = AuditEntry.objects.get(action="meeting.update")
     assert set(entry.changes) == {"location"}
-    services.meeting_update(actor=office, meeting=meeting, starts_at=local(DAYS[0]), title="")
+    planning.meeting_update(actor=office, meeting=meeting, starts_at=local(DAYS[0]), title="")
     assert (meeting.sequence, meeting.version) == (1, 2)
 
 
 def test_update_with_a_stale_version_is_refused(structure, office):
-    meeting = services.meeting_create(
+    meeting = planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=timezone.now() + timedelta(days=7),
     )
-    services.meeting_update(actor=office, meeting=meeting, location="A", expected_version=1)
+    planning.meeting_update(actor=office, meeting=meeting, location="A", expected_version=1)
     with pytest.raises(StaleEdit):
-        services.meeting_update(actor=office, meeting=meeting, location="B", expected_version=1)
+        planning.meeting_update(actor=office, meeting=meeting, location="B", expected_version=1)
     with pytest.raises(TypeError):
-        services.meeting_update(actor=office, meeting=meeting, status=MeetingStatus.HELD)
+        planning.meeting_update(actor=office, meeting=meeting, status=MeetingStatus.HELD)
 
 
 def test_an_invited_meeting_sends_an_update_after_the_commit(
@@ -436,17 +436,17 @@ def test_an_invited_meeting_sends_an_update_after_the_commit(
     monkeypatch.setattr(
         notifications, "send_invitations", lambda pk, update=False: sent.append((pk, update))
     )
-    meeting = services.meeting_create(
+    meeting = planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=timezone.now() + timedelta(days=7),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_invite(actor=office, meeting=meeting)
+        invitations.meeting_invite(actor=office, meeting=meeting)
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_update(actor=office, meeting=meeting, has_public_part=False)
+        planning.meeting_update(actor=office, meeting=meeting, has_public_part=False)
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_update(actor=office, meeting=meeting, location="Rathaus")
+        planning.meeting_update(actor=office, meeting=meeting, location="Rathaus")
     assert sent == [(meeting.pk, False), (meeting.pk, True)]
 
 
@@ -466,16 +466,16 @@ def test_the_proposed_agenda_takes_exactly_the_waiting_projects(structure, offic
     )
     foreign_phase = PhaseFactory(alliance=other_alliance)
     project_in_state(foreign_phase, Status.SKETCH_SPEAKERS, title="Anderes Bündnis")
-    earlier = services.meeting_create(
+    earlier = planning.meeting_create(
         actor=office, body=speakers_body, starts_at=timezone.now() + timedelta(days=3)
     )
-    services.agenda_item_create(actor=office, meeting=earlier, project=elsewhere)
-    meeting = services.meeting_create(
+    agenda.agenda_item_create(actor=office, meeting=earlier, project=elsewhere)
+    meeting = planning.meeting_create(
         actor=office, body=speakers_body, starts_at=timezone.now() + timedelta(days=10)
     )
-    services.agenda_item_create(actor=office, meeting=meeting, title="Begrüßung")
+    agenda.agenda_item_create(actor=office, meeting=meeting, title="Begrüßung")
 
-    items = services.agenda_propose(actor=office, meeting=meeting)
+    items = agenda.agenda_propose(actor=office, meeting=meeting)
     assert [item.project for item in items] == [sketch, description]
     assert [item.position for item in items] == [1, 2]
     assert [item.stage_status for item in items] == [
@@ -486,22 +486,22 @@ def test_the_proposed_agenda_takes_exactly_the_waiting_projects(structure, offic
     assert items[1].title.startswith("Projektbeschreibung „Beschreibung wartet“")
     assert not any(item.is_public for item in items)
     # Proposed again: nothing new.
-    assert services.agenda_propose(actor=office, meeting=meeting) == []
+    assert agenda.agenda_propose(actor=office, meeting=meeting) == []
     assert AuditEntry.objects.filter(action="meeting.agenda_propose").count() == 1
 
 
 def test_a_deferred_and_resumed_project_waits_again(structure, office):
     meeting = meeting_in_session(structure.bodies["speakers"], actor=office)
     project = project_in_state(structure, Status.SKETCH_SPEAKERS)
-    [item] = services.agenda_propose(actor=office, meeting=meeting)
-    services.decision_record(actor=office, item=item, proposal=services.Proposal.DEFER)
+    [item] = agenda.agenda_propose(actor=office, meeting=meeting)
+    decisions.decision_record(actor=office, item=item, proposal=decisions.Proposal.DEFER)
     funding.project_resume(actor=office, project=project)
-    later = services.meeting_create(
+    later = planning.meeting_create(
         actor=office,
         body=structure.bodies["speakers"],
         starts_at=timezone.now() + timedelta(days=30),
     )
-    [again] = services.agenda_propose(actor=office, meeting=later)
+    [again] = agenda.agenda_propose(actor=office, meeting=later)
     assert again.project == project
 
 
@@ -513,24 +513,24 @@ def test_a_stale_item_of_an_earlier_stage_does_not_hold_the_project_back(structu
         body=structure.bodies["speakers"], starts_at=timezone.now() + timedelta(days=2)
     )
     AgendaItemFactory(meeting=old, project=project, stage_status=Status.SKETCH_SPEAKERS)
-    meeting = services.meeting_create(
+    meeting = planning.meeting_create(
         actor=office,
         body=structure.bodies["speakers"],
         starts_at=timezone.now() + timedelta(days=10),
     )
-    [item] = services.agenda_propose(actor=office, meeting=meeting)
+    [item] = agenda.agenda_propose(actor=office, meeting=meeting)
     assert item.project == project
 
 
 def test_a_project_item_needs_the_project_at_the_bodys_stage(structure, office, other_alliance):
-    meeting = services.meeting_create(
+    meeting = planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=timezone.now() + timedelta(days=10),
     )
     waiting = project_in_state(structure, Status.SKETCH_SPEAKERS)
     with pytest.raises(DomainError) as refused:
-        services.agenda_item_create(actor=office, meeting=meeting, project=waiting)
+        agenda.agenda_item_create(actor=office, meeting=meeting, project=waiting)
     assert refused.value.message_dict == {
         "project": [
             f"Das Vorhaben {waiting.reference} steht im Stand „Kurzskizze im Sprecherkreis“ nicht "
@@ -538,59 +538,59 @@ def test_a_project_item_needs_the_project_at_the_bodys_stage(structure, office, 
         ]
     }
     ready = project_in_state(structure, Status.SKETCH_STEERING)
-    services.agenda_item_create(actor=office, meeting=meeting, project=ready)
+    agenda.agenda_item_create(actor=office, meeting=meeting, project=ready)
     with pytest.raises(DomainError, match="bereits auf dieser Tagesordnung"):
-        services.agenda_item_create(actor=office, meeting=meeting, project=ready)
+        agenda.agenda_item_create(actor=office, meeting=meeting, project=ready)
     with pytest.raises(DomainError, match="Titel"):
-        services.agenda_item_create(actor=office, meeting=meeting, title=" ")
+        agenda.agenda_item_create(actor=office, meeting=meeting, title=" ")
 
 
 def test_reorder_and_move(structure, office):
-    meeting = services.meeting_create(
+    meeting = planning.meeting_create(
         actor=office,
         body=structure.bodies["steering"],
         starts_at=timezone.now() + timedelta(days=10),
     )
     a, b, c = (
-        services.agenda_item_create(actor=office, meeting=meeting, title=title)
+        agenda.agenda_item_create(actor=office, meeting=meeting, title=title)
         for title in ("A", "B", "C")
     )
 
     def order():
         return list(meeting.items.order_by("position").values_list("title", flat=True))
 
-    services.agenda_reorder(actor=office, meeting=meeting, item_ids=[c.pk, a.pk, b.pk])
+    agenda.agenda_reorder(actor=office, meeting=meeting, item_ids=[c.pk, a.pk, b.pk])
     assert order() == ["C", "A", "B"]
     assert list(meeting.items.order_by("position").values_list("position", flat=True)) == [0, 1, 2]
     with pytest.raises(StaleEdit):
-        services.agenda_reorder(actor=office, meeting=meeting, item_ids=[c.pk, a.pk])
+        agenda.agenda_reorder(actor=office, meeting=meeting, item_ids=[c.pk, a.pk])
     with pytest.raises(StaleEdit):
-        services.agenda_reorder(actor=office, meeting=meeting, item_ids=[c.pk, a.pk, a.pk])
-    services.agenda_move(actor=office, item=b, offset=-1)
+        agenda.agenda_reorder(actor=office, meeting=meeting, item_ids=[c.pk, a.pk, a.pk])
+    agenda.agenda_move(actor=office, item=b, offset=-1)
     assert order() == ["C", "B", "A"]
-    services.agenda_move(actor=office, item=c, offset=-1)  # already first
+    agenda.agenda_move(actor=office, item=c, offset=-1)  # already first
     assert order() == ["C", "B", "A"]
-    services.agenda_move(actor=office, item=c, offset=+1)
+    agenda.agenda_move(actor=office, item=c, offset=+1)
     assert order() == ["B", "C", "A"]
-    services.agenda_item_delete(actor=office, item=c)
+    agenda.agenda_item_delete(actor=office, item=c)
     assert order() == ["B", "A"]
     assert list(meeting.items.order_by("position").values_list("position", flat=True)) == [0, 1]
 
 
 def test_an_item_with_a_decision_stays_as_it_is(structure, office):
     meeting = meeting_in_session(structure.bodies["steering"], actor=office)
-    item = services.agenda_item_create(actor=office, meeting=meeting, title="Bericht")
-    services.decision_record(actor=office, item=item, proposal=services.Proposal.DECIDE)
+    item = agenda.agenda_item_create(actor=office, meeting=meeting, title="Bericht")
+    decisions.decision_record(actor=office, item=item, proposal=decisions.Proposal.DECIDE)
     with pytest.raises(TransitionNotAllowed):
-        services.agenda_item_update(actor=office, item=item, title="Anders")
+        agenda.agenda_item_update(actor=office, item=item, title="Anders")
     with pytest.raises(TransitionNotAllowed):
-        services.agenda_item_delete(actor=office, item=item)
+        agenda.agenda_item_delete(actor=office, item=item)
     assert AgendaItem.objects.filter(pk=item.pk, title="Bericht").exists()
 
 
 def test_the_agenda_of_a_cancelled_meeting_is_closed(structure, office):
     meeting = MeetingFactory(body=structure.bodies["steering"], status=MeetingStatus.CANCELLED)
     with pytest.raises(TransitionNotAllowed, match="Abgesagt"):
-        services.agenda_item_create(actor=office, meeting=meeting, title="Noch etwas")
+        agenda.agenda_item_create(actor=office, meeting=meeting, title="Noch etwas")
     with pytest.raises(TransitionNotAllowed):
-        services.agenda_propose(actor=office, meeting=meeting)
+        agenda.agenda_propose(actor=office, meeting=meeting)

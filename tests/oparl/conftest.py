@@ -25,7 +25,7 @@ from buendnis.accounts.models import Role, User
 from buendnis.alliances.models import Alliance, Person
 from buendnis.funding.models import BodyOutcome, Project
 from buendnis.funding.states import Status as S
-from buendnis.meetings import services as meeting_services
+from buendnis.meetings.services import agenda, decisions
 from tests.factories import (
     AllianceFactory,
     AllianceStructure,
@@ -293,13 +293,13 @@ def build_world() -> World:
     # A Votum taken in a public meeting: the consultation links the agenda item, and back.
     endorsed = project_in_state(structure, S.DESCRIPTION_STEERING, title="Praktikumsbörse")
     meeting = meeting_in_session(structure.bodies["steering"], actor=office)
-    item = meeting_services.agenda_item_create(
+    item = agenda.agenda_item_create(
         actor=office, meeting=meeting, project=endorsed, is_public=True
     )
-    meeting_services.decision_record(
+    decisions.decision_record(
         actor=office,
         item=item,
-        proposal=meeting_services.Proposal.DECIDE,
+        proposal=decisions.Proposal.DECIDE,
         text="Der Steuerkreis befürwortet das Vorhaben.",
     )
     endorsed.refresh_from_db()

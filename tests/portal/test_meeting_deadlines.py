@@ -11,8 +11,8 @@ from django.utils import timezone
 from buendnis.accounts.models import User
 from buendnis.funding.models import Project
 from buendnis.funding.states import Status
-from buendnis.meetings import services
 from buendnis.meetings.models import Meeting
+from buendnis.meetings.services import planning
 from tests.factories import AllianceStructure, advance
 
 from .test_applicant_support import *  # noqa: F403 - the shared fixtures
@@ -31,7 +31,7 @@ def steering_meeting(
     start = datetime.combine(
         today + timedelta(days=in_days), time(10, 0), tzinfo=timezone.get_current_timezone()
     )
-    return services.meeting_create(
+    return planning.meeting_create(
         actor=office_user,
         body=site.bodies["steering"],
         starts_at=start,
@@ -48,8 +48,8 @@ def meetings(site: AllianceStructure, office_user: User) -> list[Meeting]:
     third = steering_meeting(site, office_user, 220, 190)
     steering_meeting(site, office_user, 5, -2)  # deadline passed
     cancelled = steering_meeting(site, office_user, 300, 280)
-    services.meeting_cancel(actor=office_user, meeting=cancelled, reason="Fällt aus.")
-    services.meeting_create(
+    planning.meeting_cancel(actor=office_user, meeting=cancelled, reason="Fällt aus.")
+    planning.meeting_create(
         actor=office_user,
         body=site.bodies["speakers"],
         starts_at=first.starts_at - timedelta(days=14),

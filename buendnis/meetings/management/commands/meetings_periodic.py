@@ -18,7 +18,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import formats, timezone
 
-from buendnis.meetings import services
+from buendnis.meetings.services import circulations
 
 
 class Command(BaseCommand):
@@ -29,8 +29,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
-        reminded = services.circulations_remind_due(now=now)
-        closed = services.circulations_close_due(now=now)
+        reminded = circulations.circulations_remind_due(now=now)
+        closed = circulations.circulations_close_due(now=now)
         if options["verbosity"] < 1:
             return
         stamp = formats.date_format(timezone.localtime(now), "d.m.Y H:i")
