@@ -27,7 +27,7 @@ from buendnis.accounts import permissions
 from buendnis.accounts.admin_base import ScopedAdminMixin, actor_of
 from buendnis.alliances.admin import FundingPhaseAdmin
 from buendnis.alliances.models import FundingPhase
-from buendnis.core.forms import parse_amount
+from buendnis.core.forms import add_service_errors, parse_amount
 from buendnis.core.templatetags.buendnis_format import money
 
 from . import services
@@ -189,7 +189,7 @@ class BudgetAdjustMixin:
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 figures = budget_figures(phase)
                 admin_.message_user(
@@ -220,15 +220,6 @@ class BudgetAdjustMixin:
             "media": admin_.media + form.media,
         }
         return TemplateResponse(request, "admin/budget/budget_adjust.html", context)
-
-
-def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """The service names its fields (`amount`, `note`); anything else goes on top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # The phase admin gains the budget form here: budget builds on alliances, not the reverse.

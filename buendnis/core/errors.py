@@ -18,3 +18,13 @@ class TransitionNotAllowed(DomainError):
 
 class StaleEdit(DomainError):
     """The record changed since the form was loaded (the API answers 409)."""
+
+
+def refusal_status(error: ValidationError) -> int:
+    """The HTTP status of a refused change, the same for pages and the API: 403 when the role may
+    not, 409 when the record's state or version no longer allows it, 400 for a broken rule."""
+    if isinstance(error, NotPermitted):
+        return 403
+    if isinstance(error, TransitionNotAllowed | StaleEdit):
+        return 409
+    return 400

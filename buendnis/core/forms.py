@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -36,6 +37,25 @@ def parse_amount(text: str) -> Decimal:
     return -value if sign == "-" else value
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker: it sends and shows ISO dates, which every language's input
+    formats read (typed German dates too, config/formats/de)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    """The browser's time picker (hours and minutes)."""
+
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
 class MoneyInput(forms.TextInput):
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
@@ -57,3 +77,30 @@ class MoneyField(forms.Field):
         if isinstance(value, Decimal):
             return value
         return parse_amount(str(value))
+
+
+def add_service_errors(
+    form: forms.BaseForm,
+    error: ValidationError,
+    *,
+    field_map: Mapping[str, str] | None = None,
+    labels: Mapping[str, Any] | None = None,
+) -> None:
+    """Put a service's German messages on the form that called it: a message about a field on
+    that field (or on the one `field_map` names, where the form calls it differently), the rest
+    above the form. Services name model fields freely, and Django refuses `add_error` for a
+    name the form does not have; where `labels` knows such a field, its label goes in front, so
+    the message still says what it is about."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        target = (field_map or {}).get(name, name)
+        for item in errors:
+            if target != NON_FIELD_ERRORS and target in form.fields:
+                form.add_error(target, item)
+            elif labels and name != NON_FIELD_ERRORS and name in labels:
+                for message in item.messages:
+                    form.add_error(None, f"{labels[name]}: {message}")
+            else:
+                form.add_error(None, item)

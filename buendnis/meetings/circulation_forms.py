@@ -1,7 +1,7 @@
 """Forms of the Umlaufbeschluss pages (/<slug>/intern/umlaufbeschluesse/).
 
 The forms only read input; every rule is the services' (`circulation_open`, `circulation_answer`,
-`circulation_cancel`), whose German messages land on the field they name (`add_service_errors`).
+`circulation_cancel`), whose German messages land on the field they name (`core.forms.add_service_errors`).
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from datetime import datetime, time, timedelta
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buendnis.alliances.models import Alliance, BodyKind
+from buendnis.core.forms import DateInput, TimeInput
 from buendnis.funding.models import Project
 from buendnis.funding.states import BODY_STAGES
 
@@ -28,23 +28,6 @@ DEFAULT_DAYS = 7
 DEFAULT_TIME = time(12, 0)
 
 
-class DateInput(forms.DateInput):
-    """The browser's date picker; it sends ISO dates. Typed German dates (31.12.2025) are read
-    too (config/formats/de: DATE_INPUT_FORMATS)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%H:%M")
-
-
 def steering_projects(alliance: Alliance) -> QuerySet[Project]:
     """The alliance's projects the Steuerkreis is deciding on now."""
     return (
@@ -52,24 +35,6 @@ def steering_projects(alliance: Alliance) -> QuerySet[Project]:
         .select_related("applicant_organisation")
         .order_by("reference")
     )
-
-
-def add_service_errors(
-    form: forms.BaseForm, error: ValidationError, field_map: dict[str, str] | None = None
-) -> None:
-    """Put a service's German messages on the form: on the field they name (or the one
-    `field_map` names), else above the form."""
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for name, messages in error.message_dict.items():
-        target = (field_map or {}).get(name, name)
-        for message in messages:
-            if target != NON_FIELD_ERRORS and target in form.fields:
-                form.add_error(target, message)
-            else:
-                form.add_error(None, message)
 
 
 class ProjectChoiceField(forms.ModelChoiceField):

@@ -31,26 +31,18 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from buendnis.accounts import permissions
 from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance, Body, BodyKind, Organisation
-from buendnis.core import errors
+from buendnis.core.errors import refusal_status
+from buendnis.core.forms import add_service_errors
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.public.rendering import render_alliance_page
 
 from . import selectors
-from .circulation_forms import AnswerForm, CancelForm, CirculationOpenForm, add_service_errors
+from .circulation_forms import AnswerForm, CancelForm, CirculationOpenForm
 from .models import Answer, Circulation, CirculationAnswer, CirculationStatus
 from .services import circulations
 
 SECTION = "circulations"
 TEMPLATES = "meetings/circulations/"
-
-
-def _refused_status(error: ValidationError) -> int:
-    """The HTTP status of a refused step, as the API answers it."""
-    if isinstance(error, errors.TransitionNotAllowed | errors.StaleEdit):
-        return 409
-    if isinstance(error, errors.NotPermitted):
-        return 403
-    return 400
 
 
 def _actor(request: HttpRequest) -> User:
@@ -197,8 +189,8 @@ def circulation_create(request: HttpRequest, alliance: Alliance) -> HttpResponse
                     is_public=data["is_public"],
                 )
             except ValidationError as error:
-                add_service_errors(form, error, CirculationOpenForm.FIELD_MAP)
-                status = _refused_status(error)
+                add_service_errors(form, error, field_map=CirculationOpenForm.FIELD_MAP)
+                status = refusal_status(error)
             else:
                 messages.success(
                     request,
@@ -393,7 +385,7 @@ def circulation_answer(
             )
         except ValidationError as error:
             add_service_errors(form, error)
-            status = _refused_status(error)
+            status = refusal_status(error)
         else:
             messages.success(
                 request,
@@ -432,7 +424,7 @@ def circulation_close(
             alliance,
             _circulation(alliance, circulation.pk),
             close_errors=error.messages,
-            status=_refused_status(error),
+            status=refusal_status(error),
         )
     messages.success(
         request,
@@ -456,7 +448,7 @@ def circulation_cancel(
             )
         except ValidationError as error:
             add_service_errors(form, error)
-            status = _refused_status(error)
+            status = refusal_status(error)
         else:
             messages.success(request, _("Der Umlaufbeschluss ist zurückgezogen."))
             return redirect(_detail_url(alliance, circulation))

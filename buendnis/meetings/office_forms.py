@@ -22,28 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from buendnis.alliances.models import Alliance, Body, Organisation
+from buendnis.core.forms import DateInput, TimeInput
 from buendnis.funding.models import Project
 
 from . import selectors
 from .models import AgendaItem, Answer, Meeting, Minutes, Presence
 from .selectors import AttendanceLine
 from .services import agenda, attendance, decisions, planning
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker; it sends and shows ISO dates whatever the language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%H:%M")
 
 
 class PlainNumberInput(forms.NumberInput):
@@ -60,19 +45,6 @@ def text_area(rows: int = 3) -> forms.Textarea:
 def aware(day: date, at: time) -> datetime:
     """A day and a time of day as the office means them: local time of the alliance."""
     return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's German messages on the form: on the field they name, else on the form."""
-    mapping: Mapping[str, str] = getattr(form, "service_fields", {})
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            target = mapping.get(name, name)
-            for message in messages:
-                form.add_error(target if target in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class ServiceForm(forms.Form):

@@ -15,7 +15,6 @@ from datetime import datetime, time
 from functools import wraps
 from typing import TYPE_CHECKING, Any, cast
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,7 +35,8 @@ from django.views.decorators.http import require_http_methods
 
 from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance, Organisation
-from buendnis.core import errors
+from buendnis.core.errors import refusal_status
+from buendnis.core.forms import add_service_errors
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.public.rendering import render_alliance_page
 
@@ -69,7 +69,6 @@ from .office_forms import (
     ReorderForm,
     ServiceForm,
     Voter,
-    add_service_errors,
 )
 from .services import agenda, decisions, invitations, planning
 from .services import attendance as attendance_services
@@ -146,15 +145,7 @@ def _render(
     )
 
 
-def refusal_status(error: ValidationError) -> int:
-    if isinstance(error, errors.NotPermitted):
-        return 403
-    if isinstance(error, errors.TransitionNotAllowed | errors.StaleEdit):
-        return 409
-    return 400
-
-
-def attempt(form: forms.Form, step: Callable[[], object]) -> int | None:
+def attempt(form: ServiceForm, step: Callable[[], object]) -> int | None:
     """Run the step if the form is valid. None when it ran; else the status of the refusal, with
     the German reasons on the form."""
     if not form.is_valid():
@@ -162,7 +153,7 @@ def attempt(form: forms.Form, step: Callable[[], object]) -> int | None:
     try:
         step()
     except ValidationError as error:
-        add_service_errors(form, error)
+        add_service_errors(form, error, field_map=form.service_fields)
         return refusal_status(error)
     return None
 

@@ -9,7 +9,6 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from buendnis.alliances.models import ActionField, FundingPhase, Organisation, Topic
-from buendnis.core.forms import MoneyField
+from buendnis.core.forms import DateInput, MoneyField
 from buendnis.core.templatetags.buendnis_format import percent
 from buendnis.funding import services
 from buendnis.funding.models import PROJECT_EDITABLE_FIELDS, FundingPriority, Project
@@ -58,15 +57,6 @@ UPLOAD_ACCEPT = ".pdf,.docx,.odt,application/pdf,application/vnd.openxmlformats-
 
 
 # --- Input widgets and fields -------------------------------------------------------------------
-
-
-class DayInput(forms.DateInput):
-    """The browser's date picker; it sends ISO dates, which every language's input formats read."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class TopicCheckboxes(forms.CheckboxSelectMultiple):
@@ -132,8 +122,8 @@ class ProjectForm(forms.ModelForm):
             "goals": forms.Textarea(attrs={"rows": 4}),
             "target_group": forms.Textarea(attrs={"rows": 3}),
             "participant_groups": forms.Textarea(attrs={"rows": 2}),
-            "starts_on": DayInput,
-            "ends_on": DayInput,
+            "starts_on": DateInput,
+            "ends_on": DateInput,
             "topics": TopicCheckboxes,
             "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "contact_phone": forms.TextInput(attrs={"autocomplete": "tel"}),
@@ -341,7 +331,7 @@ class DocumentForm(forms.Form):
 
 class ApplicationFiledForm(forms.Form):
     filed_on = forms.DateField(
-        label=_("Förderantrag gestellt am"), widget=DayInput, initial=timezone.localdate
+        label=_("Förderantrag gestellt am"), widget=DateInput, initial=timezone.localdate
     )
     reference = forms.CharField(
         label=_("Aktenzeichen der Förderbank"),
@@ -380,29 +370,3 @@ class ConsultationRequestForm(forms.Form):
         max_length=50,
         widget=forms.TextInput(attrs={"autocomplete": "tel"}),
     )
-
-
-def add_service_errors(
-    form: forms.BaseForm,
-    error: ValidationError,
-    *,
-    labels: dict[str, Any] | None = None,
-    field_map: dict[str, str] | None = None,
-) -> None:
-    """Put a service's German errors on the form: on the field of the same name (or the one
-    `field_map` names), otherwise above the form, prefixed with the field's label."""
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for key, errors in error.error_dict.items():
-        target = (field_map or {}).get(key, key)
-        for item in errors:
-            messages = item.messages if isinstance(item, ValidationError) else [str(item)]
-            for message in messages:
-                if target in form.fields:
-                    form.add_error(target, message)
-                elif key == NON_FIELD_ERRORS or not labels or key not in labels:
-                    form.add_error(None, message)
-                else:
-                    form.add_error(None, f"{labels[key]}: {message}")

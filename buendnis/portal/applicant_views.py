@@ -38,6 +38,7 @@ from buendnis.accounts import permissions
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance, Organisation
 from buendnis.core.errors import StaleEdit
+from buendnis.core.forms import add_service_errors
 from buendnis.core.paging import page_of
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import selectors, services
@@ -62,7 +63,6 @@ from .applicant_forms import (
     ProjectCreateForm,
     ProjectForm,
     WithdrawForm,
-    add_service_errors,
 )
 
 log = logging.getLogger(__name__)

@@ -21,21 +21,12 @@ from django_stubs_ext import StrOrPromise
 
 from buendnis.alliances.models import BodyKind
 from buendnis.core.errors import DomainError
-from buendnis.core.forms import MoneyField
+from buendnis.core.forms import DateInput, MoneyField
 from buendnis.core.templatetags.buendnis_format import day
 from buendnis.core.uploads import validate_document
 from buendnis.funding import selectors
 from buendnis.funding.models import Outcome, Project
 from buendnis.funding.states import BODY_STAGES
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker; it sends and shows ISO dates whatever the language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def date_field(label: StrOrPromise, **kwargs: Any) -> forms.DateField:

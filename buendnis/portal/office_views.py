@@ -33,6 +33,7 @@ from buendnis.alliances.models import Alliance, FundingPhase
 from buendnis.alliances.selectors import phase_pick_current
 from buendnis.budget.selectors import project_balance
 from buendnis.core.errors import StaleEdit
+from buendnis.core.forms import add_service_errors
 from buendnis.core.paging import page_of
 from buendnis.core.templatetags.buendnis_format import day, money
 from buendnis.funding import permissions as funding_permissions
@@ -341,18 +342,6 @@ def _stale_message() -> str:
     )
 
 
-def _add_errors(form: ActionForm, error: ValidationError) -> None:
-    """Put a service's German messages on the form: on the field they name, else on the form."""
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            target = name if name in form.fields else None
-            for message in messages_:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 def _return_url(request: HttpRequest, alliance: Alliance, project: Project) -> str:
     """Back to the board when the step came from there (its filters kept), else the project."""
     board = reverse("office:pipeline", args=[alliance.slug])
@@ -401,7 +390,7 @@ def project_action(request: HttpRequest, slug: str, reference: str, action: str)
             stale = True
             form.add_error(None, _stale_message())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, form.success_message())
             return redirect(_return_url(request, alliance, project))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from buendnis.alliances import registration
 from buendnis.alliances.models import Alliance
+from buendnis.core.forms import add_service_errors
 
 from .registration_forms import RegistrationForm
 
@@ -42,13 +43,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 site_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for key, errors in error.error_dict.items():
-                    field = FIELD_MAP.get(key, key)
-                    for item in errors:
-                        form.add_error(field if field in form.fields else None, item)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error, field_map=FIELD_MAP)
         else:
             return redirect("accounts:register_done")
     context = {"form": form, "alliance": alliance}
