@@ -37,11 +37,12 @@ from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance, Organisation
 from buendnis.core.errors import refusal_status
 from buendnis.core.forms import add_service_errors
+from buendnis.core.pdf import PdfUnavailable
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.public.rendering import render_alliance_page
 
 from . import selectors
-from .minutes_pdf import PdfUnavailable, render_minutes_pdf
+from .minutes_pdf import render_minutes_pdf
 from .models import (
     MEETING_TRANSITIONS,
     AgendaItem,

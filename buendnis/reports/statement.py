@@ -1,30 +1,25 @@
 """The alliance's written statement (Stellungnahme) on a project for the funding bank.
 
 The bank decides on an application "taking the statement decisively into account"; the platform
-writes it after the Steuerkreis' positive Votum. Reads here, rendering to PDF with WeasyPrint
-(imported only when a PDF is asked for: the library needs Debian's Pango at import time).
+writes it after the Steuerkreis' positive Votum. Reads here, rendering to PDF with `core.pdf`.
 """
 
 from __future__ import annotations
 
-import logging
-import mimetypes
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from buendnis.alliances.models import Alliance, BodyKind, Seat, SeatRole
 from buendnis.alliances.selectors import seats_active_on
+from buendnis.core.pdf import local_fetcher, render_pdf
 from buendnis.funding.models import (
     BodyOutcome,
     CoFinancing,
@@ -35,18 +30,14 @@ from buendnis.funding.models import (
 from buendnis.funding.states import Status
 from buendnis.funding.wording import STATEMENT_STATES
 
-logger = logging.getLogger(__name__)
-
 # The statement's stylesheet (and anything else WeasyPrint may load) comes from here, never from
 # the network.
 ASSETS = (Path(__file__).resolve().parent / "static" / "reports").resolve()
+# How a refused address names the document (core.pdf.local_fetcher).
+DOCUMENT = "der Stellungnahme"
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
-
-
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint or the system libraries it needs are missing on this server."""
 
 
 def statement_project(alliance: Alliance, reference: str) -> Project | None:
@@ -173,44 +164,18 @@ def statement_data(project: Project, *, on: date | None = None) -> StatementData
 
 
 def _local_fetcher() -> Any:
-    """A WeasyPrint URL fetcher that reads files below ASSETS and refuses everything else, so
-    rendering a statement never touches the network. Fetch errors stop the rendering."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class LocalAssets(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            parts = urlsplit(url)
-            if parts.scheme != "file":
-                raise ValueError(f"Nur lokale Dateien: {url}")
-            path = Path(url2pathname(parts.path)).resolve()
-            if not path.is_relative_to(ASSETS) or not path.is_file():
-                raise ValueError(f"Keine Datei der Stellungnahme: {url}")
-            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(
-                path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
-            )
-
-    return LocalAssets(fail_on_errors=True)
+    """The fetcher the statement is rendered with: its own files and the shared stylesheet,
+    never the network."""
+    return local_fetcher(ASSETS, document=DOCUMENT)
 
 
 def render_statement_pdf(data: StatementData) -> bytes:
-    """The statement as PDF bytes. Raises PdfUnavailable when WeasyPrint cannot run here."""
-    try:
-        import weasyprint
-    except (ImportError, OSError) as exc:  # OSError: Pango or its friends are not installed
-        logger.error("WeasyPrint ist nicht nutzbar: %s", exc)
-        raise PdfUnavailable(str(exc)) from exc
-    html = render_to_string(
-        "reports/statement.html",
-        {
-            "data": data,
-            "project": data.project,
-            "alliance": data.alliance,
-            "alliance_genitive": alliance_genitive(data.alliance.name),
-        },
-    )
-    document = weasyprint.HTML(
-        string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=_local_fetcher()
-    )
-    pdf: bytes = document.write_pdf()
-    return pdf
+    """The statement as PDF bytes. Raises core.pdf.PdfUnavailable when WeasyPrint cannot run
+    here."""
+    context = {
+        "data": data,
+        "project": data.project,
+        "alliance": data.alliance,
+        "alliance_genitive": alliance_genitive(data.alliance.name),
+    }
+    return render_pdf("reports/statement.html", context, assets=ASSETS, document=DOCUMENT)

@@ -26,12 +26,13 @@ from buendnis.budget import permissions as budget_permissions
 from buendnis.budget import selectors as budget_selectors
 from buendnis.budget.models import LedgerEntry
 from buendnis.core.paging import page_of
+from buendnis.core.pdf import PdfUnavailable
 from buendnis.funding import figures as project_money
 from buendnis.funding import permissions as funding_permissions
 from buendnis.public.rendering import render_alliance_page
 
 from . import charts
-from .statement import PdfUnavailable, render_statement_pdf, statement_data, statement_project
+from .statement import render_statement_pdf, statement_data, statement_project
 
 LEDGER_PAGE_SIZE = 25
 
