@@ -34,8 +34,8 @@ from buendnis.meetings import decision_selectors as selectors
 from buendnis.meetings.models import Decision
 
 from . import decision_serializers as ds
+from .base import INVALID, UNAUTHENTICATED, error_response
 from .meeting_views import BODY_PARAM, MEETING_BODIES, MeetingsAPIView, _day_param
-from .project_views import INVALID, UNAUTHENTICATED, _error
 from .views import SLUG
 
 TAG = "Beschlüsse / Decisions"
@@ -49,7 +49,7 @@ DECISION_KEY = OpenApiParameter(
         "`meeting-<n>` or `circulation-<n>`."
     ),
 )
-DECISION_NOT_FOUND = _error(
+DECISION_NOT_FOUND = error_response(
     "Bündnis unbekannt, oder den Beschluss gibt es nicht oder nicht für Sie. / Alliance unknown, "
     "or no such decision visible to you."
 )

@@ -1,6 +1,6 @@
 """The meetings and circulations API (/api/v1/alliances/{slug}/meetings/, …/circulations/).
 
-Design, where it differs from the projects API (project_views.py, whose error mapping it shares):
+Design, where it differs from the projects API (project_views.py; both map errors in base.py):
 
 - Meetings are read by everyone, each caller seeing what the web pages show them: the public sees
   the meetings with a public part (cancelled ones too, flagged `is_cancelled`) and only their
@@ -26,39 +26,33 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponseBase
-from django.utils import timezone, translation
+from django.http import Http404
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework import exceptions
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from buendnis.accounts import permissions
-from buendnis.accounts.models import User
-from buendnis.alliances.models import Alliance, BodyKind, Organisation
-from buendnis.core.errors import NotPermitted, StaleEdit, TransitionNotAllowed
+from buendnis.alliances.models import BodyKind, Organisation
+from buendnis.core.errors import NotPermitted
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings import selectors
 from buendnis.meetings.models import AgendaItem, Circulation, CirculationStatus, Meeting
 from buendnis.meetings.services import circulations as circulations_services
 
 from . import meeting_serializers as ms
-from .authentication import BearerTokenAuthentication, SessionAuthentication
-from .project_views import (
+from .base import (
     CONFLICT,
     FORBIDDEN,
     INVALID,
     UNAUTHENTICATED,
-    Conflict,
-    _error,
-    _field_errors,
+    AllianceAPIView,
+    error_response,
 )
 from .views import SLUG
 
@@ -76,48 +70,24 @@ CIRCULATION_PK = OpenApiParameter(
     OpenApiParameter.PATH,
     description="Nummer des Umlaufbeschlusses. / Circulation id.",
 )
-MEETING_NOT_FOUND = _error(
+MEETING_NOT_FOUND = error_response(
     "Bündnis unbekannt, oder die Sitzung gibt es nicht oder nicht für Sie. / Alliance unknown, "
     "or no such meeting visible to you."
 )
-CIRCULATION_NOT_FOUND = _error(
+CIRCULATION_NOT_FOUND = error_response(
     "Bündnis oder Umlaufbeschluss unbekannt. / Alliance or circulation unknown."
 )
-CIRCULATION_FORBIDDEN = _error(
+CIRCULATION_FORBIDDEN = error_response(
     "Umlaufbeschlüsse sind dem internen Kreis des Bündnisses und dem Ministerium vorbehalten. / "
     "Circulations are for the alliance's internal circle and the ministry."
 )
 
 
-class MeetingsAPIView(generics.GenericAPIView[Any]):
-    """Shared: authentication (token or session), German answers, the alliance, and the mapping of
-    domain errors exactly as in the projects API (409, 403, 400 with messages per field)."""
+class MeetingsAPIView(AllianceAPIView[Any]):
+    """Shared: what `AllianceAPIView` gives (token or session, German answers, the alliance, the
+    domain errors as in the projects API) and whether the caller is internal."""
 
-    authentication_classes = (BearerTokenAuthentication, SessionAuthentication)
     permission_classes: tuple[type[BasePermission], ...] = (AllowAny,)
-    parser_classes: tuple[type[BaseParser], ...] = (JSONParser,)
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        with translation.override("de"):
-            return super().dispatch(request, *args, **kwargs)
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, StaleEdit | TransitionNotAllowed):
-            exc = Conflict(detail=" ".join(exc.messages))
-        elif isinstance(exc, NotPermitted):
-            exc = exceptions.PermissionDenied(detail=" ".join(exc.messages))
-        elif isinstance(exc, ValidationError):
-            exc = exceptions.ValidationError(detail=_field_errors(exc))
-        return super().handle_exception(exc)
-
-    @property
-    def actor(self) -> User | None:
-        user = self.request.user
-        return user if isinstance(user, User) else None
-
-    @cached_property
-    def alliance(self) -> Alliance:
-        return permissions.get_alliance_for_user(self.request.user, self.kwargs["slug"])
 
     @cached_property
     def internal(self) -> bool:

@@ -12,10 +12,10 @@ Design, where it differs from the public read views (views.py):
 - Every write goes through `buendnis.funding.services`, so the rules are the same as in the
   portal and the admin. The view asks `funding.permissions` first, so that a role that may not act gets
   403 before its input is even read; the service checks again under the row lock.
-- Domain errors become HTTP answers in one place (`ProjectAPIView.handle_exception`): a move the
-  current state does not allow and a stale edit are 409, a refused role 403, a broken rule 400 with
-  German messages per field (`non_field_errors` for the rest). Messages are German whatever the
-  client's Accept-Language, as everywhere in this API.
+- Domain errors become HTTP answers in one place for the whole API (`base.exception_handler`): a
+  move the current state does not allow and a stale edit are 409, a refused role 403, a broken
+  rule 400 with German messages per field (`non_field_errors` for the rest). Messages are German
+  whatever the client's Accept-Language, as everywhere in this API.
 - Query counts are pinned and do not grow with the number of projects: the page of projects with
   phase, owner and field joined, one query for the topics, and five more for the non-public
   record of the projects on the page the caller sees in full (none if there is none).
@@ -26,122 +26,65 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponseBase
-from django.utils import translation
+from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
 )
-from rest_framework import exceptions, generics, status
-from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
+from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from buendnis.accounts import permissions
-from buendnis.accounts.models import User
-from buendnis.alliances.models import Alliance, Body, Organisation
-from buendnis.core.errors import NotPermitted, StaleEdit, TransitionNotAllowed
+from buendnis.alliances.models import Body, Organisation
+from buendnis.core.errors import NotPermitted
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import selectors, services
 from buendnis.funding.models import Project
 from buendnis.funding.states import ACTIONS, Status
 
 from . import project_serializers as ps
-from .authentication import BearerTokenAuthentication, SessionAuthentication
-from .serializers import ErrorSerializer
+from .base import (
+    CONFLICT,
+    FORBIDDEN,
+    INVALID,
+    UNAUTHENTICATED,
+    AllianceAPIView,
+    error_response,
+)
 from .views import SLUG
 
 TAG = "Vorhaben / Projects"
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-def _field_errors(error: ValidationError) -> dict[str, list[str]]:
-    """A Django ValidationError (services, model validation) as DRF's field → messages."""
-    if hasattr(error, "error_dict"):
-        return {
-            ("non_field_errors" if name == NON_FIELD_ERRORS else name): messages
-            for name, messages in error.message_dict.items()
-        }
-    return {"non_field_errors": error.messages}
-
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorSerializer, description=description)
-
-
 PK = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Nummer des Vorhabens. / Project id."
 )
-NOT_FOUND = _error(
+NOT_FOUND = error_response(
     "Bündnis unbekannt, oder das Vorhaben gibt es nicht oder nicht für Sie. / Alliance unknown, "
     "or no such project visible to you."
 )
-UNAUTHENTICATED = _error(
-    "Nicht angemeldet oder API-Schlüssel ungültig. / Not logged in or invalid token."
-)
-FORBIDDEN = _error(
-    "Ihre Rolle darf das nicht (oder CSRF-Token fehlt). / Your role may not (or CSRF token missing)."
-)
-INVALID = OpenApiResponse(
-    response=OpenApiTypes.OBJECT,
-    description=(
-        "Eingaben verletzen eine Regel: deutsche Meldungen je Feld, übrige unter "
-        "`non_field_errors`. / Input breaks a rule: German messages per field."
-    ),
-)
-CONFLICT = _error(
-    "Der Schritt ist im aktuellen Stand nicht möglich, oder das Vorhaben wurde inzwischen "
-    "geändert. / The step is not possible in the current state, or the project changed."
-)
 
 
-class ProjectAPIView(generics.GenericAPIView[Project]):
-    """Shared by the project endpoints: authentication, German answers, the alliance, the caller's
-    access, and the mapping of domain errors (see the module docstring)."""
+class ProjectAPIView(AllianceAPIView[Project]):
+    """Shared by the project endpoints: the caller's access (see the module docstring); errors
+    are mapped by `base.exception_handler`."""
 
-    authentication_classes = (BearerTokenAuthentication, SessionAuthentication)
     permission_classes = (IsAuthenticatedOrReadOnly,)
-    parser_classes: tuple[type[BaseParser], ...] = (JSONParser,)
     serializer_class = ps.ProjectSerializer
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        with translation.override("de"):
-            return super().dispatch(request, *args, **kwargs)
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, StaleEdit | TransitionNotAllowed):
-            exc = Conflict(detail=" ".join(exc.messages))
-        elif isinstance(exc, NotPermitted):
-            exc = exceptions.PermissionDenied(detail=" ".join(exc.messages))
-        elif isinstance(exc, ValidationError):
-            exc = exceptions.ValidationError(detail=self.rename_fields(_field_errors(exc)))
-        return super().handle_exception(exc)
 
     def rename_fields(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
         """Subclasses map the services' field names to the names the client sent."""
         return errors
-
-    @property
-    def actor(self) -> User | None:
-        user = self.request.user
-        return user if isinstance(user, User) else None
-
-    @cached_property
-    def alliance(self) -> Alliance:
-        return permissions.get_alliance_for_user(self.request.user, self.kwargs["slug"])
 
     @cached_property
     def access(self) -> funding_permissions.ProjectAccess:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404
 from django.utils import translation
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
@@ -34,7 +34,6 @@ from rest_framework import generics
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from buendnis.accounts.permissions import get_alliance_for_user
 from buendnis.alliances import selectors
@@ -49,6 +48,7 @@ from buendnis.budget import selectors as budget_selectors
 from buendnis.funding import figures as project_money
 
 from . import serializers
+from .base import GermanAnswers
 
 TAG = "Bündnisse / Alliances"
 
@@ -65,15 +65,11 @@ SLUG = OpenApiParameter(
 )
 
 
-class PublicReadMixin(APIView):
+class PublicReadMixin(GermanAnswers):
     """Open data: no authentication, no permission check, German answers (see module docstring)."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        with translation.override("de"):
-            return super().dispatch(request, *args, **kwargs)
 
 
 class AllianceListView(PublicReadMixin, generics.ListAPIView[Alliance]):

@@ -189,6 +189,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "COERCE_DECIMAL_TO_STRING": True,
+    # The services' domain errors as 409, 403 or 400 with German messages per field, for every view.
+    "EXCEPTION_HANDLER": "buendnis.api.base.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bündnisportal API",
