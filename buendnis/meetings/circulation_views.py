@@ -15,26 +15,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, cast
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from buendnis.accounts import permissions
-from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance, Body, BodyKind, Organisation
 from buendnis.core.errors import refusal_status
 from buendnis.core.forms import add_service_errors
 from buendnis.meetings import permissions as meeting_permissions
-from buendnis.public.rendering import render_alliance_page
+from buendnis.web.pages import render_alliance_page, signed_in_page, signed_in_user
 
 from . import selectors
 from .circulation_forms import AnswerForm, CancelForm, CirculationOpenForm
@@ -42,12 +36,8 @@ from .models import Answer, Circulation, CirculationAnswer, CirculationStatus
 from .services import circulations
 
 SECTION = "circulations"
+FORM = ["GET", "HEAD", "POST"]
 TEMPLATES = "meetings/circulations/"
-
-
-def _actor(request: HttpRequest) -> User:
-    # Only called after the login check: the user is a signed-in account.
-    return cast(User, request.user)
 
 
 def _deadline_text(circulation: Circulation) -> str:
@@ -57,17 +47,6 @@ def _deadline_text(circulation: Circulation) -> str:
 def _detail_url(alliance: Alliance, circulation: Circulation | int) -> str:
     pk = circulation if isinstance(circulation, int) else circulation.pk
     return reverse("circulations:detail", args=[alliance.slug, pk])
-
-
-def _alliance_for(request: HttpRequest, slug: str, *, login_next: str) -> Alliance | HttpResponse:
-    """The alliance if the user may read its circulations; a login redirect for anonymous
-    visitors; a 403 for signed-in users without the right (the alliance itself is public)."""
-    alliance = permissions.get_alliance_for_user(request.user, slug)
-    if not request.user.is_authenticated:
-        return redirect_to_login(login_next)
-    if not meeting_permissions.can_view_meetings(request.user, alliance):
-        raise PermissionDenied(_("Kein Zugang zum internen Bereich dieses Bündnisses."))
-    return alliance
 
 
 def _circulation(alliance: Alliance, pk: int) -> Circulation:
@@ -84,36 +63,19 @@ def _circulation(alliance: Alliance, pk: int) -> Circulation:
     return circulation
 
 
-PageView = Callable[..., HttpResponse]
-
-
-def circulation_page(view: PageView) -> PageView:
-    """A page that anyone of the internal circle (and the ministry) reads."""
-
-    @wraps(view)
-    @never_cache
-    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
-        alliance = _alliance_for(request, slug, login_next=request.get_full_path())
-        if isinstance(alliance, HttpResponse):
-            return alliance
-        return view(request, alliance, **kwargs)
-
-    return wrapper
-
-
-def circulation_action(view: PageView) -> PageView:
+def circulation_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponseBase]:
     """A POST on one circulation. After the login the person sees the circulation again (a POST
     cannot be replayed)."""
 
+    @signed_in_page(
+        methods=["POST"],
+        allowed=meeting_permissions.can_view_meetings,
+        after_login=lambda request, slug, kwargs: reverse(
+            "circulations:detail", args=[slug, kwargs["pk"]]
+        ),
+    )
     @wraps(view)
-    @require_POST
-    @never_cache
-    def wrapper(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-        alliance = _alliance_for(
-            request, slug, login_next=reverse("circulations:detail", args=[slug, pk])
-        )
-        if isinstance(alliance, HttpResponse):
-            return alliance
+    def wrapper(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
         return view(request, alliance, _circulation(alliance, pk))
 
     return wrapper
@@ -132,8 +94,7 @@ class ListRow:
     waiting_for: list[str]
 
 
-@require_safe
-@circulation_page
+@signed_in_page(allowed=meeting_permissions.can_view_meetings)
 def circulation_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     now = timezone.now()
     mine = meeting_permissions.answering_organisation_ids(request.user, alliance)
@@ -168,8 +129,7 @@ def circulation_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
 # --- Opening a circulation -------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-@circulation_page
+@signed_in_page(methods=FORM, allowed=meeting_permissions.can_view_meetings)
 def circulation_create(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     if not meeting_permissions.can_manage_meetings(request.user, alliance):
         raise PermissionDenied(_("Umlaufbeschlüsse eröffnet die Geschäftsstelle."))
@@ -180,7 +140,7 @@ def circulation_create(request: HttpRequest, alliance: Alliance) -> HttpResponse
             data = form.cleaned_data
             try:
                 circulation = circulations.circulation_open(
-                    actor=_actor(request),
+                    actor=signed_in_user(request),
                     alliance=alliance,
                     title=data["title"],
                     text=data["text"],
@@ -342,8 +302,7 @@ def _render_detail(
     )
 
 
-@require_safe
-@circulation_page
+@signed_in_page(allowed=meeting_permissions.can_view_meetings)
 def circulation_detail(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
     return _render_detail(request, alliance, _circulation(alliance, pk))
 
@@ -377,7 +336,7 @@ def circulation_answer(
     if form.is_valid():
         try:
             saved = circulations.circulation_answer(
-                actor=_actor(request),
+                actor=signed_in_user(request),
                 circulation=circulation,
                 organisation=organisation,
                 answer=form.cleaned_data["answer"],
@@ -417,7 +376,9 @@ def circulation_close(
 ) -> HttpResponse:
     _require_office(request, alliance, _("Umlaufbeschlüsse wertet die Geschäftsstelle aus."))
     try:
-        closed = circulations.circulation_close(actor=_actor(request), circulation=circulation)
+        closed = circulations.circulation_close(
+            actor=signed_in_user(request), circulation=circulation
+        )
     except ValidationError as error:
         return _render_detail(
             request,
@@ -444,7 +405,9 @@ def circulation_cancel(
     if form.is_valid():
         try:
             circulations.circulation_cancel(
-                actor=_actor(request), circulation=circulation, reason=form.cleaned_data["reason"]
+                actor=signed_in_user(request),
+                circulation=circulation,
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

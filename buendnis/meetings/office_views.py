@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, time
-from functools import wraps
-from typing import TYPE_CHECKING, Any, cast
+from functools import partial, wraps
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     Http404,
@@ -29,17 +28,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy, ngettext
 
-from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance, Organisation
 from buendnis.core.errors import refusal_status
 from buendnis.core.forms import add_service_errors
 from buendnis.core.pdf import PdfUnavailable
 from buendnis.meetings import permissions as meeting_permissions
-from buendnis.public.rendering import render_alliance_page
+from buendnis.web.pages import render_alliance_page, signed_in_page, signed_in_user
 
 from . import selectors
 from .minutes_pdf import render_minutes_pdf
@@ -75,9 +71,6 @@ from .services import agenda, decisions, invitations, planning
 from .services import attendance as attendance_services
 from .services import minutes as minutes_services
 
-if TYPE_CHECKING:
-    from buendnis.accounts.models import User
-
 SECTION = "meetings"
 READ = ["GET", "HEAD"]
 WRITE = ["POST"]
@@ -92,24 +85,21 @@ MeetingsView = Callable[..., HttpResponseBase]
 def meetings_view(
     methods: list[str], *, manage: bool = False
 ) -> Callable[[MeetingsView], MeetingsView]:
-    """A page or step of the office's meetings. Anonymous visitors go to the login (after a POST
-    to the page the step came from, a POST cannot be replayed); signed-in users outside the
-    internal circle get a 403, and so does everyone but the office for a POST or a page that
-    only serves a step (`manage`). Never cached: non-public items, names, draft minutes."""
+    """A page or step of the office's meetings (`web.pages.signed_in_page`): for the internal
+    circle (`can_view_meetings`), and only for the office for a POST or a page that only serves
+    a step (`manage`). Never cached: non-public items, names, draft minutes."""
 
     def decorate(view: MeetingsView) -> MeetingsView:
+        @signed_in_page(
+            methods=methods,
+            allowed=meeting_permissions.can_view_meetings,
+            refused=gettext_lazy("Kein Zugang zu den Sitzungen dieses Bündnisses."),
+            after_login=partial(_after_login, methods=methods),
+        )
         @wraps(view)
-        @require_http_methods(methods)
-        @never_cache
-        def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponseBase:
-            alliance = permissions.get_alliance_for_user(request.user, slug)
-            user = request.user
-            if not user.is_authenticated:
-                return redirect_to_login(_after_login(request, slug, methods, kwargs))
-            if not meeting_permissions.can_view_meetings(user, alliance):
-                raise PermissionDenied(_("Kein Zugang zu den Sitzungen dieses Bündnisses."))
+        def wrapper(request: HttpRequest, alliance: Alliance, **kwargs: Any) -> HttpResponseBase:
             writes = manage or request.method not in ("GET", "HEAD")
-            if writes and not meeting_permissions.can_manage_meetings(user, alliance):
+            if writes and not meeting_permissions.can_manage_meetings(request.user, alliance):
                 raise PermissionDenied(_("Sitzungen und Beschlüsse pflegt die Geschäftsstelle."))
             return view(request, alliance, **kwargs)
 
@@ -119,8 +109,10 @@ def meetings_view(
 
 
 def _after_login(
-    request: HttpRequest, slug: str, methods: list[str], kwargs: dict[str, Any]
+    request: HttpRequest, slug: str, kwargs: dict[str, Any], *, methods: list[str]
 ) -> str:
+    """Back to the page after the login; after a POST (which cannot be replayed) to the page the
+    step came from."""
     if request.method in ("GET", "HEAD"):
         return request.get_full_path()
     if "GET" in methods:
@@ -157,11 +149,6 @@ def attempt(form: ServiceForm, step: Callable[[], object]) -> int | None:
         add_service_errors(form, error, field_map=form.service_fields)
         return refusal_status(error)
     return None
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user: `meetings_view` lets nobody else reach a step."""
-    return cast("User", request.user)
 
 
 def _meeting(alliance: Alliance, pk: int, read: Callable[[Alliance, int], Meeting]) -> Meeting:
@@ -219,7 +206,7 @@ def meeting_plan(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         def plan() -> None:
             planned.extend(
                 planning.meetings_plan_year(
-                    actor=_actor(request), alliance=alliance, **form.service_kwargs()
+                    actor=signed_in_user(request), alliance=alliance, **form.service_kwargs()
                 )
             )
 
@@ -249,7 +236,9 @@ def meeting_create(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         def create() -> None:
             created.append(
                 planning.meeting_create(
-                    actor=_actor(request), body=form.cleaned_data["body"], **form.meeting_fields()
+                    actor=signed_in_user(request),
+                    body=form.cleaned_data["body"],
+                    **form.meeting_fields(),
                 )
             )
 
@@ -278,7 +267,7 @@ def meeting_edit(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespo
         def update() -> None:
             data = form.cleaned_data
             planning.meeting_update(
-                actor=_actor(request),
+                actor=signed_in_user(request),
                 meeting=meeting,
                 expected_version=data["version"],
                 **form.meeting_fields(),
@@ -385,7 +374,7 @@ def _detail_step(
 @meetings_view(WRITE)
 def meeting_invite(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
     def invite(meeting: Meeting) -> str:
-        invitations.meeting_invite(actor=_actor(request), meeting=meeting)
+        invitations.meeting_invite(actor=signed_in_user(request), meeting=meeting)
         return _("Die Einladung ist verschickt; die Anwesenheitsliste ist angelegt.")
 
     return _detail_step(request, alliance, pk, title=_("Einladen"), step=invite)
@@ -397,7 +386,7 @@ def meeting_cancel(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRes
 
     def cancel(meeting: Meeting) -> str:
         planning.meeting_cancel(
-            actor=_actor(request), meeting=meeting, reason=form.cleaned_data["reason"]
+            actor=signed_in_user(request), meeting=meeting, reason=form.cleaned_data["reason"]
         )
         return _("Die Sitzung ist abgesagt.")
 
@@ -407,7 +396,7 @@ def meeting_cancel(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRes
 @meetings_view(WRITE)
 def meeting_close(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
     def close(meeting: Meeting) -> str:
-        minutes_services.meeting_close(actor=_actor(request), meeting=meeting)
+        minutes_services.meeting_close(actor=signed_in_user(request), meeting=meeting)
         return _(
             "Die Sitzung ist als durchgeführt abgeschlossen; der Protokollentwurf ist erstellt."
         )
@@ -421,7 +410,7 @@ def meeting_close(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResp
 @meetings_view(WRITE)
 def agenda_propose(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
     def propose(meeting: Meeting) -> str:
-        created = agenda.agenda_propose(actor=_actor(request), meeting=meeting)
+        created = agenda.agenda_propose(actor=signed_in_user(request), meeting=meeting)
         if not created:
             return _("Kein Vorhaben wartet auf dieses Gremium.")
         return ngettext(
@@ -454,7 +443,7 @@ def agenda_reorder(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRes
     refused = attempt(
         form,
         lambda: agenda.agenda_reorder(
-            actor=_actor(request), meeting=meeting, item_ids=form.cleaned_data["order"]
+            actor=signed_in_user(request), meeting=meeting, item_ids=form.cleaned_data["order"]
         ),
     )
     if refused is None:
@@ -489,7 +478,7 @@ def item_move(request: HttpRequest, alliance: Alliance, pk: int, item: int) -> H
     refused = attempt(
         form,
         lambda: agenda.agenda_move(
-            actor=_actor(request), item=agenda_item, offset=form.cleaned_data["offset"]
+            actor=signed_in_user(request), item=agenda_item, offset=form.cleaned_data["offset"]
         ),
     )
     if refused is None:
@@ -528,7 +517,7 @@ def item_create(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespon
         def create() -> None:
             created.append(
                 agenda.agenda_item_create(
-                    actor=_actor(request),
+                    actor=signed_in_user(request),
                     meeting=meeting,
                     project=form.cleaned_data["project"],
                     **form.item_fields(),
@@ -558,7 +547,7 @@ def item_edit(request: HttpRequest, alliance: Alliance, pk: int, item: int) -> H
         refused = attempt(
             form,
             lambda: agenda.agenda_item_update(
-                actor=_actor(request), item=agenda_item, **form.item_fields()
+                actor=signed_in_user(request), item=agenda_item, **form.item_fields()
             ),
         )
         if refused is None:
@@ -578,7 +567,7 @@ def item_delete(request: HttpRequest, alliance: Alliance, pk: int, item: int) ->
     status = 200
     if request.method == "POST":
         refused = attempt(
-            form, lambda: agenda.agenda_item_delete(actor=_actor(request), item=agenda_item)
+            form, lambda: agenda.agenda_item_delete(actor=signed_in_user(request), item=agenda_item)
         )
         if refused is None:
             messages.success(
@@ -603,7 +592,7 @@ def item_document(request: HttpRequest, alliance: Alliance, pk: int, item: int) 
         refused = attempt(
             form,
             lambda: agenda.agenda_document_add(
-                actor=_actor(request),
+                actor=signed_in_user(request),
                 item=agenda_item,
                 title=form.cleaned_data["title"],
                 upload=form.cleaned_data["upload"],
@@ -638,7 +627,7 @@ def item_recusal(request: HttpRequest, alliance: Alliance, pk: int, item: int) -
         refused = attempt(
             form,
             lambda: agenda.recusal_declare(
-                actor=_actor(request),
+                actor=signed_in_user(request),
                 item=agenda_item,
                 organisation=form.cleaned_data["organisation"],
                 reason=form.cleaned_data["reason"],
@@ -711,7 +700,7 @@ def attendance(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespons
     refused = attempt(
         form,
         lambda: attendance_services.attendance_record(
-            actor=_actor(request), meeting=meeting, entries=form.entries()
+            actor=signed_in_user(request), meeting=meeting, entries=form.entries()
         ),
     )
     if refused is None:
@@ -736,7 +725,7 @@ def guest_add(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse
     refused = attempt(
         form,
         lambda: attendance_services.guest_add(
-            actor=_actor(request),
+            actor=signed_in_user(request),
             meeting=meeting,
             name=form.cleaned_data["name"],
             affiliation=form.cleaned_data["affiliation"],
@@ -769,7 +758,7 @@ def guest_remove(request: HttpRequest, alliance: Alliance, pk: int, guest: int) 
     visitor.meeting = meeting
     form = ConfirmForm(request.POST)
     refused = attempt(
-        form, lambda: attendance_services.guest_remove(actor=_actor(request), guest=visitor)
+        form, lambda: attendance_services.guest_remove(actor=signed_in_user(request), guest=visitor)
     )
     if refused is None:
         messages.success(request, _("%(name)s ist entfernt.") % {"name": visitor.name})
@@ -813,7 +802,7 @@ def decision(request: HttpRequest, alliance: Alliance, pk: int, item: int) -> Ht
         def record() -> None:
             outcome.append(
                 decisions.decision_record(
-                    actor=_actor(request), item=agenda_item, **form.service_kwargs()
+                    actor=signed_in_user(request), item=agenda_item, **form.service_kwargs()
                 )
             )
 
@@ -899,7 +888,7 @@ def minutes_page(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespo
     refused = attempt(
         form,
         lambda: minutes_services.minutes_update(
-            actor=_actor(request),
+            actor=signed_in_user(request),
             minutes=current,
             public_text=form.cleaned_data["public_text"],
             nonpublic_text=form.cleaned_data["nonpublic_text"],
@@ -933,7 +922,8 @@ def minutes_generate(request: HttpRequest, alliance: Alliance, pk: int) -> HttpR
     meeting.alliance = alliance
     form = ConfirmForm(request.POST)
     refused = attempt(
-        form, lambda: minutes_services.minutes_generate(actor=_actor(request), meeting=meeting)
+        form,
+        lambda: minutes_services.minutes_generate(actor=signed_in_user(request), meeting=meeting),
     )
     if refused is None:
         messages.success(
@@ -954,7 +944,9 @@ def minutes_approve(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRe
     refused = attempt(
         form,
         lambda: minutes_services.minutes_approve(
-            actor=_actor(request), minutes=current, approved_in=form.cleaned_data["approved_in"]
+            actor=signed_in_user(request),
+            minutes=current,
+            approved_in=form.cleaned_data["approved_in"],
         ),
     )
     if refused is None:

@@ -12,25 +12,31 @@ Every yes/no comes from `meetings.permissions` (roles from `accounts.permissions
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from buendnis.accounts import permissions
 from buendnis.alliances.models import Alliance, BodyKind
 from buendnis.meetings import permissions as meeting_permissions
-from buendnis.public.caching import public_cache
-from buendnis.public.rendering import render_alliance_page
+from buendnis.web.pages import (
+    AllianceView,
+    PageView,
+    public_page,
+    render_alliance_page,
+    signed_in_page,
+    signed_in_user,
+)
 
 from . import calendar, feeds, public_selectors
 from .models import AgendaItem, CalendarFeed, Decision, Meeting, MeetingStatus, MinutesStatus
@@ -74,11 +80,9 @@ def _public_feeds(alliance: Alliance) -> list[Feed]:
     ]
 
 
-@require_safe
-@public_cache
-def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
+@public_page
+def meeting_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     """Meetings with a public part: the coming ones (soonest first), then the past ones."""
-    alliance = _alliance(request, slug)
     meetings = public_selectors.public_meeting_list(alliance)
     today = timezone.localdate()
 
@@ -126,10 +130,8 @@ def _public_items(meeting: Meeting) -> list[PublicItem]:
     return rows
 
 
-@require_safe
-@public_cache
-def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    alliance = _alliance(request, slug)
+@public_page
+def meeting_detail(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
     meeting = public_selectors.public_meeting(alliance, pk)
     if meeting is None or not meeting_permissions.can_view_meeting_publicly(meeting):
         raise Http404(_("Sitzung nicht gefunden."))
@@ -156,11 +158,9 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # --- Calendars -----------------------------------------------------------------------------------
 
 
-@require_safe
-@public_cache
-def body_feed(request: HttpRequest, slug: str, body_kind: str) -> HttpResponse:
+@public_page
+def body_feed(request: HttpRequest, alliance: Alliance, body_kind: str) -> HttpResponse:
     """The public calendar of a body: its meetings with a public part, public items only."""
-    alliance = _alliance(request, slug)
     kind = FEED_KINDS.get(body_kind)
     body = next(
         (body for body in public_selectors.calendar_bodies(alliance) if body.kind == kind), None
@@ -216,35 +216,30 @@ def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # --- The members' calendar address ---------------------------------------------------------------
 
 
-def _member_alliance(request: HttpRequest, slug: str) -> Alliance | HttpResponseBase:
-    """Anonymous visitors to the login (and back); signed-in users without access get a 403."""
-    alliance = _alliance(request, slug)
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not meeting_permissions.can_subscribe_meetings(request.user, alliance):
-        raise PermissionDenied(_("Kein Zugang zu den Sitzungen dieses Bündnisses."))
-    return alliance
+def member_page(*, methods: list[str]) -> Callable[[AllianceView], PageView]:
+    """A member's own calendar address: for those who may subscribe to the meetings."""
+    return signed_in_page(
+        methods=methods,
+        allowed=meeting_permissions.can_subscribe_meetings,
+        refused=gettext_lazy("Kein Zugang zu den Sitzungen dieses Bündnisses."),
+    )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-@never_cache
-def calendar_keys(request: HttpRequest, slug: str) -> HttpResponseBase:
+@member_page(methods=["GET", "HEAD", "POST"])
+def calendar_keys(request: HttpRequest, alliance: Alliance) -> HttpResponseBase:
     """Whether the member has a calendar address; POST makes a new one (replacing the old) and
     shows it once, in this response: it is not stored anywhere it could be shown again, not
     even in the session, so it is not redirected to a page that would have to read it back."""
-    alliance = _member_alliance(request, slug)
-    if isinstance(alliance, HttpResponseBase):
-        return alliance
-    user = request.user
+    user = signed_in_user(request)
     address = ""
     feed: CalendarFeed | None
     if request.method == "POST":
-        feed, key = feeds.feed_create(actor=user, user=user, alliance=alliance)  # type: ignore[arg-type]
+        feed, key = feeds.feed_create(actor=user, user=user, alliance=alliance)
         address = request.build_absolute_uri(
             reverse("public_meetings:private_feed", args=[alliance.slug, key])
         )
     else:
-        feed = feeds.feed_of(user=user, alliance=alliance)  # type: ignore[arg-type]
+        feed = feeds.feed_of(user=user, alliance=alliance)
     context = {
         "feed": feed,
         "address": address,
@@ -256,14 +251,10 @@ def calendar_keys(request: HttpRequest, slug: str) -> HttpResponseBase:
     )
 
 
-@require_POST
-@never_cache
-def calendar_key_delete(request: HttpRequest, slug: str) -> HttpResponseBase:
-    alliance = _member_alliance(request, slug)
-    if isinstance(alliance, HttpResponseBase):
-        return alliance
-    user = request.user
-    if feeds.feed_delete(actor=user, user=user, alliance=alliance):  # type: ignore[arg-type]
+@member_page(methods=["POST"])
+def calendar_key_delete(request: HttpRequest, alliance: Alliance) -> HttpResponseBase:
+    user = signed_in_user(request)
+    if feeds.feed_delete(actor=user, user=user, alliance=alliance):
         messages.success(
             request,
             _(

@@ -19,7 +19,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -30,8 +29,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
 from django_stubs_ext import StrOrPromise
 
 from buendnis.accounts import permissions
@@ -53,7 +50,7 @@ from buendnis.funding.states import ACTION_STATES, FINAL_STATES, Status
 from buendnis.funding.wording import DEADLINE_STATES, NEXT_STEPS, PUBLIC_LABELS
 from buendnis.meetings import selectors as meeting_selectors
 from buendnis.meetings.models import Meeting
-from buendnis.public.rendering import render_alliance_page
+from buendnis.web.pages import render_alliance_page, signed_in_page
 
 from .applicant_forms import (
     ApplicationFiledForm,
@@ -102,24 +99,6 @@ def _detail_url(project: Project) -> str:
     return reverse("applicant:project_detail", args=[project.alliance.slug, project.reference])
 
 
-AllianceView = Callable[..., HttpResponseBase]
-
-
-def portal_page(view: AllianceView) -> Callable[..., HttpResponseBase]:
-    """A page of the portal: the alliance by slug (404 if unknown), anonymous visitors to the
-    login and back. Responses carry non-public data and are never cached."""
-
-    @wraps(view)
-    @never_cache
-    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponseBase:
-        alliance = permissions.get_alliance_for_user(request.user, slug)
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, alliance, **kwargs)
-
-    return wrapper
-
-
 # (request, alliance, project, rights) -> response
 ProjectView = Callable[..., HttpResponseBase]
 
@@ -144,9 +123,8 @@ def project_page(
     login."""
 
     def decorate(view: ProjectView) -> Callable[..., HttpResponseBase]:
+        @signed_in_page(methods=methods or FORM_METHODS)
         @wraps(view)
-        @require_http_methods(methods or FORM_METHODS)
-        @portal_page
         def wrapper(
             request: HttpRequest, alliance: Alliance, reference: str, **kwargs: Any
         ) -> HttpResponseBase:
@@ -201,8 +179,7 @@ def _deadlines(alliance: Alliance) -> dict[str, Any]:
 # --- The list and a new project -----------------------------------------------------------------
 
 
-@require_safe
-@portal_page
+@signed_in_page()
 def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     if not funding_permissions.can_use_applicant_portal(request.user, alliance):
         return _forbidden(
@@ -239,8 +216,7 @@ def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     return _page(request, alliance, "project_list.html", context)
 
 
-@require_http_methods(FORM_METHODS)
-@portal_page
+@signed_in_page(methods=FORM_METHODS)
 def project_create(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     user = request.user
     if not funding_permissions.can_create_project(user, alliance):

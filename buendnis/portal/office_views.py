@@ -8,15 +8,12 @@ the German reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -24,8 +21,6 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
 from django_stubs_ext import StrOrPromise
 
 from buendnis.accounts import permissions
@@ -45,7 +40,12 @@ from buendnis.funding.wording import STATEMENT_STATES, WAITING_FOR
 from buendnis.meetings import links as meeting_links
 from buendnis.meetings import public_selectors as meeting_reads
 from buendnis.meetings import selectors as meeting_selectors
-from buendnis.public.rendering import render_alliance_page
+from buendnis.web.pages import (
+    internal_page,
+    render_alliance_page,
+    signed_in_page,
+    signed_in_user,
+)
 
 from .office_filters import WAITING_BY_KEY, PipelineFilter
 from .office_forms import ACTION_FORMS, ActionForm
@@ -59,34 +59,6 @@ BOARD_CARDS = 5
 LIST_PAGE_SIZE = 50
 # The next deadlines: the soonest of the projects' dates, the rest counted.
 DEADLINES_SHOWN = 10
-
-OfficeView = Callable[..., HttpResponse]
-
-
-def _require_internal(request: HttpRequest, slug: str) -> Alliance | HttpResponse:
-    """The alliance if the user belongs to its internal circle; a login redirect for anonymous
-    visitors; a 403 for signed-in users without the right (the alliance itself is public)."""
-    alliance = permissions.get_alliance_for_user(request.user, slug)
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not permissions.can_view_internal(request.user, alliance):
-        raise PermissionDenied(_("Kein Zugang zum internen Bereich dieses Bündnisses."))
-    return alliance
-
-
-def office_page(view: OfficeView) -> OfficeView:
-    """A page of the workspace: readable to the internal circle, never cached (contact data)."""
-
-    @wraps(view)
-    @require_safe
-    @never_cache
-    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
-        alliance = _require_internal(request, slug)
-        if isinstance(alliance, HttpResponse):
-            return alliance
-        return view(request, alliance, **kwargs)
-
-    return wrapper
 
 
 def _project_or_404(alliance: Alliance, reference: str) -> Project:
@@ -206,7 +178,7 @@ def _mark(projects: list[Any], alliance: Alliance, today: date) -> None:
         )
 
 
-@office_page
+@internal_page
 def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     """The board: per state and per party whose move it is, the count and the BOARD_CARDS longest
     waiting, with a link to the paged list of the rest. The queries do not grow with the data:
@@ -259,7 +231,7 @@ def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     )
 
 
-@office_page
+@internal_page
 def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     """All projects of a column or group of the board (or any filter), LIST_PAGE_SIZE a page,
     longest waiting first."""
@@ -291,7 +263,7 @@ def project_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
 # --- One project ----------------------------------------------------------------------------------
 
 
-@office_page
+@internal_page
 def project_detail(request: HttpRequest, alliance: Alliance, reference: str) -> HttpResponse:
     return _render_project(request, alliance, _project_or_404(alliance, reference))
 
@@ -353,20 +325,22 @@ def _return_url(request: HttpRequest, alliance: Alliance, project: Project) -> s
     return reverse("office:project", args=[alliance.slug, project.reference])
 
 
-@require_POST
-@never_cache
-def project_action(request: HttpRequest, slug: str, reference: str, action: str) -> HttpResponse:
-    alliance = permissions.get_alliance_for_user(request.user, slug)
-    if not request.user.is_authenticated:
-        # After the login the person sees the project again; a POST cannot be replayed.
-        return redirect_to_login(reverse("office:project", args=[slug, reference]))
-    if not permissions.can_view_internal(request.user, alliance):
-        raise PermissionDenied(_("Kein Zugang zum internen Bereich dieses Bündnisses."))
+@signed_in_page(
+    methods=["POST"],
+    allowed=permissions.can_view_internal,
+    # After the login the person sees the project again; a POST cannot be replayed.
+    after_login=lambda request, slug, kwargs: reverse(
+        "office:project", args=[slug, kwargs["reference"]]
+    ),
+)
+def project_action(
+    request: HttpRequest, alliance: Alliance, reference: str, action: str
+) -> HttpResponse:
     form_class = ACTION_FORMS.get(action)
     if form_class is None:
         raise Http404(_("Diesen Schritt gibt es nicht."))
     project = _project_or_404(alliance, reference)
-    user = request.user
+    user = signed_in_user(request)
     if not (
         funding_permissions.can_act_in_office_workspace(user, alliance)
         and funding_permissions.can_perform(user, project, action)

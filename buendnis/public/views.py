@@ -1,19 +1,16 @@
 """The transparency site of every alliance, and the small internal area of its circle.
 
 Views stay thin: the alliance comes from `permissions.get_alliance_for_user` (404 for unknown or
-inactive slugs), every read goes through `alliances.selectors`, every yes/no about a user through
+inactive slugs) through `web.pages`, which also decides who may open a page; every read goes through `alliances.selectors`, every yes/no about a user through
 `accounts.permissions` or the rules of the domain asked (`funding.permissions`,
 `public.permissions` for the contact messages).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -22,9 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from buendnis.accounts import permissions
 from buendnis.accounts.models import Role
@@ -35,17 +33,15 @@ from buendnis.core.paging import page_of
 from buendnis.funding import permissions as funding_permissions
 from buendnis.public import permissions as contact_permissions
 from buendnis.reports import charts
+from buendnis.web.caching import public_cache
+from buendnis.web.pages import internal_page, public_page, render_alliance_page, signed_in_page
 
 from . import exports
 from . import selectors as public_selectors
 from . import services as public_services
-from .caching import public_cache
 from .filters import PublicProjectFilter
 from .forms import ContactForm
 from .models import ContactMessage
-from .rendering import render_alliance_page
-
-AllianceView = Callable[..., HttpResponse]
 
 
 def _render(
@@ -56,40 +52,6 @@ def _render(
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     return render_alliance_page(request, alliance, template, section, context)
-
-
-def public_page(view: AllianceView) -> Callable[..., HttpResponse]:
-    """A page everyone may read: the alliance by slug, 404 when unknown or inactive. Cached
-    publicly for anonymous visitors, privately for signed-in ones (`caching`)."""
-
-    @wraps(view)
-    @require_safe
-    @public_cache
-    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
-        return view(request, permissions.get_alliance_for_user(request.user, slug), **kwargs)
-
-    return wrapper
-
-
-def internal_page(view: AllianceView) -> Callable[..., HttpResponse]:
-    """A page of the alliance's internal circle.
-
-    Anonymous visitors are sent to the login (and back); signed-in users without the right get a
-    403. The alliance itself is public, so the 403 reveals nothing the public pages do not.
-    Responses are never cached: they carry contact data."""
-
-    @wraps(view)
-    @require_safe
-    @never_cache
-    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
-        alliance = permissions.get_alliance_for_user(request.user, slug)
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not permissions.can_view_internal(request.user, alliance):
-            raise PermissionDenied(_("Kein Zugang zum internen Bereich dieses Bündnisses."))
-        return view(request, alliance, **kwargs)
-
-    return wrapper
 
 
 @require_safe
@@ -363,14 +325,14 @@ def contact_messages(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     return _render(request, alliance, "public/contact_messages.html", "contact_messages", context)
 
 
-@require_POST
-@never_cache
-def contact_message_handled(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
-    alliance = permissions.get_alliance_for_user(request.user, slug)
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("public:contact_messages", args=[alliance.slug]))
-    if not contact_permissions.can_handle_contact_messages(request.user, alliance):
-        raise PermissionDenied(_("Nur die Geschäftsstelle erledigt Kontaktanfragen."))
+@signed_in_page(
+    methods=["POST"],
+    allowed=contact_permissions.can_handle_contact_messages,
+    refused=gettext_lazy("Nur die Geschäftsstelle erledigt Kontaktanfragen."),
+    # A POST cannot be replayed: after the login the person sees the messages again.
+    after_login=lambda request, slug, kwargs: reverse("public:contact_messages", args=[slug]),
+)
+def contact_message_handled(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponseBase:
     message = get_object_or_404(ContactMessage, pk=pk, alliance=alliance)
     public_services.contact_message_mark_handled(actor=request.user, message=message)
     messages.success(

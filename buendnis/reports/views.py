@@ -1,25 +1,19 @@
 """Reports of an alliance: the budget dashboard and the Stellungnahme for the funding bank.
 
-Views stay thin: the alliance comes from `permissions.get_alliance_for_user`, every read goes
-through the selectors, every yes/no about a user through `accounts.permissions`,
+Views stay thin: the alliance, the login and who may open a page come from `web.pages`, every
+read goes through the selectors, every yes/no about a user through `accounts.permissions`,
 `budget.permissions` or `funding.permissions`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext_lazy
 
-from buendnis.accounts import permissions
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
 from buendnis.budget import permissions as budget_permissions
@@ -29,34 +23,18 @@ from buendnis.core.paging import page_of
 from buendnis.core.pdf import PdfUnavailable
 from buendnis.funding import figures as project_money
 from buendnis.funding import permissions as funding_permissions
-from buendnis.public.rendering import render_alliance_page
+from buendnis.web.pages import render_alliance_page, signed_in_page
 
 from . import charts
 from .statement import render_statement_pdf, statement_data, statement_project
 
 LEDGER_PAGE_SIZE = 25
 
-AllianceView = Callable[..., HttpResponse]
-
-
-def budget_page(view: AllianceView) -> Callable[..., HttpResponse]:
-    """A page for those who may see the alliance's budget (`can_view_budget`).
-
-    Anonymous visitors are sent to the login and back; signed-in users without the right get a
-    403 (the alliance is public, so the 403 reveals nothing). Never cached: internal figures."""
-
-    @wraps(view)
-    @require_safe
-    @never_cache
-    def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
-        alliance = permissions.get_alliance_for_user(request.user, slug)
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not budget_permissions.can_view_budget(request.user, alliance):
-            raise PermissionDenied(_("Kein Zugang zum Budget dieses Bündnisses."))
-        return view(request, alliance, **kwargs)
-
-    return wrapper
+# Those who may see the alliance's budget; never cached (internal figures).
+budget_page = signed_in_page(
+    allowed=budget_permissions.can_view_budget,
+    refused=gettext_lazy("Kein Zugang zum Budget dieses Bündnisses."),
+)
 
 
 def _movements(entry: LedgerEntry) -> list[tuple[str, Decimal]]:
@@ -97,17 +75,13 @@ def budget(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     return render_alliance_page(request, alliance, "reports/budget.html", "budget", context)
 
 
-@require_safe
-@never_cache
-def statement(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+@signed_in_page()
+def statement(request: HttpRequest, alliance: Alliance, reference: str) -> HttpResponse:
     """The alliance's written statement (Stellungnahme) on a project for the funding bank, as PDF.
 
     Anonymous visitors are sent to the login; who may not see the project gets a 404 (the page
     does not confirm that it exists); before the Votum, and after a withdrawal, there is no
     statement: a 404 page says so in German."""
-    alliance = permissions.get_alliance_for_user(request.user, slug)
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     project = statement_project(alliance, reference)
     if project is None or not funding_permissions.can_view_project(request.user, project):
         raise Http404(_("Vorhaben nicht gefunden."))
