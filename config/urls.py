@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from buendnis.core.views import healthz, language_switch, ping
+from buendnis.portal import calendar_urls
+from buendnis.public import meeting_urls as public_meeting_urls
 from buendnis.public.documents import document_download
 
 admin.site.site_header = _("Bündnisportal – Verwaltung")
@@ -31,9 +33,16 @@ urlpatterns = [
     ),
     path("<slug:slug>/intern/vorhaben/", include("buendnis.portal.office_urls")),
     path("<slug:slug>/intern/budget/", include("buendnis.reports.urls")),
-    path("<slug:slug>/intern/sitzungen/", include("buendnis.meetings.office_urls")),
-    path("<slug:slug>/intern/umlaufbeschluesse/", include("buendnis.meetings.circulation_urls")),
-    path("<slug:slug>/sitzungen/", include("buendnis.meetings.public_urls")),
+    path("<slug:slug>/intern/sitzungen/", include("buendnis.portal.meeting_urls")),
+    path("<slug:slug>/intern/umlaufbeschluesse/", include("buendnis.portal.circulation_urls")),
+    # The public meeting pages (public app) and a member's private calendar (portal) share the
+    # prefix and one namespace: the addresses and names are a contract.
+    path(
+        "<slug:slug>/sitzungen/",
+        include(
+            (calendar_urls.urlpatterns + public_meeting_urls.urlpatterns, "public_meetings"),
+        ),
+    ),
     # Alliance pages live at /<slug>/…; keep this last so platform paths win.
     path("", include("buendnis.public.urls")),
 ]

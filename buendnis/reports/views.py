@@ -23,6 +23,7 @@ from buendnis.core.paging import page_of
 from buendnis.core.pdf import PdfUnavailable
 from buendnis.funding import figures as project_money
 from buendnis.funding import permissions as funding_permissions
+from buendnis.web.files import file_response
 from buendnis.web.pages import render_alliance_page, signed_in_page
 
 from . import charts
@@ -106,6 +107,6 @@ def statement(request: HttpRequest, alliance: Alliance, reference: str) -> HttpR
             {"project": project},
             status=503,
         )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="Stellungnahme-{project.reference}.pdf"'
-    return response
+    return file_response(
+        pdf, content_type="application/pdf", filename=f"Stellungnahme-{project.reference}.pdf"
+    )

@@ -1,5 +1,5 @@
 """No public GET sets a cookie for a visitor who has none: first visits and crawlers get the same
-shareable answer as everyone (buendnis/public/caching.py, buendnis/core/public_cache.py).
+shareable answer as everyone (buendnis/web/caching.py, buendnis/core/public_cache.py).
 
 A visitor without cookies walks everything the public can reach from `/` and `/<slug>/` in the
 demo-like data of the no-leak proof (every state of the procedure, meetings, minutes, budget,

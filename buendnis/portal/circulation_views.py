@@ -28,12 +28,12 @@ from buendnis.alliances.models import Alliance, Body, BodyKind, Organisation
 from buendnis.core.errors import refusal_status
 from buendnis.core.forms import add_service_errors
 from buendnis.meetings import permissions as meeting_permissions
+from buendnis.meetings import selectors
+from buendnis.meetings.models import Answer, Circulation, CirculationAnswer, CirculationStatus
+from buendnis.meetings.services import circulations
 from buendnis.web.pages import render_alliance_page, signed_in_page, signed_in_user
 
-from . import selectors
 from .circulation_forms import AnswerForm, CancelForm, CirculationOpenForm
-from .models import Answer, Circulation, CirculationAnswer, CirculationStatus
-from .services import circulations
 
 SECTION = "circulations"
 FORM = ["GET", "HEAD", "POST"]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import office_views as views
+from . import meeting_views as views
 
 app_name = "meetings"
 

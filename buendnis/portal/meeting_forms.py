@@ -24,11 +24,10 @@ from django.utils.translation import gettext_lazy
 from buendnis.alliances.models import Alliance, Body, Organisation
 from buendnis.core.forms import DateInput, TimeInput
 from buendnis.funding.models import Project
-
-from . import selectors
-from .models import AgendaItem, Answer, Meeting, Minutes, Presence
-from .selectors import AttendanceLine
-from .services import agenda, attendance, decisions, planning
+from buendnis.meetings import selectors
+from buendnis.meetings.models import AgendaItem, Answer, Meeting, Minutes, Presence
+from buendnis.meetings.selectors import AttendanceLine
+from buendnis.meetings.services import agenda, attendance, decisions, planning
 
 
 class PlainNumberInput(forms.NumberInput):

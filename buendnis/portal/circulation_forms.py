@@ -18,8 +18,7 @@ from buendnis.alliances.models import Alliance, BodyKind
 from buendnis.core.forms import DateInput, TimeInput
 from buendnis.funding.models import Project
 from buendnis.funding.states import BODY_STAGES
-
-from .models import Answer, CirculationAnswer
+from buendnis.meetings.models import Answer, CirculationAnswer
 
 # The states in which the Steuerkreis decides on a project: a circulation can take that decision.
 STEERING_STAGES = tuple(status for status, kind in BODY_STAGES.items() if kind == BodyKind.STEERING)

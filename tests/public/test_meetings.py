@@ -14,8 +14,7 @@ from buendnis.accounts.models import User
 from buendnis.meetings.models import AgendaItem, Decision, DecisionOutcome
 from tests.conftest import PERSONAS
 from tests.factories import AllianceStructure, build_alliance_structure
-
-from .publication_setup import SECRETS, Scene, build_scene
+from tests.meetings.publication_setup import SECRETS, Scene, build_scene
 
 pytestmark = pytest.mark.django_db
 

@@ -39,8 +39,7 @@ from tests.factories import (
     pdf_upload,
     project_in_state,
 )
-
-from .office_setup import (
+from tests.meetings.office_setup import (
     ROOT,
     attendance_data,
     free_item,

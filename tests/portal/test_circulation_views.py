@@ -24,8 +24,7 @@ from buendnis.meetings.models import Circulation, CirculationAnswer, Circulation
 from buendnis.meetings.services import circulations
 from tests.conftest import PERSONAS
 from tests.factories import PhaseFactory, build_alliance_structure, project_in_state
-
-from .circulation_setup import Circle, expire, make_circle
+from tests.meetings.circulation_setup import Circle, expire, make_circle
 
 pytestmark = pytest.mark.django_db
 

@@ -35,11 +35,9 @@ from buendnis.core.errors import refusal_status
 from buendnis.core.forms import add_service_errors
 from buendnis.core.pdf import PdfUnavailable
 from buendnis.meetings import permissions as meeting_permissions
-from buendnis.web.pages import render_alliance_page, signed_in_page, signed_in_user
-
-from . import selectors
-from .minutes_pdf import render_minutes_pdf
-from .models import (
+from buendnis.meetings import selectors
+from buendnis.meetings.minutes_pdf import render_minutes_pdf
+from buendnis.meetings.models import (
     MEETING_TRANSITIONS,
     AgendaItem,
     Guest,
@@ -48,7 +46,13 @@ from .models import (
     Minutes,
     MinutesStatus,
 )
-from .office_forms import (
+from buendnis.meetings.services import agenda, decisions, invitations, planning
+from buendnis.meetings.services import attendance as attendance_services
+from buendnis.meetings.services import minutes as minutes_services
+from buendnis.web.files import file_response
+from buendnis.web.pages import render_alliance_page, signed_in_page, signed_in_user
+
+from .meeting_forms import (
     ApproveForm,
     AttendanceForm,
     CancelForm,
@@ -67,9 +71,6 @@ from .office_forms import (
     ServiceForm,
     Voter,
 )
-from .services import agenda, decisions, invitations, planning
-from .services import attendance as attendance_services
-from .services import minutes as minutes_services
 
 SECTION = "meetings"
 READ = ["GET", "HEAD"]
@@ -977,9 +978,9 @@ def minutes_pdf(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespon
         pdf = render_minutes_pdf(meeting, record)
     except PdfUnavailable:
         return _render(request, alliance, "pdf_unavailable.html", {"meeting": meeting}, status=503)
-    response = HttpResponse(pdf, content_type="application/pdf")
     stamp = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
-    response["Content-Disposition"] = (
-        f'inline; filename="Protokoll-{meeting.body.kind}-{stamp}.pdf"'
+    return file_response(
+        pdf,
+        content_type="application/pdf",
+        filename=f"Protokoll-{meeting.body.kind}-{stamp}.pdf",
     )
-    return response

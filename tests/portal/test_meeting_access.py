@@ -15,8 +15,15 @@ from buendnis.alliances.models import Alliance
 from buendnis.meetings.models import Meeting
 from tests.conftest import PERSONAS
 from tests.factories import AllianceStructure, build_alliance_structure
-
-from .office_setup import ROOT, Scene, build_scene, item_url, snapshot, steering_meeting, url
+from tests.meetings.office_setup import (
+    ROOT,
+    Scene,
+    build_scene,
+    item_url,
+    snapshot,
+    steering_meeting,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
