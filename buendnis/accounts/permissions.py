@@ -9,17 +9,16 @@ roles.
 
 from __future__ import annotations
 
-from typing import TypeGuard
+from typing import TYPE_CHECKING, TypeGuard
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
-from django.http import Http404
-from django.utils.translation import gettext as _
-
-from buendnis.alliances.models import Alliance
 
 from .models import ApiToken, Membership, PlatformRole, Role, User
+
+if TYPE_CHECKING:
+    from buendnis.alliances.models import Alliance
 
 # Whoever a request comes from: `request.user` outside and inside the API.
 type UserLike = User | AnonymousUser
@@ -170,19 +169,6 @@ def can_manage_alliance_id(user: UserLike, alliance_id: int | None) -> bool:
 def can_manage_platform(user: UserLike) -> bool:
     """Create or remove alliances, maintain user accounts: platform admins only."""
     return is_platform_admin(user)
-
-
-def get_alliance_for_user(user: UserLike | None, slug: str, *, internal: bool = False) -> Alliance:
-    """Fetch an alliance by slug, or 404. With internal=True the user must see its internal pages;
-    outsiders get a 404, not a 403, so the page does not even confirm what exists. None stands for
-    a caller without a user (OParl), which gets what the public gets."""
-    try:
-        alliance = Alliance.objects.get(slug=slug, is_active=True)
-    except Alliance.DoesNotExist as exc:
-        raise Http404(_("Bündnis nicht gefunden.")) from exc
-    if internal and (user is None or not can_view_internal(user, alliance)):
-        raise Http404(_("Bündnis nicht gefunden."))
-    return alliance
 
 
 def can_open_admin(user: UserLike, alliance: Alliance) -> bool:

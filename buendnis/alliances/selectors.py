@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from buendnis.accounts import permissions
 
 from .models import (
     ActionField,
@@ -299,3 +302,21 @@ def contacts_by_organisation(alliance: Alliance) -> QuerySet[Organisation]:
 def phase_by_name(alliance: Alliance, name: str) -> FundingPhase | None:
     """The alliance's phase with this name (names are unique per alliance), or None."""
     return FundingPhase.objects.filter(alliance=alliance, name=name).first()
+
+
+# --- The alliance of a page ---------------------------------------------------------------------
+
+
+def get_alliance_for_user(
+    user: permissions.UserLike | None, slug: str, *, internal: bool = False
+) -> Alliance:
+    """Fetch an alliance by slug, or 404. With internal=True the user must see its internal pages;
+    outsiders get a 404, not a 403, so the page does not even confirm what exists. None stands for
+    a caller without a user (OParl), which gets what the public gets."""
+    try:
+        alliance = Alliance.objects.get(slug=slug, is_active=True)
+    except Alliance.DoesNotExist as exc:
+        raise Http404(_("Bündnis nicht gefunden.")) from exc
+    if internal and (user is None or not permissions.can_view_internal(user, alliance)):
+        raise Http404(_("Bündnis nicht gefunden."))
+    return alliance

@@ -30,8 +30,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from buendnis.accounts import permissions
 from buendnis.accounts.models import User
+from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
 from buendnis.core.errors import refusal_status
 
@@ -92,7 +92,7 @@ class AllianceAPIView[M: Model](GermanAnswers, generics.GenericAPIView[M]):
 
     @cached_property
     def alliance(self) -> Alliance:
-        return permissions.get_alliance_for_user(self.request.user, self.kwargs["slug"])
+        return alliance_selectors.get_alliance_for_user(self.request.user, self.kwargs["slug"])
 
 
 def error_response(description: str) -> OpenApiResponse:

@@ -35,7 +35,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from buendnis.accounts.permissions import get_alliance_for_user
 from buendnis.alliances import selectors
 from buendnis.alliances.models import (
     ActionField,
@@ -113,7 +112,7 @@ class AllianceDetailView(PublicReadMixin, generics.RetrieveAPIView[Alliance]):
         return super().get(request, *args, **kwargs)
 
     def get_object(self) -> Alliance:
-        alliance = get_alliance_for_user(self.request.user, self.kwargs["slug"])
+        alliance = selectors.get_alliance_for_user(self.request.user, self.kwargs["slug"])
         alliance.current_phase = selectors.current_phase(alliance)  # type: ignore[attr-defined]
         return alliance
 
@@ -129,7 +128,7 @@ class AllianceItemsView(PublicReadMixin, generics.ListAPIView[Any]):
 
     @cached_property
     def alliance(self) -> Alliance:
-        return get_alliance_for_user(self.request.user, self.kwargs["slug"])
+        return selectors.get_alliance_for_user(self.request.user, self.kwargs["slug"])
 
     def get_items(self) -> QuerySet[Any] | Sequence[Any]:
         raise NotImplementedError

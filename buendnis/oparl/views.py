@@ -43,7 +43,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from buendnis.accounts import permissions
+from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
 from buendnis.funding import permissions as funding_permissions
 
@@ -234,7 +234,7 @@ def paged(request: HttpRequest, query: Query, sources: list[Source]) -> JsonResp
 
 def _alliance(slug: str) -> Alliance:
     # No user: the API answers the same for everyone (public alliances only).
-    return permissions.get_alliance_for_user(None, slug)
+    return alliance_selectors.get_alliance_for_user(None, slug)
 
 
 def _found(row: Any, message: str) -> Any:

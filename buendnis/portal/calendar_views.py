@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from buendnis.accounts import permissions
+from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
 from buendnis.meetings import calendar, feeds, links, public_selectors
 from buendnis.meetings import permissions as meeting_permissions
@@ -93,7 +93,7 @@ def calendar_key_delete(request: HttpRequest, alliance: Alliance) -> HttpRespons
 def private_feed(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     """A member's calendar: every meeting of both bodies with every item. The key is the
     credential (calendar programs do not log in); a wrong or dead key looks like no page."""
-    alliance = permissions.get_alliance_for_user(request.user, slug)
+    alliance = alliance_selectors.get_alliance_for_user(request.user, slug)
     if feeds.feed_authenticate(alliance=alliance, key=key) is None:
         raise Http404(_("Kalender nicht gefunden."))
     meetings = public_selectors.calendar_meetings(alliance, public=False)

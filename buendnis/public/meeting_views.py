@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from buendnis.accounts import permissions
+from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
 from buendnis.meetings import calendar, links, public_selectors
 from buendnis.meetings import permissions as meeting_permissions
@@ -139,7 +139,7 @@ def body_feed(request: HttpRequest, alliance: Alliance, body_kind: str) -> HttpR
 def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One meeting as a calendar file: members get every item, everyone else the public
     version of a public meeting; a non-public meeting does not exist for outsiders."""
-    alliance = permissions.get_alliance_for_user(request.user, slug)
+    alliance = alliance_selectors.get_alliance_for_user(request.user, slug)
     members = meeting_permissions.can_view_meetings(request.user, alliance)
     found = public_selectors.calendar_meetings(alliance, public=not members, pk=pk)
     if not found or not meeting_permissions.can_view_meeting_calendar(request.user, found[0]):

@@ -1,6 +1,6 @@
 """The transparency site of every alliance, and the small internal area of its circle.
 
-Views stay thin: the alliance comes from `permissions.get_alliance_for_user` (404 for unknown or
+Views stay thin: the alliance comes from `alliances.selectors.get_alliance_for_user` (404 for unknown or
 inactive slugs) through `web.pages`, which also decides who may open a page; every read goes through `alliances.selectors`, every yes/no about a user through
 `accounts.permissions` or the rules of the domain asked (`funding.permissions`,
 `public.permissions` for the contact messages).
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from buendnis.accounts import permissions
 from buendnis.accounts.models import Role
 from buendnis.alliances import selectors
+from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
 from buendnis.core.origin import is_same_origin_request
 from buendnis.core.paging import page_of
@@ -266,7 +267,7 @@ def _client_address(request: HttpRequest) -> str:
 def contact(request: HttpRequest, slug: str) -> HttpResponse:
     """The office's address and a contact form. Never cached: after a refusal or a success the
     page carries the visitor's input or message. Sets no cookie on a GET."""
-    alliance = permissions.get_alliance_for_user(request.user, slug)
+    alliance = alliance_selectors.get_alliance_for_user(request.user, slug)
     status = 200
     if request.method == "POST":
         if not is_same_origin_request(request):

@@ -1,7 +1,7 @@
 """A page of an alliance: its frame (band, navigation) and who may open it.
 
 Every page below /<slug>/ takes the alliance from the address through
-`accounts.permissions.get_alliance_for_user` (404 for an unknown or inactive slug, for everyone,
+`alliances.selectors.get_alliance_for_user` (404 for an unknown or inactive slug, for everyone,
 before anything else). Then:
 
 - `public_page`: everyone reads it; cached publicly for anonymous visitors, privately for
@@ -33,6 +33,7 @@ from django_stubs_ext import StrOrPromise
 from buendnis.accounts import permissions
 from buendnis.accounts.models import User
 from buendnis.accounts.permissions import UserLike
+from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
 from buendnis.funding import permissions as funding_permissions
 
@@ -78,7 +79,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @require_safe
     @public_cache
     def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
-        return view(request, permissions.get_alliance_for_user(request.user, slug), **kwargs)
+        return view(request, alliance_selectors.get_alliance_for_user(request.user, slug), **kwargs)
 
     return wrapper
 
@@ -103,7 +104,7 @@ def signed_in_page(
         @require_http_methods(list(methods))
         @never_cache
         def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponseBase:
-            alliance = permissions.get_alliance_for_user(request.user, slug)
+            alliance = alliance_selectors.get_alliance_for_user(request.user, slug)
             if not request.user.is_authenticated:
                 return redirect_to_login(after_login(request, slug, kwargs))
             if allowed is not None and not allowed(request.user, alliance):

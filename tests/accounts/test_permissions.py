@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404
 
 from buendnis.accounts import permissions
 from buendnis.accounts.models import ApiToken, Role
@@ -184,23 +183,6 @@ def test_limit_to_alliances(alliance, other_alliance):
     assert list(permissions.limit_to_alliances(alliances, {other_alliance.pk}, "pk")) == [
         other_alliance
     ]
-
-
-def test_get_alliance_for_user(make_persona, alliance):
-    member, outsider = make_persona("member"), make_persona("outsider")
-    assert permissions.get_alliance_for_user(outsider, "son") == alliance
-    assert permissions.get_alliance_for_user(None, "son") == alliance
-    assert permissions.get_alliance_for_user(member, "son", internal=True) == alliance
-    # Outsiders, anonymous visitors and callers without a user learn nothing of internal pages.
-    for user in (outsider, AnonymousUser(), None):
-        with pytest.raises(Http404):
-            permissions.get_alliance_for_user(user, "son", internal=True)
-    with pytest.raises(Http404):
-        permissions.get_alliance_for_user(member, "gibt-es-nicht")
-    alliance.is_active = False
-    alliance.save()
-    with pytest.raises(Http404):
-        permissions.get_alliance_for_user(member, "son")
 
 
 def test_applicant_organisation_ids(alliance, other_alliance, django_assert_num_queries):

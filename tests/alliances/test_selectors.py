@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
 
 from buendnis.alliances import selectors
 from buendnis.alliances.models import SeatRole
@@ -311,3 +313,21 @@ def test_body_list_orders_bodies_and_fetches_current_seats(s, django_assert_num_
         seats = [len(body.current_seats) for body in bodies]
     assert kinds == ["steering", "speakers", "office"]
     assert seats == [1, 0, 0]
+
+
+@pytest.mark.django_db
+def test_get_alliance_for_user(make_persona, alliance):
+    member, outsider = make_persona("member"), make_persona("outsider")
+    assert selectors.get_alliance_for_user(outsider, "son") == alliance
+    assert selectors.get_alliance_for_user(None, "son") == alliance
+    assert selectors.get_alliance_for_user(member, "son", internal=True) == alliance
+    # Outsiders, anonymous visitors and callers without a user learn nothing of internal pages.
+    for user in (outsider, AnonymousUser(), None):
+        with pytest.raises(Http404):
+            selectors.get_alliance_for_user(user, "son", internal=True)
+    with pytest.raises(Http404):
+        selectors.get_alliance_for_user(member, "gibt-es-nicht")
+    alliance.is_active = False
+    alliance.save()
+    with pytest.raises(Http404):
+        selectors.get_alliance_for_user(member, "son")
