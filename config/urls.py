@@ -4,8 +4,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from buendnis.core.views import healthz, language_switch, ping
-from buendnis.portal import calendar_urls
+from buendnis.portal import calendar_urls, internal_urls
 from buendnis.public import meeting_urls as public_meeting_urls
+from buendnis.public import urls as public_urls
 from buendnis.public.documents import document_download
 
 admin.site.site_header = _("Bündnisportal – Verwaltung")
@@ -43,6 +44,7 @@ urlpatterns = [
             (calendar_urls.urlpatterns + public_meeting_urls.urlpatterns, "public_meetings"),
         ),
     ),
-    # Alliance pages live at /<slug>/…; keep this last so platform paths win.
-    path("", include("buendnis.public.urls")),
+    # Alliance pages live at /<slug>/…; keep this last so platform paths win. The internal area's
+    # own pages (portal) keep their names in the `public` namespace.
+    path("", include((public_urls.urlpatterns + internal_urls.urlpatterns, "public"))),
 ]

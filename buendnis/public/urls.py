@@ -1,4 +1,5 @@
-"""The public site and the internal area. The paths are a contract: people link to them."""
+"""The public site. The paths are a contract: people link to them (the internal area's own pages,
+portal/internal_urls.py, share the namespace: config/urls.py)."""
 
 from django.urls import path
 
@@ -19,12 +20,4 @@ urlpatterns = [
     path("<slug:slug>/projekte/<str:reference>/", views.project_detail, name="project"),
     path("<slug:slug>/budget/", views.budget, name="budget"),
     path("<slug:slug>/kontakt/", views.contact, name="contact"),
-    path("<slug:slug>/intern/", views.internal_dashboard, name="internal_dashboard"),
-    path("<slug:slug>/intern/kontakte/", views.internal_contacts, name="internal_contacts"),
-    path("<slug:slug>/intern/kontakt/", views.contact_messages, name="contact_messages"),
-    path(
-        "<slug:slug>/intern/kontakt/<int:pk>/erledigt/",
-        views.contact_message_handled,
-        name="contact_message_handled",
-    ),
 ]
