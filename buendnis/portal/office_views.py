@@ -55,7 +55,7 @@ LONG_WAIT_DAYS = 90
 # Running projects take years by design; waiting is not the word for them.
 NOT_WAITING = FINAL_STATES | {Status.RUNNING}
 # The board shows this many of each state and of each party's turn, the rest in the paged list.
-BOARD_CARDS = 5
+BOARD_CARDS = 4
 LIST_PAGE_SIZE = 50
 # The next deadlines: the soonest of the projects' dates, the rest counted.
 DEADLINES_SHOWN = 10
