@@ -184,16 +184,21 @@ def sees_structure_problems(user: UserLike, alliance: Alliance) -> bool:
 # --- Applicants -----------------------------------------------------------------------------------
 
 
-def applicant_organisation_ids(user: UserLike, alliance: Alliance) -> frozenset[int]:
-    """Organisations of this alliance the user applies for (applicant role with an organisation).
-    One query, none for anonymous or inactive users."""
+def organisation_ids_in_role(user: UserLike, alliance: Alliance, role: str) -> frozenset[int]:
+    """The organisations of this alliance for which the user holds `role` (memberships with an
+    organisation). One query, none for anonymous or inactive users."""
     if not is_active_user(user):
         return frozenset()
     return frozenset(
         Membership.objects.filter(
-            user=user, alliance=alliance, role=Role.APPLICANT, organisation__isnull=False
+            user=user, alliance=alliance, role=role, organisation__isnull=False
         ).values_list("organisation_id", flat=True)
     )
+
+
+def applicant_organisation_ids(user: UserLike, alliance: Alliance) -> frozenset[int]:
+    """Organisations of this alliance the user applies for (applicant role with an organisation)."""
+    return organisation_ids_in_role(user, alliance, Role.APPLICANT)
 
 
 # --- API tokens -----------------------------------------------------------------------------------

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from buendnis.accounts.models import Membership, Role
-from buendnis.accounts.permissions import UserLike, can_manage, can_view_internal, is_active_user
+from buendnis.accounts.models import Role
+from buendnis.accounts.permissions import (
+    UserLike,
+    can_manage,
+    can_view_internal,
+    organisation_ids_in_role,
+)
 from buendnis.alliances.models import Alliance
 
 from .models import Meeting
@@ -75,10 +80,4 @@ def answering_organisation_ids(user: UserLike, alliance: Alliance) -> frozenset[
     """Organisations this user answers circulations for: the organisation of each steering-
     committee role the user holds in the alliance. Whether the organisation has a vote is the
     circulation's question."""
-    if not is_active_user(user):
-        return frozenset()
-    return frozenset(
-        Membership.objects.filter(
-            user=user, alliance=alliance, role=Role.STEERING, organisation__isnull=False
-        ).values_list("organisation_id", flat=True)
-    )
+    return organisation_ids_in_role(user, alliance, Role.STEERING)

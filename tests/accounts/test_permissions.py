@@ -208,6 +208,19 @@ def test_applicant_organisation_ids(alliance, other_alliance, django_assert_num_
     assert permissions.applicant_organisation_ids(user, alliance) == frozenset()
 
 
+def test_organisation_ids_in_role(alliance, other_alliance):
+    user = UserFactory()
+    applies_for = OrganisationFactory(alliance=alliance)
+    sits_for = OrganisationFactory(alliance=alliance)
+    MembershipFactory(user=user, alliance=alliance, role=Role.APPLICANT, organisation=applies_for)
+    MembershipFactory(user=user, alliance=alliance, role=Role.STEERING, organisation=sits_for)
+    MembershipFactory(user=user, alliance=alliance, role=Role.SPEAKER)
+    assert permissions.organisation_ids_in_role(user, alliance, Role.STEERING) == {sits_for.pk}
+    assert permissions.organisation_ids_in_role(user, alliance, Role.APPLICANT) == {applies_for.pk}
+    assert permissions.organisation_ids_in_role(user, alliance, Role.SPEAKER) == frozenset()
+    assert permissions.organisation_ids_in_role(user, other_alliance, Role.STEERING) == frozenset()
+
+
 def test_can_revoke_api_token(make_persona):
     office, admin, member = make_persona("office"), make_persona("admin"), make_persona("member")
     own, foreign = ApiToken(user=office), ApiToken(user=member)
