@@ -400,22 +400,24 @@ def _ledger_rows(plan: Plan, base: dict[str, Any]) -> list[LedgerEntry]:
     """Exactly the bookings the budget services make for the project's path: each move's booking
     as `states.STEPS` declares it, its rows computed by the same rules (`budget.rules`)."""
     entries: list[budget_rules.Entry] = []
-    reserved = committed = ZERO
+    reserved = committed = ZERO  # what the project holds after the moves so far
     path = path_to(plan.state)
     for source, target in zip(path, path[1:], strict=False):
         booking = booking_for(source, target)
+        booked: list[budget_rules.Entry] = []
         if booking is Booking.RESERVE:
-            entries += budget_rules.reservation(plan.requested)
+            booked = budget_rules.reservation(plan.requested)
         elif booking is Booking.COMMIT and plan.granted is not None:
-            entries += budget_rules.commitment(reserved=reserved, granted=plan.granted)
+            booked = budget_rules.commitment(reserved=reserved, granted=plan.granted)
         elif booking is Booking.SETTLE and plan.final is not None:
-            entries += budget_rules.settlement(committed=committed, final_grant=plan.final)
+            booked = budget_rules.settlement(committed=committed, final_grant=plan.final)
         elif booking is Booking.RELEASE:
-            entries += budget_rules.release(
+            booked = budget_rules.release(
                 reserved=reserved, committed=committed, note=RELEASE_NOTES[target]
             )
-        reserved = sum((entry.reserved for entry in entries), ZERO)
-        committed = sum((entry.committed for entry in entries), ZERO)
+        reserved += sum((entry.reserved for entry in booked), ZERO)
+        committed += sum((entry.committed for entry in booked), ZERO)
+        entries += booked
     return [
         LedgerEntry(
             kind=entry.kind,

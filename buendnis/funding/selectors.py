@@ -147,7 +147,7 @@ def portal_projects(user: _UserLike, alliance: Alliance) -> QuerySet[Project]:
     if _permissions.can_view_internal(user, alliance):
         return projects
     organisation_ids = _permissions.applicant_organisation_ids(user, alliance)
-    # The same rule as permissions.is_project_applicant, for many projects at once.
+    # The same rule as funding.permissions.is_project_applicant, for many projects at once.
     return projects.filter(
         _Q(created_by_id=getattr(user, "pk", None))
         | _Q(applicant_organisation_id__in=organisation_ids)

@@ -5,8 +5,6 @@ from django.urls import path
 
 from . import views
 
-app_name = "public"
-
 urlpatterns = [
     path("", views.platform_home, name="platform_home"),
     path("<slug:slug>/", views.alliance_home, name="alliance_home"),
