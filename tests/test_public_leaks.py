@@ -49,7 +49,7 @@ from buendnis.funding.states import PUBLIC_STATES, Status
 from buendnis.meetings.models import Circulation, Minutes
 from buendnis.meetings.services import agenda, circulations, decisions, invitations, planning
 from buendnis.meetings.services import minutes as minutes_services
-from buendnis.public.models import ContactMessage
+from buendnis.office import services as office_services
 from tests.factories import (
     AllianceStructure,
     PersonFactory,
@@ -349,7 +349,8 @@ def build(alliance: Alliance, place: str, mark: Markers) -> AllianceStructure:
         actor=None, circulation=withdrawn, reason=mark(f"{place} withdrawn circulation: reason")
     )
 
-    ContactMessage.objects.create(
+    # The office's inbox: a message through the contact form.
+    office_services.inquiry_submit_contact(
         alliance=alliance,
         name=mark(f"{place} contact message: name"),
         email=mark.email(f"{place} contact message: email"),

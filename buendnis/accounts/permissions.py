@@ -2,9 +2,9 @@
 
 Roles per alliance come from Membership rows; the ministry and platform admins see every alliance.
 The rules of a domain build on these and live beside it: projects in `funding.permissions`, the
-budget in `budget.permissions`, meetings and circulations in `meetings.permissions`, contact
-messages in `public.permissions`. Views, API and admin ask those functions; nothing else checks
-roles.
+budget in `budget.permissions`, meetings and circulations in `meetings.permissions`, the
+office's inbox of inquiries in `office.permissions`. Views, API and admin ask those functions;
+nothing else checks roles.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ The office may open every page; the internal circle and the ministry may read a 
 from __future__ import annotations
 
 import copy
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,16 +16,12 @@ from decimal import Decimal
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
@@ -37,6 +32,7 @@ from buendnis.alliances.models import Alliance, Organisation
 from buendnis.core.errors import StaleEdit
 from buendnis.core.forms import add_service_errors
 from buendnis.core.paging import page_of
+from buendnis.core.templatetags.buendnis_format import day
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import selectors, services
 from buendnis.funding.models import (
@@ -50,6 +46,8 @@ from buendnis.funding.states import ACTION_STATES, FINAL_STATES, Status
 from buendnis.funding.wording import DEADLINE_STATES, NEXT_STEPS, PUBLIC_LABELS
 from buendnis.meetings import selectors as meeting_selectors
 from buendnis.meetings.models import Meeting
+from buendnis.office import selectors as office_selectors
+from buendnis.office import services as office_services
 from buendnis.web.pages import render_alliance_page, signed_in_page
 
 from .applicant_forms import (
@@ -61,8 +59,6 @@ from .applicant_forms import (
     ProjectForm,
     WithdrawForm,
 )
-
-log = logging.getLogger(__name__)
 
 S = Status
 SECTION = "my_projects"
@@ -359,6 +355,8 @@ def project_detail(
         "timeline": _timeline(project),
         "documents": _documents_by_kind(project),
         "consultations": list(project.consultations.all()),
+        # „Beratung angefragt am …“ while a request waits in the office's inbox.
+        "consultation_request": office_selectors.open_consultation(project),
         "sees_notes": permissions.can_view_internal(request.user, alliance),
         "feedback": feedback,
         "latest_feedback": feedback[-1]
@@ -656,68 +654,42 @@ def withdraw(
 def consultation_request(
     request: HttpRequest, alliance: Alliance, project: Project, rights: ProjectRights
 ) -> HttpResponse:
-    """A message to the office asking for a consultation. Nothing is recorded on the project: the
-    office records the consultation itself once it has taken place."""
-    possible = project.status not in FINAL_STATES and bool(alliance.office_email)
+    """Ask the office for a consultation: an inquiry in the office's inbox, linked to the project
+    (the office hears of it by mail, too). While one is open, a second message joins its thread.
+    Nothing is recorded on the project: the office records the consultation itself once it has
+    taken place."""
+    possible = project.status not in FINAL_STATES
     form = ConsultationRequestForm(request.POST if request.method == "POST" and possible else None)
     if request.method == "POST" and possible and form.is_valid():
-        if _send_consultation_request(request, alliance, project, form.cleaned_data):
-            messages.success(
-                request,
-                _(
-                    "Ihre Anfrage ist an die Geschäftsstelle gegangen (%(email)s). Sie meldet sich "
-                    "mit einem Terminvorschlag."
-                )
-                % {"email": alliance.office_email},
+        try:
+            result = office_services.inquiry_request_consultation(
+                actor=request.user,  # type: ignore[arg-type]
+                project=project,
+                message=form.cleaned_data["message"],
+                availability=form.cleaned_data["availability"],
+                phone=form.cleaned_data["phone"],
             )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if result.created:
+                text = _(
+                    "Ihre Anfrage ist bei der Geschäftsstelle eingegangen. Sie meldet sich mit "
+                    "einem Terminvorschlag."
+                )
+            else:
+                text = _(
+                    "Ihre Nachricht ist bei der Geschäftsstelle eingegangen, zu Ihrer offenen "
+                    "Beratungsanfrage vom %(day)s."
+                ) % {"day": day(result.inquiry.created_at)}
+            messages.success(request, text)
             return redirect(_detail_url(project))
-        form.add_error(
-            None,
-            _(
-                "Die Nachricht konnte gerade nicht gesendet werden. Bitte versuchen Sie es später "
-                "noch einmal oder rufen Sie die Geschäftsstelle an."
-            ),
-        )
     context = {
         "project": project,
         "form": form,
         "possible": possible,
         "consultations": list(project.consultations.all()),
+        "consultation_request": office_selectors.open_consultation(project),
         "final": project.status in FINAL_STATES,
     }
     return _page(request, alliance, "consultation_request.html", context)
-
-
-def _send_consultation_request(
-    request: HttpRequest, alliance: Alliance, project: Project, data: dict[str, Any]
-) -> bool:
-    user = request.user
-    context = {
-        "project": project,
-        "alliance": alliance,
-        "sender": user,
-        "sender_email": getattr(user, "email", ""),
-        "message": data["message"],
-        "availability": data["availability"],
-        "phone": data["phone"],
-        "url": request.build_absolute_uri(_detail_url(project)),
-    }
-    # The office reads the platform's language, whatever the sender chose for the screen.
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(
-            "portal/applicant/mail/consultation_request_subject.txt", context
-        ).strip()
-        body = render_to_string("portal/applicant/mail/consultation_request.txt", context)
-    sender_email = context["sender_email"]
-    message = EmailMessage(
-        subject=subject,
-        body=body,
-        to=[alliance.office_email],
-        reply_to=[sender_email] if sender_email else None,
-    )
-    try:
-        message.send()
-    except OSError:
-        log.exception("Beratungsanfrage zu %s konnte nicht gesendet werden", project.reference)
-        return False
-    return True

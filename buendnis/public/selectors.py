@@ -1,5 +1,4 @@
-"""Reads of the transparency site: funded projects, their public record, the public budget and
-the office's inbox of contact messages.
+"""Reads of the transparency site: funded projects, their public record and the public budget.
 
 Only public fields and public records ever leave these functions: a project's contact person,
 consultations, documents, internal reasons and comments are not selected for a public page (the
@@ -29,8 +28,6 @@ from buendnis.funding.wording import PUBLIC_LABELS
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings.decision_selectors import DECIDED_CIRCULATIONS
 from buendnis.meetings.models import Circulation, Decision
-
-from .models import ContactMessage
 
 # --- Funded projects -----------------------------------------------------------------------------
 
@@ -211,15 +208,3 @@ def public_budget(alliance: Alliance) -> tuple[list[PhaseBudget], FundingPhase |
     ]
     rows.sort(key=lambda row: row.phase.starts_on, reverse=True)
     return rows, current
-
-
-# --- The office's inbox ----------------------------------------------------------------------------
-
-
-def contact_messages(alliance: Alliance) -> QuerySet[ContactMessage]:
-    """The alliance's contact messages: open ones first, newest first; who handled them joined."""
-    return (
-        ContactMessage.objects.filter(alliance=alliance)
-        .select_related("handled_by")
-        .order_by("handled", "-created_at", "-id")
-    )

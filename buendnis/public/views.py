@@ -2,8 +2,8 @@
 
 Views stay thin: the alliance comes from `alliances.selectors.get_alliance_for_user` (404 for unknown or
 inactive slugs) through `web.pages`, which also decides who may open a page; every read goes through `alliances.selectors`, every yes/no about a user through
-`accounts.permissions` or the rules of the domain asked (`funding.permissions`,
-`public.permissions` for the contact messages).
+`accounts.permissions` or the rules of the domain asked (`funding.permissions`). Messages of the
+contact form go into the office's inbox (`buendnis.office`).
 """
 
 from __future__ import annotations

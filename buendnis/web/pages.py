@@ -36,6 +36,7 @@ from buendnis.accounts.permissions import UserLike
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
 from buendnis.funding import permissions as funding_permissions
+from buendnis.office import permissions as office_permissions
 
 from .caching import public_cache
 
@@ -67,6 +68,9 @@ def render_alliance_page(
         "section": section,
         "show_internal_nav": permissions.can_view_internal(request.user, alliance),
         "show_applicant_nav": funding_permissions.can_create_project(request.user, alliance),
+        # From the roles already read for the request: no query.
+        "show_inquiries_nav": office_permissions.can_view_inquiries(request.user, alliance),
+        "show_ask_nav": office_permissions.can_ask_office(request.user, alliance),
     }
     page.update(context or {})
     return render(request, template, page, status=status)

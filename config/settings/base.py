@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "buendnis.funding",
     "buendnis.budget",
     "buendnis.meetings",
+    "buendnis.office",
     "buendnis.portal",
     "buendnis.reports",
     "buendnis.public",
@@ -157,6 +158,25 @@ MAILERS = mailers(MAIL_BACKEND)
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Bündnisportal <noreply@localhost>"
 )
+
+# The office's inbox (buendnis/office, README "The inbox"). Answers go out from the platform's
+# address (DEFAULT_FROM_EMAIL) with Reply-To the mailbox that `manage.py fetch_inquiry_mail` reads,
+# so that the person's answer comes back into its thread. Without a mailbox, Reply-To is the
+# alliance's office address. Message-IDs end in BUENDNIS_MAIL_DOMAIN (default: the host of
+# BUENDNIS_SITE_URL), never in the machine's name, so that they stay the same across servers.
+BUENDNIS_INQUIRY_REPLY_TO = env.str("BUENDNIS_INQUIRY_REPLY_TO", default="")
+BUENDNIS_MAIL_DOMAIN = env.str("BUENDNIS_MAIL_DOMAIN", default="")
+BUENDNIS_INQUIRY_IMAP = {
+    "host": env.str("BUENDNIS_INQUIRY_IMAP_HOST", default=""),
+    "port": env.int("BUENDNIS_INQUIRY_IMAP_PORT", default=993),
+    "user": env.str("BUENDNIS_INQUIRY_IMAP_USER", default=""),
+    "password": env.str("BUENDNIS_INQUIRY_IMAP_PASSWORD", default=""),
+    # ssl (IMAPS, port 993), starttls (port 143) or none (only for a server on this host)
+    "security": env.str("BUENDNIS_INQUIRY_IMAP_SECURITY", default="ssl"),
+    "folder": env.str("BUENDNIS_INQUIRY_IMAP_FOLDER", default="INBOX"),
+    # Mails older than this many days are not looked at (the search stays bounded).
+    "days": env.int("BUENDNIS_INQUIRY_IMAP_DAYS", default=14),
+}
 
 # Every asset comes from this host: no CDN, no external fonts, no inline scripts.
 SECURE_CSP = {

@@ -8,7 +8,7 @@ import pytest
 
 from buendnis.accounts.models import User
 from buendnis.funding.states import Status
-from buendnis.public.models import ContactMessage
+from buendnis.office.models import Inquiry
 
 from ..factories import AllianceStructure, project_in_state
 from ..meetings.publication_setup import build_scene
@@ -81,7 +81,7 @@ def test_a_visitor_walks_the_transparency_pages(
     form.locator("input[name=privacy]").check()
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    assert ContactMessage.objects.filter(subject="Frage zum Welcome Center").count() == 1
+    assert Inquiry.objects.filter(subject="Frage zum Welcome Center").count() == 1
     assert page.locator("[role=status], .messages").first.is_visible()
     assert_accessible(page)
     screenshot(page, "public-contact-sent")

@@ -21,6 +21,7 @@ from buendnis.core.forms import parse_amount
 from buendnis.funding import services
 from buendnis.funding.models import CoFinancing, Consultation, Outcome, Project, ProjectDocument
 from buendnis.funding.states import Status
+from buendnis.office.models import Inquiry, Source
 from buendnis.portal.applicant_forms import EDIT_FIELDS
 from tests.factories import AllianceStructure, ProjectFactory, advance, body_of, pdf_upload
 
@@ -541,21 +542,33 @@ def test_steps_out_of_turn_are_explained(
 # --- Asking for a consultation ------------------------------------------------------------------
 
 
-def test_consultation_request_mails_the_office_and_records_nothing(
-    login: Callable[[str], Client], site: AllianceStructure, project: Project, applicant: User
+def test_consultation_request_goes_into_the_inbox_and_mails_the_office(
+    login: Callable[[str], Client],
+    site: AllianceStructure,
+    project: Project,
+    applicant: User,
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     client = login("applicant")
     version = Project.objects.get(pk=project.pk).version
-    response = client.post(
-        _url(project, "beratung/"),
-        {
-            "message": "Wir möchten über die Zielgruppe sprechen.",
-            "availability": "dienstags",
-            "phone": "",
-        },
-        follow=True,
-    )
-    assert any("an die Geschäftsstelle gegangen" in message for message in _messages(response))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            _url(project, "beratung/"),
+            {
+                "message": "Wir möchten über die Zielgruppe sprechen.",
+                "availability": "dienstags",
+                "phone": "0531 4711",
+            },
+            follow=True,
+        )
+    assert any("bei der Geschäftsstelle eingegangen" in text for text in _messages(response))
+    inquiry = Inquiry.objects.get()
+    assert inquiry.source == Source.CONSULTATION
+    assert inquiry.project == project
+    assert inquiry.organisation == project.applicant_organisation
+    assert inquiry.assigned_to is None and inquiry.status == "new"
+    assert inquiry.asker_user == applicant and inquiry.asker_phone == "0531 4711"
+    assert "Wir möchten über die Zielgruppe sprechen." in inquiry.messages.get().body
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [site.alliance.office_email]
@@ -563,21 +576,52 @@ def test_consultation_request_mails_the_office_and_records_nothing(
     assert project.reference in message.subject
     assert "Wir möchten über die Zielgruppe sprechen." in message.body
     assert "dienstags" in message.body
-    assert f"/son/vorhaben/{project.reference}/" in message.body
+    assert f"/son/intern/anfragen/{inquiry.pk}/" in message.body
+    # The project itself records nothing: the office records the consultation once held.
     assert Consultation.objects.filter(project=project).count() == 0
     assert Project.objects.get(pk=project.pk).version == version
+    # The project page says so while the request is open, in the German date format.
+    day = timezone.localdate(inquiry.created_at).strftime("%d.%m.%Y")
+    assert f"Beratung angefragt am {day}" in _html(response)
 
 
-def test_consultation_request_without_office_mail_shows_the_contact(
-    login: Callable[[str], Client], site: AllianceStructure, project: Project, applicant: User
+def test_a_second_request_joins_the_open_one(
+    login: Callable[[str], Client],
+    project: Project,
+    applicant: User,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    client = login("applicant")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url(project, "beratung/"), {"message": "Erste Bitte"})
+        response = client.post(
+            _url(project, "beratung/"), {"message": "Noch eine Frage"}, follow=True
+        )
+    inquiry = Inquiry.objects.get()
+    assert [m.body for m in inquiry.messages.order_by("id")] == ["Erste Bitte", "Noch eine Frage"]
+    assert any("offenen Beratungsanfrage vom" in text for text in _messages(response))
+    assert len(mail.outbox) == 2
+    assert "erneut" in mail.outbox[1].body
+    # Once the office closed it, a new request opens a new inquiry.
+    Inquiry.objects.filter(pk=inquiry.pk).update(status="done")
+    assert "Beratung angefragt am" not in _html(client.get(_url(project, "")))
+    client.post(_url(project, "beratung/"), {"message": "Neue Bitte"})
+    assert Inquiry.objects.count() == 2
+
+
+def test_consultation_request_without_office_mail_is_stored(
+    login: Callable[[str], Client],
+    site: AllianceStructure,
+    project: Project,
+    applicant: User,
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     site.alliance.office_email = ""
     site.alliance.save()
     client = login("applicant")
-    html = _html(client.get(_url(project, "beratung/")))
-    assert "keine E-Mail-Adresse hinterlegt" in html
-    assert site.alliance.office_phone in html
-    client.post(_url(project, "beratung/"), {"message": "Hallo"})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(_url(project, "beratung/"), {"message": "Hallo"}).status_code == 302
+    assert Inquiry.objects.filter(project=project).count() == 1
     assert mail.outbox == []
 
 

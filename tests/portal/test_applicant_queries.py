@@ -34,11 +34,12 @@ LIST_QUERIES = {
 DETAIL_QUERIES = {
     # the project with alliance, phase, field, owner and creator; its topics; co-financing with
     # organisations; documents; consultations; body outcomes with bodies; transitions; the
+    # open consultation request in the office's inbox („Beratung angefragt am …“); the
     # deadlines (the project waits for the bodies)
-    "office": SIGNED_IN + 7 + DEADLINES,
+    "office": SIGNED_IN + 8 + DEADLINES,
     # … and whether the user applies for the project's organisation
     # (funding.permissions.project_rights)
-    "applicant": SIGNED_IN + 8 + DEADLINES,
+    "applicant": SIGNED_IN + 9 + DEADLINES,
 }
 
 

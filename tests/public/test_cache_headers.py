@@ -107,7 +107,7 @@ def test_project_page_has_last_modified(client: Client, project: Project) -> Non
     assert again.status_code == 304
 
 
-@pytest.mark.parametrize("url", ["/son/intern/", "/son/intern/kontakt/", "/son/kontakt/"])
+@pytest.mark.parametrize("url", ["/son/intern/", "/son/intern/anfragen/", "/son/kontakt/"])
 def test_internal_pages_and_forms_are_never_cached(
     client_as: Callable[[str], Client], structure: AllianceStructure, url: str
 ) -> None:

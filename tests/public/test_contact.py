@@ -1,5 +1,6 @@
-"""The contact page (/<slug>/kontakt/) and the office's inbox (/<slug>/intern/kontakt/): the
-form's success and failure, the honeypot, the rate limit, the mail, who reads and who marks."""
+"""The contact page (/<slug>/kontakt/): the form's success and failure, the honeypot, the rate
+limit, the mail; every message becomes an inquiry in the office's inbox (tests/portal/
+test_inquiry_pages.py tests the inbox itself), and the old inbox addresses lead there."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 
-from buendnis.core.models import AuditEntry
-from buendnis.public.models import ContactMessage
+from buendnis.office.models import Inquiry, Source
 from buendnis.public.services import CONTACT_LIMIT
 
 from ..conftest import PERSONAS
@@ -72,15 +73,17 @@ def test_success_stores_mails_and_redirects(
         response = client.post("/son/kontakt/", _data())
     assert response.status_code == 302
     assert response["Location"] == "/son/kontakt/"
-    stored = ContactMessage.objects.get()
+    stored = Inquiry.objects.get()
     assert stored.alliance.slug == "son"
-    assert stored.email == "erika.kontakt@example.org"
-    assert not stored.handled
+    assert stored.source == Source.CONTACT_FORM
+    assert stored.asker_email == "erika.kontakt@example.org"
+    assert stored.status == "new" and stored.assigned_to is None
+    assert stored.messages.get().body == f"Wie beantrage ich einen Zuschuss? {MARKER}"
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
     assert sent.to == ["geschaeftsstelle@son.example.org"]
     assert "Frage zur Förderung" in sent.subject
-    assert MARKER in sent.body and "/son/intern/kontakt/" in sent.body
+    assert MARKER in sent.body and f"/son/intern/anfragen/{stored.pk}/" in sent.body
     page = client.get(response["Location"])
     assert "Vielen Dank, Ihre Nachricht ist bei der Geschäftsstelle eingegangen." in _text(page)
     # The form is empty again after the redirect.
@@ -96,7 +99,7 @@ def test_no_mail_without_an_office_address(
     structure.alliance.save()
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post("/son/kontakt/", _data()).status_code == 302
-    assert ContactMessage.objects.count() == 1
+    assert Inquiry.objects.count() == 1
     assert mail.outbox == []
 
 
@@ -116,7 +119,7 @@ def test_failure_keeps_the_input(client: Client, changes: dict[str, str], messag
     assert "Bitte prüfen Sie Ihre Eingaben." in text
     assert message in text
     assert "Frage zur Förderung" in text  # the subject is kept
-    assert ContactMessage.objects.count() == 0
+    assert Inquiry.objects.count() == 0
 
 
 def test_subject_line_breaks_are_removed(
@@ -124,7 +127,7 @@ def test_subject_line_breaks_are_removed(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/son/kontakt/", _data(subject="Frage\r\nBcc: spam@example.org"))
-    assert ContactMessage.objects.get().subject == "Frage Bcc: spam@example.org"
+    assert Inquiry.objects.get().subject == "Frage Bcc: spam@example.org"
     assert len(mail.outbox) == 1
 
 
@@ -134,7 +137,7 @@ def test_honeypot_stores_nothing_and_says_thanks(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/son/kontakt/", _data(website="http://spam.example"), follow=True)
     assert "Vielen Dank" in _text(response)
-    assert ContactMessage.objects.count() == 0
+    assert Inquiry.objects.count() == 0
     assert mail.outbox == []
 
 
@@ -146,7 +149,7 @@ def test_rate_limit_per_client_address(client: Client) -> None:
     text = _text(refused)
     assert "zu viele Nachrichten" in text
     assert "Sechste Nachricht" in text  # the input is kept
-    assert ContactMessage.objects.count() == CONTACT_LIMIT
+    assert Inquiry.objects.count() == CONTACT_LIMIT
     # Another address may still write.
     other = Client(REMOTE_ADDR="192.0.2.77")
     assert other.post("/son/kontakt/", _data()).status_code == 302
@@ -156,7 +159,7 @@ def test_rate_limit_counts_the_honeypot_too(client: Client) -> None:
     for _ in range(CONTACT_LIMIT):
         client.post("/son/kontakt/", _data(website="spam"))
     assert client.post("/son/kontakt/", _data()).status_code == 429
-    assert ContactMessage.objects.count() == 0
+    assert Inquiry.objects.count() == 0
 
 
 # --- Protection against forged posts, without a token or cookie ---------------------------------
@@ -185,7 +188,7 @@ def test_a_post_from_this_site_is_accepted(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/son/kontakt/", _data())
     assert response.status_code == 302
-    assert ContactMessage.objects.count() == 1
+    assert Inquiry.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -203,7 +206,7 @@ def test_a_post_from_another_site_is_refused(headers: dict[str, str]) -> None:
     client = Client(enforce_csrf_checks=True, headers=headers)
     response = client.post("/son/kontakt/", _data())
     assert response.status_code == 403
-    assert ContactMessage.objects.count() == 0
+    assert Inquiry.objects.count() == 0
     assert not mail.outbox
 
 
@@ -225,99 +228,30 @@ def test_contact_page_is_the_same_for_everyone(
     assert client_as(persona).get("/son/kontakt/").status_code == 200
 
 
-# --- The office's inbox ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def message(structure: AllianceStructure) -> ContactMessage:
-    return ContactMessage.objects.create(
-        alliance=structure.alliance,
-        name=f"Absender {MARKER}",
-        email="absender-pz9@example.org",
-        subject="Bitte um Rückruf",
-        message=f"Text {MARKER}",
-    )
+# --- The old inbox's addresses -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_inbox_access(
-    client_as: Callable[[str], Client], persona: str, message: ContactMessage
+def test_old_inbox_addresses_redirect_permanently(
+    client_as: Callable[[str], Client], persona: str
 ) -> None:
-    response = client_as(persona).get("/son/intern/kontakt/")
-    if persona == "public":
-        assert response.status_code == 302
-        assert response["Location"] == "/konto/anmelden/?next=/son/intern/kontakt/"
-    elif persona in INTERNAL_READERS:
-        assert response.status_code == 200
-        text = _text(response)
-        assert MARKER in text and "absender-pz9@example.org" in text
-        assert "no-store" in response["Cache-Control"]
-        assert ("Als erledigt markieren" in text) == (persona in HANDLERS)
-    else:
-        assert response.status_code == 403
-        assert MARKER not in _text(response)
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_marking_handled(
-    client_as: Callable[[str], Client], persona: str, message: ContactMessage
-) -> None:
-    url = f"/son/intern/kontakt/{message.pk}/erledigt/"
-    response = client_as(persona).post(url)
-    message.refresh_from_db()
-    if persona == "public":
-        assert response.status_code == 302
-        assert response["Location"].startswith("/konto/anmelden/")
-        assert not message.handled
-    elif persona in HANDLERS:
-        assert response.status_code == 302
-        assert response["Location"] == "/son/intern/kontakt/"
-        assert message.handled and message.handled_at is not None
-        assert message.handled_by is not None and message.handled_by.username == persona
-        assert AuditEntry.objects.filter(action="contact_message.handled").count() == 1
-    else:
-        assert response.status_code == 403
-        assert not message.handled
-
-
-def test_marking_twice_changes_nothing(
-    client_as: Callable[[str], Client], message: ContactMessage
-) -> None:
-    client = client_as("office")
-    client.post(f"/son/intern/kontakt/{message.pk}/erledigt/")
-    client.post(f"/son/intern/kontakt/{message.pk}/erledigt/")
-    assert AuditEntry.objects.filter(action="contact_message.handled").count() == 1
-    page = _text(client.get("/son/intern/kontakt/"))
-    assert "erledigt" in page and "Als erledigt markieren" not in page
-
-
-def test_marking_needs_post_and_the_right_alliance(
-    client_as: Callable[[str], Client], message: ContactMessage, other_structure: AllianceStructure
-) -> None:
-    client = client_as("office")
-    assert client.get(f"/son/intern/kontakt/{message.pk}/erledigt/").status_code == 405
-    assert client.post("/son/intern/kontakt/999999/erledigt/").status_code == 404
-    # The message of another alliance is not found through this one.
-    foreign = ContactMessage.objects.create(
-        alliance=other_structure.alliance, name="X", email="x@example.org", subject="S", message="M"
-    )
-    assert client.post(f"/son/intern/kontakt/{foreign.pk}/erledigt/").status_code == 404
-
-
-def test_inbox_is_separated_by_alliance(
-    client_as: Callable[[str], Client], message: ContactMessage
-) -> None:
-    # The outsider holds every role in the other alliance: its inbox does not show ours.
-    text = _text(client_as("outsider").get("/leine-weser/intern/kontakt/"))
-    assert MARKER not in text
-    assert "Es sind noch keine Kontaktanfragen eingegangen." in text
+    """The inbox decides who may see it; the old addresses only point there (names kept)."""
+    client = client_as(persona)
+    response = client.get(reverse("public:contact_messages", args=["son"]))
+    assert response.status_code == 301
+    assert response["Location"] == "/son/intern/anfragen/?source=contact_form"
+    handled = client.post(reverse("public:contact_message_handled", args=["son", 7]))
+    assert handled.status_code == 301
+    assert handled["Location"] == "/son/intern/anfragen/"
+    assert Inquiry.objects.count() == 0
 
 
 def test_messages_never_reach_public_pages(
-    client_as: Callable[[str], Client], message: ContactMessage
+    client_as: Callable[[str], Client], client: Client
 ) -> None:
+    client.post("/son/kontakt/", _data())
     for persona in ("public", "office"):
-        client = client_as(persona)
+        browser = client_as(persona)
         for url in [
             "/son/",
             "/son/projekte/",
@@ -325,34 +259,4 @@ def test_messages_never_reach_public_pages(
             "/son/kontakt/",
             "/son/projekte.csv",
         ]:
-            assert MARKER not in client.get(url).content.decode("utf-8-sig"), url
-
-
-# Session; user; alliance; memberships; the page of messages, each row with the total.
-INBOX_QUERIES = 5
-
-
-def test_inbox_queries_do_not_grow(
-    client_as: Callable[[str], Client],
-    structure: AllianceStructure,
-    django_assert_num_queries: Callable[..., Any],
-) -> None:
-    client = client_as("office")
-    ContactMessage.objects.create(
-        alliance=structure.alliance, name="A", email="a@example.org", subject="S", message="M"
-    )
-    with django_assert_num_queries(INBOX_QUERIES):
-        client.get("/son/intern/kontakt/")
-    ContactMessage.objects.bulk_create(
-        ContactMessage(
-            alliance=structure.alliance,
-            name=f"N{n}",
-            email="n@example.org",
-            subject=f"S{n}",
-            message="M",
-        )
-        for n in range(30)
-    )
-    with django_assert_num_queries(INBOX_QUERIES):
-        response = client.get("/son/intern/kontakt/")
-    assert "S29" in response.content.decode()
+            assert MARKER not in browser.get(url).content.decode("utf-8-sig"), url

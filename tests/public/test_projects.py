@@ -445,9 +445,13 @@ def test_nav_links(client_as: Callable[[str], Client], structure: AllianceStruct
     assert '<a href="/son/projekte/" aria-current="page">Projekte</a>' in text
     assert '<a href="/son/budget/">Budget</a>' in text
     assert '<a href="/son/kontakt/">Kontakt</a>' in text
-    assert "Kontaktanfragen" not in text
-    assert '<a href="/son/intern/kontakt/">Kontaktanfragen</a>' in _text(
+    assert "/son/intern/anfragen/" not in text
+    assert '<a href="/son/intern/anfragen/">Anfragen</a>' in _text(
         client_as("office").get("/son/projekte/")
+    )
+    # The rest of the circle asks the office its own questions.
+    assert '<a href="/son/intern/meine-anfragen/">Frage an die Geschäftsstelle</a>' in _text(
+        client_as("member").get("/son/projekte/")
     )
 
 
