@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Test prerequisites from Debian's packages: chromium for the browser tests, PostgreSQL for the
-# second pass of the suite. As root they are installed; otherwise we say what to install.
+# second pass of the suite, dovecot for the inbox's IMAP import. As root they are installed;
+# otherwise we say what to install.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -8,6 +9,10 @@ missing=()
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 # The Stellungnahme's tests read the PDF's text (pdftotext) and draw it as PNG (pdftoppm).
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+# The inbox's mailbox import is tested against a real IMAP server that the test starts itself,
+# unprivileged, in a temporary folder (tests/office/test_imap.py); the package's own service is
+# not used.
+[ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null || missing+=(dovecot-imapd)
 if [ -z "${DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then
   missing+=(postgresql)
 fi

@@ -283,7 +283,8 @@ def response_times(
     )
     loads = []
     for row in rows:
-        full = f"{row['assigned_to__first_name']} {row['assigned_to__last_name']}".strip()
+        first, last = row["assigned_to__first_name"] or "", row["assigned_to__last_name"] or ""
+        full = f"{first} {last}".strip()
         loads.append(
             AssigneeLoad(
                 user_id=row["assigned_to"],
