@@ -208,7 +208,8 @@ class UpdateForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, data: Any, *, alliance: Alliance, choices: Choices, initial: Any) -> None:
-        super().__init__(data, initial=initial)
+        # Three forms share the inquiry's page: each its own ids.
+        super().__init__(data, initial=initial, auto_id="edit-%s")
         self.fields["assigned_to"] = ChoiceOf(
             choices.staff, label=_("Zuständig"), label_of=_person, empty=_("niemand")
         )
@@ -256,7 +257,7 @@ class ReplyForm(forms.Form):
     )
 
     def __init__(self, data: Any = None, *, choices: Choices, initial: Any = None) -> None:
-        super().__init__(data, initial=initial)
+        super().__init__(data, initial=initial, auto_id="reply-%s")
         self.templates = {str(template.pk): template for template in choices.templates}
         template_field = cast(forms.ChoiceField, self.fields["template"])
         template_field.choices = [
@@ -275,6 +276,9 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Nur für die Geschäftsstelle; wird nie gesendet."),
     )
+
+    def __init__(self, data: Any = None) -> None:
+        super().__init__(data, auto_id="note-%s")
 
 
 class ExportForm(forms.Form):
