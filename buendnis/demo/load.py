@@ -1,4 +1,5 @@
-"""The whole demo in one transaction: structure, then projects, then meetings."""
+"""The whole demo in one transaction: structure, then projects, then meetings, then the office's
+inbox."""
 
 from __future__ import annotations
 
@@ -6,21 +7,29 @@ from django.db import transaction
 
 from buendnis.funding import notifications
 from buendnis.meetings import notifications as meeting_notifications
+from buendnis.office import notifications as inquiry_notifications
 
+from .inquiries import load_demo_inquiries
 from .meetings import load_demo_meetings
 from .projects import load_demo_projects
 from .structure import load_structure
 
 
 def load_demo() -> int:
-    """Load the demo alliances, logins, projects and meetings; returns how many records were
-    created (0 when loaded).
+    """Load the demo alliances, logins, projects, meetings and inquiries; returns how many records
+    were created (0 when loaded).
 
     The projects walk through the procedure, which mails at every step, and the meetings invite
     and decide: mail stays muted until the whole load has committed.
     """
-    with notifications.muted(), meeting_notifications.muted(), transaction.atomic():
+    with (
+        notifications.muted(),
+        meeting_notifications.muted(),
+        inquiry_notifications.muted(),
+        transaction.atomic(),
+    ):
         created = load_structure()
         created += load_demo_projects()
         created += load_demo_meetings()
+        created += load_demo_inquiries()
     return created

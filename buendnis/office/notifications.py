@@ -8,6 +8,9 @@ not be sent is marked (`Delivery.FAILED`) and offered for sending again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -21,12 +24,26 @@ from .models import Delivery, Inquiry, InquiryMessage
 
 log = logging.getLogger(__name__)
 
+_muted: ContextVar[bool] = ContextVar("office_mail_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Send no mail of the inbox inside the block (the demo load). Mail goes out on commit, so
+    the block must enclose the outermost transaction: `with muted(), transaction.atomic(): ...`.
+    Answers stay `pending`: no mail left."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
 
 def _send_to_office(
     inquiry: Inquiry, template: str, context: dict[str, Any], *, to: str = "", reply: str = ""
 ) -> None:
     recipient = to or inquiry.alliance.office_email
-    if not recipient:
+    if not recipient or _muted.get():
         return
     # The office reads the platform's language, whatever the sender chose for the screen.
     with translation.override(settings.LANGUAGE_CODE):
@@ -89,6 +106,8 @@ def answer_received(inquiry_id: int, message_id: int) -> None:
 def send_answer(message_id: int) -> None:
     """Send an answer by mail and note the outcome. Only a pending one is sent: a second call
     (a double click on "send again") finds it sent."""
+    if _muted.get():
+        return
     message = InquiryMessage.objects.select_related("inquiry__alliance").get(pk=message_id)
     if message.delivery != Delivery.PENDING:
         return

@@ -6,6 +6,9 @@ Each service validates (German messages), locks the inquiry where it changes one
 audit row in the same transaction, and sends mail after the commit. Audit rows name inquiries by
 number and record states, dates and ids, never a name, an address or a text: the audit trail is
 append-only, and the erasure must reach every copy of a person's data.
+
+`actor` is who acts, as in the other apps' services: a user, whose rights the service checks, or
+None for the system (the demo load, the mailbox import, the erasure command), which is not asked.
 """
 
 from __future__ import annotations
@@ -61,7 +64,8 @@ def _clean_subject(subject: str) -> str:
 
 
 def _require_handler(actor: User | None, alliance: Alliance) -> None:
-    if not permissions.can_handle_inquiries(actor, alliance):  # type: ignore[arg-type]
+    """`actor=None` is the system (the demo load, a command): no one to ask."""
+    if actor is not None and not permissions.can_handle_inquiries(actor, alliance):
         raise NotPermitted(_("Anfragen bearbeitet die Geschäftsstelle."))
 
 
@@ -271,12 +275,22 @@ class ConsultationRequest:
 
 
 def inquiry_request_consultation(
-    *, actor: User, project: Project, message: str, availability: str = "", phone: str = ""
+    *,
+    actor: User | None,
+    project: Project,
+    message: str,
+    availability: str = "",
+    phone: str = "",
+    asker: User | None = None,
 ) -> ConsultationRequest:
     """An applicant (or the office for them) asks for a consultation of a project. While one
     request is open, a second joins its thread instead of opening another. The office hears of
-    both by mail, with Reply-To the applicant's address."""
-    if not funding_permissions.project_rights(actor, project).act:
+    both by mail, with Reply-To the applicant's address. `asker` is the account that asks
+    (default: the actor; the demo load acts as the system for an applicant)."""
+    asker = asker or actor
+    if asker is None:
+        raise DomainError(_("Eine Beratung erbittet ein Konto."))
+    if not funding_permissions.project_rights(asker, project).act:
         raise NotPermitted(
             _("Eine Beratung erbitten der Projektträger des Vorhabens und die Geschäftsstelle.")
         )
@@ -293,7 +307,7 @@ def inquiry_request_consultation(
                 inquiry=inquiry,
                 direction=Direction.IN,
                 channel=Channel.PORTAL,
-                author=actor,
+                author=asker,
                 body=body,
             )
             fields = []
@@ -324,10 +338,10 @@ def inquiry_request_consultation(
                 subject=_clean_subject(subject),
                 body=body,
                 channel=Channel.PORTAL,
-                asker_name=(actor.get_full_name() or actor.username)[:200],
-                asker_email=actor.email,
+                asker_name=(asker.get_full_name() or asker.username)[:200],
+                asker_email=asker.email,
                 asker_phone=phone.strip()[:50],
-                asker_user=actor,
+                asker_user=asker,
                 organisation=project.applicant_organisation,
                 project=project,
             )
@@ -338,17 +352,26 @@ def inquiry_request_consultation(
     return ConsultationRequest(inquiry=inquiry, message=added, created=created)
 
 
-def inquiry_ask(*, actor: User, alliance: Alliance, subject: str, message: str) -> Inquiry:
+def inquiry_ask(
+    *,
+    actor: User | None,
+    alliance: Alliance,
+    subject: str,
+    message: str,
+    asker: User | None = None,
+) -> Inquiry:
     """„Frage an die Geschäftsstelle“ from the internal area: the member's account names them,
-    and the organisation they represent (if the role names one) is linked."""
-    if not permissions.can_ask_office(actor, alliance):
+    and the organisation they represent (if the role names one) is linked. `asker` is the
+    account that asks (default: the actor; the demo load acts as the system for a member)."""
+    asker = asker or actor
+    if asker is None or not permissions.can_ask_office(asker, alliance):
         raise NotPermitted(_("Fragen an die Geschäftsstelle stellt der Kreis des Bündnisses."))
     cleaned_subject = _clean_subject(subject)
     if not cleaned_subject:
         raise DomainError({"subject": _("Bitte geben Sie einen Betreff ein.")})
     body = _check_text("message", message, label=_("Ihre Frage"))
     organisation_id = (
-        Membership.objects.filter(user=actor, alliance=alliance, organisation__isnull=False)
+        Membership.objects.filter(user=asker, alliance=alliance, organisation__isnull=False)
         .order_by("id")
         .values_list("organisation_id", flat=True)
         .first()
@@ -361,9 +384,9 @@ def inquiry_ask(*, actor: User, alliance: Alliance, subject: str, message: str) 
             subject=cleaned_subject,
             body=body,
             channel=Channel.PORTAL,
-            asker_name=(actor.get_full_name() or actor.username)[:200],
-            asker_email=actor.email,
-            asker_user=actor,
+            asker_name=(asker.get_full_name() or asker.username)[:200],
+            asker_email=asker.email,
+            asker_user=asker,
             organisation=Organisation.objects.get(pk=organisation_id) if organisation_id else None,
         )
         transaction.on_commit(lambda: notifications.member_asked(inquiry.pk))
@@ -372,7 +395,7 @@ def inquiry_ask(*, actor: User, alliance: Alliance, subject: str, message: str) 
 
 def inquiry_record(
     *,
-    actor: User,
+    actor: User | None,
     alliance: Alliance,
     source: str,
     subject: str,
@@ -471,7 +494,7 @@ def _refused_move(source: str, target: str) -> str:
     }
 
 
-def inquiry_set_status(*, actor: User, inquiry: Inquiry, status: str) -> Inquiry:
+def inquiry_set_status(*, actor: User | None, inquiry: Inquiry, status: str) -> Inquiry:
     """One move of the state machine (`rules.TRANSITIONS`), under the inquiry's lock."""
     _require_handler(actor, inquiry.alliance)
     with transaction.atomic():
@@ -488,7 +511,7 @@ def inquiry_set_status(*, actor: User, inquiry: Inquiry, status: str) -> Inquiry
 
 def inquiry_update(
     *,
-    actor: User,
+    actor: User | None,
     inquiry: Inquiry,
     expected_version: int,
     status: str,
@@ -569,7 +592,7 @@ def inquiry_update(
     return locked
 
 
-def inquiry_note_add(*, actor: User, inquiry: Inquiry, body: str) -> InquiryNote:
+def inquiry_note_add(*, actor: User | None, inquiry: Inquiry, body: str) -> InquiryNote:
     """An internal note; never sent, never shown to the person."""
     _require_handler(actor, inquiry.alliance)
     text = _check_text("body", body, label=_("eine Notiz"))
@@ -612,7 +635,7 @@ REPLY_CHANNELS = (Channel.EMAIL, Channel.PHONE, Channel.LETTER)
 
 def inquiry_reply(
     *,
-    actor: User,
+    actor: User | None,
     inquiry: Inquiry,
     body: str,
     channel: str = Channel.EMAIL,
@@ -674,7 +697,7 @@ def inquiry_reply(
     return answer
 
 
-def inquiry_reply_resend(*, actor: User, message: InquiryMessage) -> InquiryMessage:
+def inquiry_reply_resend(*, actor: User | None, message: InquiryMessage) -> InquiryMessage:
     """Send an answer again whose mail did not go out."""
     inquiry = message.inquiry
     _require_handler(actor, inquiry.alliance)
