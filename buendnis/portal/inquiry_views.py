@@ -73,6 +73,17 @@ def _inquiry_or_404(alliance: Alliance, pk: int) -> Inquiry:
     return inquiry
 
 
+def _erased(request: HttpRequest, alliance: Alliance, inquiry: Inquiry) -> HttpResponse | None:
+    """An erased inquiry takes no more changes: say so above the page (its forms are gone)."""
+    if not inquiry.is_erased:
+        return None
+    messages.error(
+        request,
+        _("Die Personendaten dieser Anfrage sind gelöscht; sie lässt sich nicht mehr ändern."),
+    )
+    return redirect(_detail_url(alliance, inquiry.pk))
+
+
 def _page(
     request: HttpRequest,
     alliance: Alliance,
@@ -261,6 +272,8 @@ def inquiry_detail(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRes
 )
 def inquiry_update(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponseBase:
     inquiry = _inquiry_or_404(alliance, pk)
+    if refused := _erased(request, alliance, inquiry):
+        return refused
     user = signed_in_user(request)
     choices = _choices_for_detail(alliance)
     form = UpdateForm(
@@ -319,6 +332,8 @@ def inquiry_reply(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResp
     """ "Vorschau" fills a chosen template into an empty text and shows the mail as it will go
     out; "Senden" sends it (or records an answer by phone or letter)."""
     inquiry = _inquiry_or_404(alliance, pk)
+    if refused := _erased(request, alliance, inquiry):
+        return refused
     user = signed_in_user(request)
     choices = _choices_for_detail(alliance)
     form = ReplyForm(request.POST, choices=choices)
@@ -403,6 +418,8 @@ def inquiry_resend(
 )
 def inquiry_note(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponseBase:
     inquiry = _inquiry_or_404(alliance, pk)
+    if refused := _erased(request, alliance, inquiry):
+        return refused
     form = NoteForm(request.POST)
     if form.is_valid():
         try:

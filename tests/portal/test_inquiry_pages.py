@@ -530,3 +530,24 @@ def test_detail_queries_do_not_grow(
     with django_assert_num_queries(queries):
         response = client.get(f"{INBOX}{inquiry.pk}/")
     assert "Antwort 9" in _text(response) and "Notiz 9" in _text(response)
+
+
+def test_an_erased_inquiry_is_read_only(
+    login: Callable[[str], Client], inquiry: Inquiry, office: User
+) -> None:
+    services.inquiry_erase(actor=None, inquiry=inquiry)
+    client = login("office")
+    page = _text(client.get(f"{INBOX}{inquiry.pk}/"))
+    assert "nach Ablauf der Aufbewahrungsfrist gelöscht" in page
+    assert "Markierung-Pz9" not in page and 'value="send"' not in page
+    for url, data in [
+        (f"{INBOX}{inquiry.pk}/notiz/", {"body": "x"}),
+        (f"{INBOX}{inquiry.pk}/antwort/", {"body": "x", "channel": "phone", "action": "send"}),
+        (
+            f"{INBOX}{inquiry.pk}/bearbeiten/",
+            {"status": "done", "due_on": inquiry.due_on.isoformat(), "version": 99},
+        ),
+    ]:
+        response = client.post(url, data, follow=True)
+        assert any("sind gelöscht" in text for text in _messages(response)), url
+    assert not InquiryNote.objects.exists()
