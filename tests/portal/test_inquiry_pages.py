@@ -551,3 +551,27 @@ def test_an_erased_inquiry_is_read_only(
         response = client.post(url, data, follow=True)
         assert any("sind gelöscht" in text for text in _messages(response)), url
     assert not InquiryNote.objects.exists()
+
+
+# A member's questions: the page of their inquiries with its total; the page's messages.
+MINE_QUERIES = SIGNED_IN + 2
+
+
+def test_my_questions_queries_do_not_grow(
+    login: Callable[[str], Client],
+    site: AllianceStructure,
+    office: User,
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    client = login("member")
+    client.post(MINE, {"subject": "Erste Frage", "message": "?"})
+    with django_assert_num_queries(MINE_QUERIES):
+        client.get(MINE)
+    for number in range(25):
+        client.post(MINE, {"subject": f"Frage {number:02d}", "message": "?"})
+    for asked in Inquiry.objects.all()[:10]:
+        services.inquiry_reply(actor=office, inquiry=asked, body="Antwort")
+    with django_assert_num_queries(MINE_QUERIES):
+        response = client.get(MINE)
+    text = _text(response)
+    assert "Frage 24" in text and "Seite 1 von 2" in text
