@@ -97,7 +97,8 @@ CONCEPTS: tuple[Concept, ...] = (
             r"in (?:den )?(?:job|arbeit|beschäftigung|den beruf)\b|arbeitsaufnahme|sozialversicherungspflichtige\w* (?:stelle|beschäftigung|job)"
             r"|(?:stelle|job|arbeit|arbeitsplatz|beschäftigung) (?:zu )?finden|vermittl|vermitteln|eingestellt|einstellung\b"
             r"|einstellen|ersten arbeitsmarkt|allgemeinen arbeitsmarkt|integration in (?:den )?arbeit|zu einer stelle|eine chance geben"
-            r"|neue\w* stelle|jobbörse|probearbeit|wieder (?:arbeiten|eine stelle)|neustart|arbeitsmarktintegration|beschäftigung (?:aufnehmen|finden)"),
+            r"|neue\w* stelle|jobbörse|probearbeit|wieder (?:arbeiten|eine stelle)|neustart|arbeitsmarktintegration|beschäftigung (?:aufnehmen|finden)"
+            r"|angestellt|anstellen|übernahme durch|übernommen|übernehmen nach|festanstellung|arbeitsvertrag"),
     Concept("ausbildung", "ziel", "Ausbildung",
             r"ausbildung|ausbilden|auszubilden|\blehre\b|lehrstelle|gesellenbrief|berufsabschluss|duale\w* ausbildung|führerschein|grundqualifikation"),
     Concept("weiterbildung", "ziel", "Weiterbildung und Qualifizierung",
@@ -131,13 +132,14 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept("sprache", "ziel", "Deutsch lernen",
             r"deutschkurs|sprachkurs|sprachförder|fachsprach|berufssprach|deutsch (?:für|lernen|im)|\bdeutsch\b|sprachunterricht|sprache"),
     Concept("willkommen", "ziel", "Ankommen und Willkommen",
-            r"willkommen|welcome|ankommen|lotsen|patenschaft|behördeng|zu hause fühlen|anlaufstelle|soziale\w* integration|dual-career"),
+            r"willkommensk|willkommensl|willkommensc|willkommenst|welcome|ankommen|lotsen|patenschaft|behördeng|zu hause fühlen|anlaufstelle|soziale\w* integration|dual-career"),
     Concept("nachfolge", "ziel", "Betriebsnachfolge",
             r"betriebsnachfolge|unternehmensnachfolge|nachfolgebörse|nachfolgeinteress|übergabe|übergeb|übernimmt meine|weitermacht|nachfolger für (?:den|ihren|seinen) betrieb|betrieb übernehm"),
     Concept("digital", "ziel", "Digitale Kompetenzen",
             r"digital|software|computer|cloud|online|programm|\bit\b|it-|tablet|ki\b|künstliche intelligenz|automatisier|edv"),
     Concept("rekrutierung", "ziel", "Nachwuchs und Bewerber gewinnen",
-            r"gewinnen|anwerb|rekrut|\bwerben\b|begeister|nachwuchs|ausbildungsmarketing|azubi-marketing|employer branding|arbeitgebermarke"),
+            r"gewinnen|anwerb|rekrut|\bwerben\b|begeister|nachwuchs|ausbildungsmarketing|azubi-marketing|employer branding|arbeitgebermarke"
+            r"|\b(?:neue|mehr) (?:\w+ )?(?:fahrer|fachkräfte|mitarbeiter|auszubildende|azubis|kolleg|pflegekräfte|beschäftigte|kräfte|bewerber|lehrlinge|personal)"),
     Concept("gremium", "ziel", "Arbeit des Bündnisses",
             r"sprecherkreis|sprecherin|sprecher\b|gremium|vorsitz|amtszeit|geschäftsordnung|mitglieder des bündnisses|antragstellung|förderantr|website|internetseite|webseite"),
     Concept("grundbildung", "ziel", "Grundbildung",
