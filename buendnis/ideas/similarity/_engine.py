@@ -214,6 +214,7 @@ class Corpus:
         self.outdated: list[Hashable] = []  # keys whose bytes were outdated: encode them again
         self._row: dict[Hashable, int] = {}
         self._capacity = 0
+        self._alive = np.zeros(0, dtype=bool)
         self._e5 = np.zeros((0, 384), dtype=np.float32)
         self._use = np.zeros((0, 512), dtype=np.float32)
         self._concepts = np.zeros((0, len(_CONCEPT_KEYS)), dtype=np.float32)
@@ -235,7 +236,7 @@ class Corpus:
         return corpus
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self._row)
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._row
@@ -249,6 +250,9 @@ class Corpus:
             new = np.zeros((capacity, old.shape[1]), dtype=np.float32)
             new[: old.shape[0]] = old
             setattr(self, name, new)
+        alive = np.zeros(capacity, dtype=bool)
+        alive[: self._alive.shape[0]] = self._alive
+        self._alive = alive
         self._capacity = capacity
 
     def add(self, key: Hashable, data: bytes) -> None:
@@ -260,6 +264,7 @@ class Corpus:
         self._grow(row + 1)
         self.keys.append(key)
         self._row[key] = row
+        self._alive[row] = True
         self._e5[row, : decoded.e5.shape[0]] = decoded.e5
         self._use[row, : decoded.use.shape[0]] = decoded.use
         for concept, weight in decoded.concepts.items():
@@ -281,6 +286,7 @@ class Corpus:
         row = self._row.pop(key)
         self._digest = {digest: r for digest, r in self._digest.items() if r != row}
         self.keys[row] = _Removed()
+        self._alive[row] = False
         self._e5[row] = 0.0
         self._use[row] = 0.0
         self._concepts[row] = 0.0
@@ -386,8 +392,7 @@ class Corpus:
             total += weight * overlap - mismatch_weight * mismatch
         positive = w.e5 + w.use + w.lexical + w.group + w.aim + w.field
         fused = np.clip(total / max(positive, 1e-9), 0.0, 1.0)
-        alive = np.array([row_key.__class__ is not _Removed for row_key in self.keys])
-        return np.where(alive, fused, -1.0).astype(np.float32)
+        return np.where(self._alive[:n], fused, -1.0).astype(np.float32)
 
     def similar(
         self, data: bytes, k: int = 10, exclude: Hashable | Iterable[Hashable] | None = None
