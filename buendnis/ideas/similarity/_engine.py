@@ -82,6 +82,9 @@ class _Decoded:
 # --- encoding --------------------------------------------------------------------------------
 
 
+_MAX_EMBEDDED_CHARS = 3000
+
+
 def _embedding_text(doc: Doc) -> str:
     parts = [doc.title.strip()]
     if doc.target_group.strip():
@@ -91,7 +94,9 @@ def _embedding_text(doc: Doc) -> str:
     if doc.topics:
         parts.append("Themen: " + ", ".join(doc.topics))
     parts.append(doc.text.strip())
-    return ". ".join(part for part in parts if part)
+    # Title, group and aim come first; past some 3,000 characters a text adds little to the
+    # vector but costs encode time (E5 windows long texts).
+    return ". ".join(part for part in parts if part)[:_MAX_EMBEDDED_CHARS]
 
 
 def _lexical(doc: Doc) -> _text.Terms:

@@ -35,6 +35,7 @@ STOPWORDS = frozenset(
 )
 
 _MIN_COMPOUND = 10  # shorter words ("Menschen", "Langzeit") split into noise
+_MAX_COMPOUND = 40  # longer "words" are noise (URLs, pasted strings), and costly to split
 _MIN_PART = 4
 _SPLIT_CONFIDENCE = 0.3  # charsplit's score above which a split is trusted
 
@@ -87,7 +88,7 @@ def split_compound(word: str) -> tuple[str, ...]:
     if "-" in word:
         pieces = [piece for piece in word.split("-") if piece]
         return tuple(part for piece in pieces for part in (piece, *split_compound(piece)[1:]))
-    if len(word) < _MIN_COMPOUND:
+    if not _MIN_COMPOUND <= len(word) <= _MAX_COMPOUND:
         return (word,)
     splits = _splitter().split_compound(word)
     if not splits:
