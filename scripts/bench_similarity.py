@@ -28,8 +28,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from buendnis.ideas.similarity import Corpus, Doc, encode, encode_many  # noqa: E402
-from buendnis.ideas.similarity import _engine  # noqa: E402
+from buendnis.ideas.similarity import (  # noqa: E402
+    Corpus,
+    Doc,
+    _engine,  # noqa: E402
+    encode,
+    encode_many,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 
@@ -80,7 +85,7 @@ def main() -> None:
     parser.add_argument("--base", type=int, default=400)
     parser.add_argument("--queries", type=int, default=300)
     args = parser.parse_args()
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 (synthetic data, no secret)
     nprng = np.random.default_rng(7)
     print(f"RSS at start: {_rss_mb():.0f} MB")
 
@@ -95,8 +100,12 @@ def main() -> None:
     started = time.perf_counter()
     corpus = Corpus.build(items)
     corpus.similar(items[0][1], k=10)  # first query computes the document norms
-    print(f"built the corpus of {len(corpus):,} from stored bytes in {time.perf_counter() - started:.1f} s")
-    print(f"RSS with the corpus: {_rss_mb():.0f} MB (corpus {_rss_mb() - rss_before_corpus:.0f} MB)")
+    print(
+        f"built the corpus of {len(corpus):,} from stored bytes in {time.perf_counter() - started:.1f} s"
+    )
+    print(
+        f"RSS with the corpus: {_rss_mb():.0f} MB (corpus {_rss_mb() - rss_before_corpus:.0f} MB)"
+    )
 
     times = []
     for _ in range(args.queries):

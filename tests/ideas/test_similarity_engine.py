@@ -20,7 +20,9 @@ from .quality import Pool
 
 @pytest.fixture(scope="module")
 def corpus(labelled: Pool, labelled_encodings: list[bytes]) -> Corpus:
-    return Corpus.build((item["id"], data) for item, data in zip(labelled.items, labelled_encodings))
+    return Corpus.build(
+        (item["id"], data) for item, data in zip(labelled.items, labelled_encodings, strict=True)
+    )
 
 
 def _data(pool: Pool, encodings: list[bytes], key: str) -> bytes:
@@ -84,7 +86,9 @@ def test_outdated_encodings_are_recognised(labelled_encodings) -> None:
 def test_a_new_idea_is_matchable_at_once_and_can_be_replaced_and_removed(
     labelled, labelled_encodings
 ) -> None:
-    corpus = Corpus.build((item["id"], data) for item, data in zip(labelled.items, labelled_encodings))
+    corpus = Corpus.build(
+        (item["id"], data) for item, data in zip(labelled.items, labelled_encodings, strict=True)
+    )
     new = encode(
         Doc(
             title="Arbeitslose seit Jahren wieder in Arbeit bringen",

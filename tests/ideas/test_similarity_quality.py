@@ -68,8 +68,16 @@ def test_labelled_hard_negatives_rank_below_every_real_overlap(
     ("query", "mate", "negative"),
     [
         # The issue's two examples, in the pool's words.
-        ("ltu-1", "ltu-2", "debt-1"),  # Langzeitarbeitslose / "seit mehr als einem Jahr keine Arbeit"
-        ("bkf-1", "bkf-2", "rest-1"),  # Berufskraftfahrer / "Fahrerinnen und Fahrer im Güterverkehr"
+        (
+            "ltu-1",
+            "ltu-2",
+            "debt-1",
+        ),  # Langzeitarbeitslose / "seit mehr als einem Jahr keine Arbeit"
+        (
+            "bkf-1",
+            "bkf-2",
+            "rest-1",
+        ),  # Berufskraftfahrer / "Fahrerinnen und Fahrer im Güterverkehr"
     ],
 )
 def test_the_issues_examples(

@@ -2,9 +2,9 @@
 
 import json
 import math
-from array import array
 import struct
 import zlib
+from array import array
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -186,7 +186,9 @@ _E5_RANGE = (0.78, 0.95)
 _USE_RANGE = (0.25, 0.85)
 
 
-def _rescale(values: npt.NDArray[np.float32], bounds: tuple[float, float]) -> npt.NDArray[np.float32]:
+def _rescale(
+    values: npt.NDArray[np.float32], bounds: tuple[float, float]
+) -> npt.NDArray[np.float32]:
     low, high = bounds
     return np.clip((values - low) / (high - low), 0.0, 1.0)
 
@@ -478,7 +480,9 @@ class _Removed:
 
 
 def _log_tf(terms: dict[str, float]) -> dict[str, float]:
-    return {term: 1.0 + math.log(weight) if weight >= 1 else weight for term, weight in terms.items()}
+    return {
+        term: 1.0 + math.log(weight) if weight >= 1 else weight for term, weight in terms.items()
+    }
 
 
 def _as_set(exclude: Hashable | Iterable[Hashable] | None) -> set[Hashable]:

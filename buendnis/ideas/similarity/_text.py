@@ -6,7 +6,7 @@ form it came from, so a reason can show a word the reader wrote, not a stem.
 """
 
 import re
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -18,20 +18,205 @@ _WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+(?:-[A-Za-zÄÖÜäöüß]+)*|\d+\+?
 
 # Function words and the words every idea of the field uses: they say nothing about an idea.
 STOPWORDS = frozenset(
-    """
-    aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes
-    auch auf aus bei beim bin bis bisher bist bleibt da dabei damit dann das dass dazu dein dem den
-    denen der deren des dessen die dies diese diesem diesen dieser dieses doch dort du durch ein
-    eine einem einen einer eines einmal er es etwa euch euer für gegen gibt hat hatte hier hin
-    hinter ich ihr ihre ihrem ihren ihrer im in indem ins ist ja je jede jedem jeden jeder jedes
-    jemand jetzt kann kein keine keinem keinen keiner können könnte man manche mehr mit muss nach
-    nicht noch nun nur ob oder ohne sehr sein seine seinem seinen seiner seit sich sie sind so
-    soll sollen sollte sondern sowie über um und uns unser unsere unter viel viele vom von vor
-    wann war waren was weil weiter welche welchem welchen welcher wenn wer werden wie wieder will
-    wir wird wo wollen wurde zu zum zur zwischen zwei drei vier fünf sechs uns unsere
-    bündnis bündnisses vorhaben projekt projekts projektes ziel ziele zielgruppe region regionale
-    regionalen möglich gemeinsam neue neuen neuer gibt gut gute etwa dafür dadurch darüber
-    """.split()
+    [
+        "aber",
+        "alle",
+        "allem",
+        "allen",
+        "aller",
+        "alles",
+        "als",
+        "also",
+        "am",
+        "an",
+        "ander",
+        "andere",
+        "anderem",
+        "anderen",
+        "anderer",
+        "anderes",
+        "auch",
+        "auf",
+        "aus",
+        "bei",
+        "beim",
+        "bin",
+        "bis",
+        "bisher",
+        "bist",
+        "bleibt",
+        "da",
+        "dabei",
+        "damit",
+        "dann",
+        "das",
+        "dass",
+        "dazu",
+        "dein",
+        "dem",
+        "den",
+        "denen",
+        "der",
+        "deren",
+        "des",
+        "dessen",
+        "die",
+        "dies",
+        "diese",
+        "diesem",
+        "diesen",
+        "dieser",
+        "dieses",
+        "doch",
+        "dort",
+        "du",
+        "durch",
+        "ein",
+        "eine",
+        "einem",
+        "einen",
+        "einer",
+        "eines",
+        "einmal",
+        "er",
+        "es",
+        "etwa",
+        "euch",
+        "euer",
+        "für",
+        "gegen",
+        "gibt",
+        "hat",
+        "hatte",
+        "hier",
+        "hin",
+        "hinter",
+        "ich",
+        "ihr",
+        "ihre",
+        "ihrem",
+        "ihren",
+        "ihrer",
+        "im",
+        "in",
+        "indem",
+        "ins",
+        "ist",
+        "ja",
+        "je",
+        "jede",
+        "jedem",
+        "jeden",
+        "jeder",
+        "jedes",
+        "jemand",
+        "jetzt",
+        "kann",
+        "kein",
+        "keine",
+        "keinem",
+        "keinen",
+        "keiner",
+        "können",
+        "könnte",
+        "man",
+        "manche",
+        "mehr",
+        "mit",
+        "muss",
+        "nach",
+        "nicht",
+        "noch",
+        "nun",
+        "nur",
+        "ob",
+        "oder",
+        "ohne",
+        "sehr",
+        "sein",
+        "seine",
+        "seinem",
+        "seinen",
+        "seiner",
+        "seit",
+        "sich",
+        "sie",
+        "sind",
+        "so",
+        "soll",
+        "sollen",
+        "sollte",
+        "sondern",
+        "sowie",
+        "über",
+        "um",
+        "und",
+        "uns",
+        "unser",
+        "unsere",
+        "unter",
+        "viel",
+        "viele",
+        "vom",
+        "von",
+        "vor",
+        "wann",
+        "war",
+        "waren",
+        "was",
+        "weil",
+        "weiter",
+        "welche",
+        "welchem",
+        "welchen",
+        "welcher",
+        "wenn",
+        "wer",
+        "werden",
+        "wie",
+        "wieder",
+        "will",
+        "wir",
+        "wird",
+        "wo",
+        "wollen",
+        "wurde",
+        "zu",
+        "zum",
+        "zur",
+        "zwischen",
+        "zwei",
+        "drei",
+        "vier",
+        "fünf",
+        "sechs",
+        "uns",
+        "unsere",
+        "bündnis",
+        "bündnisses",
+        "vorhaben",
+        "projekt",
+        "projekts",
+        "projektes",
+        "ziel",
+        "ziele",
+        "zielgruppe",
+        "region",
+        "regionale",
+        "regionalen",
+        "möglich",
+        "gemeinsam",
+        "neue",
+        "neuen",
+        "neuer",
+        "gibt",
+        "gut",
+        "gute",
+        "etwa",
+        "dafür",
+        "dadurch",
+        "darüber",
+    ]
 )
 
 _MIN_COMPOUND = 10  # shorter words ("Menschen", "Langzeit") split into noise
@@ -123,7 +308,7 @@ def terms(text: str, weight: float = 1.0) -> Terms:
     A compound counts in full under its own stem and at 0.6 under each part, so
     "Pflegefachkräfte" matches "Pflegefachkräfte" best, and "Pflege" or "Fachkräfte" still.
     """
-    counts: Counter[str] = Counter()
+    counts: defaultdict[str, float] = defaultdict(float)
     surface: dict[str, str] = {}
     for word in words(text):
         low = word.lower()
@@ -146,10 +331,11 @@ def terms(text: str, weight: float = 1.0) -> Terms:
 
 
 def merge(*parts: Terms) -> Terms:
-    weights: Counter[str] = Counter()
+    weights: defaultdict[str, float] = defaultdict(float)
     surface: dict[str, str] = {}
     for part in parts:
-        weights.update(part.weights)
+        for term, weight in part.weights.items():
+            weights[term] += weight
         for key, value in part.surface.items():
             surface.setdefault(key, value)
     return Terms(weights=dict(weights), surface=surface)
