@@ -19,6 +19,15 @@ def _german() -> None:
     translation.activate("de")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_idea_corpora() -> None:
+    """Each worker process keeps its alliances' idea corpora in memory; a test's rolled-back
+    rows must not linger there for the next test (SQLite reuses their ids)."""
+    from buendnis.ideas import matching
+
+    matching.forget_corpora()
+
+
 @pytest.fixture
 def alliance(db: None) -> Alliance:
     return AllianceFactory(

@@ -28,6 +28,7 @@ from buendnis.funding import services
 from buendnis.funding.models import Outcome, Project
 from buendnis.funding.states import BODY_STAGES
 from buendnis.funding.states import Status as S
+from buendnis.ideas.models import Idea
 
 
 class AllianceFactory(factory.django.DjangoModelFactory):
@@ -826,3 +827,25 @@ def meeting_in_session(
         },
     )
     return meeting
+
+
+class IdeaFactory(factory.django.DjangoModelFactory):
+    """An idea, built through the ORM like the other factories: not encoded for the similarity
+    search (the tests of matching post through `ideas.services.idea_create`, which encodes).
+    `actor=` makes someone its author."""
+
+    class Meta:
+        model = Idea
+
+    alliance = factory.SubFactory(AllianceFactory)
+    title = factory.Sequence(lambda n: f"Projektidee {n}")
+    text = "Junge Menschen ohne Ausbildungsplatz mit Betrieben der Region zusammenbringen."
+    aim = "Ausbildungsplätze besetzen"
+    target_group = "Schulabgängerinnen und Schulabgänger"
+    contact_name = "Max Beispiel"
+    contact_email = factory.Sequence(lambda n: f"idee{n}@example.org")
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Idea:
+        kwargs["author"] = kwargs.pop("actor", None)
+        return super()._create(model_class, *args, **kwargs)  # type: ignore[no-any-return]

@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from . import decision_views, meeting_views, project_views, views
+from . import decision_views, idea_views, meeting_views, project_views, views
 
 app_name = "api"
 
@@ -39,6 +39,18 @@ urlpatterns = [
         "alliances/<slug:slug>/projects/<int:pk>/transitions/",
         project_views.ProjectTransitionView.as_view(),
         name="alliance-project-transitions",
+    ),
+    # The partners' idea pool: internal, login required (idea_views.py).
+    path("alliances/<slug:slug>/ideas/", idea_views.IdeaListView.as_view(), name="alliance-ideas"),
+    path(
+        "alliances/<slug:slug>/ideas/<int:pk>/",
+        idea_views.IdeaDetailView.as_view(),
+        name="alliance-idea-detail",
+    ),
+    path(
+        "alliances/<slug:slug>/ideas/<int:pk>/similar/",
+        idea_views.IdeaSimilarView.as_view(),
+        name="alliance-idea-similar",
     ),
     # Meetings: the public sees the public ones; circulations are internal (meeting_views.py).
     path(

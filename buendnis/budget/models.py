@@ -67,9 +67,7 @@ class LedgerEntry(AppendOnlyModel):
         indexes = [
             # The budget dashboard's ledger, newest first: a page is read from the index instead
             # of sorting every booking of the phase.
-            models.Index(
-                fields=["phase", "-created_at", "-id"], name="budget_ledger_phase_newest"
-            ),
+            models.Index(fields=["phase", "-created_at", "-id"], name="budget_ledger_phase_newest"),
         ]
 
     def __str__(self) -> str:

@@ -1,14 +1,17 @@
 """The whole demo in one transaction: structure, then projects, then meetings, then the office's
-inbox."""
+inbox, then the idea pool."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
+from buendnis.alliances.models import Alliance
 from buendnis.funding import notifications
+from buendnis.ideas import notifications as idea_notifications
 from buendnis.meetings import notifications as meeting_notifications
 from buendnis.office import notifications as inquiry_notifications
 
+from .ideas import load_demo_ideas
 from .inquiries import load_demo_inquiries
 from .meetings import load_demo_meetings
 from .projects import load_demo_projects
@@ -26,10 +29,14 @@ def load_demo() -> int:
         notifications.muted(),
         meeting_notifications.muted(),
         inquiry_notifications.muted(),
+        idea_notifications.muted(),
         transaction.atomic(),
     ):
         created = load_structure()
         created += load_demo_projects()
         created += load_demo_meetings()
         created += load_demo_inquiries()
+        son = Alliance.objects.filter(slug="son").first()
+        if son is not None:
+            created += load_demo_ideas(son)
     return created

@@ -76,6 +76,16 @@ def pipeline_cards(projects: QuerySet[Project], *, per_state: int) -> list[Proje
     return list(projects.filter(pk__in=ranked).order_by("status_changed_at", "id"))
 
 
+def projects_waiting(
+    alliance: Alliance, statuses: frozenset[str], *, limit: int
+) -> tuple[list[Project], int]:
+    """The projects in these states, longest waiting first: at most `limit` (a board row's fields)
+    and how many there are (a count only when there are more)."""
+    waiting = pipeline_projects(alliance).filter(status__in=statuses)
+    shown = list(waiting[:limit])
+    return shown, (waiting.count() if len(shown) == limit else len(shown))
+
+
 def pipeline_phases(alliance: Alliance) -> list[FundingPhase]:
     """The alliance's phases by start, without the partner counts the public pages annotate."""
     return list(FundingPhase.objects.filter(alliance=alliance).order_by("starts_on"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from buendnis.alliances.models import VOTING_ROLES, Alliance, Body, BodyKind, Seat
@@ -313,3 +313,22 @@ def meeting_bodies(alliance: Alliance) -> QuerySet[Body]:
     return Body.objects.filter(
         alliance=alliance, kind__in=(BodyKind.STEERING, BodyKind.SPEAKERS)
     ).order_by("kind")
+
+
+def circulations_to_answer(
+    alliance: Alliance, organisation_ids: frozenset[int], *, limit: int
+) -> list[Circulation]:
+    """Open circulations that one of these organisations has not answered yet, soonest deadline
+    first (one query; none without organisations)."""
+    if not organisation_ids:
+        return []
+    answered = CirculationAnswer.objects.filter(
+        circulation=OuterRef("pk"), organisation_id__in=organisation_ids
+    )
+    return list(
+        Circulation.objects.filter(alliance=alliance, status=CirculationStatus.OPEN)
+        .annotate(answered=Exists(answered))
+        .filter(answered=False)
+        .select_related("body", "project")
+        .order_by("deadline", "id")[:limit]
+    )

@@ -165,6 +165,15 @@ class Inquiry(models.Model):
         related_name="inquiries",
         verbose_name=_("Vorhaben"),
     )
+    # By name only: the idea pool sits above the inbox (it asks for consultations).
+    idea = models.ForeignKey(
+        "ideas.Idea",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inquiries",
+        verbose_name=_("Idee"),
+    )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -139,6 +139,7 @@ def inquiry_of(alliance: Alliance, pk: int) -> Inquiry | None:
             "assigned_to",
             "organisation",
             "project",
+            "idea",
             "asker_user",
             "created_by",
             "closed_by",

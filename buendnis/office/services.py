@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,6 +34,9 @@ from buendnis.funding.models import Project
 
 from . import notifications, permissions, rules, selectors
 from .incoming import IncomingMail
+
+if TYPE_CHECKING:  # the idea pool sits above the inbox: named, never imported at run time
+    from buendnis.ideas.models import Idea
 from .mail import new_message_id
 from .models import (
     DEFAULT_RETENTION_DAYS,
@@ -188,6 +191,7 @@ def _create(
     organisation: Organisation | None = None,
     project: Project | None = None,
     assigned_to: User | None = None,
+    idea_id: int | None = None,
 ) -> tuple[Inquiry, InquiryMessage]:
     """Precondition: inside the caller's transaction, arguments validated."""
     now = timezone.now()
@@ -202,6 +206,7 @@ def _create(
         category=category,
         organisation=organisation,
         project=project,
+        idea_id=idea_id,
         assigned_to=assigned_to,
         due_on=_due_on(alliance, now),
         created_at=now,
@@ -282,6 +287,7 @@ def inquiry_request_consultation(
     availability: str = "",
     phone: str = "",
     asker: User | None = None,
+    idea_id: int | None = None,
 ) -> ConsultationRequest:
     """An applicant (or the office for them) asks for a consultation of a project. While one
     request is open, a second joins its thread instead of opening another. The office hears of
@@ -344,6 +350,7 @@ def inquiry_request_consultation(
                 asker_user=asker,
                 organisation=project.applicant_organisation,
                 project=project,
+                idea_id=idea_id,
             )
             created = True
         transaction.on_commit(
@@ -520,6 +527,7 @@ def inquiry_update(
     category: InquiryCategory | None,
     organisation: Organisation | None,
     project: Project | None,
+    idea: Idea | None = None,
 ) -> Inquiry:
     """The office's form for an inquiry: state, who has it, due date, category and links, in one
     transaction, one audit row per kind of change. A form from a page older than the last change
@@ -544,7 +552,9 @@ def inquiry_update(
         if due_on is None:
             errors["due_on"] = _("Bitte geben Sie ein Fälligkeitsdatum an.")
         errors.update(
-            _same_alliance(alliance, category=category, organisation=organisation, project=project)
+            _same_alliance(
+                alliance, category=category, organisation=organisation, project=project, idea=idea
+            )
         )
         if assigned_to is not None and assigned_to.pk != locked.assigned_to_id:
             errors.update(_check_assignee(alliance, assigned_to))
@@ -578,6 +588,7 @@ def inquiry_update(
             ("category", category),
             ("organisation", organisation),
             ("project", project),
+            ("idea", idea),
         ):
             new_id = record.pk if record is not None else None
             old_id = getattr(locked, f"{name}_id")

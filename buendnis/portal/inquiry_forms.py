@@ -16,6 +16,7 @@ from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance, Organisation
 from buendnis.core.forms import DateInput
 from buendnis.funding.models import Project
+from buendnis.ideas.models import Idea
 from buendnis.office import selectors
 from buendnis.office.models import (
     RECORDED_SOURCES,
@@ -76,6 +77,36 @@ class ProjectReferenceField(forms.CharField):
                 params={"reference": reference},
             )
         return project
+
+
+class IdeaNumberField(forms.IntegerField):
+    """An idea of the alliance's pool by its number (as in its address): the pool may hold
+    thousands."""
+
+    def __init__(self, alliance: Alliance, **kwargs: Any) -> None:
+        self.alliance = alliance
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("label", _("Idee (Nummer)"))
+        kwargs.setdefault(
+            "help_text", _("Die Nummer aus der Adresse der Idee; leer lassen, wenn keine.")
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.pk if isinstance(value, Idea) else value
+
+    def clean(self, value: Any) -> Idea | None:
+        number = super().clean(value)
+        if number is None:
+            return None
+        idea = Idea.objects.filter(alliance=self.alliance, pk=number).first()
+        if idea is None:
+            raise forms.ValidationError(
+                _("Keine Idee mit der Nummer %(number)s in diesem Bündnis."),
+                params={"number": number},
+            )
+        return idea
 
 
 class Choices:
@@ -216,8 +247,18 @@ class UpdateForm(forms.Form):
         self.fields["category"] = ChoiceOf(choices.categories, label=_("Kategorie"))
         self.fields["organisation"] = ChoiceOf(choices.organisations, label=_("Organisation"))
         self.fields["project"] = ProjectReferenceField(alliance)
+        self.fields["idea"] = IdeaNumberField(alliance)
         self.order_fields(
-            ["status", "assigned_to", "due_on", "category", "organisation", "project", "version"]
+            [
+                "status",
+                "assigned_to",
+                "due_on",
+                "category",
+                "organisation",
+                "project",
+                "idea",
+                "version",
+            ]
         )
 
 

@@ -209,6 +209,7 @@ def _update_initial(inquiry: Inquiry) -> dict[str, Any]:
         "category": str(inquiry.category_id or ""),
         "organisation": str(inquiry.organisation_id or ""),
         "project": inquiry.project.reference if inquiry.project else "",
+        "idea": inquiry.idea_id,
         "version": inquiry.version,
     }
 
@@ -293,6 +294,7 @@ def inquiry_update(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRes
                 category=data["category"],
                 organisation=data["organisation"],
                 project=data["project"],
+                idea=data["idea"],
             )
         except StaleEdit as error:
             add_service_errors(form, error)

@@ -5,37 +5,94 @@ stay in the `public` namespace (config/urls.py), as before."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buendnis.accounts import permissions
 from buendnis.accounts.models import Role
 from buendnis.alliances import selectors
-from buendnis.alliances.models import Alliance
+from buendnis.alliances.models import Alliance, FundingPhase
+from buendnis.budget import selectors as budget_selectors
+from buendnis.funding import selectors as funding_selectors
+from buendnis.funding.wording import WAITING_FOR
+from buendnis.ideas import selectors as idea_selectors
+from buendnis.meetings import permissions as meeting_permissions
+from buendnis.meetings import selectors as meeting_selectors
+from buendnis.office import selectors as office_selectors
 from buendnis.office.models import Source
 from buendnis.web.pages import internal_page, render_alliance_page
+
+from .office_filters import WAITING_BY_KEY
+from .office_views import meeting_dates
+
+# How many of each kind the desk lists (the rest: the count and a link to the full list).
+DESK_ROWS = 5
 
 
 @internal_page
 def internal_dashboard(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    """The desk: what waits for the reader today, oldest first, with counts and links; the
+    figures of the running phase at a glance. The office sees its work (inquiries, projects,
+    overlapping ideas, dates, response times); the other roles theirs (circulations to answer,
+    meetings ahead, their questions and ideas). Every part is bounded: a fixed number of
+    queries whatever the data."""
+    user = request.user
+    today = timezone.localdate()
     _phases, phase = selectors.phase_overview(alliance)
-    show_problems = permissions.sees_structure_problems(request.user, alliance)
-    roles = permissions.roles_in(request.user, alliance)
-    context = {
+    office = permissions.can_manage(user, alliance)
+    show_problems = permissions.sees_structure_problems(user, alliance)
+    roles = permissions.roles_in(user, alliance)
+    context: dict[str, Any] = {
         "phase": phase,
         "overview": selectors.bodies_overview(alliance),
         "role_labels": [label for value, label in Role.choices if value in roles],
-        "is_ministry": permissions.is_ministry(request.user),
-        "is_platform_admin": permissions.is_platform_admin(request.user),
-        "can_open_admin": permissions.can_open_admin(request.user, alliance),
+        "is_ministry": permissions.is_ministry(user),
+        "is_platform_admin": permissions.is_platform_admin(user),
+        "can_open_admin": permissions.can_open_admin(user, alliance),
         "show_problems": show_problems,
         "problems": selectors.structure_problems(alliance) if show_problems else [],
+        "office": office,
+        "stages": _stages(alliance, phase),
+        "budget": budget_selectors.budget_figures(phase) if phase is not None else None,
+        "dates": meeting_dates(alliance, today)[:DESK_ROWS],
+        "today": today,
     }
+    if office:
+        office_projects = WAITING_BY_KEY["office"]
+        context.update(
+            inquiries=office_selectors.inquiries_waiting(alliance, today, limit=DESK_ROWS),
+            response=office_selectors.response_times(alliance),
+            waiting_projects=funding_selectors.projects_waiting(
+                alliance, office_projects.statuses, limit=DESK_ROWS
+            ),
+            overlaps=idea_selectors.open_overlaps(alliance, limit=DESK_ROWS),
+        )
+    else:
+        context["circulations"] = meeting_selectors.circulations_to_answer(
+            alliance,
+            meeting_permissions.answering_organisation_ids(user, alliance),
+            limit=DESK_ROWS,
+        )
     return render_alliance_page(
         request, alliance, "public/internal_dashboard.html", "internal", context
     )
+
+
+def _stages(alliance: Alliance, phase: FundingPhase | None) -> list[tuple[str, str, int]]:
+    """Projects of the running phase by who is next (one GROUP BY query): key, label, count."""
+    projects = funding_selectors.pipeline_projects(alliance)
+    if phase is not None:
+        projects = projects.filter(phase=phase)
+    counts = funding_selectors.pipeline_counts(projects)
+    return [
+        (group.key, str(group.label), sum(counts.get(status, 0) for status in group.statuses))
+        for group in WAITING_FOR
+    ]
 
 
 @internal_page

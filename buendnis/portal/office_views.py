@@ -99,7 +99,7 @@ class MeetingDate:
     url: str = ""
 
 
-def _meeting_dates(alliance: Alliance, today: date) -> list[MeetingDate]:
+def meeting_dates(alliance: Alliance, today: date) -> list[MeetingDate]:
     """The submission deadlines and the next meetings of both bodies, by day (two queries:
     Steuerkreis meetings with an open deadline; meetings from today on)."""
     dates = []
@@ -224,7 +224,7 @@ def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         "deadlines": selectors.upcoming_deadlines(dated, current, today=today),
         "more_deadlines": dated_total - len(dated),
         "running_url": _list_url(alliance, board_filter, status=Status.RUNNING),
-        "meeting_dates": _meeting_dates(alliance, today),
+        "meeting_dates": meeting_dates(alliance, today),
     }
     return render_alliance_page(
         request, alliance, "portal/office/pipeline.html", "pipeline", context

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<slug:slug>/partner/", views.partners, name="partners"),
     path("<slug:slug>/handlungsfelder/", views.action_fields, name="action_fields"),
     path("<slug:slug>/foerderphasen/", views.phases, name="phases"),
+    path("<slug:slug>/partner-gesucht/", views.partners_wanted, name="partners_wanted"),
     path("<slug:slug>/projekte/", views.project_list, name="projects"),
     path("<slug:slug>/projekte.csv", views.project_csv, name="projects_csv"),
     path("<slug:slug>/projekte.xlsx", views.project_xlsx, name="projects_xlsx"),

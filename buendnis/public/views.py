@@ -26,7 +26,9 @@ from buendnis.alliances import selectors
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
 from buendnis.core.origin import is_same_origin_request
+from buendnis.core.paging import page_of
 from buendnis.funding import permissions as funding_permissions
+from buendnis.ideas import selectors as idea_selectors
 from buendnis.reports import charts
 from buendnis.web.caching import public_cache
 from buendnis.web.pages import public_page, render_alliance_page
@@ -90,6 +92,24 @@ def action_fields(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         "public/action_fields.html",
         "action_fields",
         {"phase": phase, "fields": fields},
+    )
+
+
+WANTED_PAGE_SIZE = 20
+
+
+@public_page
+def partners_wanted(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    """ "Partner gesucht": the short public entries of ideas whose authors look for partners."""
+    page = page_of(
+        idea_selectors.wanted_entries(alliance), request.GET.get("page"), WANTED_PAGE_SIZE
+    )
+    return _render(
+        request,
+        alliance,
+        "public/partners_wanted.html",
+        "partners_wanted",
+        {"page": page, "entries": list(page.object_list)},
     )
 
 

@@ -36,6 +36,7 @@ from buendnis.accounts.permissions import UserLike
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
 from buendnis.funding import permissions as funding_permissions
+from buendnis.ideas import permissions as idea_permissions
 from buendnis.office import permissions as office_permissions
 
 from .caching import public_cache
@@ -71,6 +72,8 @@ def render_alliance_page(
         # From the roles already read for the request: no query.
         "show_inquiries_nav": office_permissions.can_view_inquiries(request.user, alliance),
         "show_ask_nav": office_permissions.can_ask_office(request.user, alliance),
+        "show_ideas_nav": idea_permissions.may_open_pool(request.user, alliance),
+        "show_admin_nav": permissions.can_open_admin(request.user, alliance),
     }
     page.update(context or {})
     return render(request, template, page, status=status)

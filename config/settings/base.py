@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "buendnis.budget",
     "buendnis.meetings",
     "buendnis.office",
+    "buendnis.ideas",
     "buendnis.portal",
     "buendnis.reports",
     "buendnis.public",

@@ -26,6 +26,7 @@ LISTS = {
     "alliance-meetings": "public",
     "alliance-decisions": "public",
     "alliance-circulations": "office",
+    "alliance-ideas": "office",
 }
 
 

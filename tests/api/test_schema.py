@@ -44,6 +44,9 @@ MEETING_PATHS = {
 DECISION_PATHS = {
     "/api/v1/alliances/{slug}/decisions/",
     "/api/v1/alliances/{slug}/decisions/{key}/",
+    "/api/v1/alliances/{slug}/ideas/",
+    "/api/v1/alliances/{slug}/ideas/{id}/",
+    "/api/v1/alliances/{slug}/ideas/{id}/similar/",
 }
 
 

@@ -55,7 +55,7 @@ def test_applicant_creates_edits_and_submits_a_sketch(
     log_in(page, "erika", "/son/vorhaben/")
     assert page.url.endswith("/son/vorhaben/")
     assert page.locator("h1").inner_text() == "Meine Vorhaben"
-    assert page.locator(".alliance-nav a[aria-current=page]").inner_text() == "Meine Vorhaben"
+    assert page.locator(".internal-nav a[aria-current=page]").inner_text() == "Meine Vorhaben"
     assert_accessible(page)
     screenshot(page, "desktop-applicant-list-empty")
 

@@ -35,7 +35,7 @@ def test_budget_dashboard_is_accessible(
     page = new_page()
     log_in(page, "speaker", URL)
     assert page.url.endswith(URL)
-    assert page.locator(".alliance-nav a[aria-current=page]").inner_text() == "Budget (intern)"
+    assert page.locator(".internal-nav a[aria-current=page]").inner_text() == "Budget"
     charts = page.locator("svg[role=img]")
     assert charts.count() == 2
     # The accessible name comes from the SVG's <title>.

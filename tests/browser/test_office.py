@@ -68,7 +68,7 @@ def test_office_works_the_pipeline(
     log_in(page, "office", BOARD)
     assert page.url.endswith(BOARD)
     expect(page.locator("h1")).to_have_text("Vorhaben im Verfahren")
-    expect(page.locator(".alliance-nav a[aria-current=page]")).to_have_text("Vorhaben")
+    expect(page.locator(".internal-nav a[aria-current=page]")).to_have_text("Vorhaben")
     expect(page.locator(".waiting-speakers")).to_contain_text("Welcome Center")
     expect(page.locator(".waiting-steering")).to_contain_text("AWO-Praktikumsbörse")
     assert_accessible(page)

@@ -53,8 +53,8 @@ def test_office_logs_in_and_uses_the_internal_area(
     page = new_page()
     log_in(page, "office", "/son/intern/")
     assert page.url.endswith("/son/intern/")
-    assert page.locator("h1").inner_text() == "Interner Bereich"
-    assert page.locator(".alliance-nav a[aria-current=page]").inner_text() == "Intern"
+    assert page.locator("h1").inner_text() == "Schreibtisch"
+    assert page.locator(".internal-nav a[aria-current=page]").inner_text() == "Schreibtisch"
     assert page.get_by_role("link", name="Verwaltung", exact=True).is_visible()
     assert_accessible(page)
     screenshot(page, "desktop-internal-dashboard")

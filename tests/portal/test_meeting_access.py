@@ -266,7 +266,7 @@ def test_navigation_links_the_meetings(
     persona: str, client_as: Callable[[str], Client], scene: Scene
 ) -> None:
     page = client_as(persona).get(ROOT).content.decode()
-    assert f'<a href="{ROOT}" aria-current="page">Sitzungen (intern)</a>' in page
+    assert f'<a href="{ROOT}" aria-current="page">Sitzungen</a>' in page
     # Right after the internal projects link.
     assert page.index("/son/intern/vorhaben/") < page.index(f'<a href="{ROOT}"')
     assert page.index(f'<a href="{ROOT}"') < page.index("/son/intern/budget/")

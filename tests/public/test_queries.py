@@ -27,8 +27,12 @@ SIGNED_IN = 4
 INTERNAL_PAGES = [
     # (url, queries, text that shows the grown data is rendered)
     # phases; bodies; seats — then the office's problem report: bodies; Sprecherkreis seats;
-    # groups that send a deputy; phase running today; its signatures; Steuerkreis seats.
-    ("/son/intern/", SIGNED_IN + 3 + 6, "28 stimmberechtigt"),
+    # groups that send a deputy; phase running today; its signatures; Steuerkreis seats — then
+    # the desk: projects of the phase by state; the phase's ledger sums; Steuerkreis meetings
+    # with an open submission deadline; meetings from today on; new and overdue inquiries; the
+    # answer times (answered and unanswered of the period; open per assignee); projects waiting
+    # for the office; open overlap hints of ideas (a count each only when a list is full).
+    ("/son/intern/", SIGNED_IN + 3 + 6 + 9, "28 stimmberechtigt"),
     # organisations with group; their people.
     ("/son/intern/kontakte/", SIGNED_IN + 2, "Zusatzpartner 19"),
 ]

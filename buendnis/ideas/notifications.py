@@ -1,0 +1,67 @@
+"""Mail about ideas, sent after the commit (a rolled-back change sends nothing)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import Idea
+
+log = logging.getLogger(__name__)
+
+_muted: ContextVar[bool] = ContextVar("ideas_mail_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Send no idea mail inside the block (the demo load). Mail goes out on commit, so the block
+    must enclose the outermost transaction: `with muted(), transaction.atomic(): ...`."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def introduction_on_commit(idea_id: int, other_id: int, note: str) -> None:
+    if not _muted.get():
+        transaction.on_commit(lambda: introduction_mail(idea_id, other_id, note))
+
+
+def introduction_mail(idea_id: int, other_id: int, note: str) -> None:
+    """One mail to both contacts, each seeing the other's idea and contact; the office in Reply-To
+    and copy, so the conversation it started stays in its view."""
+    ideas = {
+        idea.pk: idea
+        for idea in Idea.objects.select_related("alliance", "organisation").filter(
+            pk__in=[idea_id, other_id]
+        )
+    }
+    if len(ideas) != 2:
+        return
+    first, second = ideas[idea_id], ideas[other_id]
+    alliance = first.alliance
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"alliance": alliance, "first": first, "second": second, "note": note}
+        subject = render_to_string("ideas/mail/introduction_subject.txt", context).strip()
+        body = render_to_string("ideas/mail/introduction.txt", context)
+    recipients = sorted({first.contact_email, second.contact_email} - {""})
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        to=recipients,
+        cc=[alliance.office_email] if alliance.office_email else [],
+        reply_to=[alliance.office_email] if alliance.office_email else [],
+    )
+    try:
+        message.send()
+    except OSError:
+        log.exception("Mail zur Idee %s konnte nicht gesendet werden", idea_id)
