@@ -6,3 +6,9 @@ class FundingConfig(AppConfig):
     name = "buendnis.funding"
     label = "funding"
     verbose_name = _("Förderverfahren")
+
+    def ready(self) -> None:
+        # Projects as topics of notifications (`project:<id>`): who may follow one is decided here.
+        from . import topics
+
+        topics.register()

@@ -491,7 +491,9 @@ def _transition(
             to_state=to,
             comment=comment,
         )
-        transaction.on_commit(lambda: notifications.transition_mail(locked.pk, source, to, comment))
+        transaction.on_commit(
+            lambda: notifications.transition_committed(locked.pk, source, to, comment, actor)
+        )
     _refresh(project, locked)
     return project
 

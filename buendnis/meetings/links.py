@@ -71,6 +71,11 @@ def internal_meeting_path(meeting: Meeting) -> str:
     return path
 
 
+def internal_meetings_path(alliance: Alliance) -> str:
+    """The office's list of meetings, if it exists."""
+    return _existing(f"/{alliance.slug}/intern/sitzungen/")
+
+
 def internal_circulation_path(circulation: Circulation) -> str:
     slug = circulation.alliance.slug
     return _existing(f"/{slug}/intern/umlaufbeschluesse/{circulation.pk}/") or _existing(

@@ -1,4 +1,5 @@
-"""Mail about meetings and circulations. Called after the commit, so a refused step sends nothing.
+"""Mail and notifications about meetings and circulations. Called after the commit, so a refused
+step sends nothing.
 
 Every recipient gets a mail of their own rather than one mail with everyone in To or Bcc: the
 members' addresses are not shown to each other (many are personal addresses at partner
@@ -9,6 +10,11 @@ connection.
 
 The step they report is committed before they are sent: a failure here (mail server away, a
 broken template) is logged and never turns that step into an error page.
+
+`meeting_notify` tells the subscribers of the body's meetings (topic `body:<id>`,
+`notifications.topics`) of an invitation (which publishes the agenda), a changed invitation, a
+cancellation and approved minutes; for a meeting with a public part, the public's subscribers of
+public meetings get a mail too, with the public items only.
 """
 
 from __future__ import annotations
@@ -26,12 +32,16 @@ from typing import Any, ParamSpec
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from buendnis.alliances.models import Alliance
 from buendnis.funding import notifications as funding_notifications
 from buendnis.funding.models import DocumentKind
+from buendnis.notifications import public_services as public_notifications
+from buendnis.notifications import services as notification_services
+from buendnis.notifications import topics
+from buendnis.notifications.models import PublicTopic
 
 from . import calendar, links, recipients
 from .models import AgendaItem, Circulation, CirculationStatus, Meeting, MeetingStatus
@@ -47,7 +57,8 @@ P = ParamSpec("P")
 @contextmanager
 def muted() -> Iterator[None]:
     """Send no meeting or circulation mail inside the block, and no procedure mail either (a
-    decision on a project moves the project, which would mail its applicant). For the demo load.
+    decision on a project moves the project, which would mail its applicant), and make no
+    notification (the procedure's `muted` mutes those). For the demo load.
 
     Mail goes out on commit, so the block must enclose the outermost transaction of the steps it
     mutes: `with muted(), transaction.atomic(): ...`.
@@ -308,3 +319,102 @@ def send_circulation_result(circulation_id: int) -> None:
         abstaining=names("abstaining"),
         silent=names("silent"),
     )
+
+
+# --- Notifications -------------------------------------------------------------------------------
+
+
+class MeetingEvent:
+    INVITED = "invited"
+    INVITATION_CHANGED = "invitation_changed"
+    CANCELLED = "cancelled"
+    MINUTES_APPROVED = "minutes_approved"
+
+
+def _when(meeting: Meeting) -> str:
+    starts = timezone.localtime(meeting.starts_at)
+    line = formats.date_format(starts, "l, d.m.Y, H:i") + " " + _("Uhr")
+    if meeting.location:
+        line += ", " + meeting.location
+    return line
+
+
+def _member_notice(meeting: Meeting, event: str) -> tuple[str, str]:
+    title = meeting.display_title
+    items = list(meeting.items.all())
+    when = _when(meeting)
+    if event == MeetingEvent.INVITED:
+        heading = _("Einladung: %(title)s")
+    elif event == MeetingEvent.INVITATION_CHANGED:
+        heading = _("Geänderte Einladung: %(title)s")
+    elif event == MeetingEvent.CANCELLED:
+        heading = _("Abgesagt: %(title)s")
+    else:
+        heading = _("Protokoll genehmigt: %(title)s")
+    lines = [when]
+    if event in (MeetingEvent.INVITED, MeetingEvent.INVITATION_CHANGED) and items:
+        lines.append(_("Tagesordnung:"))
+        lines += [f"TOP {item.number}: {item.title}" for item in items]
+    if event == MeetingEvent.CANCELLED and meeting.cancelled_reason:
+        lines.append(_("Grund: %(reason)s") % {"reason": meeting.cancelled_reason})
+    return heading % {"title": title}, "\n".join(lines)
+
+
+def _public_notice(meeting: Meeting, event: str) -> tuple[str, str]:
+    """Only what the meeting's public page shows: date, place, the public items."""
+    title = meeting.display_title
+    items = [item for item in meeting.items.all() if item.is_public]
+    if event == MeetingEvent.INVITED:
+        heading = _("Einladung: %(title)s")
+    elif event == MeetingEvent.INVITATION_CHANGED:
+        heading = _("Geänderte Einladung: %(title)s")
+    elif event == MeetingEvent.CANCELLED:
+        heading = _("Abgesagt: %(title)s")
+    else:
+        heading = _("Protokoll veröffentlicht: %(title)s")
+    lines = [_when(meeting)]
+    if event in (MeetingEvent.INVITED, MeetingEvent.INVITATION_CHANGED) and items:
+        lines.append(_("Öffentliche Tagesordnung:"))
+        lines += [f"TOP {item.number}: {item.title}" for item in items]
+    return heading % {"title": title}, "\n".join(lines)
+
+
+def meeting_notify(meeting_id: int, event: str, actor: Any) -> None:
+    """Tell the body's subscribers (not the actor) and, for a meeting with a public part, the
+    public's subscribers of public meetings. Logs, never raises: the step is committed."""
+    if _muted.get():
+        return
+    try:
+        # Stored text: in the platform's language, like mail, whatever the actor reads.
+        with translation.override(settings.LANGUAGE_CODE):
+            _meeting_notify(meeting_id, event, actor)
+    except Exception:
+        log.exception("Benachrichtigung zur Sitzung %s (%s) fehlgeschlagen", meeting_id, event)
+
+
+def _meeting_notify(meeting_id: int, event: str, actor: Any) -> None:
+    meeting = (
+        Meeting.objects.select_related("alliance", "body")
+        .prefetch_related("items")
+        .get(pk=meeting_id)
+    )
+    alliance = meeting.alliance
+    title, text = _member_notice(meeting, event)
+    notification_services.notify(
+        topic=topics.body(meeting.body_id),
+        alliance=alliance,
+        kind=f"meeting.{event}",
+        title=title,
+        text=text,
+        link=links.internal_meeting_path(meeting),
+        actor=actor,
+    )
+    if meeting.has_public_part:
+        title, text = _public_notice(meeting, event)
+        public_notifications.public_notify(
+            alliance=alliance,
+            topic=PublicTopic.MEETINGS,
+            title=title,
+            text=text,
+            link=links.public_meeting_path(meeting),
+        )

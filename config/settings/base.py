@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "buendnis.core",
     "buendnis.accounts",
     "buendnis.alliances",
+    # Notifications and subscriptions: below the domain apps that call it.
+    "buendnis.notifications",
     "buendnis.funding",
     "buendnis.budget",
     "buendnis.meetings",

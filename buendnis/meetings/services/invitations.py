@@ -1,5 +1,6 @@
 """The invitation opens a meeting: attendance rows for every seat are created with it, and the mail
-with the agenda and the .ics goes out on commit."""
+with the agenda and the .ics goes out on commit, with the notifications of the body's subscribers
+(and the public's, for a meeting with a public part: the invitation publishes its agenda)."""
 
 from __future__ import annotations
 
@@ -25,5 +26,10 @@ def meeting_invite(*, actor: User | None, meeting: Meeting) -> Meeting:
         attendance.attendance_prefill(locked)
         meeting_id = locked.pk
         transaction.on_commit(lambda: notifications.send_invitations(meeting_id))
+        transaction.on_commit(
+            lambda: notifications.meeting_notify(
+                meeting_id, notifications.MeetingEvent.INVITED, actor
+            )
+        )
     meeting.refresh_from_db()
     return meeting

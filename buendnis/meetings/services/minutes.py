@@ -1,5 +1,6 @@
 """A held meeting is closed and its minutes drafted from attendance and decisions; the office edits
-the draft, and a later meeting of the same body approves it, which publishes the public part."""
+the draft, and a later meeting of the same body approves it, which publishes the public part (and
+tells the body's subscribers and, for a meeting with a public part, the public's)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from buendnis.core.audit import audit_record, diff, snapshot
 from buendnis.core.errors import DomainError, TransitionNotAllowed
-from buendnis.meetings import selectors
+from buendnis.meetings import notifications, selectors
 from buendnis.meetings.models import Meeting, MeetingStatus, Minutes, MinutesStatus
 from buendnis.meetings.services._common import (
     _check_version,
@@ -156,5 +157,11 @@ def minutes_approve(*, actor: User | None, minutes: Minutes, approved_in: Meetin
             changes={"approved_in": str(approved_in)},
         )
         _move(actor, meeting, MeetingStatus.MINUTES_APPROVED)
+        meeting_id = meeting.pk
+        transaction.on_commit(
+            lambda: notifications.meeting_notify(
+                meeting_id, notifications.MeetingEvent.MINUTES_APPROVED, actor
+            )
+        )
     minutes.refresh_from_db()
     return minutes

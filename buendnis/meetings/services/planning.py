@@ -153,6 +153,11 @@ def meeting_update(
         if calendar_changed and locked.status == MeetingStatus.INVITED:
             meeting_id = locked.pk
             transaction.on_commit(lambda: notifications.send_invitations(meeting_id, update=True))
+            transaction.on_commit(
+                lambda: notifications.meeting_notify(
+                    meeting_id, notifications.MeetingEvent.INVITATION_CHANGED, actor
+                )
+            )
     meeting.refresh_from_db()
     return meeting
 
@@ -175,6 +180,11 @@ def meeting_cancel(*, actor: User | None, meeting: Meeting, reason: str) -> Meet
         if was_invited:
             meeting_id = locked.pk
             transaction.on_commit(lambda: notifications.send_cancellation(meeting_id))
+            transaction.on_commit(
+                lambda: notifications.meeting_notify(
+                    meeting_id, notifications.MeetingEvent.CANCELLED, actor
+                )
+            )
     meeting.refresh_from_db()
     return meeting
 
