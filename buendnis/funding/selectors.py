@@ -18,7 +18,7 @@ from django_stubs_ext import StrOrPromise
 from buendnis.alliances.models import Alliance, Body, FundingPhase
 
 from .models import BodyOutcome, CoFinancing, Consultation, Project, ProjectDocument, Transition
-from .states import BODY_STAGES, Status
+from .states import BODY_STAGES, GRANTED_STATES, PUBLIC_STATES, Status
 
 S = Status
 
@@ -303,3 +303,18 @@ def upcoming_deadlines(
                 )
             )
     return sorted(deadlines, key=lambda deadline: deadline.day)
+
+
+# --- The public's news (public.feeds) ------------------------------------------------------------
+
+
+def newly_granted_projects(alliance: Alliance, *, limit: int = 30) -> list[Project]:
+    """The feed of newly funded projects: the alliance's projects the funding bank has granted
+    (`states.GRANTED_STATES`, all of them public), the latest grant first, with the applicant
+    organisation and field of action (one query)."""
+    return list(
+        Project.objects.filter(alliance=alliance, status__in=GRANTED_STATES)
+        .filter(status__in=PUBLIC_STATES)  # the grant is public; this keeps it so if that changes
+        .select_related("applicant_organisation", "action_field")
+        .order_by(F("bank_decided_on").desc(nulls_last=True), "-id")[:limit]
+    )

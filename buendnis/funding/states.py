@@ -232,6 +232,10 @@ NEXT_ON_POSITIVE: dict[str, str] = {
 # Projects the public sees: the alliance has given its Votum (or more).
 PUBLIC_STATES = frozenset({S.ENDORSED, S.APPLICATION_FILED, S.GRANTED, S.RUNNING, S.CLOSED})
 
+# Projects the funding bank has granted ("Bewilligt" and after): the public's news of newly funded
+# projects (mail and Atom feed) announce a project when it arrives in `granted`.
+GRANTED_STATES = frozenset({S.GRANTED, S.RUNNING, S.CLOSED})
+
 # The applicant edits the project's data only while it is in their hands.
 APPLICANT_EDITABLE = frozenset(
     {S.IDEA, S.CONSULTATION, S.DESCRIPTION_REQUESTED, S.REVISION_REQUESTED}

@@ -46,6 +46,18 @@ def public_meeting(alliance: Alliance, pk: int) -> Meeting | None:
     )
 
 
+def announced_meetings(alliance: Alliance, *, limit: int = 30) -> list[Meeting]:
+    """The public meetings' feed: meetings with a public part whose agenda is published (the
+    invitation went out: `permissions.is_agenda_published`), the latest invitation first, with
+    their public items and decisions (two queries)."""
+    return list(
+        Meeting.objects.filter(alliance=alliance, has_public_part=True, invited_at__isnull=False)
+        .select_related("body")
+        .prefetch_related(_public_items())
+        .order_by("-invited_at", "-id")[:limit]
+    )
+
+
 def calendar_bodies(alliance: Alliance) -> list[Body]:
     """The bodies with a public calendar: Steuerkreis, then Sprecherkreis."""
     bodies = Body.objects.filter(alliance=alliance, kind__in=MEETING_BODIES)

@@ -100,21 +100,23 @@ def public_subscribe(
     return subscription
 
 
-def _subscription_of(claim: tokens.Claim) -> PublicSubscription | None:
+def _subscription_of(alliance: Alliance, claim: tokens.Claim) -> PublicSubscription | None:
+    """The link's subscription, locked; None if it is gone (or the link came with another
+    alliance's address)."""
     return (
         PublicSubscription.objects.select_for_update()
-        .filter(pk=claim.subscription_id, secret=claim.secret)
+        .filter(alliance=alliance, pk=claim.subscription_id, secret=claim.secret)
         .first()
     )
 
 
-def public_confirm(*, token: str) -> PublicSubscription:
+def public_confirm(*, alliance: Alliance, token: str) -> PublicSubscription:
     """Confirm with the link of the confirmation mail: the subscription gets the link's topics
     and receives news from now on. A second click changes nothing. Refused with a German message
     for an expired, changed or made-up link, or one of an address that unsubscribed since."""
     claim = tokens.read_confirm(token)
     with transaction.atomic():
-        subscription = _subscription_of(claim)
+        subscription = _subscription_of(alliance, claim)
         if subscription is None:
             raise tokens.InvalidLink(
                 _(
@@ -140,12 +142,12 @@ def public_confirm(*, token: str) -> PublicSubscription:
     return subscription
 
 
-def public_unsubscribe(*, token: str) -> bool:
+def public_unsubscribe(*, alliance: Alliance, token: str) -> bool:
     """Unsubscribe with the link of any of its mails: the row is deleted. False if it was gone
     already (a second click, a second mail's link); InvalidLink for a changed or made-up link."""
     claim = tokens.read_unsubscribe(token)
     with transaction.atomic():
-        subscription = _subscription_of(claim)
+        subscription = _subscription_of(alliance, claim)
         if subscription is None:
             return False
         audit_record(

@@ -60,6 +60,11 @@ def is_following(user: User, alliance: Alliance, topic: str) -> bool:
     return Subscription.objects.filter(user=user, alliance=alliance, topic=topic).exists()
 
 
+def subscription_of(user: User, pk: int) -> Subscription | None:
+    """One of the user's subscriptions, with its alliance."""
+    return Subscription.objects.select_related("alliance").filter(user=user, pk=pk).first()
+
+
 def delivery_of(user: User) -> str:
     preference = NotificationPreference.objects.filter(user=user).first()
     return preference.delivery if preference is not None else DEFAULT_DELIVERY

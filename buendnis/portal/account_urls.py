@@ -37,6 +37,19 @@ urlpatterns = [
     ),
 ]
 
+# A member's notifications: delivery and subscriptions (the centre is per alliance,
+# notification_urls.py); the namespace stays "accounts".
+from . import notification_views  # noqa: E402
+
+urlpatterns += [
+    path("benachrichtigungen/", notification_views.account_settings, name="notifications"),
+    path(
+        "benachrichtigungen/abbestellen/",
+        notification_views.account_unsubscribe,
+        name="notification_unsubscribe",
+    ),
+]
+
 # Registration of applicants (alliances/registration.py); the namespace stays "accounts".
 from . import registration_views  # noqa: E402
 

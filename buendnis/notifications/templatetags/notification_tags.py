@@ -20,7 +20,7 @@ from django import template
 from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance
 
-from .. import selectors, topics
+from .. import permissions, selectors, topics
 
 register = template.Library()
 
@@ -37,6 +37,8 @@ def unread_notifications(context: template.Context, alliance: Any = None) -> Unr
     if not isinstance(user, User) or not user.is_authenticated:
         return Unread(0, None)
     where = alliance if isinstance(alliance, Alliance) else None
+    if where is not None and not permissions.can_use_notifications(user, where):
+        where = None  # another alliance's page: the count of all, linked to the settings
     return Unread(selectors.unread_count(user, where), where)
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from buendnis.alliances.models import Alliance
 from buendnis.meetings import permissions as meeting_permissions
-from buendnis.meetings import selectors
+from buendnis.meetings import public_selectors, selectors
 from buendnis.meetings.models import (
     MEETING_TRANSITIONS,
     Meeting,
@@ -55,6 +55,8 @@ def meeting_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     context = {
         "upcoming": [meeting for meeting in meetings if meeting.starts_at >= today],
         "past": [meeting for meeting in reversed(meetings) if meeting.starts_at < today],
+        # Subscribe buttons for each body's meetings.
+        "bodies": public_selectors.calendar_bodies(alliance),
     }
     return render_page(request, alliance, "list.html", context)
 
