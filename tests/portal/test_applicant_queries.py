@@ -2,7 +2,8 @@
 number of projects, state changes, documents, shares or consultations.
 
 Signed-in pages start with: session; user; alliance by slug; the user's memberships (cached for
-the request, so navigation and permissions ask no more).
+the request, so navigation and permissions ask no more); the header's count of unread
+notifications.
 """
 
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from .test_applicant_support import *  # noqa: F403 - the shared fixtures
 
 pytestmark = pytest.mark.django_db
 
-SIGNED_IN = 4
+SIGNED_IN = 5
 # The next submission deadlines (Steuerkreis meetings with their body), shown on the list and on
 # the page of a project that has not had its Votum yet.
 DEADLINES = 1
@@ -35,11 +36,12 @@ DETAIL_QUERIES = {
     # the project with alliance, phase, field, owner and creator; its topics; co-financing with
     # organisations; documents; consultations; body outcomes with bodies; transitions; the
     # open consultation request in the office's inbox („Beratung angefragt am …“); the
-    # deadlines (the project waits for the bodies)
-    "office": SIGNED_IN + 8 + DEADLINES,
+    # deadlines (the project waits for the bodies); whether the user follows the project (the
+    # subscribe button)
+    "office": SIGNED_IN + 9 + DEADLINES,
     # … and whether the user applies for the project's organisation
     # (funding.permissions.project_rights)
-    "applicant": SIGNED_IN + 9 + DEADLINES,
+    "applicant": SIGNED_IN + 10 + DEADLINES,
 }
 
 

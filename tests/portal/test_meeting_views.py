@@ -847,15 +847,16 @@ def test_no_minutes_no_pdf(office: Client, meeting: Meeting) -> None:
 # --- Query counts ----------------------------------------------------------------------------------
 
 # Every signed-in page starts with: session; user; alliance by slug; the user's memberships
-# (cached for the request, so navigation and permission checks ask no more).
-SIGNED_IN = 4
+# (cached for the request, so navigation and permission checks ask no more); the header's count
+# of unread notifications.
+SIGNED_IN = 5
 
 # The meeting's page: the meeting with body, prepared meeting and minutes; its items with project,
 # applicant, decision and recommending item; the items' papers; their recusals; the recusing
 # organisations; the projects' documents; attendance rows with organisations; guests (both come
 # with `selectors.meeting_detail`); the meetings that prepare this one; the number of projects
-# waiting for the body.
-DETAIL_QUERIES = SIGNED_IN + 10
+# waiting for the body; whether the user follows the body's meetings (the subscribe button).
+DETAIL_QUERIES = SIGNED_IN + 11
 
 # The attendance page: the meeting with body; attendance rows with organisations; guests; the
 # body's seats on the day with organisations and people.

@@ -21,8 +21,9 @@ from tests.factories import (
 BOARD = "/son/intern/vorhaben/"
 
 # Every signed-in page starts with: session; user; alliance by slug; the user's memberships
-# (cached for the request, so navigation and permission checks ask no more).
-SIGNED_IN = 4
+# (cached for the request, so navigation and permission checks ask no more); the header's count
+# of unread notifications.
+SIGNED_IN = 5
 
 # The board: the alliance's phases (to pick the running one; the filter's phase choices too, so
 # validating and rendering the phase cost nothing more); the number of projects per state (GROUP
@@ -41,8 +42,9 @@ LIST = f"{BOARD}liste/"
 
 # A project page: the project with alliance, phase, field, owner and creator; its topics;
 # co-financing with organisations; documents with uploader; consultations with recorder; outcomes
-# with body and recorder; transitions with actor; the project's budget balance from the ledger.
-DETAIL_QUERIES = SIGNED_IN + 8
+# with body and recorder; transitions with actor; the project's budget balance from the ledger;
+# whether the user follows the project (the subscribe button).
+DETAIL_QUERIES = SIGNED_IN + 9
 
 # A state per kind of work, so that every kind of section, row and action form is rendered.
 STATES = [

@@ -22,8 +22,8 @@ PUBLIC_PAGES = [
 ]
 
 # Signed-in pages start with: session; user; alliance by slug; the user's memberships (cached
-# for the request, so the navigation asks no more).
-SIGNED_IN = 4
+# for the request, so the navigation asks no more); the header's count of unread notifications.
+SIGNED_IN = 5
 INTERNAL_PAGES = [
     # (url, queries, text that shows the grown data is rendered)
     # phases; bodies; seats — then the office's problem report: bodies; Sprecherkreis seats;
