@@ -117,9 +117,11 @@ def test_expired_and_forged_links_are_refused_in_german(
     subscription = request(structure, django_capture_on_commit_callbacks)
     token = tokens.confirm_token(subscription, ["meetings"])
     later = signing.time.time() + tokens.CONFIRM_MAX_AGE.total_seconds() + 60
-    with mock.patch("django.core.signing.time.time", return_value=later):
-        with pytest.raises(tokens.ExpiredLink) as expired:
-            public_services.public_confirm(alliance=structure.alliance, token=token)
+    with (
+        mock.patch("django.core.signing.time.time", return_value=later),
+        pytest.raises(tokens.ExpiredLink) as expired,
+    ):
+        public_services.public_confirm(alliance=structure.alliance, token=token)
     assert "abgelaufen" in str(expired.value)
 
     forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")

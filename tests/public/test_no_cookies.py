@@ -3,9 +3,9 @@ shareable answer as everyone (buendnis/web/caching.py, buendnis/core/public_cach
 
 A visitor without cookies walks everything the public can reach from `/` and `/<slug>/` in the
 demo-like data of the no-leak proof (every state of the procedure, meetings, minutes, budget,
-downloads, the contact page); no answer may carry `Set-Cookie`. Only the account pages (login,
-registration: Django's CSRF token protects the login) and the language switch (its very purpose)
-set cookies, and neither is a public page.
+downloads, the contact page, the subscription page and the Atom feeds); no answer may carry
+`Set-Cookie`. Only the account pages (login, registration: Django's CSRF token protects the
+login) and the language switch (its very purpose) set cookies, and neither is a public page.
 """
 
 from __future__ import annotations
@@ -74,13 +74,28 @@ def test_no_public_page_sets_a_cookie_for_a_visitor_without_one(
         "/son/sitzungen/",
         "/son/gremien/",
         "/son/projekte.csv",
+        # The public's subscriptions and feeds (buendnis/notifications).
+        "/son/abonnieren/",
+        "/son/sitzungen.atom",
+        "/son/projekte/gefoerdert.atom",
     ):
         assert expected in reached, expected
     assert len(public) > 100, len(public)
     assert walk.statuses[200] > 100
 
 
-@pytest.mark.parametrize("url", ["/", "/son/", "/son/kontakt/", "/son/projekte/?q=x&page=2"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/son/",
+        "/son/kontakt/",
+        "/son/projekte/?q=x&page=2",
+        "/son/abonnieren/",
+        "/son/sitzungen.atom",
+        "/son/projekte/gefoerdert.atom",
+    ],
+)
 def test_head_and_get_set_no_cookie(alliance: Alliance, url: str) -> None:
     client = Client(enforce_csrf_checks=True)
     for response in (client.get(url), client.head(url)):
