@@ -339,7 +339,8 @@ def _when(meeting: Meeting) -> str:
     return line
 
 
-def _member_notice(meeting: Meeting, event: str) -> tuple[str, str]:
+def member_notice(meeting: Meeting, event: str) -> tuple[str, str]:
+    """Title and text of a member's notification of a meeting event (the whole agenda)."""
     title = meeting.display_title
     items = list(meeting.items.all())
     when = _when(meeting)
@@ -399,7 +400,7 @@ def _meeting_notify(meeting_id: int, event: str, actor: Any) -> None:
         .get(pk=meeting_id)
     )
     alliance = meeting.alliance
-    title, text = _member_notice(meeting, event)
+    title, text = member_notice(meeting, event)
     notification_services.notify(
         topic=topics.body(meeting.body_id),
         alliance=alliance,
