@@ -108,13 +108,12 @@ def notify(
     `title` and `text` say it for people (German, plain text), `link` is the thing's page (a path
     of this site, or a function of the recipient that returns one). `actor`, the one who caused
     it, is not told. Call it after the change has committed (`transaction.on_commit`): the check
-    of who may see the thing then reads the committed state. Queries: the topics' things (one
-    each), the subscribers, their choices of delivery, each subscriber's right (their roles:
-    one each), the insert."""
+    of who may see the thing then reads the committed state. Queries: the subscribers (without
+    any, nothing more); the followed topics' things (one each); each subscriber's right (their
+    roles: one each); their choices of delivery; the insert."""
     if _muted.get():
         return []
     keys = _keys(topic)
-    things = {key: topics.load(alliance, key) for key in keys}
     subscriptions = (
         Subscription.objects.filter(alliance=alliance, topic__in=keys, user__is_active=True)
         .select_related("user")
@@ -126,6 +125,12 @@ def notify(
     followed: dict[int, tuple[User, list[str]]] = {}
     for row in subscriptions:
         followed.setdefault(row.user_id, (row.user, []))[1].append(row.topic)
+    if not followed:
+        return []
+    # The things of the topics someone follows (most events have no subscriber: no query then).
+    things = {
+        key: topics.load(alliance, key) for key in {k for _u, ks in followed.values() for k in ks}
+    }
     recipients: list[tuple[User, str]] = []
     for user, their_keys in followed.values():
         for key in their_keys:

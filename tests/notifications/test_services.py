@@ -413,3 +413,11 @@ def test_an_account_without_role_has_no_unread(structure: AllianceStructure) -> 
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.refresh_from_db()
     assert selectors.unread_count(user, structure.alliance) == 0
+
+
+def test_an_event_without_subscribers_costs_one_query(
+    structure: AllianceStructure, django_assert_num_queries: Callable[..., Any]
+) -> None:
+    """Most steps of the procedure have no subscriber: the fan-out then only asks for them."""
+    with django_assert_num_queries(1):
+        assert tell(structure, [steering_topic(structure), topics.IDEAS_ALL]) == []
