@@ -45,7 +45,7 @@ def load_demo_notifications() -> int:
         topic = topics.body(body.pk)
         if Subscription.objects.filter(user=user, alliance=alliance, topic=topic).exists():
             continue
-        services.subscribe(user=user, alliance=alliance, topic=topic)
+        services.subscribe(user=user, alliance=alliance, topic=topic, by_system=True)
         meeting = (
             Meeting.objects.filter(body=body, invited_at__isnull=False)
             .select_related("alliance", "body")

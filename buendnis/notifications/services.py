@@ -180,8 +180,11 @@ def _mail_events(notification_ids: list[int]) -> None:
 # --- Subscriptions ---------------------------------------------------------------------------
 
 
-def subscribe(*, user: User, alliance: Alliance, topic: str) -> Subscription:
-    """Follow a topic (again: nothing changes). Refused for a topic the user may not see."""
+def subscribe(
+    *, user: User, alliance: Alliance, topic: str, by_system: bool = False
+) -> Subscription:
+    """Follow a topic (again: nothing changes). Refused for a topic the user may not see.
+    `by_system`: not the user's own click (the demo load): the audit row names no actor."""
     if not permissions.can_follow(user, alliance, topic):
         raise NotPermitted(
             _("Dieses Thema können Sie nicht abonnieren: Sie haben keinen Zugang dazu.")
@@ -192,7 +195,7 @@ def subscribe(*, user: User, alliance: Alliance, topic: str) -> Subscription:
         )
         if created:
             audit_record(
-                actor=user,
+                actor=None if by_system else user,
                 action="subscription.create",
                 instance=subscription,
                 changes={"topic": topic},

@@ -472,8 +472,9 @@ def test_navigation(persona: str, login: Callable[[str], Client], site: Alliance
 
 # --- Query counts --------------------------------------------------------------------------------------
 
-# Every signed-in page starts with: session; user; alliance; the user's memberships.
-SIGNED_IN = 4
+# Every signed-in page starts with: session; user; alliance; the user's memberships; the header's
+# count of unread notifications.
+SIGNED_IN = 5
 # The list: categories and the office's people (the filter's choices); the page of inquiries
 # with category, assignee, organisation and project, each row with the total.
 LIST_QUERIES = SIGNED_IN + 3
