@@ -85,7 +85,9 @@ def send_events(notification_ids: Iterable[int]) -> int:
     messages = []
     for row in rows:
         key = (row.alliance_id, row.topic)
-        if key not in named:
+        if not row.topic:
+            named[key] = topics.Subject("")  # told directly, not as a follower
+        elif key not in named:
             subjects = topics.describe(row.recipient, row.alliance, [row.topic])
             named[key] = subjects.get(row.topic, topics.Subject(row.topic))
         subject, body = render(

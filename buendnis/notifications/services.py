@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 
 _muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
 
+# The topic of a notification sent to its recipients directly (`notify_users`), not to followers.
+DIRECT = ""
+
 # What a notification links to: a path of this site, or a path per recipient (a project's page
 # is the office's workspace for the internal circle and the applicant portal for its applicant).
 Link = str | Callable[[User], str]
@@ -138,6 +141,43 @@ def notify(
             if thing is not None and topics.kind_of(key).can_see(user, thing):
                 recipients.append((user, key))
                 break
+    return _store(recipients, alliance=alliance, kind=kind, title=title, text=text, link=link)
+
+
+def notify_users(
+    *,
+    users: Iterable[User],
+    alliance: Alliance,
+    kind: str,
+    title: str,
+    text: str = "",
+    link: Link = "",
+    actor: Any = None,
+) -> list[Notification]:
+    """Tell these members directly, without a subscription (the inbox's new assignee, say), with
+    the same delivery as `notify`. The caller has decided that each of them may see the thing;
+    inactive accounts and the actor are left out, and each member is told once."""
+    if _muted.get():
+        return []
+    actor_id = getattr(actor, "pk", None)
+    chosen: dict[int, User] = {}
+    for user in users:
+        if user.is_active and user.pk != actor_id:
+            chosen.setdefault(user.pk, user)
+    recipients = [(user, DIRECT) for user in chosen.values()]
+    return _store(recipients, alliance=alliance, kind=kind, title=title, text=text, link=link)
+
+
+def _store(
+    recipients: list[tuple[User, str]],
+    *,
+    alliance: Alliance,
+    kind: str,
+    title: str,
+    text: str,
+    link: Link,
+) -> list[Notification]:
+    """One notification per (recipient, topic), and the mail per event after the commit."""
     if not recipients:
         return []
     now = timezone.now()

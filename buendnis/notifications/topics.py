@@ -14,6 +14,8 @@ A key names a thing of one alliance; subscriptions and notifications carry the a
 hand: `topics.project(project.pk)`, `topics.body(meeting.body_id)`, `topics.ideas_field(field.pk)`,
 `topics.IDEAS_ALL`. Then `services.notify(topic=[topics.ideas_field(idea.action_field_id),
 topics.IDEAS_ALL], alliance=…, kind="idea.created", title=…, text=…, link=…, actor=author)`.
+To tell one member without a subscription (the inbox's new assignee), the caller names them:
+`services.notify_users(users=[assignee], alliance=…, kind="inquiry.assigned", …)`.
 
 Who may follow a topic — and so who is told — is decided by the app that owns its records, and
 asked at three places: when someone subscribes, at every fan-out (a subscriber who lost the right

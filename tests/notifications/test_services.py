@@ -421,3 +421,35 @@ def test_an_event_without_subscribers_costs_one_query(
     """Most steps of the procedure have no subscriber: the fan-out then only asks for them."""
     with django_assert_num_queries(1):
         assert tell(structure, [steering_topic(structure), topics.IDEAS_ALL]) == []
+
+
+def test_notify_users_tells_members_directly(
+    structure: AllianceStructure,
+    persona: Callable[[str], User],
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    """No subscription needed (the inbox tells an inquiry's new assignee): the actor, inactive
+    accounts and repeats are left out; delivery as chosen; the mail names no topic."""
+    office, speaker, member = persona("office"), persona("speaker"), persona("member")
+    services.delivery_set(user=speaker, delivery=Delivery.EVENT)
+    User.objects.filter(pk=member.pk).update(is_active=False)
+    member.refresh_from_db()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.notify_users(
+            users=[speaker, speaker, member, office],
+            alliance=structure.alliance,
+            kind="inquiry.assigned",
+            title="Anfrage #12 ist Ihnen zugewiesen",
+            link="/son/intern/anfragen/12/",
+            actor=office,
+        )
+    assert [(row.recipient, row.topic) for row in made] == [(speaker, "")]
+    (message,) = mail.outbox
+    assert "als Benachrichtigung aus dem Bündnisportal" in message.body
+    assert "abonniert" not in message.body
+    with services.muted():
+        assert (
+            services.notify_users(users=[speaker], alliance=structure.alliance, kind="x", title="y")
+            == []
+        )
