@@ -199,6 +199,6 @@ def test_the_list_is_paged_with_constant_queries(
     assert "Seite 1 von 2" in page
     assert "Idee 29" in page and "Idee 00" not in page
     # session, user, alliance, roles ×2 (navigation), the page with its total, counts by state,
-    # the fields of action of the filter.
+    # the fields of action of the filter; the header's count of unread notifications.
     with django_assert_max_num_queries(10):
         client.get(POOL)
