@@ -46,7 +46,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _base_docs(count: int, rng: random.Random) -> list[Doc]:
+def base_docs(count: int, rng: random.Random) -> list[Doc]:
     items = []
     for name in ("labelled", "heldout"):
         items += json.loads((DATA / f"ideas_{name}.json").read_text(encoding="utf-8"))["items"]
@@ -61,7 +61,7 @@ def _base_docs(count: int, rng: random.Random) -> list[Doc]:
     ]
 
 
-def _blend(a: bytes, b: bytes, rng: np.random.Generator) -> bytes:
+def blend(a: bytes, b: bytes, rng: np.random.Generator) -> bytes:
     first, second = _engine._decode(a), _engine._decode(b)
 
     def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -90,12 +90,12 @@ def main() -> None:
     print(f"RSS at start: {_rss_mb():.0f} MB")
 
     started = time.perf_counter()
-    base = encode_many(_base_docs(args.base, rng))
+    base = encode_many(base_docs(args.base, rng))
     per_doc = (time.perf_counter() - started) / args.base * 1000
     print(f"encoded {args.base} base ideas in bulk: {per_doc:.0f} ms per idea (models loaded)")
     print(f"RSS with both models loaded: {_rss_mb():.0f} MB")
 
-    items = [(i, _blend(rng.choice(base), rng.choice(base), nprng)) for i in range(args.items)]
+    items = [(i, blend(rng.choice(base), rng.choice(base), nprng)) for i in range(args.items)]
     rss_before_corpus = _rss_mb()
     started = time.perf_counter()
     corpus = Corpus.build(items)
@@ -118,7 +118,7 @@ def main() -> None:
 
     new = Doc(
         title="Langzeitarbeitslose über Patenschaften in Betriebe vermitteln",
-        text=" ".join(_base_docs(1, rng)[0].text for _ in range(4)),
+        text=" ".join(base_docs(1, rng)[0].text for _ in range(4)),
         target_group="Menschen, die seit mehr als einem Jahr keine Arbeit haben",
     )
     encode_times, add_times = [], []

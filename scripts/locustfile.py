@@ -88,6 +88,7 @@ def _signed_in(name: str) -> Callable[[], str]:
         return SIGNED_IN_PATHS[name].format(
             slug=SLUG,
             any_reference=random.choice(alliance["any_references"]),  # noqa: S311
+            idea=random.choice(alliance.get("idea_ids") or [0]),  # noqa: S311
         )
 
     return address

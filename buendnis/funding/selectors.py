@@ -80,10 +80,9 @@ def projects_waiting(
     alliance: Alliance, statuses: frozenset[str], *, limit: int
 ) -> tuple[list[Project], int]:
     """The projects in these states, longest waiting first: at most `limit` (a board row's fields)
-    and how many there are (a count only when there are more)."""
+    and how many there are (two queries, whatever the data)."""
     waiting = pipeline_projects(alliance).filter(status__in=statuses)
-    shown = list(waiting[:limit])
-    return shown, (waiting.count() if len(shown) == limit else len(shown))
+    return list(waiting[:limit]), waiting.count()
 
 
 def pipeline_phases(alliance: Alliance) -> list[FundingPhase]:

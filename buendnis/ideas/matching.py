@@ -194,6 +194,11 @@ def _corpus(alliance_id: int) -> similarity.Corpus:
     return cached.corpus
 
 
+def is_matchable(idea: Idea) -> bool:
+    """Whether this process's corpus of the idea's alliance holds the idea (as stored now)."""
+    return _key(idea.pk, None) in _corpus(idea.alliance_id)
+
+
 def forget_corpora() -> None:
     """Drop every cached corpus (tests, and after `ideas_encode --all`)."""
     with _corpora_lock:

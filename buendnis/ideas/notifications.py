@@ -11,7 +11,12 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
+
+from buendnis.accounts.models import User
+from buendnis.notifications import services as notification_services
+from buendnis.notifications import topics
 
 from .models import Idea
 
@@ -65,3 +70,31 @@ def introduction_mail(idea_id: int, other_id: int, note: str) -> None:
         message.send()
     except OSError:
         log.exception("Mail zur Idee %s konnte nicht gesendet werden", idea_id)
+
+
+def idea_posted_on_commit(idea_id: int, actor_id: int | None) -> None:
+    if not _muted.get():
+        transaction.on_commit(lambda: idea_posted(idea_id, actor_id))
+
+
+def idea_posted(idea_id: int, actor_id: int | None) -> None:
+    """Subscribers of the pool and of the idea's field of action hear of a new idea (never its
+    author)."""
+    idea = Idea.objects.select_related("alliance", "action_field").filter(pk=idea_id).first()
+    if idea is None:
+        return
+    keys = [topics.IDEAS_ALL]
+    if idea.action_field_id is not None:
+        keys.append(topics.ideas_field(idea.action_field_id))
+    with translation.override(settings.LANGUAGE_CODE):
+        title = translation.gettext("Neue Idee im Ideenpool: %(title)s") % {"title": idea.title}
+        text = idea.target_group or idea.text[:300]
+    notification_services.notify(
+        topic=keys,
+        alliance=idea.alliance,
+        kind="idea.created",
+        title=title[:200],
+        text=text,
+        link=reverse("ideas:detail", args=[idea.alliance.slug, idea.pk]),
+        actor=User.objects.filter(pk=actor_id).first() if actor_id else None,
+    )

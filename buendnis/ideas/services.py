@@ -109,6 +109,7 @@ def idea_create(
         audit_record(actor=actor, action="idea.create", instance=idea, changes=snapshot(idea))
         matching.encode_idea(idea)
         matching.overlaps_on_commit(idea.pk)
+        notifications.idea_posted_on_commit(idea.pk, actor.pk if actor is not None else None)
     return idea
 
 

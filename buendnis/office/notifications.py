@@ -15,8 +15,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from buendnis.notifications import services as notification_services
 
 from . import links
 from .mail import reply_email
@@ -120,3 +123,31 @@ def send_answer(message_id: int) -> None:
     else:
         outcome = Delivery.SENT
     InquiryMessage.objects.filter(pk=message_id, delivery=Delivery.PENDING).update(delivery=outcome)
+
+
+def assigned_on_commit(inquiry_id: int, assignee_id: int, actor: Any) -> None:
+    if not _muted.get():
+        transaction.on_commit(lambda: assigned(inquiry_id, assignee_id, actor))
+
+
+def assigned(inquiry_id: int, assignee_id: int, actor: Any) -> None:
+    """The new assignee hears of the inquiry in the notification centre (and by mail, as they
+    chose) — not when they took it themselves."""
+    inquiry = (
+        Inquiry.objects.select_related("alliance", "assigned_to").filter(pk=inquiry_id).first()
+    )
+    if inquiry is None or inquiry.assigned_to_id != assignee_id or inquiry.assigned_to is None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        title = translation.gettext("Anfrage #%(number)s ist Ihnen zugewiesen: %(subject)s") % {
+            "number": inquiry.pk,
+            "subject": inquiry.subject,
+        }
+    notification_services.notify_users(
+        users=[inquiry.assigned_to],
+        alliance=inquiry.alliance,
+        kind="inquiry.assigned",
+        title=title[:200],
+        link=links.inquiry_path(inquiry),
+        actor=actor,
+    )

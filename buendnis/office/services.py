@@ -574,6 +574,8 @@ def inquiry_update(
             )
             locked.assigned_to = assigned_to
             changed.append("assigned_to")
+            if assigned_to is not None:
+                notifications.assigned_on_commit(locked.pk, assigned_to.pk, actor)
         if due_on != locked.due_on:
             audit_record(
                 actor=actor,

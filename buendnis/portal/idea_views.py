@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from buendnis.accounts.permissions import UserLike, applicant_organisation_ids
+from buendnis.accounts.permissions import UserLike, applicant_organisation_ids, is_ministry
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import ActionField, Alliance, FundingPhase, Organisation
 from buendnis.core.errors import refusal_status
@@ -113,6 +113,7 @@ def idea_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         "query": query.urlencode(),
         "can_post": idea_permissions.can_post_idea(request.user, alliance),
         "whole_pool": idea_permissions.can_view_pool(request.user, alliance),
+        "is_ministry": is_ministry(request.user),
     }
     return render_alliance_page(request, alliance, "portal/ideas/list.html", "ideas", context)
 

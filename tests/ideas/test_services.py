@@ -218,3 +218,20 @@ def test_delete_is_the_offices_and_audited(alliance, office, member):
     services.idea_delete(actor=office, idea=idea)
     assert not Idea.objects.filter(pk=pk).exists()
     assert AuditEntry.objects.filter(object_id=str(pk), action="idea.delete").exists()
+
+
+def test_subscribers_hear_of_a_new_idea_but_not_its_author(
+    alliance, member, make_persona, django_capture_on_commit_callbacks
+):
+    from buendnis.notifications import services as notification_services
+    from buendnis.notifications import topics
+    from buendnis.notifications.models import Notification
+
+    speaker = make_persona("speaker")
+    for user in (speaker, member):
+        notification_services.subscribe(user=user, alliance=alliance, topic=topics.IDEAS_ALL)
+    with django_capture_on_commit_callbacks(execute=True):
+        idea = services.idea_create(actor=member, alliance=alliance, title="Neu", text="Text")
+    told = Notification.objects.get()
+    assert (told.recipient, told.kind) == (speaker, "idea.created")
+    assert told.link == f"/son/intern/ideen/{idea.pk}/"
