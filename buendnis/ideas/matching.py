@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,9 +35,9 @@ from .models import ACTIVE_STATUSES, Encoding, Idea, IdeaLink, IdeaStatus, Overl
 
 # Projects encoded along a similarity request at most (the rest: `manage.py ideas_encode`).
 PROJECTS_PER_REQUEST = 20
-# Rows encoded this long before the last refresh are read again: a transaction that stamped its
-# row earlier may commit later.
-REFRESH_OVERLAP = timedelta(minutes=5)
+# Rows encoded this long before the last refresh are looked at again (their keys and times): a
+# transaction that stamped its row earlier may commit later.
+REFRESH_OVERLAP = timedelta(minutes=2)
 # The encoder's version as stored with each encoding.
 VERSION = str(similarity.ENCODING_VERSION)
 # Ideas that are history: never proposed.
@@ -142,6 +143,19 @@ def encode_pending_projects(alliance_id: int | None = None, *, limit: int | None
     return encode_projects(pending if limit is None else pending[:limit])
 
 
+# A similarity request looks for changed projects of its alliance at most this often per process.
+PENDING_CHECK_SECONDS = 60.0
+_pending_checked: dict[int, float] = {}
+
+
+def _encode_some_pending(alliance_id: int) -> None:
+    now = time.monotonic()
+    if now - _pending_checked.get(alliance_id, -PENDING_CHECK_SECONDS) < PENDING_CHECK_SECONDS:
+        return
+    _pending_checked[alliance_id] = now
+    encode_pending_projects(alliance_id, limit=PROJECTS_PER_REQUEST)
+
+
 # --- The corpus per alliance and process ----------------------------------------------------------
 
 
@@ -149,6 +163,9 @@ def encode_pending_projects(alliance_id: int | None = None, *, limit: int | None
 class _Cached:
     corpus: similarity.Corpus
     seen_until: datetime
+    # When each item's encoding was made, as the corpus holds it: a row read again in the
+    # overlap window is added again only if it changed since.
+    stamps: dict[str, datetime] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -160,16 +177,48 @@ def _key(idea_id: int | None, project_id: int | None) -> str:
     return f"idea:{idea_id}" if idea_id is not None else f"project:{project_id}"
 
 
-def _rows(alliance_id: int, since: datetime | None) -> list[tuple[str, bytes, datetime]]:
-    encodings = Encoding.objects.filter(alliance_id=alliance_id, version=VERSION)
-    if since is not None:
-        encodings = encodings.filter(encoded_at__gt=since - REFRESH_OVERLAP)
-    return [
-        (_key(idea_id, project_id), bytes(data), encoded_at)
-        for idea_id, project_id, data, encoded_at in encodings.values_list(
-            "idea_id", "project_id", "data", "encoded_at"
+def _encodings(alliance_id: int) -> Any:
+    return Encoding.objects.filter(alliance_id=alliance_id, version=VERSION)
+
+
+def _build(alliance_id: int) -> _Cached:
+    started = timezone.now()
+    stamps: dict[str, datetime] = {}
+
+    def items() -> Any:
+        rows = _encodings(alliance_id).values_list("idea_id", "project_id", "data", "encoded_at")
+        for idea_id, project_id, data, encoded_at in rows.iterator(chunk_size=2000):
+            key = _key(idea_id, project_id)
+            stamps[key] = encoded_at
+            yield key, bytes(data)
+
+    corpus = similarity.Corpus.build(items())
+    return _Cached(corpus=corpus, seen_until=max(stamps.values(), default=started), stamps=stamps)
+
+
+def _refresh(alliance_id: int, cached: _Cached) -> None:
+    """Add what was encoded since the last look: first the keys and times of the window (small),
+    then the bytes of the changed ones only."""
+    recent = _encodings(alliance_id).filter(encoded_at__gt=cached.seen_until - REFRESH_OVERLAP)
+    changed = {
+        _key(idea_id, project_id): encoded_at
+        for idea_id, project_id, encoded_at in recent.values_list(
+            "idea_id", "project_id", "encoded_at"
         )
-    ]
+        if cached.stamps.get(_key(idea_id, project_id)) != encoded_at
+    }
+    if not changed:
+        return
+    idea_ids = [int(key[5:]) for key in changed if key.startswith("idea:")]
+    project_ids = [int(key[8:]) for key in changed if key.startswith("project:")]
+    rows = _encodings(alliance_id).filter(Q(idea_id__in=idea_ids) | Q(project_id__in=project_ids))
+    for idea_id, project_id, data, encoded_at in rows.values_list(
+        "idea_id", "project_id", "data", "encoded_at"
+    ):
+        key = _key(idea_id, project_id)
+        cached.corpus.add(key, bytes(data))
+        cached.stamps[key] = encoded_at
+        cached.seen_until = max(cached.seen_until, encoded_at)
 
 
 def _corpus(alliance_id: int) -> similarity.Corpus:
@@ -177,20 +226,12 @@ def _corpus(alliance_id: int) -> similarity.Corpus:
     with _corpora_lock:
         cached = _corpora.get(alliance_id)
     if cached is None:
-        started = timezone.now()
-        rows = _rows(alliance_id, None)
-        corpus = similarity.Corpus.build((key, data) for key, data, _at in rows)
-        seen = max((at for _key_, _data, at in rows), default=started)
-        cached = _Cached(corpus=corpus, seen_until=seen)
+        cached = _build(alliance_id)
         with _corpora_lock:
             _corpora[alliance_id] = cached
-        return corpus
+        return cached.corpus
     with cached.lock:
-        rows = _rows(alliance_id, cached.seen_until)
-        if rows:
-            for key, data, _at in rows:
-                cached.corpus.add(key, data)
-            cached.seen_until = max(cached.seen_until, *(at for _k, _d, at in rows))
+        _refresh(alliance_id, cached)
     return cached.corpus
 
 
@@ -203,6 +244,7 @@ def forget_corpora() -> None:
     """Drop every cached corpus (tests, and after `ideas_encode --all`)."""
     with _corpora_lock:
         _corpora.clear()
+    _pending_checked.clear()
 
 
 # --- Similar items for a reader -------------------------------------------------------------------
@@ -230,7 +272,7 @@ def similar_to_idea(user: UserLike, idea: Idea, *, limit: int = 10) -> list[Simi
 def _proposals(idea: Idea, reader: UserLike | None, *, limit: int) -> list[Similar]:
     """The best `limit` proposals for the idea: for `reader`, what they may see; for None (the
     platform itself, finding overlaps for the office) everything of the alliance."""
-    encode_pending_projects(idea.alliance_id, limit=PROJECTS_PER_REQUEST)
+    _encode_some_pending(idea.alliance_id)
     encoding = Encoding.objects.filter(idea=idea, version=VERSION).first()
     query = bytes(encoding.data) if encoding is not None else similarity.encode(idea_doc(idea))
     corpus = _corpus(idea.alliance_id)
