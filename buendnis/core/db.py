@@ -52,3 +52,29 @@ def append_only_trigger(
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
     return create, drop
+
+
+def postgres_only_index(
+    app_label: str, model_name: str, index_factory: Callable[[], Any]
+) -> tuple[Operation, Operation]:
+    """(create, drop) functions for RunPython: an index that only PostgreSQL can build, such as
+    a GIN index over a `to_tsvector` expression (`index_factory()` makes it). Other databases get
+    nothing: SQLite cannot parse the expression, and its search reads substrings anyway
+    (`core.search`).
+
+    The index stays out of the model's `Meta.indexes` on purpose: SQLite rebuilds a table for
+    many a later AlterField and would then try to build every index of the model's state. The
+    model names the index in a comment; a PostgreSQL test proves the search uses it."""
+
+    def model(apps: Any) -> Any:
+        return apps.get_model(app_label, model_name)
+
+    def create(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.add_index(model(apps), index_factory())
+
+    def drop(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.remove_index(model(apps), index_factory())
+
+    return create, drop

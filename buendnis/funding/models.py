@@ -157,6 +157,7 @@ class Project(models.Model):
         verbose_name = _("Vorhaben")
         verbose_name_plural = pgettext_lazy("plural", "Vorhaben")
         ordering = ["-created_at", "-id"]
+        # On PostgreSQL also the GIN index `project_search` of the search (migration 0003).
         indexes = [models.Index(fields=["alliance", "status"])]
         constraints = [
             models.CheckConstraint(

@@ -107,6 +107,18 @@ class ProjectAccess:
             seen |= Q(applicant_organisation_id__in=self.organisation_ids)
         return seen
 
+    def records(self) -> Q:
+        """The projects whose non-public record (documents, contact, co-financing …) this user
+        reads: `sees_everything_of` as a filter."""
+        if self.internal:
+            return Q()
+        seen = Q(pk__in=[])
+        if self.user_id is not None:
+            seen |= Q(created_by_id=self.user_id)
+        if self.organisation_ids:
+            seen |= Q(applicant_organisation_id__in=self.organisation_ids)
+        return seen
+
     def sees_everything_of(self, project: Project) -> bool:
         """Non-public fields too (`can_view_project`), from the project row alone."""
         return (

@@ -302,6 +302,7 @@ class InquiryMessage(models.Model):
                 name="inquiry_message_unique_message_id",
             ),
         ]
+        # On PostgreSQL also the GIN index `inquiry_message_search` of the search (migration 0003).
         indexes = [models.Index(fields=["inquiry", "sent_at"], name="inquiry_thread")]
 
     def __str__(self) -> str:

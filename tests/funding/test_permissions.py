@@ -172,6 +172,9 @@ def test_project_access(persona, user_of, alliance, project):
     assert visible == ({public, project} if sees_all or persona == "own" else {public})
     assert access.sees_everything_of(project) is (sees_all or persona == "own")
     assert access.sees_everything_of(public) is sees_all
+    # The non-public record (documents …): the same rule as sees_everything_of, as a filter.
+    records = set(Project.objects.filter(access.records()))
+    assert records == ({public, project} if sees_all else {project} if persona == "own" else set())
 
 
 def test_project_access_of_the_creator(alliance, project, django_assert_num_queries):
@@ -180,6 +183,7 @@ def test_project_access_of_the_creator(alliance, project, django_assert_num_quer
     with django_assert_num_queries(1):  # the creator's roles (no applicant role: nothing more)
         access = permissions.project_access(creator, alliance)
     assert set(Project.objects.filter(access.visible())) == {project}
+    assert set(Project.objects.filter(access.records())) == {project}
     assert access.sees_everything_of(Project.objects.get(pk=project.pk))
 
 
