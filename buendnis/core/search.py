@@ -30,9 +30,12 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorField,
 )
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
+    Expression,
     F,
     Func,
     Model,
@@ -44,10 +47,12 @@ from django.db.models import (
 )
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Concat
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .db import SEARCH_COLUMN
 from .paging import page_of
 
 # Shorter input asks nothing of the database: one letter matches almost everything.
@@ -105,10 +110,28 @@ def full_text() -> bool:
 
 
 def german_vector(*expressions: Text, weight: str | None = None) -> SearchVector:
-    """The German text of `expressions` (fields or expressions, NULL read as empty). An index
-    on the same expression (`GinIndex(german_vector(...))`) answers the search without reading
-    every row's text."""
+    """The German text of `expressions` (fields or expressions, NULL read as empty), parsed
+    for every row the query looks at: for the small tables (meetings, decisions, papers)."""
     return SearchVector(*expressions, config=GERMAN, weight=weight)
+
+
+class StoredVector(Expression):
+    """The German text PostgreSQL keeps in a column of the row's own table (`core.db.
+    search_vector_column`, for the large tables: projects, inquiries and their messages). The
+    model does not declare the column, so the table's alias in this very query is asked when
+    the SQL is made (in a subquery it is not the outer one's)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[str | int, ...]]:
+        table = compiler.quote_name(next(iter(compiler.query.alias_map)))
+        return f"{table}.{connection.ops.quote_name(SEARCH_COLUMN)}", ()
+
+
+def stored_vector() -> StoredVector:
+    return StoredVector()
 
 
 def german_query(terms: Terms) -> SearchQuery:
@@ -136,14 +159,16 @@ def headline(expression: Text, query: SearchQuery) -> SearchHeadline:
     )
 
 
-def file_words(field: str) -> Func:
-    """A file field's own name as words: the folders dropped, `-`, `_` and `.` read as spaces
-    (PostgreSQL's parser would take a whole path for one word)."""
+def file_words(field: str) -> Concat:
+    """A file field's own name, folders dropped, once as it is (the parser reads `bericht.pdf`
+    as one word, which is what a query for it becomes) and once as words, `-`, `_` and `.` read
+    as spaces (`jahres-bericht.pdf` → `jahres bericht pdf`)."""
     text = TextField()
     name = Func(F(field), Value("^.*/"), Value(""), function="regexp_replace", output_field=text)
-    return Func(
+    words = Func(
         name, Value("[-_.]+"), Value(" "), Value("g"), function="regexp_replace", output_field=text
     )
+    return Concat(name, Value(" "), words, output_field=text)
 
 
 _MARKED = re.compile(f"{START}(.*?){STOP}", re.DOTALL)
@@ -246,8 +271,8 @@ def matching(
 
     `document` is the searched text of a row (`text_of` its fields; related rows' texts through
     a subquery with `Joined`), `excerpt` the text its excerpt is cut from (None: the caller
-    makes its own). PostgreSQL: `vector` (by default the German text of `document`; pass the
-    indexed expression where there is an index) matches the query, or the row meets `or_else`
+    makes its own). PostgreSQL: `vector` (by default the German text of `document`; the
+    `stored_vector()` where the table keeps one) matches the query, or the row meets `or_else`
     (an exact reference, say); ranked; the excerpt is the database's headline. Otherwise: every
     word is a substring of `document`, no rank, and the excerpt's whole text comes along to be
     cut by `excerpt_of`."""

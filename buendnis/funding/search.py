@@ -4,7 +4,8 @@ asking, full text on PostgreSQL and substrings elsewhere, are `core.search`'s).
 Who sees what is the caller's to say, from `permissions.project_access(user, alliance)`:
 `visible()` for the projects (the public ones, an applicant's own, all for the internal circle),
 `records()` for the documents, which belong to a project's non-public record. Each function
-costs one query, whatever the number of projects: the rows carry the total.
+costs one query, whatever the number of projects: the rows carry the total. On PostgreSQL the
+projects' text is read from the column migration 0003 keeps (title weighing most).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from django.db.models import Case, Q, Value, When
-from django.db.models.expressions import CombinedExpression
 
 from buendnis.alliances.models import Alliance
 from buendnis.core.search import (
@@ -23,11 +23,11 @@ from buendnis.core.search import (
     file_words,
     first,
     full_text,
-    german_vector,
     highlight,
     matching,
     ordered,
     score_of,
+    stored_vector,
     text_of,
 )
 
@@ -40,12 +40,6 @@ PROJECT_FIELDS = ("reference", "title", "status", "updated_at", "alliance_id")
 PROJECT_TEXTS = ("summary", "goals", "target_group")
 
 
-def project_vector() -> CombinedExpression:
-    """A project's German text, the title weighing most. Migration 0003 indexes exactly this
-    expression on PostgreSQL (GIN `project_search`); change both together."""
-    return german_vector("title", weight="A") + german_vector(*PROJECT_TEXTS, weight="B")
-
-
 def search_projects(alliance: Alliance, terms: Terms, *, visible: Q, limit: int) -> Found[Project]:
     """The alliance's projects that `visible` admits and `terms` match (title, summary, goals,
     target group; the reference: exactly with full text, in part without), best or newest
@@ -56,7 +50,7 @@ def search_projects(alliance: Alliance, terms: Terms, *, visible: Q, limit: int)
         terms,
         document=text_of("reference", "title", texts),
         excerpt=texts,
-        vector=project_vector(),
+        vector=stored_vector(),
         or_else=Q(reference=terms.text.upper()),
     )
     rows, total = first(ordered(found, "updated_at"), limit)

@@ -3,12 +3,12 @@ full text on PostgreSQL and substrings elsewhere, are `core.search`'s).
 
 The inbox is the office's and the ministry's (`permissions.can_view_inquiries`); the caller asks
 before it searches. Erased inquiries are never found: their subject and thread are blanked, and
-a search must not tell what they once said.
+a search must not tell what they once said. On PostgreSQL subjects and messages are read from
+the columns migration 0003 keeps.
 """
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchVector
 from django.db.models import F, FloatField, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 
@@ -23,23 +23,17 @@ from buendnis.core.search import (
     first,
     full_text,
     german_query,
-    german_vector,
     headline,
     highlight,
     matching,
     ordered,
     rank,
     score_of,
+    stored_vector,
     text_of,
 )
 
 from .models import Inquiry, InquiryMessage
-
-
-def message_vector() -> SearchVector:
-    """A message's German text. Migration 0003 indexes exactly this expression on PostgreSQL
-    (GIN `inquiry_message_search`); change both together."""
-    return german_vector("body")
 
 
 def search_inquiries(alliance: Alliance, terms: Terms, *, limit: int) -> Found[Inquiry]:
@@ -79,14 +73,14 @@ def _full_text(inquiries: QuerySet[Inquiry], terms: Terms) -> QuerySet[Inquiry]:
     uncorrelated IN, which the database answers once from the index)."""
     query = german_query(terms)
     found_messages = (
-        InquiryMessage.objects.alias(search_vector=message_vector())
+        InquiryMessage.objects.alias(search_vector=stored_vector())
         .filter(search_vector=query)
         .values("inquiry_id")
     )
     # The thread's best-matching message, for the rank and the excerpt of an inquiry found.
     best = (
         InquiryMessage.objects.filter(inquiry=OuterRef("pk"))
-        .alias(search_vector=message_vector())
+        .alias(search_vector=stored_vector())
         .annotate(message_rank=rank(F("search_vector"), query))
         .order_by("-message_rank", "sent_at", "id")
     )
@@ -95,7 +89,7 @@ def _full_text(inquiries: QuerySet[Inquiry], terms: Terms) -> QuerySet[Inquiry]:
         best.annotate(text=headline("body", query)).values("text")[:1], output_field=TextField()
     )
     return (
-        inquiries.alias(subject_vector=german_vector("subject"))
+        inquiries.alias(subject_vector=stored_vector())
         .filter(Q(subject_vector=query) | Q(pk__in=found_messages))
         .annotate(
             search_rank=rank(F("subject_vector"), query) + Coalesce(message_rank, Value(0.0)),
