@@ -157,7 +157,8 @@ class Project(models.Model):
         verbose_name = _("Vorhaben")
         verbose_name_plural = pgettext_lazy("plural", "Vorhaben")
         ordering = ["-created_at", "-id"]
-        # On PostgreSQL also the GIN index `project_search` of the search (migration 0003).
+        # On PostgreSQL the table also has the search's column `search_vector`, kept by a trigger,
+        # with the GIN index `project_search` (migration 0003; core.db.search_vector_column).
         indexes = [models.Index(fields=["alliance", "status"])]
         constraints = [
             models.CheckConstraint(

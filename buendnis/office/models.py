@@ -223,6 +223,8 @@ class Inquiry(models.Model):
             models.Index(fields=["alliance", "asker_email"], name="inquiry_asker"),
             models.Index(fields=["project", "source", "status"], name="inquiry_project"),
         ]
+        # On PostgreSQL the table also has the search's column `search_vector`, kept by a trigger,
+        # with the GIN index `inquiry_search` (migration 0003; core.db.search_vector_column).
 
     def __str__(self) -> str:
         # A number only: the subject may name the person, and audit rows copy this.
@@ -302,7 +304,8 @@ class InquiryMessage(models.Model):
                 name="inquiry_message_unique_message_id",
             ),
         ]
-        # On PostgreSQL also the GIN index `inquiry_message_search` of the search (migration 0003).
+        # On PostgreSQL the table also has the search's column `search_vector`, kept by a trigger,
+        # with the GIN index `inquiry_message_search` (migration 0003).
         indexes = [models.Index(fields=["inquiry", "sent_at"], name="inquiry_thread")]
 
     def __str__(self) -> str:
