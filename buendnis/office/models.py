@@ -224,7 +224,7 @@ class Inquiry(models.Model):
             models.Index(fields=["project", "source", "status"], name="inquiry_project"),
         ]
         # On PostgreSQL the table also has the search's column `search_vector`, kept by a trigger,
-        # with the GIN index `inquiry_search` (migration 0003; core.db.search_vector_column).
+        # with the GIN index `inquiry_search` (migration 0004; core.db.search_vector_column).
 
     def __str__(self) -> str:
         # A number only: the subject may name the person, and audit rows copy this.
@@ -305,7 +305,7 @@ class InquiryMessage(models.Model):
             ),
         ]
         # On PostgreSQL the table also has the search's column `search_vector`, kept by a trigger,
-        # with the GIN index `inquiry_message_search` (migration 0003).
+        # with the GIN index `inquiry_message_search` (migration 0004).
         indexes = [models.Index(fields=["inquiry", "sent_at"], name="inquiry_thread")]
 
     def __str__(self) -> str:

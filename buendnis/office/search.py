@@ -4,7 +4,7 @@ full text on PostgreSQL and substrings elsewhere, are `core.search`'s).
 The inbox is the office's and the ministry's (`permissions.can_view_inquiries`); the caller asks
 before it searches. Erased inquiries are never found: their subject and thread are blanked, and
 a search must not tell what they once said. On PostgreSQL subjects and messages are read from
-the columns migration 0003 keeps.
+the columns migration 0004 keeps.
 """
 
 from __future__ import annotations

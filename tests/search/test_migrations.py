@@ -1,4 +1,4 @@
-"""funding 0003 and office 0003 (the stored full text, PostgreSQL only): forward over existing
+"""funding 0003 and office 0004 (the stored full text, PostgreSQL only): forward over existing
 rows and back, with Django's migration executor against the real database. On SQLite both ways
 do nothing, and must not fail."""
 
@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("funding", "0002_timestamps"), ("office", "0002_contact_messages")]
+BEFORE = [("funding", "0002_timestamps"), ("office", "0003_inquiry_idea")]
 
 
 def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
