@@ -159,6 +159,8 @@ class Idea(Timestamped):
             models.Index(fields=["alliance", "status", "-created_at"], name="idea_pool_list"),
             models.Index(fields=["alliance", "updated_at"], name="idea_changed"),
         ]
+        # On PostgreSQL the table also has the search's column `search_vector`, kept by a trigger,
+        # with the GIN index `idea_search` (migration 0002; core.db.search_vector_column).
         constraints = [
             models.CheckConstraint(
                 condition=~Q(wanted_public=True) | ~Q(wanted_text=""),

@@ -2,10 +2,12 @@
 meetings, decisions and documents, grouped by kind.
 
 A page of the internal circle and the ministry (`internal_page`). Applicants get the 403 of every
-internal page: all they may read of their own projects is in the applicant portal, and the rest
-they may see is public, where the project list has its own search; a second, thinner search under
+internal page: what they may read beyond the public site is their own organisation's, a handful
+of projects in the applicant portal and their ideas in the pool's list (which has a search), and
+the rest is public, where the project list has its own search; a second, thinner search under
 /intern/ would blur which pages are internal. The domain selectors take the caller's rights as
-arguments (`project_access(...).visible()`, `internal=`), so a search for them could reuse them.
+arguments (`project_access(...).visible()` and `.records()`, `visible_ideas_q`, `internal=`), so a
+search for them would reuse them unchanged.
 
 Each kind is searched by its own app (`<app>/search.py`), the rights come from the apps'
 permission modules. Every group costs one query (decisions and documents two: two tables each),
@@ -32,6 +34,8 @@ from buendnis.core.search import Found, Terms, When
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import search as funding_search
 from buendnis.funding.models import ProjectDocument
+from buendnis.ideas import permissions as idea_permissions
+from buendnis.ideas import search as idea_search
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings import search as meeting_search
 from buendnis.meetings.models import AgendaDocument, Circulation, Decision
@@ -127,11 +131,26 @@ def _projects(alliance: Alliance, terms: Terms, visible: Any) -> Group:
     )
 
 
-# --- Ideas -------------------------------------------------------------------------------------
-# The idea pool (buendnis.ideas) is not on this branch's main yet. When it is: a group "Ideen"
-# right here, from `ideas.search.search_ideas(alliance, terms, visible=
-# ideas.permissions.visible_ideas_q(user, alliance), limit=PER_GROUP)`, linking to
-# `ideas:detail`, and the list `ideas:list` with `?q=` if it has one (README, Search).
+def _ideas(alliance: Alliance, terms: Terms, visible: Any) -> Group:
+    found = idea_search.search_ideas(alliance, terms, visible=visible, limit=PER_GROUP)
+    return Group(
+        key="ideen",
+        label=_("Ideen"),
+        results=_results(
+            found,
+            lambda idea: Line(
+                reverse("ideas:detail", args=[alliance.slug, idea.pk]),
+                _("Idee"),
+                _("eingestellt am"),
+                idea.get_status_display(),
+            ),
+        ),
+        total=found.total,
+        # The pool's list searches title, description, target group and districts for the text
+        # as typed.
+        more_url=_with_query(reverse("ideas:list", args=[alliance.slug]), q=terms.text),
+        more_label=_("Im Ideenpool weitersuchen"),
+    )
 
 
 def _inquiries(alliance: Alliance, terms: Terms) -> Group:
@@ -248,8 +267,10 @@ def search_groups(user: UserLike, alliance: Alliance, terms: Terms) -> list[Grou
     """Every group the user may search, each narrowed to what the user may read."""
     access = funding_permissions.project_access(user, alliance)
     internal = meeting_permissions.can_view_meetings(user, alliance)
-    groups = [_projects(alliance, terms, access.visible())]
-    # (Ideas go here, see above.)
+    groups = [
+        _projects(alliance, terms, access.visible()),
+        _ideas(alliance, terms, idea_permissions.visible_ideas_q(user, alliance)),
+    ]
     if office_permissions.can_view_inquiries(user, alliance):
         groups.append(_inquiries(alliance, terms))
     groups.append(_meetings(alliance, terms, internal))

@@ -14,6 +14,7 @@ from buendnis.accounts.models import Role, User
 from buendnis.alliances.models import Alliance, BodyKind, Organisation
 from buendnis.funding.models import DocumentKind, Project, ProjectDocument
 from buendnis.funding.states import Status
+from buendnis.ideas.models import Idea
 from buendnis.meetings.models import (
     AgendaDocument,
     AgendaItem,
@@ -29,6 +30,7 @@ from buendnis.meetings.models import (
 from buendnis.office.models import Inquiry, Source
 from tests.factories import (
     AgendaItemFactory,
+    IdeaFactory,
     MeetingFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -63,6 +65,8 @@ class World:
     document: ProjectDocument  # of the internal project: Specht
     own_document: ProjectDocument  # of the applicant's project: Amsel
     paper: AgendaDocument  # of the internal meeting's item: Falke
+    idea: Idea  # another organisation's idea in the pool: Hase
+    own_idea: Idea  # the applicant's organisation's idea: Maus
     foreign: list[object]  # the other alliance's records: Walross
 
 
@@ -118,6 +122,12 @@ def _records(alliance: Alliance, *, animal: str | None = None) -> dict[str, obje
         deadline=timezone.now() + timedelta(days=7),
         status=CirculationStatus.OPEN,
     )
+    idea = IdeaFactory(
+        alliance=alliance,
+        title=named("Werkstatttage Hase"),
+        text=f"Schülerinnen erproben eine {WORD} im Handwerk.",
+        districts="Landkreis Peine",
+    )
     paper = AgendaDocument.objects.create(
         alliance=alliance,
         item=item,
@@ -134,6 +144,7 @@ def _records(alliance: Alliance, *, animal: str | None = None) -> dict[str, obje
         "decision": decision,
         "circulation": circulation,
         "paper": paper,
+        "idea": idea,
     }
 
 
@@ -188,6 +199,12 @@ def world(alliance: Alliance, other_alliance: Alliance) -> World:
         outcome=DecisionOutcome.AGREED,
         text="Einvernehmlich beschlossen Marder.",
     )
+    own_idea = IdeaFactory(
+        alliance=alliance,
+        organisation=own_organisation,
+        title="Pflegepaten Maus",
+        text=f"Paten begleiten die {WORD} in der Altenpflege.",
+    )
     foreign = list(_records(other_alliance, animal="Walross").values())
     inquiry = records["inquiry"]
     assert inquiry.source == Source.CONTACT_FORM
@@ -208,5 +225,7 @@ def world(alliance: Alliance, other_alliance: Alliance) -> World:
         document=records["document"],  # type: ignore[arg-type]
         own_document=own_document,
         paper=records["paper"],  # type: ignore[arg-type]
+        idea=records["idea"],  # type: ignore[arg-type]
+        own_idea=own_idea,
         foreign=foreign,
     )

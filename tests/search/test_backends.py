@@ -13,6 +13,7 @@ from django.utils import timezone
 from buendnis.core.search import german_query, stored_vector
 from buendnis.funding import search as funding_search
 from buendnis.funding.models import Project
+from buendnis.ideas.models import Idea
 from buendnis.office.models import Inquiry, InquiryMessage
 from tests.factories import ProjectFactory
 
@@ -97,6 +98,7 @@ def test_the_stored_text_is_read_through_its_index(world: World) -> None:
         (Project, "project_search"),
         (Inquiry, "inquiry_search"),
         (InquiryMessage, "inquiry_message_search"),
+        (Idea, "idea_search"),
     ]:
         found = model.objects.alias(v=stored_vector()).filter(v=query).values("pk")
         assert f"Bitmap Index Scan on {index}" in plan(found), model
@@ -119,12 +121,23 @@ def test_the_columns_indexes_and_triggers_exist_on_postgresql(world: World) -> N
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname FROM pg_indexes WHERE indexname IN "
-            "('project_search', 'inquiry_search', 'inquiry_message_search') ORDER BY indexname"
+            "('project_search', 'inquiry_search', 'inquiry_message_search', 'idea_search') "
+            "ORDER BY indexname"
         )
         assert [row[0] for row in cursor.fetchall()] == [
+            "idea_search",
             "inquiry_message_search",
             "inquiry_search",
             "project_search",
+        ]
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgname LIKE '%_search_vector' ORDER BY tgname"
+        )
+        assert [row[0] for row in cursor.fetchall()] == [
+            "funding_project_search_vector",
+            "ideas_idea_search_vector",
+            "office_inquiry_search_vector",
+            "office_inquirymessage_search_vector",
         ]
 
 
@@ -185,7 +198,7 @@ def test_nothing_of_it_on_sqlite(world: World) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name FROM sqlite_master WHERE name IN "
-            "('project_search', 'inquiry_search', 'inquiry_message_search')"
+            "('project_search', 'inquiry_search', 'inquiry_message_search', 'idea_search')"
         )
         assert cursor.fetchall() == []
         cursor.execute("SELECT * FROM funding_project LIMIT 0")

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from buendnis.funding.models import Project
 from tests.conftest import PERSONAS
-from tests.factories import MeetingFactory, ProjectFactory, body_of
+from tests.factories import IdeaFactory, MeetingFactory, ProjectFactory, body_of
 from tests.office.factories import stored_inquiry
 
 from .conftest import WORD, World
@@ -36,6 +36,8 @@ EVERYONE_FINDS = [
     "specht",  # a project's document (the file name)
     "amsel",  # another project's document
     "Falke",  # a meeting's paper
+    "Hase",  # an idea of the pool
+    "Maus",  # the applicant's organisation's idea
 ]
 
 
@@ -94,7 +96,7 @@ def test_the_other_alliance_finds_only_its_own(
     body = text(client_as("outsider").get("/leine-weser/intern/suche/", {"q": WORD}))
     assert "Walross" in body
     # Its records share some names with ours; these are ours alone.
-    for ours in ["/son/intern/", "SON-2018", "Dachs", "Fuchs", "Otter", "Marder", "amsel"]:
+    for ours in ["/son/intern/", "SON-2018", "Dachs", "Fuchs", "Otter", "Marder", "amsel", "Maus"]:
         assert ours not in body, ours
 
 
@@ -102,9 +104,10 @@ def test_results_grouped_with_counts_links_and_dates(
     client_as: Callable[[str], Client], world: World
 ) -> None:
     body = text(page(client_as("office")))
-    assert "12 Treffer für „Ausbildung“" in body
+    assert "14 Treffer für „Ausbildung“" in body
     for key, label, count in [
         ("vorhaben", "Vorhaben", 3),
+        ("ideen", "Ideen", 2),
         ("anfragen", "Anfragen", 1),
         ("sitzungen", "Sitzungen", 2),
         ("beschluesse", "Beschlüsse", 3),
@@ -115,6 +118,7 @@ def test_results_grouped_with_counts_links_and_dates(
     alliance = world.alliance.slug
     for url in [
         f"/{alliance}/intern/vorhaben/{world.internal_project.reference}/",
+        f"/{alliance}/intern/ideen/{world.idea.pk}/",
         f"/{alliance}/intern/anfragen/{world.inquiry.pk}/",
         f"/{alliance}/intern/sitzungen/{world.meeting.pk}/",
         f"/{alliance}/intern/sitzungen/{world.meeting.pk}/#top-{world.decision.item_id}",
@@ -141,6 +145,7 @@ def test_at_most_ten_per_group_with_the_list_behind(
     assert 'href="/son/intern/vorhaben/liste/?phase=&amp;q=Ausbildung"' in body
     assert "In der Liste der Vorhaben weitersuchen" in body
     assert 'href="/son/intern/anfragen/?status=all&amp;q=Ausbildung"' in body
+    assert "Im Ideenpool weitersuchen" not in body  # two ideas: all shown
     vorhaben = body.split('id="vorhaben"')[1].split("</section>")[0]
     assert vorhaben.count("<li>") == 10
 
@@ -165,9 +170,9 @@ def test_a_short_query_asks_nothing(
 
 # The page's queries besides the search: the session; its user; the alliance; the user's roles.
 FRAME = 4
-# The search: projects; inquiries (office and ministry); meetings; decisions of meetings and
-# circulations; project documents and meeting papers. Each with its total, none per row.
-SEARCH = {"office": 7, "ministry": 7, "member": 6}
+# The search: projects; ideas; inquiries (office and ministry); meetings; decisions of meetings
+# and circulations; project documents and meeting papers. Each with its total, none per row.
+SEARCH = {"office": 8, "ministry": 8, "member": 7}
 
 
 @pytest.mark.parametrize("persona", sorted(SEARCH))
@@ -185,6 +190,7 @@ def test_the_queries_are_pinned_whatever_the_data(
         ProjectFactory(phase=world.public_project.phase, title=f"{WORD} mehr {number}")
         stored_inquiry(world.alliance, subject=f"{WORD} mehr {number}")
         MeetingFactory(body=body_of(world.alliance, "steering"), title=f"{WORD} mehr {number}")
+        IdeaFactory(alliance=world.alliance, title=f"{WORD} mehr {number}")
     with django_assert_num_queries(FRAME + SEARCH[persona]):
         response = page(client)
     assert "Die ersten 10 von" in text(response)
@@ -238,4 +244,4 @@ def test_english(client_as: Callable[[str], Client], world: World) -> None:
     client.cookies["django_language"] = "en"
     body = text(page(client))
     assert "Search the alliance" in body
-    assert "12 results for" in body
+    assert "14 results for" in body

@@ -12,6 +12,8 @@ from buendnis.core.search import Found, Terms, terms_of
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import search as funding_search
 from buendnis.funding.models import Project
+from buendnis.ideas import permissions as idea_permissions
+from buendnis.ideas import search as idea_search
 from buendnis.meetings import search as meeting_search
 from buendnis.meetings.models import Circulation, Decision
 from buendnis.office import search as office_search
@@ -101,13 +103,35 @@ def test_nothing_of_the_other_alliance(world: World, other_alliance: Any) -> Non
             world.alliance, terms("Walross"), internal=True, limit=LIMIT
         ),
         meeting_search.search_agenda_documents(world.alliance, terms("Walross"), limit=LIMIT),
+        idea_search.search_ideas(world.alliance, terms("Walross"), visible=Q(), limit=LIMIT),
     ]
-    assert [found.total for found in everything] == [0, 0, 0, 0, 0, 0]
+    assert [found.total for found in everything] == [0, 0, 0, 0, 0, 0, 0]
     # … and the other alliance finds its own.
     theirs = meeting_search.search_decisions(
         other_alliance, terms("Walross"), internal=True, limit=LIMIT
     )
     assert theirs.total == 2
+
+
+# --- Ideas ------------------------------------------------------------------------------------
+
+
+def test_ideas_per_access(world: World, django_assert_num_queries: Callable[..., Any]) -> None:
+    with django_assert_num_queries(1):  # the ideas with their total
+        found = idea_search.search_ideas(world.alliance, terms(), visible=Q(), limit=LIMIT)
+    assert rows(found) == {world.idea, world.own_idea}
+    assert "Walross" not in texts(found)
+    # The applicant: their organisation's idea, never the rest of the pool.
+    visible = idea_permissions.visible_ideas_q(world.applicant, world.alliance)
+    found = idea_search.search_ideas(world.alliance, terms(), visible=visible, limit=LIMIT)
+    assert rows(found) == {world.own_idea}
+    # By district, and a word only in the description.
+    assert rows(
+        idea_search.search_ideas(world.alliance, terms("Peine"), visible=Q(), limit=LIMIT)
+    ) == {world.idea}
+    assert rows(
+        idea_search.search_ideas(world.alliance, terms("Altenpflege"), visible=Q(), limit=LIMIT)
+    ) == {world.own_idea}
 
 
 # --- Documents --------------------------------------------------------------------------------
