@@ -150,6 +150,11 @@ def test_at_most_ten_per_group_with_the_list_behind(
     assert vorhaben.count("<li>") == 10
 
 
+# Every signed-in page: the session; its user; the alliance; the user's roles; the header's count
+# of unread notifications.
+FRAME = 5
+
+
 @pytest.mark.parametrize("q", ["", " ", "a", " ä "])
 def test_a_short_query_asks_nothing(
     q: str,
@@ -158,8 +163,7 @@ def test_a_short_query_asks_nothing(
     django_assert_num_queries: Callable[..., Any],
 ) -> None:
     client = client_as("office")
-    # The session; its user; the alliance; the user's roles. No search.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(FRAME):  # no search at all
         response = page(client, q)
     body = text(response)
     assert response.status_code == 200
@@ -168,8 +172,6 @@ def test_a_short_query_asks_nothing(
     assert ("Bitte geben Sie mindestens 2 Zeichen ein." in body) is bool(q.strip())
 
 
-# The page's queries besides the search: the session; its user; the alliance; the user's roles.
-FRAME = 4
 # The search: projects; ideas; inquiries (office and ministry); meetings; decisions of meetings
 # and circulations; project documents and meeting papers. Each with its total, none per row.
 SEARCH = {"office": 8, "ministry": 8, "member": 7}
