@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -750,7 +751,8 @@ def _thread_of(mail: IncomingMail) -> Inquiry | None:
 def inquiry_receive_mail(*, mail: IncomingMail) -> MailOutcome:
     """A mail from the office's mailbox joins the thread it answers: found by the Message-IDs it
     names (In-Reply-To, References), else by the subject's `[Anfrage #n]` from the address that
-    asked. A waiting or closed inquiry is back with the office (`in Bearbeitung`). Idempotent:
+    asked. It is dated by its Date header, but never in the future nor before the message it
+    answers. A waiting or closed inquiry is back with the office (`in Bearbeitung`). Idempotent:
     a mail is stored once (its Message-ID is unique)."""
     if selectors.message_stored(mail.message_id):
         return MailOutcome.DUPLICATE
@@ -766,6 +768,13 @@ def inquiry_receive_mail(*, mail: IncomingMail) -> MailOutcome:
             inquiry = _lock(found)
             if inquiry.erased_at is not None:
                 return MailOutcome.UNMATCHED
+            # The Date header is the sender's clock, in whole seconds: an answer must not show
+            # above the message it answers, so it is never dated before it.
+            answered = inquiry.messages.filter(message_id__in=mail.thread_candidates).aggregate(
+                latest=Max("sent_at")
+            )["latest"]
+            if answered is not None and sent_at < answered:
+                sent_at = answered
             message = InquiryMessage.objects.create(
                 inquiry=inquiry,
                 direction=Direction.IN,

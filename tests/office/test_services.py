@@ -556,6 +556,29 @@ def test_answer_by_in_reply_to_joins_and_reopens(
     assert inquiry.messages.count() == 3
 
 
+def test_an_answer_is_never_dated_before_the_message_it_answers(
+    site: AllianceStructure, office: User
+) -> None:
+    """The Date header is the sender's clock in whole seconds: a clock behind ours (or an answer
+    within the second) must not put the answer above our mail in the thread."""
+    inquiry, answer = _answered(site, office)
+    sent = timezone.now() - timedelta(minutes=10)
+    InquiryMessage.objects.filter(pk=answer.pk).update(sent_at=sent)
+    inquiry.messages.exclude(pk=answer.pk).update(sent_at=sent - timedelta(hours=1))
+    mail_in = _incoming(in_reply_to=[answer.message_id], sent_at=sent - timedelta(minutes=3))
+    assert services.inquiry_receive_mail(mail=mail_in) == MailOutcome.STORED
+    came = inquiry.messages.get(message_id="<antwort-1@mail.example.org>")
+    assert came.sent_at == sent
+    assert selectors.thread(inquiry)[-1] == came
+    # A plausible date is kept as the sender gave it.
+    later = sent + timedelta(seconds=30)
+    again = _incoming(
+        message_id="<antwort-2@mail.example.org>", in_reply_to=[answer.message_id], sent_at=later
+    )
+    assert services.inquiry_receive_mail(mail=again) == MailOutcome.STORED
+    assert inquiry.messages.get(message_id="<antwort-2@mail.example.org>").sent_at == later
+
+
 def test_answer_by_references_when_in_reply_to_is_unknown(
     site: AllianceStructure, office: User
 ) -> None:
