@@ -50,7 +50,7 @@ COORDINATE = {
 
 
 def test_every_persona_has_an_expectation():
-    assert set(LIST) == set(CREATE) == set(DETAIL) == set(COORDINATE) == set(PERSONAS)
+    assert set(LIST) == set(CREATE) == set(DETAIL) == set(COORDINATE) == set(NAV) == set(PERSONAS)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -101,6 +101,30 @@ def test_coordination_per_persona(alliance, client_as, persona, step):
         assert after != before
     else:
         assert after == before
+
+
+# The link to the pool in the alliance's navigation (public pages and the notification centre,
+# signed in), as in the internal area's menu.
+NAV = {
+    "public": None,
+    "office": "Ideenpool",
+    "speaker": "Ideenpool",
+    "member": "Ideenpool",
+    "advisory": "Ideenpool",
+    "applicant": "Meine Ideen",
+    "ministry": "Ideenpool",
+    "admin": "Ideenpool",
+    "outsider": None,
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_alliances_navigation_links_the_pool(alliance, client_as, persona):
+    page = client_as(persona).get("/son/").content.decode()
+    link = f'<li class="nav-internal"><a href="{POOL}">{NAV[persona]}</a></li>'
+    assert (link in page) == (NAV[persona] is not None), persona
+    if NAV[persona] is None:
+        assert f'href="{POOL}"' not in page
 
 
 def test_other_alliances_idea_is_not_found(alliance, other_alliance, client_as):
