@@ -13,7 +13,9 @@ Two partners post overlapping ideas in different words — a Steuerkreis member 
 shares the target group's word but not the aim (debt counselling). The second partner's idea page
 shows the first as the best match, with the shared target group as its reason. The office finds
 the overlap on its desk, merges the two ideas and turns the result into a project; the
-consultation that every project begins with waits in the inbox.
+consultation that every project begins with waits in the inbox. The Steuerkreis member follows
+the new project ("Abonnieren" on its page); when the office records the consultation, the member
+sees the unread count in the header and the notification in the notification centre.
 
 Every person works in a browser context of their own, logged in through the real login form;
 every page visited is checked with axe, and for CSP refusals and console errors at the end. The
@@ -51,6 +53,7 @@ INBOX = "/son/intern/anfragen/"
 IDEAS = "/son/intern/ideen/"
 PORTAL = "/son/vorhaben/"
 CONTACT = "/son/kontakt/"
+BOARD = "/son/intern/vorhaben/"
 
 REPLY_TO = "anfragen@son.example.org"  # the mailbox fetch_inquiry_mail reads
 MAIL_DOMAIN = "portal.example.org"  # the right-hand side of our Message-IDs
@@ -58,6 +61,7 @@ MAIL_DOMAIN = "portal.example.org"  # the right-hand side of our Message-IDs
 VISITOR = ("Paula Besucher", "paula.besucher@example.org")
 CONTACT_SUBJECT = "Ausbildungsbetrieb werden"
 CONTACT_MESSAGE = "Wir sind ein kleiner Handwerksbetrieb. Wie können wir beim Bündnis mitmachen?"
+FIRST_ANSWER = "Guten Tag Frau Besucher,\n\ngern: Ausbildungsbetriebe jeder Größe sind willkommen."
 VISITOR_ANSWER = "Danke! Gilt das auch für Betriebe mit weniger als zehn Beschäftigten?"
 
 # The issue's example: one aim and target group in two wordings (ltu-1 and ltu-2 of the
@@ -163,6 +167,17 @@ def field_label(text: str) -> re.Pattern[str]:
 
 def thread(page: Any) -> Any:
     return page.locator("section[aria-labelledby=verlauf] .inquiry-message")
+
+
+def follow_button(page: Any, verb: str, about: str) -> Any:
+    """„Abonnieren“ or „Abbestellen“ with what it is about (hidden text, which the browser's
+    accessible name joins with a space before the colon)."""
+    return page.get_by_role("button", name=re.compile(rf"^{verb} ?: {re.escape(about)}$"))
+
+
+def unread(page: Any) -> Any:
+    """The unread count beside „Benachrichtigungen“ in the header."""
+    return page.locator(".notifications-link .count-pill")
 
 
 def sent_to(address: str) -> list[Any]:
@@ -292,9 +307,9 @@ def test_the_office_as_the_alliances_hub(
     visitor_writes(visitor)
     applicant = new_page()
     applicant_asks_for_consultation(applicant, welcome_center)
-    told = [message.subject for message in sent_to(office_address)]
-    assert any(CONTACT_SUBJECT in subject for subject in told), told
-    assert any(welcome_center.reference in subject for subject in told), told
+    to_office = [message.subject for message in sent_to(office_address)]
+    assert any(CONTACT_SUBJECT in subject for subject in to_office), to_office
+    assert any(welcome_center.reference in subject for subject in to_office), to_office
 
     # 2. The office's desk and inbox list both.
     office = new_page()
@@ -327,17 +342,13 @@ def test_the_office_as_the_alliances_hub(
 
     token = f"[Anfrage #{number}]"
     reply_card = office.locator("section[aria-labelledby=antworten]")
-    reply_card.get_by_label("Antwort", exact=True).fill(
-        "Guten Tag Frau Besucher,\n\ngern: Ausbildungsbetriebe jeder Größe sind willkommen."
-    )
+    reply_card.get_by_label("Antwort", exact=True).fill(FIRST_ANSWER)
     reply_card.get_by_role("button", name="Vorschau").click()
     preview = office.locator(".inquiry-preview")
     expect(preview).to_contain_text(f"Re: {CONTACT_SUBJECT} {token}")
     expect(preview).to_contain_text(REPLY_TO)
     looks_right(office)
-    answer(
-        office, "Guten Tag Frau Besucher,\n\ngern: Ausbildungsbetriebe jeder Größe sind willkommen."
-    )
+    answer(office, FIRST_ANSWER)
     expect(thread(office)).to_have_count(2)
     expect(thread(office).nth(1)).to_contain_text("Antwort von Maria Lindner (E-Mail)")
     expect(thread(office).nth(1)).to_contain_text("gesendet")
@@ -367,8 +378,8 @@ def test_the_office_as_the_alliances_hub(
     call_command("fetch_inquiry_mail", verbosity=1, stdout=(out := io.StringIO()))
     assert "1 Nachricht(en) gelesen, 1 an ihre Anfrage gehängt" in out.getvalue()
     # Maria has the inquiry: she hears of the answer.
-    told = [message.subject for message in sent_to(people["office"].email)]
-    assert any(f"Antwort zur Anfrage #{number}" in subject for subject in told), told
+    to_maria = [message.subject for message in sent_to(people["office"].email)]
+    assert any(f"Antwort zur Anfrage #{number}" in subject for subject in to_maria), to_maria
 
     office.reload()
     expect(thread(office)).to_have_count(3)
@@ -452,7 +463,7 @@ def test_the_office_as_the_alliances_hub(
     expect(to_project.get_by_label("Förderphase")).to_have_value(str(site.phase.pk))
     to_project.get_by_label("Projektträger").select_option(label="Jobcenter Braunschweig")
     to_project.get_by_role("button", name="Vorhaben anlegen").click()
-    expect(office).to_have_url(re.compile(r"/son/intern/vorhaben/SON-\d{4}-\d{3}/$"))
+    expect(office).to_have_url(re.compile(rf"{BOARD}SON-\d{{4}}-\d{{3}}/$"))
     reference = office.url.rstrip("/").rsplit("/", 1)[-1]
     flash(office, f"Aus der Idee ist das Vorhaben {reference} geworden.")
     expect(office.locator("h1")).to_contain_text(MERGED_TITLE)
@@ -474,12 +485,52 @@ def test_the_office_as_the_alliances_hub(
     looks_right(member)
     merged_into.get_by_role("link", name=MERGED_TITLE).click()
     expect(member).to_have_url(re.compile(f"{IDEAS}{second_idea}/$"))
-    expect(member.locator(".notice").filter(has_text="Vorhaben geworden")).to_contain_text(
-        reference
-    )
+    became = member.locator(".notice").filter(has_text="Vorhaben geworden")
+    expect(became).to_contain_text(reference)
     looks_right(member)
 
-    # 6. Notifications (buendnis.notifications, branch `notify`) are not on main yet: the step
-    # "a subscribed member gets the notification" belongs here.
+    # 6. Jonas follows the project his idea became; the office records the consultation that
+    # waits in the inbox; Jonas is told in his notification centre.
+    became.get_by_role("link").click()
+    expect(member).to_have_url(re.compile(f"{BOARD}{reference}/$"))
+    looks_right(member)
+    follow_button(member, "Abonnieren", f"Vorhaben {reference}").click()
+    flash(member, f"Abonniert: Vorhaben {reference}")
+    expect(member).to_have_url(re.compile(f"{BOARD}{reference}/$"))
+    expect(follow_button(member, "Abbestellen", f"Vorhaben {reference}")).to_be_visible()
+    expect(unread(member)).to_have_count(0)
+    member.reload()
+    looks_right(member)
+
+    office.goto(f"{BOARD}{reference}/")
+    card = office.locator(".action-card", has_text="Beratung erfassen")
+    card.get_by_label("Teilnehmende").fill(
+        "Geschäftsstelle (M. Lindner), Jobcenter (J. Jobcenter), ArL (A. Amt)"
+    )
+    card.get_by_label("Notizen").fill(
+        "Zielgruppe und Kofinanzierung durch das Jobcenter besprochen."
+    )
+    card.get_by_role("button", name="Beratung erfassen").click()
+    flash(office, "ist erfasst. Stand: Beratung")
+    expect(unread(office)).to_have_count(0)  # the actor is never told of their own step
+
+    member.reload()
+    expect(unread(member)).to_have_text("1 ungelesen")
+    member.locator(".notifications-link").click()
+    expect(member.locator("h1")).to_have_text("Benachrichtigungen")
+    expect(member.locator("main .lead")).to_have_text("1 ungelesene Benachrichtigung.")
+    told = member.locator(".notification-list .notification-unread")
+    expect(told).to_have_count(1)
+    expect(told).to_contain_text(f"Vorhaben {reference} „{MERGED_TITLE}“: neuer Stand „Beratung“")
+    expect(told).to_contain_text("Idee → Beratung")
+    looks_right(member, "hub-notifications")
+    # The centre has the alliance's frame: its menu leads back to the pool as well.
+    expect(member.locator(".alliance-nav").get_by_role("link", name="Ideenpool")).to_have_attribute(
+        "href", IDEAS
+    )
+    told.get_by_role("link").click()
+    expect(member).to_have_url(re.compile(f"{BOARD}{reference}/$"))
+    expect(member.locator(".project-status .badge")).to_have_text("Beratung")
+    expect(unread(member)).to_have_count(0)
 
     page_problems.check()
