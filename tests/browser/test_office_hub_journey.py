@@ -13,9 +13,12 @@ Two partners post overlapping ideas in different words — a Steuerkreis member 
 shares the target group's word but not the aim (debt counselling). The second partner's idea page
 shows the first as the best match, with the shared target group as its reason. The office finds
 the overlap on its desk, merges the two ideas and turns the result into a project; the
-consultation that every project begins with waits in the inbox. The Steuerkreis member follows
-the new project ("Abonnieren" on its page); when the office records the consultation, the member
-sees the unread count in the header and the notification in the notification centre.
+consultation that every project begins with waits in the inbox.
+
+Notifications: the Steuerkreis member follows new ideas in the pool ("Abonnieren" on the pool's
+list) and is told of the advisory member's idea; then he follows the project his idea became
+("Abonnieren" on its page) and is told when the office records the consultation. Each time he
+sees the unread count in the header and the notification in his notification centre.
 
 Every person works in a browser context of their own, logged in through the real login form;
 every page visited is checked with axe, and for CSP refusals and console errors at the end. The
@@ -402,14 +405,20 @@ def test_the_office_as_the_alliances_hub(
     assert header(second_answer, "Message-ID") not in {our_id, ""}
     expect(thread(office)).to_have_count(4)
 
-    # 4. Two partners post overlapping ideas in different words, beside a third one.
+    # 4. Two partners post overlapping ideas in different words, beside a third one. Jonas, the
+    # first, follows new ideas in the pool (from the pool's list) and hears of the second.
     member = new_page()
     log_in(member, "jonas", IDEAS)
-    expect(member.locator("h1")).to_contain_text("Ideen")
+    expect(member.locator("h1")).to_have_text("Ideenpool")
+    follow_button(member, "Abonnieren", "Neue Ideen im Pool").click()
+    flash(member, "Abonniert: Neue Ideen im Ideenpool")
+    expect(follow_button(member, "Abbestellen", "Neue Ideen im Pool")).to_be_visible()
+    member.reload()
     looks_right(member)
     first_idea = post_idea(member, FIRST_IDEA, timeout=FIRST_ENCODING_MS)
     looks_right(member)
     post_idea(member, THIRD_IDEA)
+    expect(unread(member)).to_have_count(0)  # nobody is told of their own idea
 
     advisory = new_page()
     log_in(advisory, "anke", IDEAS)
@@ -431,6 +440,23 @@ def test_the_office_as_the_alliances_hub(
     assert titles.index(FIRST_IDEA["Titel"]) < titles.index(THIRD_IDEA["Titel"]), titles
     advisory.reload()
     looks_right(advisory, "hub-idea-similar")
+
+    member.reload()
+    expect(unread(member)).to_have_text("1 ungelesen")
+    member.locator(".notifications-link").click()
+    expect(member.locator("h1")).to_have_text("Benachrichtigungen")
+    told = member.locator(".notification-list .notification-unread")
+    expect(told).to_have_count(1)
+    expect(told).to_contain_text(f"Neue Idee im Ideenpool: {SECOND_IDEA['Titel']}")
+    expect(told).to_contain_text(SECOND_IDEA["Zielgruppe"])
+    looks_right(member, "hub-notification-idea")
+    # The centre has the alliance's frame: its menu leads back to the pool as well.
+    expect(member.locator(".alliance-nav").get_by_role("link", name="Ideenpool")).to_have_attribute(
+        "href", IDEAS
+    )
+    told.get_by_role("link").click()
+    expect(member).to_have_url(re.compile(f"{IDEAS}{second_idea}/$"))
+    expect(unread(member)).to_have_count(0)
 
     # 5. The office finds the overlap on its desk, merges and turns the idea into a project.
     office.goto(DESK)
@@ -523,11 +549,8 @@ def test_the_office_as_the_alliances_hub(
     expect(told).to_have_count(1)
     expect(told).to_contain_text(f"Vorhaben {reference} „{MERGED_TITLE}“: neuer Stand „Beratung“")
     expect(told).to_contain_text("Idee → Beratung")
-    looks_right(member, "hub-notifications")
-    # The centre has the alliance's frame: its menu leads back to the pool as well.
-    expect(member.locator(".alliance-nav").get_by_role("link", name="Ideenpool")).to_have_attribute(
-        "href", IDEAS
-    )
+    expect(member.locator(".notification-list .notification")).to_have_count(2)
+    looks_right(member, "hub-notification-project")
     told.get_by_role("link").click()
     expect(member).to_have_url(re.compile(f"{BOARD}{reference}/$"))
     expect(member.locator(".project-status .badge")).to_have_text("Beratung")
