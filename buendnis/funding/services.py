@@ -35,7 +35,7 @@ from buendnis.core.errors import DomainError, NotPermitted, StaleEdit, Transitio
 from buendnis.core.templatetags.buendnis_format import money as euro
 from buendnis.funding import permissions as funding_permissions
 
-from . import notifications
+from . import notifications, signals
 from .models import (
     PROJECT_EDITABLE_FIELDS,
     BodyOutcome,
@@ -548,6 +548,9 @@ def consultation_record(
             action="project.consultation",
             instance=locked,
             changes={"held_on": held_on.isoformat(), "participants": participants},
+        )
+        signals.consultation_recorded.send(
+            sender=Project, project=locked, consultation=consultation, actor=actor
         )
         if locked.status in STEPS["record_consultation"].moves:
             _transition(

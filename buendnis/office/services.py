@@ -887,3 +887,29 @@ def inquiry_export_record(*, actor: User, alliance: Alliance, inquiries: list[In
             changes={"inquiries": [inquiry.pk for inquiry in inquiries]},
             comment=_("Auskunft über gespeicherte Anfragen"),
         )
+
+
+def consultation_held(*, project: Project, consultation: Any, actor: User | None) -> list[Inquiry]:
+    """A consultation of the project was recorded: its open consultation requests are answered
+    by it — each gets an internal note and is closed (audited), and the applicant's page stops
+    saying „Beratung angefragt am …“. Precondition: inside the recording's transaction."""
+    closed = []
+    for inquiry in Inquiry.objects.select_for_update().filter(
+        project=project, source=Source.CONSULTATION, status__in=rules.OPEN_STATES
+    ):
+        with translation.override(settings.LANGUAGE_CODE):
+            text = _("Beratung am %(day)s erfasst: %(participants)s") % {
+                "day": consultation.held_on.strftime("%d.%m.%Y"),
+                "participants": consultation.participants,
+            }
+        InquiryNote.objects.create(inquiry=inquiry, author=actor, body=text[:5000])
+        _move(inquiry, Status.DONE, actor=actor, comment="consultation_recorded")
+        _bump(inquiry, ["status", "closed_at", "closed_by"])
+        closed.append(inquiry)
+    return closed
+
+
+def _on_consultation_recorded(
+    sender: Any, *, project: Project, consultation: Any, actor: Any, **kwargs: Any
+) -> None:
+    consultation_held(project=project, consultation=consultation, actor=actor)

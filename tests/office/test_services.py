@@ -718,3 +718,25 @@ def test_project_link_survives_nothing_but_its_project(site: AllianceStructure) 
     Project.objects.filter(pk=project.pk).delete()
     inquiry.refresh_from_db()
     assert inquiry.project is None
+
+
+def test_a_recorded_consultation_closes_the_request(make_persona):
+    from django.utils import timezone
+
+    from buendnis.accounts.models import Membership, Role
+    from buendnis.funding import services as funding_services
+    from buendnis.funding.states import Status as ProjectStatus
+    from buendnis.office.models import Inquiry, Source
+    from buendnis.office.models import Status as InquiryStatus
+    from tests.factories import PhaseFactory, project_in_state
+
+    office = make_persona("office")
+    alliance = Membership.objects.get(user=office, role=Role.OFFICE).alliance
+    project = project_in_state(PhaseFactory(alliance=alliance), ProjectStatus.IDEA)
+    services.inquiry_request_consultation(actor=office, project=project, message="Bitte beraten")
+    funding_services.consultation_record(
+        actor=office, project=project, held_on=timezone.localdate(), participants="Frau A., Herr B."
+    )
+    inquiry = Inquiry.objects.get(project=project, source=Source.CONSULTATION)
+    assert inquiry.status == InquiryStatus.DONE
+    assert "Frau A., Herr B." in inquiry.notes.get().body
