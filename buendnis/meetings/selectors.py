@@ -14,6 +14,7 @@ from buendnis.funding.models import ProjectDocument
 from buendnis.funding.states import BODY_STAGES
 
 from .models import (
+    AgendaDocument,
     AgendaItem,
     Attendance,
     Circulation,
@@ -331,4 +332,14 @@ def circulations_to_answer(
         .filter(answered=False)
         .select_related("body", "project")
         .order_by("deadline", "id")[:limit]
+    )
+
+
+def recent_papers(alliance: Alliance, *, limit: int) -> list[AgendaDocument]:
+    """The papers most recently added to the agendas, newest first, with their meeting and body
+    (one query)."""
+    return list(
+        AgendaDocument.objects.filter(alliance=alliance)
+        .select_related("item__meeting__body")
+        .order_by("-created_at", "-id")[:limit]
     )

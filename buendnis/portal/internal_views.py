@@ -21,6 +21,7 @@ from buendnis.budget import selectors as budget_selectors
 from buendnis.funding import selectors as funding_selectors
 from buendnis.funding.wording import WAITING_FOR
 from buendnis.ideas import selectors as idea_selectors
+from buendnis.meetings import links as meeting_links
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings import selectors as meeting_selectors
 from buendnis.office import selectors as office_selectors
@@ -78,6 +79,12 @@ def internal_dashboard(request: HttpRequest, alliance: Alliance) -> HttpResponse
             meeting_permissions.answering_organisation_ids(user, alliance),
             limit=DESK_ROWS,
         )
+        papers = meeting_selectors.recent_papers(alliance, limit=DESK_ROWS)
+        for paper in papers:
+            paper.item.meeting.alliance = alliance
+        context["papers"] = [
+            (paper, meeting_links.internal_meeting_path(paper.item.meeting)) for paper in papers
+        ]
     return render_alliance_page(
         request, alliance, "public/internal_dashboard.html", "internal", context
     )

@@ -88,3 +88,20 @@ def test_overlap_hints_reach_the_desk(
     page = client_as("office").get(DESK).content.decode()  # type: ignore[attr-defined]
     assert "Ideen mit neuen Überschneidungen" in page
     assert second.title in page and "Gleiches Ziel: X" in page
+
+
+def test_a_member_sees_the_newest_meeting_papers(
+    alliance: Alliance, client_as: Callable[[str], object]
+) -> None:
+    from buendnis.meetings.models import AgendaDocument
+    from tests.factories import AgendaItemFactory, MeetingFactory, body_of, build_alliance_structure
+
+    build_alliance_structure(alliance, place="Braunschweig")
+    meeting = MeetingFactory(alliance=alliance, body=body_of(alliance, "steering"))
+    item = AgendaItemFactory(meeting=meeting)
+    AgendaDocument.objects.create(
+        alliance=alliance, item=item, title="Finanzübersicht Q3", file="x.pdf"
+    )
+    page = client_as("member").get(DESK).content.decode()  # type: ignore[attr-defined]
+    assert "Neue Sitzungsunterlagen" in page and "Finanzübersicht Q3" in page
+    assert f"/son/intern/sitzungen/{meeting.pk}/" in page
