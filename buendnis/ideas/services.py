@@ -368,7 +368,7 @@ def ideas_merge(
                 raise DomainError(_("Zusammengeführt werden nur Ideen desselben Bündnisses."))
             if locked.status not in ACTIVE_STATUSES:
                 raise TransitionNotAllowed(
-                    _("„%(title)s“ ist %(status)s und kann nicht zusammengeführt werden.")
+                    _("„%(title)s“ kann im Stand „%(status)s“ nicht zusammengeführt werden.")
                     % {"title": locked.title, "status": locked.get_status_display()}
                 )
             if locked.author_id:

@@ -47,7 +47,7 @@ class IdeaForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["action_field"])
         field.queryset = action_fields.select_related("phase")
-        field.empty_label = _("– keins –")
+        field.empty_label = _("– keines –")
         owner = cast(forms.ModelChoiceField, self.fields["organisation"])
         owner.queryset = organisations
         owner.required = organisation_required

@@ -191,3 +191,11 @@ def test_a_hint_can_be_set_aside_by_the_office_only(
     hint.refresh_from_db()
     assert hint.settled_at is not None and hint.settled_by == office
     assert selectors.open_overlaps(alliance, limit=5) == ([], 0)
+
+
+def test_the_same_idea_posted_twice_finds_its_twin(alliance, office):
+    first = post(alliance, *DRIVERS[0])
+    twin = post(alliance, *DRIVERS[0])
+    found = matching.similar_to_idea(office, twin)
+    assert found[0].id == first.pk and found[0].kind == "idea"
+    assert twin.pk not in [item.id for item in found]

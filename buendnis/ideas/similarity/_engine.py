@@ -402,9 +402,10 @@ class Corpus:
     ) -> list[Match]:
         """The `k` items closest to the encoded query, best first, with reasons in German.
 
-        `exclude` is a key or some keys never to return. The query itself never comes back:
-        a row stored with the very same bytes is left out even without `exclude`. Raises
-        OutdatedEncoding when `data` is of another version.
+        `exclude` is a key or some keys never to return. Without `exclude`, a row stored with
+        the very same bytes counts as the query itself and is left out; with it, only the keys
+        named are (a second idea posted with the same words is the closest match there is).
+        Raises OutdatedEncoding when `data` is of another version.
         """
         n = len(self.keys)
         if n == 0 or k <= 0:
@@ -415,7 +416,7 @@ class Corpus:
             row = self._row.get(key)
             if row is not None:
                 fused[row] = -1.0
-        itself = self._digest.get(hash(data))
+        itself = self._digest.get(hash(data)) if not excluded else None
         if itself is not None:
             fused[itself] = -1.0
         take = min(k + len(excluded), n)
