@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,7 +36,15 @@ from buendnis.ideas import permissions as idea_permissions
 from buendnis.ideas.models import Idea, IdeaStatus
 
 from . import idea_serializers as serializers
-from .base import CONFLICT, FORBIDDEN, INVALID, UNAUTHENTICATED, AllianceAPIView, error_response
+from .base import (
+    CONFLICT,
+    FORBIDDEN,
+    INVALID,
+    UNAUTHENTICATED,
+    AllianceAPIView,
+    error_response,
+    filter_by_status,
+)
 from .views import SLUG
 
 TAG = "Ideen / Ideas"
@@ -101,18 +109,7 @@ class IdeaListView(IdeaAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         ideas = self.get_queryset()
-        wanted = request.query_params.get("status")
-        if wanted:
-            if wanted not in IdeaStatus.values:
-                raise exceptions.ValidationError(
-                    {
-                        "status": [
-                            _("Unbekannter Stand „%(status)s“. Möglich sind: %(values)s.")
-                            % {"status": wanted, "values": ", ".join(IdeaStatus.values)}
-                        ]
-                    }
-                )
-            ideas = ideas.filter(status=wanted)
+        ideas = filter_by_status(ideas, request, IdeaStatus.values)
         page = self.paginate_queryset(ideas)
         shown = list(ideas) if page is None else page
         for idea in shown:

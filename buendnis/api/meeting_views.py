@@ -53,6 +53,7 @@ from .base import (
     UNAUTHENTICATED,
     AllianceAPIView,
     error_response,
+    filter_by_status,
 )
 from .views import SLUG
 
@@ -314,18 +315,7 @@ class CirculationListView(CirculationView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         circulations = self.get_queryset()
-        wanted = request.query_params.get("status")
-        if wanted:
-            if wanted not in CirculationStatus.values:
-                raise exceptions.ValidationError(
-                    {
-                        "status": [
-                            _("Unbekannter Stand „%(status)s“. Möglich sind: %(values)s.")
-                            % {"status": wanted, "values": ", ".join(CirculationStatus.values)}
-                        ]
-                    }
-                )
-            circulations = circulations.filter(status=wanted)
+        circulations = filter_by_status(circulations, request, CirculationStatus.values)
         page = self.paginate_queryset(circulations)
         shown = list(circulations) if page is None else page
         data = self.get_serializer(shown, many=True).data

@@ -60,6 +60,7 @@ from .base import (
     UNAUTHENTICATED,
     AllianceAPIView,
     error_response,
+    filter_by_status,
 )
 from .views import SLUG
 
@@ -161,18 +162,7 @@ class ProjectListView(ProjectAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         projects = self.get_queryset()
-        wanted = request.query_params.get("status")
-        if wanted:
-            if wanted not in Status.values:
-                raise exceptions.ValidationError(
-                    {
-                        "status": [
-                            _("Unbekannter Stand „%(status)s“. Möglich sind: %(values)s.")
-                            % {"status": wanted, "values": ", ".join(Status.values)}
-                        ]
-                    }
-                )
-            projects = projects.filter(status=wanted)
+        projects = filter_by_status(projects, request, Status.values)
         phase = request.query_params.get("phase")
         if phase:
             projects = projects.filter(phase__name=phase)

@@ -37,7 +37,7 @@ from .models import ACTIVE_STATUSES, Encoding, Idea, IdeaLink, IdeaStatus, Overl
 PROJECTS_PER_REQUEST = 20
 # Rows encoded this long before the last refresh are looked at again (their keys and times): a
 # transaction that stamped its row earlier may commit later.
-REFRESH_OVERLAP = timedelta(minutes=2)
+REFRESH_OVERLAP = timedelta(seconds=30)
 # The encoder's version as stored with each encoding.
 VERSION = str(similarity.ENCODING_VERSION)
 # Ideas that are history: never proposed.
@@ -162,7 +162,9 @@ def _encode_some_pending(alliance_id: int) -> None:
 @dataclass
 class _Cached:
     corpus: similarity.Corpus
-    seen_until: datetime
+    # When the table was last read (the clock of this process): the next refresh reads what was
+    # encoded since then, less REFRESH_OVERLAP.
+    checked_at: datetime
     # When each item's encoding was made, as the corpus holds it: a row read again in the
     # overlap window is added again only if it changed since.
     stamps: dict[str, datetime] = field(default_factory=dict)
@@ -193,13 +195,14 @@ def _build(alliance_id: int) -> _Cached:
             yield key, bytes(data)
 
     corpus = similarity.Corpus.build(items())
-    return _Cached(corpus=corpus, seen_until=max(stamps.values(), default=started), stamps=stamps)
+    return _Cached(corpus=corpus, checked_at=started, stamps=stamps)
 
 
 def _refresh(alliance_id: int, cached: _Cached) -> None:
     """Add what was encoded since the last look: first the keys and times of the window (small),
     then the bytes of the changed ones only."""
-    recent = _encodings(alliance_id).filter(encoded_at__gt=cached.seen_until - REFRESH_OVERLAP)
+    started = timezone.now()
+    recent = _encodings(alliance_id).filter(encoded_at__gt=cached.checked_at - REFRESH_OVERLAP)
     changed = {
         _key(idea_id, project_id): encoded_at
         for idea_id, project_id, encoded_at in recent.values_list(
@@ -207,6 +210,7 @@ def _refresh(alliance_id: int, cached: _Cached) -> None:
         )
         if cached.stamps.get(_key(idea_id, project_id)) != encoded_at
     }
+    cached.checked_at = started
     if not changed:
         return
     idea_ids = [int(key[5:]) for key in changed if key.startswith("idea:")]
@@ -218,7 +222,6 @@ def _refresh(alliance_id: int, cached: _Cached) -> None:
         key = _key(idea_id, project_id)
         cached.corpus.add(key, bytes(data))
         cached.stamps[key] = encoded_at
-        cached.seen_until = max(cached.seen_until, encoded_at)
 
 
 def _corpus(alliance_id: int) -> similarity.Corpus:

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from buendnis.alliances.models import ActionField, FundingPhase, Organisation
+from buendnis.alliances.models import ActionField, FundingPhase, Organisation, Topic
 from buendnis.ideas.models import IDEA_EDITABLE_FIELDS, Idea, IdeaStatus
 from buendnis.ideas.services import MANUAL_MOVES
 
@@ -26,6 +26,13 @@ class IdeaForm(forms.ModelForm):
     alliance's, optional)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.none(),
+        required=False,
+        label=_("Themen"),
+        help_text=_("Die Themen der laufenden Förderphase, zu denen die Idee passt."),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Idea
@@ -42,9 +49,14 @@ class IdeaForm(forms.ModelForm):
         action_fields: QuerySet[ActionField],
         organisations: QuerySet[Organisation],
         organisation_required: bool,
+        topics: QuerySet[Topic],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        choice = cast(forms.ModelMultipleChoiceField, self.fields["topics"])
+        choice.queryset = topics
+        if self.instance.pk is not None:
+            self.fields["topics"].initial = list(self.instance.topics.all())
         field = cast(forms.ModelChoiceField, self.fields["action_field"])
         field.queryset = action_fields.select_related("phase")
         field.empty_label = _("– keines –")

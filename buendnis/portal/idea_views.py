@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from buendnis.accounts.permissions import UserLike, applicant_organisation_ids, is_ministry
 from buendnis.alliances import selectors as alliance_selectors
-from buendnis.alliances.models import ActionField, Alliance, FundingPhase, Organisation
+from buendnis.alliances.models import ActionField, Alliance, FundingPhase, Organisation, Topic
 from buendnis.core.errors import refusal_status
 from buendnis.core.forms import add_service_errors
 from buendnis.core.paging import page_of
@@ -67,6 +67,10 @@ def _form(request: HttpRequest, alliance: Alliance, idea: Idea | None = None) ->
     initial = {}
     if idea is None and required and organisations.count() == 1:
         initial["organisation"] = organisations.first()
+    current = alliance_selectors.current_phase(alliance)
+    topics = Topic.objects.filter(alliance=alliance, action_field__phase=current).select_related(
+        "action_field"
+    )
     return IdeaForm(
         data,
         instance=idea,
@@ -74,6 +78,7 @@ def _form(request: HttpRequest, alliance: Alliance, idea: Idea | None = None) ->
         action_fields=_action_fields(alliance),
         organisations=organisations,
         organisation_required=required,
+        topics=topics.order_by("action_field__position", "position", "id"),
     )
 
 
@@ -129,6 +134,7 @@ def idea_create(request: HttpRequest, alliance: Alliance) -> HttpResponseBase:
                 alliance=alliance,
                 title=changes.pop("title"),
                 text=changes.pop("text"),
+                topics=form.cleaned_data["topics"],
                 **changes,
             )
         except ValidationError as error:
@@ -212,6 +218,7 @@ def idea_edit(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse
                 actor=signed_in_user(request),
                 idea=idea,
                 expected_version=form.cleaned_data.get("version"),
+                topics=form.cleaned_data["topics"],
                 **form.changes(),
             )
         except ValidationError as error:

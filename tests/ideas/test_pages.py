@@ -226,3 +226,24 @@ def test_the_list_is_paged_with_constant_queries(
     # the fields of action of the filter; the header's count of unread notifications.
     with django_assert_max_num_queries(10):
         client.get(POOL)
+
+
+def test_an_idea_names_topics_of_the_running_phase(alliance, client_as):
+    from django.utils import timezone
+
+    from tests.factories import ActionFieldFactory, TopicFactory
+
+    today = timezone.localdate()
+    phase = PhaseFactory(
+        alliance=alliance,
+        starts_on=today.replace(year=today.year - 1),
+        ends_on=today.replace(year=today.year + 2),
+    )
+    field = ActionFieldFactory(phase=phase)
+    topic = TopicFactory(action_field=field, title="Pflegekräfte gewinnen")
+    client = client_as("member")
+    form = client.get(f"{POOL}neu/").content.decode()
+    assert "Pflegekräfte gewinnen" in form
+    response = client.post(f"{POOL}neu/", {"title": "Pflege", "text": "Text", "topics": [topic.pk]})
+    assert response.status_code == 302
+    assert list(Idea.objects.get().topics.all()) == [topic]
