@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -61,6 +61,15 @@ SIMILAR_LIMIT = 10
 class IdeaAPIView(AllianceAPIView[Idea]):
     permission_classes = (IsAuthenticated,)
     serializer_class = serializers.IdeaSerializer
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """The pool's pages' rule: its readers and the alliance's applicants (a former author
+        without a role in the alliance gets nothing)."""
+        super().initial(request, *args, **kwargs)
+        if not idea_permissions.may_open_pool(request.user, self.alliance):
+            raise exceptions.PermissionDenied(
+                _("Der Ideenpool ist dem internen Kreis des Bündnisses vorbehalten.")
+            )
 
     def get_queryset(self) -> QuerySet[Idea]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator asks for the model

@@ -350,7 +350,9 @@ OVERLAPS_PER_IDEA = 3
 
 
 def overlaps_on_commit(idea_id: int) -> None:
-    transaction.on_commit(lambda: overlaps_refresh(idea_id))
+    # Robust: the idea is saved whatever happens here, and later callbacks (its notification)
+    # still run.
+    transaction.on_commit(lambda: overlaps_refresh(idea_id), robust=True)
 
 
 def overlaps_refresh(idea_id: int) -> list[Overlap]:

@@ -140,7 +140,10 @@ class Idea(Timestamped):
     wanted_public = models.BooleanField(
         _("„Partner gesucht“ öffentlich zeigen"),
         default=False,
-        help_text=_("Ein kurzer Eintrag auf der öffentlichen Seite des Bündnisses."),
+        help_text=_(
+            "Ein kurzer Eintrag auf der öffentlichen Seite des Bündnisses: Titel, Kurztext, "
+            "Handlungsfeld und Landkreise der Idee."
+        ),
     )
     wanted_text = models.CharField(
         _("Öffentlicher Kurztext"),

@@ -74,7 +74,7 @@ def introduction_mail(idea_id: int, other_id: int, note: str) -> None:
 
 def idea_posted_on_commit(idea_id: int, actor_id: int | None) -> None:
     if not _muted.get():
-        transaction.on_commit(lambda: idea_posted(idea_id, actor_id))
+        transaction.on_commit(lambda: idea_posted(idea_id, actor_id), robust=True)
 
 
 def idea_posted(idea_id: int, actor_id: int | None) -> None:

@@ -112,7 +112,7 @@ def open_overlaps(alliance: Alliance, *, limit: int) -> tuple[list[Overlap], int
     how many there are (two queries, whatever the data)."""
     hints = Overlap.objects.filter(
         alliance=alliance, settled_at__isnull=True, idea__status__in=ACTIVE_STATUSES
-    )
+    ).filter(Q(other_idea__isnull=True) | Q(other_idea__status__in=ACTIVE_STATUSES))
     shown = list(
         hints.select_related("idea", "other_idea", "project").order_by("found_at", "id")[:limit]
     )

@@ -313,6 +313,15 @@ def ideas_introduce(*, actor: User | None, idea: Idea, other: Idea, note: str = 
                 % {"title": each.title}
             )
     with transaction.atomic():
+        for each in (idea, other):
+            if _lock(each).status not in ACTIVE_STATUSES:
+                raise TransitionNotAllowed(
+                    _(
+                        "„%(title)s“ ist nicht mehr offen; Autorinnen und Autoren werden nur zu "
+                        "offenen Ideen zusammengebracht."
+                    )
+                    % {"title": each.title}
+                )
         link = idea_link(actor=actor, idea=idea, other_idea=other, note=note)
         link.brought_together_at = timezone.now()
         link.save(update_fields=["brought_together_at"])
@@ -382,9 +391,7 @@ def ideas_merge(
                 action="idea.merge",
                 comment=_("zusammengeführt in „%(title)s“") % {"title": locked_target.title},
             )
-            IdeaLink.objects.filter(idea=locked).exclude(other_idea=locked_target).update(
-                idea=locked_target
-            )
+            _move_links(locked, locked_target)
         authors.discard(locked_target.author_id or 0)
         locked_target.co_authors.add(*authors)
         if title:
@@ -407,6 +414,20 @@ def ideas_merge(
         matching.overlaps_on_commit(locked_target.pk)
     _refresh(target, locked_target)
     return target
+
+
+def _move_links(source: Idea, target: Idea) -> None:
+    """The links of a merged idea follow the idea it was merged into; those the target has
+    already (in either direction), and those between the two, go."""
+    IdeaLink.objects.filter(
+        Q(idea=source, other_idea=target) | Q(idea=target, other_idea=source)
+    ).delete()
+    for link in IdeaLink.objects.filter(idea=source):
+        if _existing_link(target, link.other_idea, link.project) is not None:
+            link.delete()
+        else:
+            link.idea = target
+            link.save(update_fields=["idea"])
 
 
 def idea_to_project(

@@ -318,21 +318,19 @@ def meeting_bodies(alliance: Alliance) -> QuerySet[Body]:
 
 def circulations_to_answer(
     alliance: Alliance, organisation_ids: frozenset[int], *, limit: int
-) -> list[Circulation]:
+) -> tuple[list[Circulation], int]:
     """Open circulations that one of these organisations has not answered yet, soonest deadline
-    first (one query; none without organisations)."""
+    first: at most `limit` and how many there are (two queries; none without organisations)."""
     if not organisation_ids:
-        return []
+        return [], 0
     answered = CirculationAnswer.objects.filter(
         circulation=OuterRef("pk"), organisation_id__in=organisation_ids
     )
-    return list(
-        Circulation.objects.filter(alliance=alliance, status=CirculationStatus.OPEN)
-        .annotate(answered=Exists(answered))
-        .filter(answered=False)
-        .select_related("body", "project")
-        .order_by("deadline", "id")[:limit]
+    waiting = Circulation.objects.filter(alliance=alliance, status=CirculationStatus.OPEN).filter(
+        ~Exists(answered)
     )
+    shown = list(waiting.select_related("body", "project").order_by("deadline", "id")[:limit])
+    return shown, waiting.count()
 
 
 def recent_papers(alliance: Alliance, *, limit: int) -> list[AgendaDocument]:

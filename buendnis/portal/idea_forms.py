@@ -113,7 +113,7 @@ class IntroduceForm(forms.Form):
     note = forms.CharField(
         label=_("Hinweis an beide"),
         required=False,
-        max_length=1000,
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

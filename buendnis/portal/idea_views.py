@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -33,6 +33,10 @@ from .idea_forms import IdeaForm, IntroduceForm, LinkForm, MergeForm, StatusForm
 PAGE_SIZE = 25
 SIMILAR_SHOWN = 10
 REFUSED = gettext_lazy("Der Ideenpool ist dem internen Kreis des Bündnisses vorbehalten.")
+POST_REFUSED = gettext_lazy(
+    "Ideen stellen die Mitglieder der Gremien und die Geschäftsstelle ein, Antragstellende für "
+    "ihre Organisation; das Ministerium liest nur."
+)
 WRITE = ("GET", "HEAD", "POST")
 
 
@@ -68,9 +72,12 @@ def _form(request: HttpRequest, alliance: Alliance, idea: Idea | None = None) ->
     if idea is None and required and organisations.count() == 1:
         initial["organisation"] = organisations.first()
     current = alliance_selectors.current_phase(alliance)
-    topics = Topic.objects.filter(alliance=alliance, action_field__phase=current).select_related(
-        "action_field"
-    )
+    # The running phase's topics, and those the idea already names (of earlier phases): an edit
+    # must not drop what the form would not show.
+    shown = Q(action_field__phase=current)
+    if idea is not None:
+        shown |= Q(pk__in=idea.topics.all())
+    topics = Topic.objects.filter(alliance=alliance).filter(shown).select_related("action_field")
     return IdeaForm(
         data,
         instance=idea,
@@ -123,7 +130,7 @@ def idea_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     return render_alliance_page(request, alliance, "portal/ideas/list.html", "ideas", context)
 
 
-@signed_in_page(methods=WRITE, allowed=idea_permissions.can_post_idea, refused=REFUSED)
+@signed_in_page(methods=WRITE, allowed=idea_permissions.can_post_idea, refused=POST_REFUSED)
 def idea_create(request: HttpRequest, alliance: Alliance) -> HttpResponseBase:
     form = _form(request, alliance)
     if request.method == "POST" and form.is_valid():
@@ -155,6 +162,7 @@ def idea_detail(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespon
     idea = _idea_or_404(request, alliance, pk)
     user = request.user
     coordinate = idea_permissions.can_coordinate_ideas(user, alliance)
+    whole_pool = idea_permissions.can_view_pool(user, alliance)
     similar = matching.similar_to_idea(user, idea, limit=SIMILAR_SHOWN)
     context = {
         "idea": idea,
@@ -166,8 +174,10 @@ def idea_detail(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespon
             )
             for item in similar
         ],
-        "whole_pool": idea_permissions.can_view_pool(user, alliance),
-        "links": list(idea.links.all()) + list(idea.linked_from.all()),
+        "whole_pool": whole_pool,
+        # The office's links name other partners' ideas and projects, with its notes: for the
+        # pool's readers only.
+        "links": (list(idea.links.all()) + list(idea.linked_from.all())) if whole_pool else [],
         "can_edit": idea_permissions.can_edit_idea(user, idea),
         "can_withdraw": idea_permissions.can_withdraw_idea(user, idea),
         "coordinate": coordinate,

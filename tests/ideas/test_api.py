@@ -135,6 +135,10 @@ def test_read_list_detail_and_similar_per_persona(alliance, as_persona, persona)
     if persona == "public":
         assert {listing.status_code, detail.status_code, similar.status_code} == {401}
         return
+    if persona == "outsider":
+        # No role in this alliance: refused outright.
+        assert {listing.status_code, detail.status_code, similar.status_code} == {403}
+        return
     if expected == 200:
         assert listing.status_code == 200
         assert [row["id"] for row in listing.json()["results"]] == [idea.pk]
@@ -153,7 +157,7 @@ def test_other_alliances_ideas_are_not_found(alliance, other_alliance, as_person
     assert client.get(idea_url(theirs.pk, tail="similar/")).status_code == 404
     assert client.delete(idea_url(theirs.pk)).status_code == 404
     # Under its own alliance's address the office of another alliance sees nothing either.
-    assert client.get(idea_url(theirs.pk, slug="leine-weser")).status_code == 404
+    assert client.get(idea_url(theirs.pk, slug="leine-weser")).status_code == 403
 
 
 DELETE = {
@@ -165,7 +169,7 @@ DELETE = {
     "applicant": 404,
     "ministry": 403,
     "admin": 204,
-    "outsider": 404,
+    "outsider": 403,
 }
 
 

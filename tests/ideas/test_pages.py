@@ -247,3 +247,40 @@ def test_an_idea_names_topics_of_the_running_phase(alliance, client_as):
     response = client.post(f"{POOL}neu/", {"title": "Pflege", "text": "Text", "topics": [topic.pk]})
     assert response.status_code == 302
     assert list(Idea.objects.get().topics.all()) == [topic]
+
+
+def test_an_applicant_author_sees_neither_the_offices_links_nor_their_notes(alliance, client_as):
+    from buendnis.ideas import services
+
+    organisation = OrganisationFactory(alliance=alliance)
+    applicant = UserFactory(username="bewerber")
+    MembershipFactory(
+        user=applicant, alliance=alliance, role=Role.APPLICANT, organisation=organisation
+    )
+    own = IdeaFactory(alliance=alliance, organisation=organisation, title="Eigene Idee")
+    other = IdeaFactory(alliance=alliance, title="Idee eines anderen Partners")
+    office = client_as("office")  # makes the office persona
+    services.idea_link(
+        actor=None, idea=own, other_idea=other, note="Vertraulicher Vermerk der Geschäftsstelle"
+    )
+    assert "Vertraulicher Vermerk" in office.get(f"{POOL}{own.pk}/").content.decode()
+    client = Client()
+    client.force_login(applicant)
+    page = client.get(f"{POOL}{own.pk}/").content.decode()
+    assert "Eigene Idee" in page
+    assert "Idee eines anderen Partners" not in page and "Vertraulicher Vermerk" not in page
+
+
+def test_editing_keeps_topics_of_earlier_phases(alliance, client_as):
+    from tests.factories import ActionFieldFactory, TopicFactory
+
+    old = TopicFactory(action_field=ActionFieldFactory(phase=PhaseFactory(alliance=alliance)))
+    idea = IdeaFactory(alliance=alliance)
+    idea.topics.add(old)
+    client = client_as("office")
+    response = client.post(
+        f"{POOL}{idea.pk}/bearbeiten/",
+        {"title": "Neu", "text": idea.text, "version": "1", "topics": [old.pk]},
+    )
+    assert response.status_code == 302
+    assert list(Idea.objects.get(pk=idea.pk).topics.all()) == [old]

@@ -235,3 +235,21 @@ def test_subscribers_hear_of_a_new_idea_but_not_its_author(
     told = Notification.objects.get()
     assert (told.recipient, told.kind) == (speaker, "idea.created")
     assert told.link == f"/son/intern/ideen/{idea.pk}/"
+
+
+def test_merging_ideas_linked_to_the_same_project_keeps_one_link(alliance, office):
+    project = ProjectFactory(phase=PhaseFactory(alliance=alliance))
+    target, other = IdeaFactory(alliance=alliance), IdeaFactory(alliance=alliance)
+    services.idea_link(actor=office, idea=target, project=project)
+    services.idea_link(actor=office, idea=other, project=project)
+    services.idea_link(actor=office, idea=other, other_idea=target)
+    services.ideas_merge(actor=office, target=target, others=[other])
+    assert list(IdeaLink.objects.values_list("idea_id", "project_id")) == [(target.pk, project.pk)]
+
+
+def test_only_open_ideas_are_introduced(alliance, office):
+    first, second = IdeaFactory(alliance=alliance), IdeaFactory(alliance=alliance)
+    services.idea_set_status(actor=office, idea=second, status=IdeaStatus.WITHDRAWN)
+    with pytest.raises(TransitionNotAllowed):
+        services.ideas_introduce(actor=office, idea=first, other=second)
+    assert not mail.outbox and not IdeaLink.objects.exists()
