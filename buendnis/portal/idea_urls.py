@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/zusammenfuehren/", views.idea_merge, name="merge"),
     path("<int:pk>/vorhaben/", views.idea_to_project, name="to_project"),
     path("<int:pk>/loeschen/", views.idea_delete, name="delete"),
+    path("hinweise/<int:pk>/erledigt/", views.overlap_set_aside, name="overlap_set_aside"),
 ]

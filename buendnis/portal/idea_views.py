@@ -25,7 +25,7 @@ from buendnis.core.paging import page_of
 from buendnis.funding.models import Project
 from buendnis.ideas import matching, selectors, services
 from buendnis.ideas import permissions as idea_permissions
-from buendnis.ideas.models import ACTIVE_STATUSES, Idea, IdeaStatus
+from buendnis.ideas.models import ACTIVE_STATUSES, Idea, IdeaStatus, Overlap
 from buendnis.web.pages import render_alliance_page, signed_in_page, signed_in_user
 
 from .idea_forms import IdeaForm, IntroduceForm, LinkForm, MergeForm, StatusForm, ToProjectForm
@@ -410,3 +410,18 @@ def idea_delete(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespon
         return _refused(request, idea, error)
     messages.success(request, _("Die Idee „%(title)s“ ist gelöscht.") % {"title": idea.title})
     return redirect(reverse("ideas:list", args=[alliance.slug]))
+
+
+@signed_in_page(methods=("POST",), allowed=idea_permissions.may_open_pool, refused=REFUSED)
+def overlap_set_aside(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponseBase:
+    """The office looked at a hint of the desk and sees nothing to link: it leaves the desk."""
+    hint = Overlap.objects.filter(alliance=alliance, pk=pk).select_related("idea__alliance").first()
+    if hint is None:
+        raise Http404(_("Hinweis nicht gefunden."))
+    _require_coordinator(request, alliance)
+    try:
+        services.overlap_set_aside(actor=signed_in_user(request), overlap=hint)
+    except ValidationError as error:
+        raise PermissionDenied(" ".join(error.messages)) from error
+    messages.success(request, _("Der Hinweis ist erledigt."))
+    return redirect(reverse("public:internal_dashboard", args=[alliance.slug]))

@@ -105,3 +105,25 @@ def test_a_member_sees_the_newest_meeting_papers(
     page = client_as("member").get(DESK).content.decode()  # type: ignore[attr-defined]
     assert "Neue Sitzungsunterlagen" in page and "Finanzübersicht Q3" in page
     assert f"/son/intern/sitzungen/{meeting.pk}/" in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("office", 302), ("member", 403), ("ministry", 403), ("public", 302), ("outsider", 403)],
+)
+def test_the_office_sets_a_hint_aside(
+    alliance: Alliance, client_as: Callable[[str], object], persona: str, status: int
+) -> None:
+    from buendnis.ideas.models import Overlap
+
+    first, second = IdeaFactory(alliance=alliance), IdeaFactory(alliance=alliance)
+    hint = Overlap.objects.create(
+        alliance=alliance, idea=second, other_idea=first, score=0.6, reasons=[]
+    )
+    client = client_as(persona)
+    response = client.post(f"/son/intern/ideen/hinweise/{hint.pk}/erledigt/")  # type: ignore[attr-defined]
+    assert response.status_code == status
+    hint.refresh_from_db()
+    assert (hint.settled_at is not None) is (persona == "office")
+    if persona == "office":
+        assert second.title not in client.get(DESK).content.decode()  # type: ignore[attr-defined]
