@@ -279,8 +279,11 @@ def _proposals(idea: Idea, reader: UserLike | None, *, limit: int) -> list[Simil
     encoding = Encoding.objects.filter(idea=idea, version=VERSION).first()
     query = bytes(encoding.data) if encoding is not None else similarity.encode(idea_doc(idea))
     corpus = _corpus(idea.alliance_id)
-    # More candidates than asked: some are hidden from this reader or no longer proposed.
-    matches = corpus.similar(query, k=limit * 3 + 10, exclude=_key(idea.pk, None))
+    # A reader outside the pool (an applicant) may see few items: rank among those only, so
+    # that they too get the best `limit` of what they may see.
+    only = None if reader is None else _seen_keys(reader, idea)
+    # More candidates than asked: some may no longer be proposed (withdrawn, merged).
+    matches = corpus.similar(query, k=limit * 3 + 10, exclude=_key(idea.pk, None), only=only)
     keyed = [(str(match.key).partition(":"), match) for match in matches]
     idea_ids = [int(number) for (kind, _sep, number), _m in keyed if kind == "idea"]
     project_ids = [int(number) for (kind, _sep, number), _m in keyed if kind == "project"]
@@ -338,6 +341,23 @@ def _proposals(idea: Idea, reader: UserLike | None, *, limit: int) -> list[Simil
         if len(found) == limit:
             break
     return found
+
+
+def _seen_keys(reader: UserLike, idea: Idea) -> set[str] | None:
+    """The corpus keys this reader may see, or None for the pool's readers (every idea; every
+    project, since the internal circle sees all projects)."""
+    alliance = idea.alliance
+    if idea_permissions.can_view_pool(reader, alliance):
+        return None
+    ideas = Idea.objects.filter(alliance=alliance).filter(
+        idea_permissions.visible_ideas_q(reader, alliance)
+    )
+    projects = Project.objects.filter(alliance=alliance).filter(
+        funding_permissions.project_access(reader, alliance).visible()
+    )
+    return {_key(pk, None) for pk in ideas.values_list("pk", flat=True)} | {
+        _key(None, pk) for pk in projects.values_list("pk", flat=True)
+    }
 
 
 # --- Overlaps for the office's desk ---------------------------------------------------------------

@@ -199,3 +199,19 @@ def test_the_same_idea_posted_twice_finds_its_twin(alliance, office):
     found = matching.similar_to_idea(office, twin)
     assert found[0].id == first.pk and found[0].kind == "idea"
     assert twin.pk not in [item.id for item in found]
+
+
+def test_a_reader_who_sees_little_still_gets_the_best_of_it(alliance):
+    """Many internal ideas closer to the query than the one public project: an applicant, who
+    may not see them, still finds the project."""
+    organisation = OrganisationFactory(alliance=alliance)
+    applicant = UserFactory(username="bewerberin")
+    MembershipFactory(
+        user=applicant, alliance=alliance, role=Role.APPLICANT, organisation=organisation
+    )
+    for number in range(45):
+        post(alliance, f"{DRIVERS[0][0]} {number}", DRIVERS[0][1], DRIVERS[0][2])
+    public = project_in_state(PhaseFactory(alliance=alliance), Status.ENDORSED)
+    own = post(alliance, *DRIVERS[1], actor=applicant, organisation=organisation)
+    seen = [(item.kind, item.id) for item in matching.similar_to_idea(applicant, own)]
+    assert seen == [("project", public.pk)]

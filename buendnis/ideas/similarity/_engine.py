@@ -398,11 +398,16 @@ class Corpus:
         return np.where(self._alive[:n], fused, -1.0).astype(np.float32)
 
     def similar(
-        self, data: bytes, k: int = 10, exclude: Hashable | Iterable[Hashable] | None = None
+        self,
+        data: bytes,
+        k: int = 10,
+        exclude: Hashable | Iterable[Hashable] | None = None,
+        only: Iterable[Hashable] | None = None,
     ) -> list[Match]:
         """The `k` items closest to the encoded query, best first, with reasons in German.
 
-        `exclude` is a key or some keys never to return. Without `exclude`, a row stored with
+        `only`, if given, limits the candidates to these keys (a reader who may see few items
+        still gets the `k` best of those). `exclude` is a key or some keys never to return. Without `exclude`, a row stored with
         the very same bytes counts as the query itself and is left out; with it, only the keys
         named are (a second idea posted with the same words is the closest match there is).
         Raises OutdatedEncoding when `data` is of another version.
@@ -411,6 +416,11 @@ class Corpus:
         if n == 0 or k <= 0:
             return []
         fused = self.scores(data)
+        if only is not None:
+            allowed = np.zeros(n, dtype=bool)
+            rows = [row for row in (self._row.get(key) for key in only) if row is not None]
+            allowed[rows] = True
+            fused = np.where(allowed, fused, -1.0).astype(np.float32)
         excluded = _as_set(exclude)
         for key in excluded:
             row = self._row.get(key)
