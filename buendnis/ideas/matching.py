@@ -2,7 +2,7 @@
 
 - Every idea is encoded when it is saved (`encode_idea`, in the service's transaction); projects
   are encoded by `encode_pending_projects` (the `ideas_encode` command, run periodically, and a
-  few per similarity request, so a changed project is matched again soon). The encodings live in
+  few along an idea's save). Reading — a page, the API — never runs the models. The encodings live in
   the `Encoding` table, beside the data.
 - Each process keeps one corpus per alliance in memory (`_corpus`): built from the table on first
   use, then brought up to date at every request with the rows encoded since (one indexed query,
@@ -33,7 +33,7 @@ from . import permissions as idea_permissions
 from . import similarity
 from .models import ACTIVE_STATUSES, Encoding, Idea, IdeaLink, IdeaStatus, Overlap
 
-# Projects encoded along a similarity request at most (the rest: `manage.py ideas_encode`).
+# Projects encoded along an idea's save at most (the rest: `manage.py ideas_encode`).
 PROJECTS_PER_REQUEST = 20
 # Rows encoded this long before the last refresh are looked at again (their keys and times): a
 # transaction that stamped its row earlier may commit later.
@@ -143,7 +143,7 @@ def encode_pending_projects(alliance_id: int | None = None, *, limit: int | None
     return encode_projects(pending if limit is None else pending[:limit])
 
 
-# A similarity request looks for changed projects of its alliance at most this often per process.
+# An idea's save looks for changed projects of its alliance at most this often per process.
 PENDING_CHECK_SECONDS = 60.0
 _pending_checked: dict[int, float] = {}
 
@@ -275,7 +275,6 @@ def similar_to_idea(user: UserLike, idea: Idea, *, limit: int = 10) -> list[Simi
 def _proposals(idea: Idea, reader: UserLike | None, *, limit: int) -> list[Similar]:
     """The best `limit` proposals for the idea: for `reader`, what they may see; for None (the
     platform itself, finding overlaps for the office) everything of the alliance."""
-    _encode_some_pending(idea.alliance_id)
     encoding = Encoding.objects.filter(idea=idea, version=VERSION).first()
     query = bytes(encoding.data) if encoding is not None else similarity.encode(idea_doc(idea))
     corpus = _corpus(idea.alliance_id)
@@ -382,6 +381,9 @@ def overlaps_refresh(idea_id: int) -> list[Overlap]:
     idea = Idea.objects.select_related("alliance").filter(pk=idea_id).first()
     if idea is None:
         return []
+    # Saving an idea (a write, which encodes anyway) also encodes a few changed projects, so that
+    # its hints see them; reading never runs the models (`manage.py ideas_encode` does the rest).
+    _encode_some_pending(idea.alliance_id)
     chosen: list[Similar] = []
     if idea.status in ACTIVE_STATUSES:
         # Linked already, or noted the other way round (B ~ A when A ~ B was found): no hint.

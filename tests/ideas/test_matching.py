@@ -81,6 +81,8 @@ def test_projects_of_every_phase_take_part(alliance, office):
         goals="Fahrermangel in der Logistik mindern",
         target_group="Arbeitslose",
     )
+    # Projects are encoded by `manage.py ideas_encode` (periodic) and along an idea's save.
+    assert matching.encode_pending_projects(alliance.pk) == 1
     idea = post(alliance, *DRIVERS[1])
     found = matching.similar_to_idea(office, idea, limit=10)
     assert ("project", project.pk) in [(item.kind, item.id) for item in found]
@@ -123,6 +125,7 @@ def test_an_applicant_sees_only_what_they_may(alliance):
         phase=phase, title="Berufskraftfahrer im Entwurf", summary=DRIVERS[0][1]
     )  # state "idea": not public
     public = project_in_state(phase, Status.ENDORSED)
+    matching.encode_pending_projects(alliance.pk)
     own = post(alliance, *DRIVERS[1], actor=applicant, organisation=organisation)
     seen = {(item.kind, item.id) for item in matching.similar_to_idea(applicant, own)}
     assert ("idea", internal.pk) not in seen
@@ -212,6 +215,7 @@ def test_a_reader_who_sees_little_still_gets_the_best_of_it(alliance):
     for number in range(45):
         post(alliance, f"{DRIVERS[0][0]} {number}", DRIVERS[0][1], DRIVERS[0][2])
     public = project_in_state(PhaseFactory(alliance=alliance), Status.ENDORSED)
+    matching.encode_pending_projects(alliance.pk)
     own = post(alliance, *DRIVERS[1], actor=applicant, organisation=organisation)
     seen = [(item.kind, item.id) for item in matching.similar_to_idea(applicant, own)]
     assert seen == [("project", public.pk)]
