@@ -10,8 +10,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from buendnis.alliances.models import Alliance
+from buendnis.funding.models import Project
 from buendnis.ideas import matching
-from buendnis.ideas.models import Encoding
+from buendnis.ideas.models import Idea
 
 
 class Command(BaseCommand):
@@ -32,12 +33,19 @@ class Command(BaseCommand):
                 raise CommandError(f"Kein Bündnis mit dem Kurznamen „{options['alliance']}“.")
             alliance_id = alliance.pk
         if options["all"]:
-            encodings = Encoding.objects.all()
+            # Encoded again in place: the workers keep matching on the old encodings meanwhile.
+            ideas_of = Idea.objects.all()
+            projects_of = Project.objects.all()
             if alliance_id is not None:
-                encodings = encodings.filter(alliance_id=alliance_id)
-            encodings.delete()
-        ideas = matching.encode_ideas(matching.pending_ideas(alliance_id))
-        projects = matching.encode_projects(matching.pending_projects(alliance_id))
+                ideas_of = ideas_of.filter(alliance_id=alliance_id)
+                projects_of = projects_of.filter(alliance_id=alliance_id)
+            idea_ids = list(ideas_of.order_by("pk").values_list("pk", flat=True))
+            project_ids = list(projects_of.order_by("pk").values_list("pk", flat=True))
+        else:
+            idea_ids = matching.pending_ideas(alliance_id)
+            project_ids = matching.pending_projects(alliance_id)
+        ideas = matching.encode_ideas(idea_ids)
+        projects = matching.encode_projects(project_ids)
         matching.forget_corpora()
         self.stdout.write(
             f"{ideas} Ideen und {projects} Vorhaben kodiert "
