@@ -224,18 +224,24 @@ def _refresh(alliance_id: int, cached: _Cached) -> None:
         cached.stamps[key] = encoded_at
 
 
-def _corpus(alliance_id: int) -> similarity.Corpus:
-    """The alliance's corpus in this process, up to date with the table."""
+def _cached(alliance_id: int) -> _Cached:
+    """The alliance's corpus in this process, up to date with the table, with its lock: the
+    corpus is not safe to read while another thread adds to it (threaded workers), so callers
+    rank under the lock."""
     with _corpora_lock:
         cached = _corpora.get(alliance_id)
     if cached is None:
         cached = _build(alliance_id)
         with _corpora_lock:
-            _corpora[alliance_id] = cached
-        return cached.corpus
+            cached = _corpora.setdefault(alliance_id, cached)
+        return cached
     with cached.lock:
         _refresh(alliance_id, cached)
-    return cached.corpus
+    return cached
+
+
+def _corpus(alliance_id: int) -> similarity.Corpus:
+    return _cached(alliance_id).corpus
 
 
 def is_matchable(idea: Idea) -> bool:
@@ -277,12 +283,15 @@ def _proposals(idea: Idea, reader: UserLike | None, *, limit: int) -> list[Simil
     platform itself, finding overlaps for the office) everything of the alliance."""
     encoding = Encoding.objects.filter(idea=idea, version=VERSION).first()
     query = bytes(encoding.data) if encoding is not None else similarity.encode(idea_doc(idea))
-    corpus = _corpus(idea.alliance_id)
+    cached = _cached(idea.alliance_id)
     # A reader outside the pool (an applicant) may see few items: rank among those only, so
     # that they too get the best `limit` of what they may see.
     only = None if reader is None else _seen_keys(reader, idea)
-    # More candidates than asked: some may no longer be proposed (withdrawn, merged).
-    matches = corpus.similar(query, k=limit * 3 + 10, exclude=_key(idea.pk, None), only=only)
+    with cached.lock:
+        # More candidates than asked: some may no longer be proposed (withdrawn, merged).
+        matches = cached.corpus.similar(
+            query, k=limit * 3 + 10, exclude=_key(idea.pk, None), only=only
+        )
     keyed = [(str(match.key).partition(":"), match) for match in matches]
     idea_ids = [int(number) for (kind, _sep, number), _m in keyed if kind == "idea"]
     project_ids = [int(number) for (kind, _sep, number), _m in keyed if kind == "project"]

@@ -211,7 +211,7 @@ class Corpus:
 
     Build it once per process from the stored encodings (`Corpus.build`) and `add` an idea when
     it is saved; `similar` ranks all of them with a few matrix products. Not thread-safe for
-    writes: the caller adds under a lock (reads may run alongside).
+    writes: the caller adds and ranks under one lock (a read while a row is added may fail).
     """
 
     def __init__(self, weights: Weights | None = None) -> None:
