@@ -28,9 +28,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from buendnis.accounts import permissions
-from buendnis.alliances.models import Organisation
 from buendnis.core.errors import NotPermitted
+from buendnis.funding import selectors as funding_selectors
 from buendnis.ideas import matching, selectors, services
 from buendnis.ideas import permissions as idea_permissions
 from buendnis.ideas.models import Idea, IdeaStatus
@@ -151,11 +150,7 @@ class IdeaListView(IdeaAPIView):
         alliance, user = self.alliance, request.user
         if not idea_permissions.can_post_idea(user, alliance):
             raise NotPermitted(_("Sie dürfen in diesem Bündnis keine Ideen einstellen."))
-        own = list(
-            Organisation.objects.filter(
-                pk__in=permissions.applicant_organisation_ids(user, alliance)
-            )
-        )
+        own = funding_selectors.applicant_organisations(user, alliance)
         serializer = serializers.IdeaInputSerializer(
             data=request.data, context={"alliance": alliance, "own_organisations": own}
         )

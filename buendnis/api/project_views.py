@@ -44,8 +44,7 @@ from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from buendnis.accounts import permissions
-from buendnis.alliances.models import Body, Organisation
+from buendnis.alliances.models import Body
 from buendnis.core.errors import NotPermitted
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import selectors, services
@@ -202,11 +201,7 @@ class ProjectListView(ProjectAPIView):
         alliance, user = self.alliance, request.user
         if not funding_permissions.can_create_project(user, alliance):
             raise NotPermitted(_("Sie dürfen in diesem Bündnis keine Vorhaben anlegen."))
-        own = list(
-            Organisation.objects.filter(
-                pk__in=permissions.applicant_organisation_ids(user, alliance)
-            )
-        )
+        own = selectors.applicant_organisations(user, alliance)
         serializer = ps.ProjectCreateSerializer(
             data=request.data, context={"alliance": alliance, "own_organisations": own}
         )
