@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,65 +78,62 @@ def encode_idea(idea: Idea) -> Encoding:
     return encoding
 
 
+def _pending(queryset: Any, relation: str, alliance_id: int | None) -> list[int]:
+    """The ids of `queryset` (ideas or projects) without an up-to-date encoding: none yet,
+    changed since, or made by an older encoder. `relation`: the reverse name of `Encoding`."""
+    if alliance_id is not None:
+        queryset = queryset.filter(alliance_id=alliance_id)
+    stale = (
+        Q(**{f"{relation}__isnull": True})
+        | Q(updated_at__gt=F(f"{relation}__source_updated_at"))
+        | ~Q(**{f"{relation}__version": VERSION})
+    )
+    return list(queryset.filter(stale).order_by("id").values_list("id", flat=True))
+
+
 def pending_ideas(alliance_id: int | None = None) -> list[int]:
     """Ideas without an up-to-date encoding (normally none: saving encodes)."""
-    ideas = Idea.objects.all()
-    if alliance_id is not None:
-        ideas = ideas.filter(alliance_id=alliance_id)
-    stale = (
-        Q(encoding__isnull=True)
-        | Q(updated_at__gt=F("encoding__source_updated_at"))
-        | ~Q(encoding__version=VERSION)
-    )
-    return list(ideas.filter(stale).order_by("id").values_list("id", flat=True))
-
-
-def encode_ideas(idea_ids: list[int]) -> int:
-    done = 0
-    for start in range(0, len(idea_ids), 64):
-        batch = list(Idea.objects.filter(pk__in=idea_ids[start : start + 64]))
-        for idea in batch:
-            encode_idea(idea)
-            done += 1
-    return done
+    return _pending(Idea.objects.all(), "encoding", alliance_id)
 
 
 def pending_projects(alliance_id: int | None = None) -> list[int]:
-    """Projects without an up-to-date encoding (none yet, changed since, or an older encoder)."""
-    projects = Project.objects.all()
-    if alliance_id is not None:
-        projects = projects.filter(alliance_id=alliance_id)
-    stale = (
-        Q(idea_encoding__isnull=True)
-        | Q(updated_at__gt=F("idea_encoding__source_updated_at"))
-        | ~Q(idea_encoding__version=VERSION)
-    )
-    return list(projects.filter(stale).order_by("id").values_list("id", flat=True))
+    """Projects without an up-to-date encoding."""
+    return _pending(Project.objects.all(), "idea_encoding", alliance_id)
 
 
-def encode_projects(project_ids: list[int]) -> int:
-    """Encode these projects (in batches: the encoder is faster on many texts at once)."""
+def _encode_in_batches(
+    queryset: Any, ids: list[int], doc_of: Callable[[Any], similarity.Doc], owner: str
+) -> int:
+    """Encode the rows of `queryset` with these ids, 64 at a time (the encoder is much faster on
+    many texts at once), and store each encoding (`owner`: "idea" or "project")."""
     done = 0
-    for start in range(0, len(project_ids), 64):
-        batch = list(
-            Project.objects.filter(pk__in=project_ids[start : start + 64]).only(
-                "alliance_id", "title", "summary", "goals", "target_group", "updated_at"
-            )
-        )
-        for project, data in zip(
-            batch, similarity.encode_many([project_doc(p) for p in batch]), strict=True
+    for start in range(0, len(ids), 64):
+        batch = list(queryset.filter(pk__in=ids[start : start + 64]))
+        for row, data in zip(
+            batch, similarity.encode_many([doc_of(row) for row in batch]), strict=True
         ):
             Encoding.objects.update_or_create(
-                project=project,
+                **{owner: row},
                 defaults={
-                    "alliance_id": project.alliance_id,
+                    "alliance_id": row.alliance_id,
                     "version": VERSION,
                     "data": data,
-                    "source_updated_at": project.updated_at,
+                    "source_updated_at": row.updated_at,
                 },
             )
             done += 1
     return done
+
+
+def encode_ideas(idea_ids: list[int]) -> int:
+    """Encode these ideas (their topics fetched with them)."""
+    return _encode_in_batches(Idea.objects.prefetch_related("topics"), idea_ids, idea_doc, "idea")
+
+
+def encode_projects(project_ids: list[int]) -> int:
+    """Encode these projects."""
+    fields = ("alliance_id", "title", "summary", "goals", "target_group", "updated_at")
+    return _encode_in_batches(Project.objects.only(*fields), project_ids, project_doc, "project")
 
 
 def encode_pending_projects(alliance_id: int | None = None, *, limit: int | None = None) -> int:
