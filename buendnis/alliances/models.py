@@ -223,8 +223,24 @@ class Person(Timestamped):
         return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
 
 
+class RecognitionStatus(models.TextChoices):
+    """Where a phase stands with the ministry. Only a recognised phase takes projects.
+
+    The names are a contract of the API (`recognition.status`)."""
+
+    DRAFT = "draft", _("In Vorbereitung")
+    APPLIED = "applied", _("Verlängerung beantragt")
+    CHANGES_REQUESTED = "changes_requested", _("Änderungen erbeten")
+    RECOGNISED = "recognised", _("Anerkannt")
+    REFUSED = "refused", _("Abgelehnt")
+
+
 class FundingPhase(Timestamped):
-    """A funding phase with its virtual budget, granted by the ministry at a funding rate."""
+    """A funding phase with its virtual budget, granted by the ministry at a funding rate.
+
+    A phase the office prepares starts as a draft; its budget and rate are then the ones applied
+    for, and the ministry's recognition sets the ones assigned. A phase recorded directly (the
+    history of an alliance, the admin, an import) is recognised from the start."""
 
     alliance = models.ForeignKey(
         Alliance, on_delete=models.CASCADE, related_name="phases", verbose_name=_("Bündnis")
@@ -253,12 +269,19 @@ class FundingPhase(Timestamped):
             ),
         ],
     )
+    recognition_status = models.CharField(
+        _("Anerkennung"),
+        max_length=20,
+        choices=RecognitionStatus.choices,
+        default=RecognitionStatus.RECOGNISED,
+    )
     recognised_on = models.DateField(_("Anerkannt durch das Ministerium am"), null=True, blank=True)
     recognition_reference = models.CharField(
         _("Aktenzeichen der Anerkennung"), max_length=100, blank=True
     )
     extension_applied_on = models.DateField(_("Verlängerung beantragt am"), null=True, blank=True)
     extension_note = models.TextField(_("Verlängerungsantrag"), blank=True)
+    recognition_conditions = models.TextField(_("Auflagen der Anerkennung"), blank=True)
     project_end_cutoff = models.DateField(
         _("Spätestes Projektende"),
         null=True,
@@ -300,6 +323,10 @@ class FundingPhase(Timestamped):
 
     def contains(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+    @property
+    def is_recognised(self) -> bool:
+        return self.recognition_status == RecognitionStatus.RECOGNISED
 
     @property
     def project_volume(self) -> Decimal:

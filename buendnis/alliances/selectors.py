@@ -23,6 +23,7 @@ from .models import (
     Organisation,
     OrganisationGroup,
     Person,
+    RecognitionStatus,
     Seat,
     SeatRole,
     Topic,
@@ -44,9 +45,13 @@ def phase_on(alliance_id: int, day: date) -> FundingPhase | None:
 
 
 def current_phase(alliance: Alliance, *, on: date | None = None) -> FundingPhase | None:
-    """The phase running today; between phases the latest one that began, else the next one."""
+    """The recognised phase running today; between phases the latest one that began, else the
+    next one. A phase still in preparation or with the ministry is never current: it takes no
+    projects yet."""
     day = on or today()
-    phases = FundingPhase.objects.filter(alliance=alliance)
+    phases = FundingPhase.objects.filter(
+        alliance=alliance, recognition_status=RecognitionStatus.RECOGNISED
+    )
     return (
         phases.filter(starts_on__lte=day, ends_on__gte=day).first()
         or phases.filter(starts_on__lte=day).order_by("-starts_on").first()
@@ -54,10 +59,14 @@ def current_phase(alliance: Alliance, *, on: date | None = None) -> FundingPhase
     )
 
 
-def phase_list(alliance: Alliance) -> QuerySet[FundingPhase]:
+def phase_list(alliance: Alliance, *, with_unrecognised: bool = False) -> QuerySet[FundingPhase]:
+    """The phases of the alliance, oldest first; those not (yet) recognised only on request
+    (the internal circle and the ministry see them, the public does not)."""
+    phases = FundingPhase.objects.filter(alliance=alliance)
+    if not with_unrecognised:
+        phases = phases.filter(recognition_status=RecognitionStatus.RECOGNISED)
     return (
-        FundingPhase.objects.filter(alliance=alliance)
-        .annotate(partner_count=Count("agreements"))
+        phases.annotate(partner_count=Count("agreements"))
         .order_by("starts_on")
     )
 
@@ -212,6 +221,7 @@ def people_with_contacts(alliance: Alliance) -> QuerySet[Person]:
 
 def phase_pick_current(phases: list[FundingPhase], day: date) -> FundingPhase | None:
     """The same rule as `current_phase`, applied to phases already fetched (ordered by start)."""
+    phases = [phase for phase in phases if phase.is_recognised]
     running = [phase for phase in phases if phase.contains(day)]
     if running:
         return running[0]
@@ -222,14 +232,14 @@ def phase_pick_current(phases: list[FundingPhase], day: date) -> FundingPhase | 
 
 
 def phase_overview(
-    alliance: Alliance, *, on: date | None = None
+    alliance: Alliance, *, on: date | None = None, with_unrecognised: bool = False
 ) -> tuple[list[FundingPhase], FundingPhase | None]:
     """All phases with `partner_count` and `is_current`, plus the current one: one query.
 
     Picking the current phase in Python keeps the count at one query whether or not a phase runs
     today (`current_phase` needs up to three)."""
     day = on or today()
-    phases = list(phase_list(alliance))
+    phases = list(phase_list(alliance, with_unrecognised=with_unrecognised))
     current = phase_pick_current(phases, day)
     for phase in phases:
         phase.is_current = phase is current  # type: ignore[attr-defined]

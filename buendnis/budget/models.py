@@ -18,6 +18,7 @@ class EntryKind(models.TextChoices):
     RELEASE = "release", _("Freigabe")
     PAYMENT = "payment", _("Auszahlung/Abrechnung")
     ADJUSTMENT = "adjustment", _("Budgetänderung")
+    CARRY_OVER = "carry_over", _("Übertrag zwischen Förderphasen")
 
 
 class LedgerEntry(AppendOnlyModel):

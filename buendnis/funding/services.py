@@ -153,6 +153,14 @@ def _draft_errors(project: Project) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if project.phase.alliance_id != project.alliance_id:
         errors["phase"] = [_("Die Förderphase gehört zu einem anderen Bündnis.")]
+    elif project._state.adding and not project.phase.is_recognised:
+        errors["phase"] = [
+            _(
+                "Die Förderphase %(phase)s ist noch nicht vom Ministerium anerkannt; "
+                "Vorhaben werden erst danach in ihr angelegt."
+            )
+            % {"phase": project.phase.name}
+        ]
     if project.applicant_organisation.alliance_id != project.alliance_id:
         errors["applicant_organisation"] = [_("Der Projektträger gehört zu einem anderen Bündnis.")]
     if project.action_field is not None and project.action_field.phase_id != project.phase_id:

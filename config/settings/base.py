@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "buendnis.meetings",
     "buendnis.office",
     "buendnis.ideas",
+    "buendnis.renewal",
     "buendnis.portal",
     "buendnis.reports",
     "buendnis.public",
@@ -241,6 +242,13 @@ SPECTACULAR_SETTINGS = {
 
 # Demo logins (documented in README) are refused where this is False (production).
 BUENDNIS_ALLOW_DEMO_LOGINS = True
+
+# The ministry that recognises the alliances of this deployment. In Lower Saxony the responsible
+# ministry changed over the years: each recognition decision keeps the name it was taken under.
+BUENDNIS_MINISTRY_NAME = env.str(
+    "BUENDNIS_MINISTRY_NAME",
+    default="Niedersächsisches Ministerium für Wirtschaft, Verkehr, Bauen und Digitalisierung",
+)
 
 # The platform's address as people reach it (scheme and host, no trailing slash). Mail is sent
 # after the request, without one to ask, so links in mail and calendar entries are built from
