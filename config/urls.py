@@ -41,6 +41,8 @@ urlpatterns = [
     # The office's inbox (anfragen/…) and a member's questions (meine-anfragen/).
     path("<slug:slug>/intern/", include("buendnis.portal.inquiry_urls")),
     path("<slug:slug>/intern/ideen/", include("buendnis.portal.idea_urls")),
+    # The alliance's own cycle: phases, strategy, renewal, recognition (phasen/…, vereinbarung/).
+    path("<slug:slug>/intern/", include("buendnis.portal.renewal_urls")),
     # The public meeting pages (public app) and a member's private calendar (portal) share the
     # prefix and one namespace: the addresses and names are a contract.
     path(

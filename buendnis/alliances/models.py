@@ -127,6 +127,16 @@ class OrganisationGroup(Timestamped):
         return self.name
 
 
+class Territory(models.TextChoices):
+    """What kind of local authority a municipal partner is: the state's composition rule counts
+    districts and independent cities."""
+
+    NONE = "", _("keine Gebietskörperschaft")
+    DISTRICT = "district", _("Landkreis (oder Region)")
+    INDEPENDENT_CITY = "independent_city", _("Kreisfreie Stadt")
+    MUNICIPALITY = "municipality", _("Kreisangehörige Stadt oder Gemeinde")
+
+
 class Organisation(Timestamped):
     alliance = models.ForeignKey(
         Alliance, on_delete=models.CASCADE, related_name="organisations", verbose_name=_("Bündnis")
@@ -138,6 +148,14 @@ class Organisation(Timestamped):
         on_delete=models.PROTECT,
         related_name="organisations",
         verbose_name=_("Gruppe"),
+    )
+    territory = models.CharField(
+        _("Gebietskörperschaft"),
+        max_length=20,
+        choices=Territory.choices,
+        default=Territory.NONE,
+        blank=True,
+        help_text=_("Für Kommunen: Landkreis, kreisfreie Stadt oder kreisangehörige Gemeinde."),
     )
     street = models.CharField(_("Straße"), max_length=200, blank=True)
     postcode = models.CharField(_("PLZ"), max_length=10, blank=True)

@@ -65,10 +65,7 @@ def phase_list(alliance: Alliance, *, with_unrecognised: bool = False) -> QueryS
     phases = FundingPhase.objects.filter(alliance=alliance)
     if not with_unrecognised:
         phases = phases.filter(recognition_status=RecognitionStatus.RECOGNISED)
-    return (
-        phases.annotate(partner_count=Count("agreements"))
-        .order_by("starts_on")
-    )
+    return phases.annotate(partner_count=Count("agreements")).order_by("starts_on")
 
 
 def organisation_list(
@@ -118,6 +115,10 @@ def seats_active_on(day: date | None = None) -> QuerySet[Seat]:
 
 def active_seats(body_ids: list[int], *, on: date | None = None) -> QuerySet[Seat]:
     return seats_active_on(on).filter(body_id__in=body_ids)
+
+
+def body_of_kind(alliance: Alliance, kind: str) -> Body | None:
+    return Body.objects.filter(alliance=alliance, kind=kind).first()
 
 
 def body_list(alliance: Alliance, *, on: date | None = None) -> list[Body]:

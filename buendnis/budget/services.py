@@ -192,3 +192,48 @@ def budget_adjust(
             project=None,
             entry=rules.Entry(EntryKind.ADJUSTMENT, note, budget=amount),
         )
+
+
+def carry_over(
+    *, actor: User | None, source: FundingPhase, target: FundingPhase, amount: Decimal, note: str
+) -> tuple[LedgerEntry, LedgerEntry]:
+    """Move unspent budget of one phase to another of the same alliance: two bookings, never a
+    silent change of either budget. The source keeps what it has reserved, committed or paid.
+
+    Precondition: the caller has checked that the actor may decide this (the ministry's
+    recognition of the target phase)."""
+    if source.alliance_id != target.alliance_id or source.pk == target.pk:
+        raise DomainError(_("Ein Übertrag geht nur zwischen zwei Phasen desselben Bündnisses."))
+    if amount != amount.quantize(Decimal("0.01")) or amount <= 0:
+        raise DomainError(
+            {"carry_over": _("Der Übertrag ist ein positiver Betrag auf den Cent genau.")}
+        )
+    with transaction.atomic():
+        # Both rows locked in one order, so two carry-overs between the same phases cannot
+        # deadlock.
+        first, second = sorted((source.pk, target.pk))
+        locked = {first: _lock_phase(first), second: _lock_phase(second)}
+        available = budget_figures(locked[source.pk]).available
+        if amount > available:
+            raise DomainError(
+                {
+                    "carry_over": _(
+                        "Aus der Phase %(phase)s sind höchstens %(available)s verfügbar; mehr "
+                        "kann nicht übertragen werden."
+                    )
+                    % {"phase": source.name, "available": euro(available)}
+                }
+            )
+        out = _book(
+            actor=actor,
+            phase=locked[source.pk],
+            project=None,
+            entry=rules.Entry(EntryKind.CARRY_OVER, note, budget=-amount),
+        )
+        into = _book(
+            actor=actor,
+            phase=locked[target.pk],
+            project=None,
+            entry=rules.Entry(EntryKind.CARRY_OVER, note, budget=amount),
+        )
+    return out, into

@@ -226,9 +226,7 @@ class ExtensionApplication(Timestamped):
         related_name="extension_application",
         verbose_name=_("Förderphase"),
     )
-    signature_deadline = models.DateField(
-        _("Unterschriften erbeten bis"), null=True, blank=True
-    )
+    signature_deadline = models.DateField(_("Unterschriften erbeten bis"), null=True, blank=True)
     cover_note = models.TextField(_("Anschreiben an das Ministerium"), blank=True)
     submitted_at = models.DateTimeField(_("Eingereicht am"), null=True, blank=True)
     submitted_by = models.ForeignKey(

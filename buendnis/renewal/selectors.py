@@ -1,0 +1,335 @@
+"""Reads of the alliance's own cycle: the phase before, the strategy's text, where the partners
+stand, whether the application may go out (the state's composition rules), who hears of what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from buendnis.alliances import selectors as alliance_selectors
+from buendnis.alliances.models import (
+    Body,
+    BodyKind,
+    CooperationAgreement,
+    FundingPhase,
+    GroupKind,
+    Organisation,
+    RecognitionStatus,
+    Seat,
+    SeatRole,
+    Territory,
+)
+from buendnis.meetings.models import Circulation, CirculationStatus, Decision, DecisionOutcome
+
+from .models import (
+    ExtensionApplication,
+    RecognitionDecision,
+    SignatureRequest,
+    SignatureStatus,
+    Strategy,
+    StrategyVersion,
+)
+
+
+def previous_phase(phase: FundingPhase) -> FundingPhase | None:
+    """The recognised phase of the alliance that began last before this one."""
+    return (
+        FundingPhase.objects.filter(
+            alliance_id=phase.alliance_id,
+            starts_on__lt=phase.starts_on,
+            recognition_status=RecognitionStatus.RECOGNISED,
+        )
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def latest_version(phase: FundingPhase) -> StrategyVersion | None:
+    return StrategyVersion.objects.filter(strategy__phase=phase).order_by("-number").first()
+
+
+def strategy_of(phase: FundingPhase) -> Strategy | None:
+    return (
+        Strategy.objects.filter(phase=phase)
+        .select_related("adopted_decision__item__meeting", "adopted_circulation")
+        .first()
+    )
+
+
+def strategy_versions(phase: FundingPhase) -> QuerySet[StrategyVersion]:
+    return (
+        StrategyVersion.objects.filter(strategy__phase=phase)
+        .select_related("created_by")
+        .order_by("-number")
+    )
+
+
+def application_of(phase: FundingPhase) -> ExtensionApplication | None:
+    return ExtensionApplication.objects.filter(phase=phase).select_related("submitted_by").first()
+
+
+def decisions_of(phase: FundingPhase) -> QuerySet[RecognitionDecision]:
+    return RecognitionDecision.objects.filter(phase=phase).order_by("-created_at", "-id")
+
+
+def phases_in_preparation(alliance_id: int) -> QuerySet[FundingPhase]:
+    """Phases not yet recognised (and not refused): the office's work in progress."""
+    return FundingPhase.objects.filter(
+        alliance_id=alliance_id,
+        recognition_status__in=(
+            RecognitionStatus.DRAFT,
+            RecognitionStatus.APPLIED,
+            RecognitionStatus.CHANGES_REQUESTED,
+        ),
+    ).order_by("starts_on")
+
+
+def applications_waiting() -> QuerySet[FundingPhase]:
+    """Every alliance's phase waiting for the ministry, oldest application first."""
+    return (
+        FundingPhase.objects.filter(recognition_status=RecognitionStatus.APPLIED)
+        .select_related("alliance")
+        .order_by("extension_applied_on", "pk")
+    )
+
+
+# --- Where the partners stand -------------------------------------------------------------------
+
+
+@dataclass
+class PartnerRow:
+    """One organisation's standing for a phase: a request, or a signature without one."""
+
+    organisation: Organisation
+    status: str
+    request: SignatureRequest | None = None
+    agreement: CooperationAgreement | None = None
+
+    @property
+    def status_label(self) -> str:
+        return str(SignatureStatus(self.status).label)
+
+
+def partner_rows(phase: FundingPhase) -> list[PartnerRow]:
+    """Every organisation asked for or signed for the phase, by name: two queries."""
+    requests = list(
+        SignatureRequest.objects.filter(phase=phase).select_related(
+            "organisation__group", "agreement"
+        )
+    )
+    asked = {request.organisation_id for request in requests}
+    rows = [
+        PartnerRow(request.organisation, request.status, request, request.agreement)
+        for request in requests
+    ]
+    rows.extend(
+        PartnerRow(agreement.organisation, SignatureStatus.SIGNED, None, agreement)
+        for agreement in CooperationAgreement.objects.filter(phase=phase)
+        .exclude(organisation_id__in=asked)
+        .select_related("organisation__group")
+    )
+    return sorted(rows, key=lambda row: row.organisation.name.casefold())
+
+
+def status_counts(rows: list[PartnerRow]) -> dict[str, int]:
+    counts = dict.fromkeys(SignatureStatus.values, 0)
+    for row in rows:
+        counts[row.status] += 1
+    return counts
+
+
+def organisations_to_ask(phase: FundingPhase) -> QuerySet[Organisation]:
+    """The alliance's organisations not yet asked and not signed for the phase; the partners of
+    the phase before first (the office asks them all, and any new one)."""
+    done = SignatureRequest.objects.filter(phase=phase).values("organisation_id")
+    signed = CooperationAgreement.objects.filter(phase=phase).values("organisation_id")
+    return (
+        Organisation.objects.filter(alliance_id=phase.alliance_id)
+        .exclude(pk__in=done)
+        .exclude(pk__in=signed)
+        .select_related("group")
+        .order_by("name")
+    )
+
+
+def previous_partner_ids(phase: FundingPhase) -> set[int]:
+    previous = previous_phase(phase)
+    if previous is None:
+        return set()
+    return set(
+        CooperationAgreement.objects.filter(phase=previous).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def open_requests_for(organisation_ids: frozenset[int]) -> QuerySet[SignatureRequest]:
+    """The open requests for the organisations a user speaks for (the partner's own page)."""
+    return (
+        SignatureRequest.objects.filter(
+            organisation_id__in=organisation_ids,
+            status__in=(SignatureStatus.ASKED, SignatureStatus.PENDING),
+        )
+        .select_related("phase", "organisation")
+        .order_by("due_on", "pk")
+    )
+
+
+def contact_addresses(organisation: Organisation) -> list[str]:
+    """Where a partner hears of a request: its people with an address, and its own address."""
+    addresses = set(organisation.people.exclude(email="").values_list("email", flat=True))
+    if organisation.email:
+        addresses.add(organisation.email)
+    return sorted(addresses)
+
+
+# --- The composition rules and the application --------------------------------------------------
+
+
+def _signed_organisations(phase: FundingPhase) -> list[Organisation]:
+    return list(
+        Organisation.objects.filter(agreements__phase=phase).select_related("group").distinct()
+    )
+
+
+def composition_problems(phase: FundingPhase) -> list[str]:
+    """The state's rules for who must be among the members (the partners that signed for the
+    phase), in German; empty when they hold.
+
+    Among the members: districts and/or independent cities, chambers, employers' organisations,
+    unions, the employment agency and/or a Jobcenter. The territory covers at least two
+    districts, or one district and one independent city."""
+    members = _signed_organisations(phase)
+    kinds = {member.group.kind for member in members}
+    territories = [member.territory for member in members]
+    districts = territories.count(Territory.DISTRICT)
+    cities = territories.count(Territory.INDEPENDENT_CITY)
+    problems: list[str] = []
+    if not districts and not cities:
+        problems.append(_("Unter den Partnern fehlt ein Landkreis oder eine kreisfreie Stadt."))
+    required = [
+        (GroupKind.CHAMBERS, _("Unter den Partnern fehlt eine Kammer.")),
+        (
+            GroupKind.EMPLOYER_ASSOCIATIONS,
+            _("Unter den Partnern fehlt ein Arbeitgeberverband."),
+        ),
+        (GroupKind.UNIONS, _("Unter den Partnern fehlt eine Gewerkschaft.")),
+        (
+            GroupKind.EMPLOYMENT_AGENCIES,
+            _("Unter den Partnern fehlt die Agentur für Arbeit oder ein Jobcenter."),
+        ),
+    ]
+    problems.extend(message for kind, message in required if kind not in kinds)
+    if not (districts >= 2 or (districts >= 1 and cities >= 1)):
+        problems.append(
+            _(
+                "Das Gebiet muss mindestens zwei Landkreise oder einen Landkreis und eine "
+                "kreisfreie Stadt umfassen (unterzeichnet haben %(districts)s Landkreis(e) und "
+                "%(cities)s kreisfreie Stadt/Städte)."
+            )
+            % {"districts": districts, "cities": cities}
+        )
+    return problems
+
+
+def speakers_problems(phase: FundingPhase) -> list[str]:
+    """The Sprecherkreis on the phase's first day against its rule (speaker + one deputy from
+    each sending group), and every member of it must have signed for the phase."""
+    body = alliance_selectors.body_of_kind(phase.alliance, BodyKind.SPEAKERS)
+    if body is None:
+        return [_("Das Bündnis hat keinen Sprecherkreis.")]
+    problems = alliance_selectors.speakers_circle_problems(body, on=phase.starts_on)
+    signed = {member.pk for member in _signed_organisations(phase)}
+    problems.extend(
+        _("%(org)s sitzt im Sprecherkreis, hat für %(phase)s aber nicht unterzeichnet.")
+        % {"org": seat.organisation.name, "phase": phase.name}
+        for seat in alliance_selectors.active_seats([body.pk], on=phase.starts_on).select_related(
+            "organisation"
+        )
+        if seat.organisation_id not in signed
+    )
+    return problems
+
+
+def strategy_problems(phase: FundingPhase) -> list[str]:
+    strategy = Strategy.objects.filter(phase=phase).first()
+    problems: list[str] = []
+    if strategy is None or not strategy.is_adopted:
+        problems.append(
+            _("Der Steuerkreis hat die Handlungsfelder der Strategie noch nicht beschlossen.")
+        )
+    version = latest_version(phase)
+    if version is None or not (version.analysis and version.fields_intro):
+        problems.append(
+            _("Die Strategie braucht mindestens die Analyse der Region und die Handlungsfelder.")
+        )
+    return problems
+
+
+def application_problems(phase: FundingPhase) -> list[str]:
+    """Everything that keeps the application from going out, in German; empty when ready."""
+    return [*composition_problems(phase), *speakers_problems(phase), *strategy_problems(phase)]
+
+
+@dataclass
+class SeatPlan:
+    """How the Steuerkreis changes with the phase: who joins, whose vote ends."""
+
+    to_add: list[Organisation] = field(default_factory=list)
+    to_end: list[Seat] = field(default_factory=list)
+
+
+def seat_plan(phase: FundingPhase, steering: Body) -> SeatPlan:
+    signed = _signed_organisations(phase)
+    signed_ids = {organisation.pk for organisation in signed}
+    on_start = list(
+        alliance_selectors.active_seats([steering.pk], on=phase.starts_on).select_related(
+            "organisation"
+        )
+    )
+    seated = {seat.organisation_id for seat in on_start}
+    day_before = phase.starts_on - timedelta(days=1)
+    return SeatPlan(
+        to_add=sorted(
+            (organisation for organisation in signed if organisation.pk not in seated),
+            key=lambda organisation: organisation.name,
+        ),
+        to_end=[
+            seat
+            for seat in on_start
+            if seat.role == SeatRole.MEMBER
+            and seat.organisation_id not in signed_ids
+            and seat.starts_on <= day_before
+        ],
+    )
+
+
+ADOPTABLE_LIMIT = 30
+
+
+def adoptable_decisions(phase: FundingPhase) -> list[Decision]:
+    """The Steuerkreis' agreed decisions on items without a project, newest first (bounded)."""
+    return list(
+        Decision.objects.filter(
+            alliance_id=phase.alliance_id,
+            outcome=DecisionOutcome.AGREED,
+            item__project__isnull=True,
+            item__meeting__body__kind=BodyKind.STEERING,
+        )
+        .select_related("item__meeting")
+        .order_by("-decided_at")[:ADOPTABLE_LIMIT]
+    )
+
+
+def adoptable_circulations(phase: FundingPhase) -> list[Circulation]:
+    return list(
+        Circulation.objects.filter(
+            alliance_id=phase.alliance_id,
+            status=CirculationStatus.PASSED,
+            project__isnull=True,
+            body__kind=BodyKind.STEERING,
+        ).order_by("-closed_at")[:ADOPTABLE_LIMIT]
+    )
