@@ -25,6 +25,7 @@ from .models import (
     Organisation,
     OrganisationGroup,
     Person,
+    RecognitionStatus,
     Seat,
     Topic,
 )
@@ -131,6 +132,28 @@ class FundingPhaseAdmin(ServiceAdmin):
     @admin.display(description=_("Projektvolumen (€)"))
     def project_volume(self, obj: FundingPhase) -> Any:
         return obj.project_volume
+
+    # Recognition is the ministry's decision (renewal.services.recognition_decide): an office
+    # neither sets it nor adds a phase that counts as recognised. Platform admins may record the
+    # history of an alliance that arrives with past phases.
+    RECOGNITION_FIELDS = (
+        "recognition_status",
+        "recognised_on",
+        "recognition_reference",
+        "recognition_conditions",
+        "extension_applied_on",
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not permissions.is_platform_admin(request.user):
+            fields.extend(self.RECOGNITION_FIELDS)
+        return fields
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change and not permissions.is_platform_admin(request.user):
+            obj.recognition_status = RecognitionStatus.DRAFT
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(CooperationAgreement)

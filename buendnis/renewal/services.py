@@ -81,6 +81,20 @@ def _lock_phase(phase: FundingPhase) -> FundingPhase:
     return FundingPhase.objects.select_for_update(no_key=True).get(pk=phase.pk)
 
 
+def _strategy_locked(phase: FundingPhase) -> Strategy:
+    """The phase's strategy row, locked; created for a phase recorded without one (the admin, an
+    import). Precondition: inside the caller's transaction."""
+    Strategy.objects.get_or_create(phase=phase, defaults={"alliance_id": phase.alliance_id})
+    return Strategy.objects.select_for_update().get(phase=phase)
+
+
+def _application_locked(phase: FundingPhase) -> ExtensionApplication:
+    ExtensionApplication.objects.get_or_create(
+        phase=phase, defaults={"alliance_id": phase.alliance_id}
+    )
+    return ExtensionApplication.objects.select_for_update().get(phase=phase)
+
+
 def _not_in_future(day: date | None, field_name: str, label: str) -> None:
     if day is not None and day > _today():
         raise DomainError(
@@ -187,7 +201,7 @@ def phase_draft_update(
         for name, value in fields.items():
             setattr(locked, name, value)
         alliance_services.phase_save(actor=actor, instance=locked)
-        application = ExtensionApplication.objects.get(phase=locked)
+        application = _application_locked(locked)
         if application.signature_deadline != signature_deadline:
             application.signature_deadline = signature_deadline
             application.save(update_fields=["signature_deadline", "updated_at"])
@@ -219,7 +233,7 @@ def strategy_revise(
         "working_methods": working_methods.strip(),
     }
     with transaction.atomic():
-        strategy = Strategy.objects.select_for_update().get(phase=phase)
+        strategy = _strategy_locked(phase)
         latest = strategy.versions.order_by("-number").first()
         if latest is not None and all(getattr(latest, key) == value for key, value in text.items()):
             raise DomainError(_("Der Text ist unverändert; es entsteht keine neue Fassung."))
@@ -301,7 +315,7 @@ def strategy_adopt(
             )
         )
     with transaction.atomic():
-        strategy = Strategy.objects.select_for_update().get(phase=phase)
+        strategy = _strategy_locked(phase)
         strategy.adopted_decision = decision
         strategy.adopted_circulation = circulation
         strategy.adopted_on = adopted_on
@@ -644,7 +658,7 @@ def application_submit(
                 _("Der Antrag kann noch nicht gestellt werden: %(problems)s")
                 % {"problems": " ".join(problems)}
             )
-        application = ExtensionApplication.objects.select_for_update().get(phase=locked)
+        application = _application_locked(locked)
         before = locked.recognition_status
         now = timezone.now()
         application.cover_note = cover_note.strip()
@@ -737,7 +751,7 @@ def recognition_decide(
                 _("Über diese Förderphase ist nichts zu entscheiden: „%(status)s“.")
                 % {"status": locked.get_recognition_status_display()}
             )
-        application = ExtensionApplication.objects.get(phase=locked)
+        application = _application_locked(locked)
         applied_on = (
             timezone.localdate(application.submitted_at) if application.submitted_at else None
         )
