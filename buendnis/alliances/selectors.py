@@ -59,6 +59,19 @@ def current_phase(alliance: Alliance, *, on: date | None = None) -> FundingPhase
     )
 
 
+def phases_open_for_projects(alliance: Alliance, *, on: date | None = None) -> list[FundingPhase]:
+    """Recognised phases in which a new project can still run: the current one and any
+    recognised phase ahead (the next one, once the ministry has recognised it)."""
+    day = on or today()
+    return [
+        phase
+        for phase in FundingPhase.objects.filter(
+            alliance=alliance, recognition_status=RecognitionStatus.RECOGNISED
+        ).order_by("starts_on")
+        if (phase.project_end_cutoff or phase.ends_on) >= day
+    ]
+
+
 def phase_list(alliance: Alliance, *, with_unrecognised: bool = False) -> QuerySet[FundingPhase]:
     """The phases of the alliance, oldest first; those not (yet) recognised only on request
     (the internal circle and the ministry see them, the public does not)."""

@@ -28,7 +28,7 @@ from django_stubs_ext import StrOrPromise
 
 from buendnis.accounts import permissions
 from buendnis.alliances import selectors as alliance_selectors
-from buendnis.alliances.models import Alliance, Organisation
+from buendnis.alliances.models import Alliance, FundingPhase, Organisation
 from buendnis.core.errors import StaleEdit
 from buendnis.core.forms import add_service_errors
 from buendnis.core.paging import page_of
@@ -221,7 +221,7 @@ def project_create(request: HttpRequest, alliance: Alliance) -> HttpResponse:
             alliance,
             _("Vorhaben legen die Projektträger des Bündnisses und seine Geschäftsstelle an."),
         )
-    phase = alliance_selectors.current_phase(alliance)
+    phase, phase_choices = _phase_for_new_project(request, alliance)
     # The office starts projects for any organisation of the alliance, an applicant for their own.
     choose_owner = permissions.can_manage(user, alliance)
     organisations = [] if choose_owner else selectors.applicant_organisations(user, alliance)
@@ -272,8 +272,33 @@ def project_create(request: HttpRequest, alliance: Alliance) -> HttpResponse:
                 % {"title": project.title, "reference": project.reference},
             )
             return redirect(_detail_url(project))
-    context = {"phase": phase, "form": form, "organisations": organisations}
+    context = {
+        "phase": phase,
+        "form": form,
+        "organisations": organisations,
+        "phase_choices": phase_choices,
+    }
     return _page(request, alliance, "project_create.html", context)
+
+
+def _phase_for_new_project(
+    request: HttpRequest, alliance: Alliance
+) -> tuple[FundingPhase | None, list[FundingPhase]]:
+    """The phase a new project belongs to: the current one, or another recognised phase still
+    open for projects that the person chose (`?phase=<id>`, e.g. the next phase once the
+    ministry has recognised it). Returns it with the choices when there is more than one."""
+    current = alliance_selectors.current_phase(alliance)
+    choices = alliance_selectors.phases_open_for_projects(alliance)
+    wanted = request.GET.get("phase")
+    if wanted:
+        chosen = next((phase for phase in choices if str(phase.pk) == wanted), None)
+        if chosen is None:
+            raise Http404(_("In dieser Förderphase lassen sich keine Vorhaben anlegen."))
+        current = chosen
+    elif current is not None and current not in choices and choices:
+        # The current phase is over for new projects; the next recognised one takes them.
+        current = choices[0]
+    return current, choices if len(choices) > 1 else []
 
 
 # --- The project --------------------------------------------------------------------------------

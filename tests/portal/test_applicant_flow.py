@@ -631,3 +631,45 @@ def test_consultation_request_needs_a_message(
     response = login("applicant").post(_url(project, "beratung/"), {"message": ""})
     assert "Dieses Feld ist zwingend erforderlich." in _html(response)
     assert mail.outbox == []
+
+
+def test_a_new_project_can_go_into_the_next_recognised_phase_but_not_a_draft(
+    login: Callable[[str], Client], site: AllianceStructure, applicant: User
+) -> None:
+    from buendnis.alliances.models import ActionField, RecognitionStatus
+    from tests.factories import PhaseFactory
+
+    after = site.phase.ends_on
+    draft = PhaseFactory(
+        alliance=site.alliance,
+        name="Nächste",
+        starts_on=date(after.year, after.month, after.day) + timezone.timedelta(days=1),
+        ends_on=date(after.year + 3, after.month, after.day),
+        recognition_status=RecognitionStatus.DRAFT,
+    )
+    client = login("applicant")
+    page = _html(client.get("/son/vorhaben/neu/"))
+    assert "Nächste" not in page  # a draft takes no projects and is not offered
+    assert client.get(f"/son/vorhaben/neu/?phase={draft.pk}").status_code == 404
+
+    draft.recognition_status = RecognitionStatus.RECOGNISED
+    draft.save()
+    field = ActionField.objects.create(
+        alliance=site.alliance, phase=draft, title="Neu", is_open=True
+    )
+    page = _html(client.get("/son/vorhaben/neu/"))
+    assert f'href="?phase={draft.pk}"' in page
+    response = client.post(
+        f"/son/vorhaben/neu/?phase={draft.pk}",
+        {
+            "title": "Im nächsten Abschnitt",
+            "summary": "Kurz",
+            "action_field": field.pk,
+            "funding_priority": "unemployed",
+            "contact_name": "Erika Antrag",
+            "contact_email": "erika@example.org",
+            "contact_phone": "",
+        },
+    )
+    assert response.status_code == 302
+    assert Project.objects.get(title="Im nächsten Abschnitt").phase == draft
