@@ -26,6 +26,7 @@ from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings import selectors as meeting_selectors
 from buendnis.office import selectors as office_selectors
 from buendnis.office.models import Source
+from buendnis.renewal import selectors as renewal_selectors
 from buendnis.web.pages import internal_page, render_alliance_page
 
 from .office_filters import WAITING_BY_KEY
@@ -72,8 +73,13 @@ def internal_dashboard(request: HttpRequest, alliance: Alliance) -> HttpResponse
                 alliance, office_projects.statuses, limit=DESK_ROWS
             ),
             overlaps=idea_selectors.open_overlaps(alliance, limit=DESK_ROWS),
+            renewals=renewal_selectors.renewal_desk(alliance.pk),
         )
     else:
+        if permissions.is_active_user(user):
+            context["signature_requests"] = renewal_selectors.open_requests_of_user(
+                user.pk, alliance.pk
+            )
         context["circulations"] = meeting_selectors.circulations_to_answer(
             alliance,
             meeting_permissions.answering_organisation_ids(user, alliance),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from buendnis.alliances import selectors as alliance_selectors
@@ -332,4 +332,47 @@ def adoptable_circulations(phase: FundingPhase) -> list[Circulation]:
             project__isnull=True,
             body__kind=BodyKind.STEERING,
         ).order_by("-closed_at")[:ADOPTABLE_LIMIT]
+    )
+
+
+def renewal_desk(alliance_id: int) -> list[FundingPhase]:
+    """The phases in preparation with their partners' counts per status (one query): the
+    office's desk card."""
+    return list(
+        phases_in_preparation(alliance_id).annotate(
+            signed_count=Count(
+                "signature_requests",
+                filter=Q(signature_requests__status=SignatureStatus.SIGNED),
+            ),
+            pending_count=Count(
+                "signature_requests",
+                filter=Q(signature_requests__status=SignatureStatus.PENDING),
+            ),
+            asked_count=Count(
+                "signature_requests",
+                filter=Q(signature_requests__status=SignatureStatus.ASKED),
+            ),
+            declined_count=Count(
+                "signature_requests",
+                filter=Q(signature_requests__status=SignatureStatus.DECLINED),
+            ),
+        )
+    )
+
+
+def open_requests_of_user(user_id: int, alliance_id: int) -> list[SignatureRequest]:
+    """The open requests of the organisations a person speaks for (a role with the organisation
+    or a contact person's record with the login), one query: their desk card."""
+    speaks_for = Q(organisation__memberships__user_id=user_id) | Q(
+        organisation__people__user_id=user_id
+    )
+    return list(
+        SignatureRequest.objects.filter(
+            speaks_for,
+            alliance_id=alliance_id,
+            status__in=(SignatureStatus.ASKED, SignatureStatus.PENDING),
+        )
+        .select_related("phase", "organisation")
+        .distinct()
+        .order_by("due_on", "pk")[:10]
     )

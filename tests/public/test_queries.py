@@ -31,8 +31,9 @@ INTERNAL_PAGES = [
     # the desk: projects of the phase by state; the phase's ledger sums; Steuerkreis meetings
     # with an open submission deadline; meetings from today on; new and overdue inquiries; the
     # answer times (answered and unanswered of the period; open per assignee); projects waiting
-    # for the office and their count; open overlap hints of ideas and their count.
-    ("/son/intern/", SIGNED_IN + 3 + 6 + 11, "28 stimmberechtigt"),
+    # for the office and their count; open overlap hints of ideas and their count; phases in
+    # preparation with their partners' answers.
+    ("/son/intern/", SIGNED_IN + 3 + 6 + 12, "28 stimmberechtigt"),
     # organisations with group; their people.
     ("/son/intern/kontakte/", SIGNED_IN + 2, "Zusatzpartner 19"),
 ]
