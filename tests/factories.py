@@ -22,6 +22,7 @@ from buendnis.alliances.models import (
     Person,
     Seat,
     SeatRole,
+    Territory,
     Topic,
 )
 from buendnis.funding import services
@@ -341,6 +342,7 @@ def build_alliance_structure(alliance: Alliance, *, place: str) -> AllianceStruc
         ("host", "other", f"Allianz für die Region {place} GmbH"),
         ("arl", "other", f"Amt für regionale Landesentwicklung {place}"),
     ]
+    territories = {"city": Territory.INDEPENDENT_CITY, "district": Territory.DISTRICT}
     for key, group_key, name in organisation_specs:
         structure.organisations[key] = OrganisationFactory(
             alliance=alliance,
@@ -348,6 +350,7 @@ def build_alliance_structure(alliance: Alliance, *, place: str) -> AllianceStruc
             name=name,
             city=place,
             email=f"info@{key}.{alliance.slug}.example.org",
+            territory=territories.get(key, Territory.NONE),
         )
     orgs = structure.organisations
 

@@ -166,6 +166,7 @@ def _phase_context(request: HttpRequest, alliance: Alliance, phase: FundingPhase
     if can_prepare and editable:
         context.update(
             ask_form=AskForm(
+                prefix="anfrage",
                 organisations=selectors.organisations_to_ask(phase),
                 initial={
                     "asked_on": timezone.localdate(),
@@ -175,21 +176,23 @@ def _phase_context(request: HttpRequest, alliance: Alliance, phase: FundingPhase
                     "organisations": list(selectors.previous_partner_ids(phase)),
                 },
             ),
-            submit_form=SubmitForm(),
+            submit_form=SubmitForm(prefix="antrag"),
             adopt_form=AdoptForm(
                 decisions=selectors.adoptable_decisions(phase),
                 circulations=selectors.adoptable_circulations(phase),
+                prefix="beschluss",
             ),
-            field_form=ActionFieldForm(),
-            topic_form=TopicForm(fields=context["fields"]),
+            field_form=ActionFieldForm(prefix="feld"),
+            topic_form=TopicForm(fields=context["fields"], prefix="thema"),
         )
     if context["can_decide"]:
         context["decision_form"] = DecisionForm(
+            prefix="entscheidung",
             initial={
                 "decided_on": timezone.localdate(),
                 "virtual_budget": phase.virtual_budget,
                 "funding_rate": phase.funding_rate,
-            }
+            },
         )
     return context
 
@@ -320,11 +323,11 @@ def field_add(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse
     user = signed_in_user(request)
     phase = _phase_or_404(alliance, pk)
     fields = list(ActionField.objects.filter(phase=phase))
-    if "action_field" in request.POST:
-        form: Any = TopicForm(request.POST, fields=fields)
+    if "thema-action_field" in request.POST:
+        form: Any = TopicForm(request.POST, fields=fields, prefix="thema")
         name = "topic_form"
     else:
-        form = ActionFieldForm(request.POST)
+        form = ActionFieldForm(request.POST, prefix="feld")
         name = "field_form"
     if phase.recognition_status not in services.EDITABLE:
         form.is_valid()
@@ -368,6 +371,7 @@ def strategy_adopt(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRes
         request.POST,
         decisions=selectors.adoptable_decisions(phase),
         circulations=selectors.adoptable_circulations(phase),
+        prefix="beschluss",
     )
     if not form.is_valid():
         return _refused_on_detail(request, alliance, phase, "adopt_form", form, 400)
@@ -393,7 +397,9 @@ def strategy_adopt(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRes
 )
 def partners_ask(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
     phase = _phase_or_404(alliance, pk)
-    form = AskForm(request.POST, organisations=selectors.organisations_to_ask(phase))
+    form = AskForm(
+        request.POST, organisations=selectors.organisations_to_ask(phase), prefix="anfrage"
+    )
     if not form.is_valid():
         return _refused_on_detail(request, alliance, phase, "ask_form", form, 400)
     try:
@@ -573,7 +579,7 @@ def my_requests(request: HttpRequest, alliance: Alliance) -> HttpResponse:
 )
 def application_submit(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
     phase = _phase_or_404(alliance, pk)
-    form = SubmitForm(request.POST)
+    form = SubmitForm(request.POST, prefix="antrag")
     if not form.is_valid():
         return _refused_on_detail(request, alliance, phase, "submit_form", form, 400)
     try:
@@ -607,7 +613,7 @@ def _dossier_pdf(phase: FundingPhase) -> bytes | None:
 )
 def recognition_decide(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
     phase = _phase_or_404(alliance, pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, prefix="entscheidung")
     if not form.is_valid():
         return _refused_on_detail(request, alliance, phase, "decision_form", form, 400)
     try:
