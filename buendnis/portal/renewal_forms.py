@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import formats, timezone
@@ -96,7 +96,9 @@ class TopicForm(forms.Form):
 
     def __init__(self, *args: Any, fields: Sequence[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action_field"].choices = [(item.pk, item.title) for item in fields]
+        cast(forms.ChoiceField, self.fields["action_field"]).choices = [
+            (item.pk, item.title) for item in fields
+        ]
 
 
 class AdoptForm(forms.Form):
@@ -135,7 +137,7 @@ class AdoptForm(forms.Form):
             key = f"c{circulation.pk}"
             self.records[key] = circulation
             choices.append((key, _("Umlaufbeschluss: %(title)s") % {"title": circulation.title}))
-        self.fields["source"].choices = choices
+        cast(forms.ChoiceField, self.fields["source"]).choices = choices
 
     def chosen(self) -> dict[str, Any]:
         record = self.records.get(self.cleaned_data["source"])
@@ -155,7 +157,7 @@ class AskForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisations"].queryset = organisations
+        cast(forms.ModelMultipleChoiceField, self.fields["organisations"]).queryset = organisations
 
 
 class PendingForm(forms.Form):
