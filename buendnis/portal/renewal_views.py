@@ -9,6 +9,7 @@ with the input kept).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -111,7 +112,7 @@ def phase_create(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     initial: dict[str, Any] = {"asked_on": timezone.localdate()}
     if latest is not None:
         initial.update(
-            starts_on=latest.ends_on + timezone.timedelta(days=1),
+            starts_on=latest.ends_on + timedelta(days=1),
             funding_rate=latest.funding_rate,
             virtual_budget=latest.virtual_budget,
         )
@@ -587,7 +588,7 @@ def application_submit(request: HttpRequest, alliance: Alliance, pk: int) -> Htt
             actor=signed_in_user(request),
             phase=phase,
             cover_note=form.cleaned_data["cover_note"],
-            dossier_pdf=_dossier_pdf(phase),
+            dossier_pdf=_dossier_pdf(phase, cover_note=form.cleaned_data["cover_note"]),
         )
     except ValidationError as error:
         add_service_errors(form, error)
@@ -598,12 +599,13 @@ def application_submit(request: HttpRequest, alliance: Alliance, pk: int) -> Htt
     return redirect(_phase_url(alliance, phase))
 
 
-def _dossier_pdf(phase: FundingPhase) -> bytes | None:
-    """The dossier as the ministry receives it, if this server can render PDF."""
+def _dossier_pdf(phase: FundingPhase, *, cover_note: str) -> bytes | None:
+    """The dossier as the ministry receives it (with the cover note being submitted), if this
+    server can render PDF."""
     from buendnis.renewal import dossier
 
     try:
-        return dossier.render_pdf(phase)
+        return dossier.render_pdf(phase, cover_note=cover_note)
     except dossier.PdfUnavailable:
         return None
 
@@ -646,9 +648,7 @@ def dossier_pdf(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespon
     try:
         pdf = dossier.render_pdf(phase)
     except dossier.PdfUnavailable:
-        return render_alliance_page(
-            request, alliance, "reports/pdf_unavailable.html", SECTION, {}, status=503
-        )
+        return _page(request, alliance, "dossier_unavailable.html", {"phase": phase}, status=503)
     return file_response(
         pdf,
         content_type="application/pdf",
