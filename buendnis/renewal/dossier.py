@@ -1,8 +1,8 @@
 """The application dossier: what the office sends the ministry with its application for the
-(extended) recognition of a phase. The partners and where each stands with the new cooperation
-agreement, the strategy as last revised with its fields of action, and a report on the phase
-before (projects by state, volume, grants, co-financing, leverage, participants, the bodies'
-decisions, the budget used and left).
+(extended) recognition of a phase. It holds the partners and where each stands with the new
+cooperation agreement, the strategy as last revised with its fields of action, and a report on
+the phase before (projects by state, volume, grants, co-financing, leverage, participants, the
+bodies' decisions, the budget used and left).
 
 `dossier_data(phase)` gathers everything in a fixed number of queries, whatever the number of
 partners, projects or decisions (sums and counts are taken in the database; the lists are
@@ -593,7 +593,7 @@ def _application_rows(data: Dossier) -> list[list[Cell]]:
         [_text(_("Träger der Geschäftsstelle")), _text(alliance.office_host)],
         [_text(_("Anschrift der Geschäftsstelle")), _text(alliance.office_address)],
         [_text(_("E-Mail der Geschäftsstelle")), _text(alliance.office_email)],
-        [_text(_("An")), _text(data.ministry)],
+        [_text(_("Ministerium")), _text(data.ministry)],
         [_text(_("Förderphase")), _text(phase.name)],
         [_text(_("Beginn")), (phase.starts_on, "date")],
         [_text(_("Ende")), (phase.ends_on, "date")],
