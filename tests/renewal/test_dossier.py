@@ -22,7 +22,6 @@ from buendnis.alliances.models import (
     FundingPhase,
     Organisation,
     RecognitionStatus,
-    Territory,
 )
 from buendnis.budget import services as budget_services
 from buendnis.funding import services as funding_services
@@ -326,11 +325,8 @@ def _signatures(structure: AllianceStructure, office: User, draft: FundingPhase)
 
 @pytest.fixture
 def cycle(alliance: Alliance) -> Cycle:
+    # Its city and district are what the state's rules ask for (an independent city, a district).
     structure = build_alliance_structure(alliance, place="Braunschweig")
-    for key, territory in (("city", Territory.INDEPENDENT_CITY), ("district", Territory.DISTRICT)):
-        organisation = structure.organisations[key]
-        organisation.territory = territory
-        organisation.save()
     office = UserFactory(username="geschaeftsstelle")
     MembershipFactory(user=office, alliance=alliance, role=Role.OFFICE)
     projects = _previous_phase_projects(structure)
@@ -852,7 +848,7 @@ def test_submitting_keeps_the_pdf_with_the_application(cycle: Cycle, tmp_path: P
     client.force_login(cycle.office)
     response = client.post(
         f"/son/intern/phasen/{cycle.draft.pk}/antrag/",
-        {"cover_note": "Wir bitten um die Verlängerung unserer Anerkennung."},
+        {"antrag-cover_note": "Wir bitten um die Verlängerung unserer Anerkennung."},
     )
     assert response.status_code == 302
     application = ExtensionApplication.objects.get(phase=cycle.draft)
