@@ -555,6 +555,10 @@ def test_after_submission_the_application_holds_what_was_applied_for(cycle: Cycl
     assert data.requested_budget == euro("1800000.00")
     assert data.submitted_on == timezone.localdate()
     assert data.cover_note == "Bitte."
+    html = " ".join(dossier.render_html(fresh(cycle.draft)).split())
+    today = timezone.localdate().strftime("%d.%m.%Y")
+    assert f"{today} (1. Einreichung)" in html
+    assert "1.800.000,00 €" in html
 
 
 # --- The documents ------------------------------------------------------------------------------
