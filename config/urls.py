@@ -24,6 +24,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("buendnis.api.urls")),
     path("oparl/v1/", include("buendnis.oparl.urls")),
+    # The ministry's overview across every alliance (reports app); a platform path, before the
+    # alliances' addresses (`ministerium` is a reserved slug).
+    path("ministerium/", include("buendnis.reports.ministry_urls")),
     # Uploads go through a permission check, in development and production alike.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", document_download, name="document"),
     path("<slug:slug>/vorhaben/", include("buendnis.portal.applicant_urls")),

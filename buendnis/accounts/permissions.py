@@ -48,6 +48,12 @@ def sees_all_alliances(user: UserLike) -> bool:
     return is_platform_admin(user) or is_ministry(user)
 
 
+def can_view_overview(user: UserLike) -> bool:
+    """The overview across every alliance (/ministerium/, the API's overview/): the ministry and
+    platform admins; an alliance's own office sees its alliance, not the others."""
+    return sees_all_alliances(user)
+
+
 def _roles_by_alliance(user: User) -> dict[int, frozenset[str]]:
     """Every role of the user, by alliance id. Cached on the user object for the request."""
     cache: dict[int, frozenset[str]] | None = getattr(user, "_buendnis_roles", None)

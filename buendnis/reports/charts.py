@@ -218,3 +218,103 @@ def field_bars(fields: list[FieldFigures], *, prefix: str = "fields") -> FieldBa
         height=str(legend_top + len(legend) * 28),
         legend_y=str(legend_top),
     )
+
+
+# --- Stacked bars of several budgets: the ministry's overview ----------------------------------
+
+
+@dataclass(frozen=True)
+class StackedRow:
+    label: str
+    figures: BudgetFigures
+    distributed_share: Decimal  # reserved + committed + paid, in percent of the row's budget
+    title_lines: list[tuple[str, str]]  # (baseline, text)
+    amount_y: str
+    bar_y: str
+    frame_width: str  # the row's whole budget, in percent of the chart's width
+    segments: list[Segment]
+
+
+@dataclass
+class StackedBars:
+    """One stacked bar per row: paid, committed, reserved, available of a budget. With
+    `scale="own"` every bar is its own budget (the rows compare in shares: how far each alliance
+    has come); with `scale="largest"` the bars are measured against the largest budget (the rows
+    compare in euros: budgets over time)."""
+
+    prefix: str
+    rows: list[StackedRow]
+    height: str
+    legend: list[LegendItem] = field(default_factory=list)
+    bar_height: str = "20"
+    legend_y: str = "0"
+
+
+def _budget_parts(figures: BudgetFigures) -> list[tuple[str, str, Decimal]]:
+    return [
+        ("paid", _("Ausgezahlt"), figures.paid),
+        ("committed", _("Gebunden (bewilligt)"), figures.committed),
+        ("reserved", _("Reserviert (Votum)"), figures.reserved),
+        ("available", _("Verfügbar"), max(figures.available, Decimal(0))),
+    ]
+
+
+def stacked_bars(
+    items: list[tuple[str, BudgetFigures]], *, prefix: str, scale: str = "own"
+) -> StackedBars:
+    largest = max((figures.budget for _label, figures in items), default=Decimal(0))
+    line = 18
+    rows = []
+    top = 0
+    for label, figures in items:
+        lines = textwrap.wrap(label, LINE_CHARS) or [""]
+        title_lines = [(str(top + 16 + index * line), text) for index, text in enumerate(lines)]
+        below = top + (len(lines) - 1) * line
+        whole = figures.budget if scale == "own" else largest
+        frame = HUNDRED if scale == "own" else _raw_share(figures.budget, largest)
+        rows.append(
+            StackedRow(
+                label=label,
+                figures=figures,
+                distributed_share=_pct(figures.distributed, figures.budget),
+                title_lines=title_lines,
+                amount_y=str(below + 36),
+                bar_y=str(below + 46),
+                frame_width=_length(frame),
+                segments=_stack(_budget_parts(figures), whole, prefix),
+            )
+        )
+        top = below + 80
+    legend_top = top + 8
+    legend_parts = _stack(
+        [(key, text, Decimal(0)) for key, text, _amount in _budget_parts(_NO_FIGURES)],
+        Decimal(0),
+        prefix,
+    )
+    legend = [
+        LegendItem(
+            segment=segment,
+            y=str(legend_top + index * 28),
+            text_y=str(legend_top + index * 28 + 15),
+        )
+        for index, segment in enumerate(legend_parts)
+    ]
+    return StackedBars(
+        prefix=prefix,
+        rows=rows,
+        legend=legend,
+        height=str(legend_top + len(legend) * 28),
+        legend_y=str(legend_top),
+    )
+
+
+_NO_FIGURES = BudgetFigures(
+    budget=Decimal(0), reserved=Decimal(0), committed=Decimal(0), paid=Decimal(0)
+)
+
+
+def _raw_share(part: Decimal, whole: Decimal) -> Decimal:
+    """`part` in percent of `whole`, unrounded (a length), 0 for an empty whole."""
+    if whole <= 0:
+        return Decimal(0)
+    return min(HUNDRED, part * HUNDRED / whole)

@@ -40,6 +40,8 @@ def test_decisions_per_role(persona, make_persona, alliance):
     assert permissions.can_view_contacts(user, alliance) is internal
     assert permissions.can_manage(user, alliance) is manage
     assert permissions.sees_all_alliances(user) is all_alliances
+    # The overview across every alliance (/ministerium/, the API's overview/): the same circle.
+    assert permissions.can_view_overview(user) is all_alliances
 
 
 def test_outsider_manages_only_its_own_alliance(make_persona, alliance, other_alliance):
