@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from . import decision_views, idea_views, meeting_views, project_views, views
+from . import decision_views, idea_views, meeting_views, overview_views, project_views, views
 
 app_name = "api"
 
@@ -15,6 +15,8 @@ urlpatterns = [
         name="schema",
     ),
     path("alliances/", views.AllianceListView.as_view(), name="alliance-list"),
+    # The ministry's overview across every alliance: ministry and platform admins only.
+    path("overview/", overview_views.OverviewView.as_view(), name="overview"),
     path("alliances/<slug:slug>/", views.AllianceDetailView.as_view(), name="alliance-detail"),
     path(
         "alliances/<slug:slug>/organisations/",

@@ -237,6 +237,8 @@ SPECTACULAR_SETTINGS = {
         "DecisionOutcomeEnum": "buendnis.meetings.models.DecisionOutcome",
         "CirculationStatusEnum": "buendnis.meetings.models.CirculationStatus",
         "CirculationAnswerEnum": "buendnis.meetings.models.Answer",
+        # The ministry's overview: where a phase stands with the recognition.
+        "RecognitionStatusEnum": "buendnis.alliances.models.RecognitionStatus",
     },
 }
 

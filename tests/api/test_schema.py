@@ -50,6 +50,10 @@ DECISION_PATHS = {
 }
 
 
+# The ministry's overview: ministry and platform admins only; tests/api/test_overview_api.py.
+OVERVIEW_PATHS = {"/api/v1/overview/"}
+
+
 def test_schema_is_openapi_3_with_every_path(client: Client) -> None:
     response = client.get(reverse("api:schema"), query_params={"format": "json"})
 
@@ -57,7 +61,10 @@ def test_schema_is_openapi_3_with_every_path(client: Client) -> None:
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert schema["info"]["title"] == "Bündnisportal API"
-    assert set(schema["paths"]) == set(PATHS) | PROJECT_PATHS | MEETING_PATHS | DECISION_PATHS
+    assert (
+        set(schema["paths"])
+        == set(PATHS) | PROJECT_PATHS | MEETING_PATHS | DECISION_PATHS | OVERVIEW_PATHS
+    )
     for path, operation_id in PATHS.items():
         # Read-only: GET is the only operation, described in both languages.
         assert set(schema["paths"][path]) <= {"get", "parameters"}
