@@ -108,6 +108,17 @@ def _columns(selection: ministry_overview.Selection) -> list[dict[str, Any]]:
     return columns
 
 
+def _sort_options(columns: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The same orders as the headers' links, for the form (phones show no table headers)."""
+    options = []
+    for column in columns:
+        options.append((column["key"], _("%(column)s, aufsteigend") % {"column": column["label"]}))
+        options.append(
+            (f"-{column['key']}", _("%(column)s, absteigend") % {"column": column["label"]})
+        )
+    return options
+
+
 @ministry_page
 def overview(request: HttpRequest) -> HttpResponse:
     """Every alliance's phases with their figures (filtered, sorted, 50 to a page), the budget
@@ -117,6 +128,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     chosen = ministry_overview.select_rows(rows, selection)
     page = Paginator(chosen, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = ministry_overview.status_counts(rows)
+    columns = _columns(selection)
     current = ministry_overview.current_rows(rows)
     periods = ministry_overview.period_figures(rows)
     context = {
@@ -125,7 +137,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": list(page.object_list),
         "total": len(rows),
-        "columns": _columns(selection),
+        "columns": columns,
+        "sort_options": _sort_options(columns),
         "statuses": [
             {"value": value, "label": label, "count": counts[value]}
             for value, label in RecognitionStatus.choices

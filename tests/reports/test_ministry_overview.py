@@ -301,6 +301,8 @@ def test_headers_link_the_sort_and_say_it(
     assert 'href="?status=recognised&amp;sort=available"' in available
     budget = next(header for header in headers if ">Budget<" in header)
     assert 'href="?status=recognised&amp;sort=budget"' in budget
+    # Phones show no table headers: the form offers the same orders.
+    assert '<option value="-available" selected>Verfügbar, absteigend</option>' in html
     default = client.get(URL).content.decode()
     assert 'aria-sort="ascending"' in default
     assert 'href="?sort=-alliance"' in default
