@@ -4,7 +4,8 @@ through the funding and budget services, for the ministry's overview (page, XLSX
 SüdOstNiedersachsen (`son`): the budget story of story.py in its current phase, a phase the office
 has applied for and a draft. Leine-Weser: a closed project with participants, a running, a rejected
 one and an idea in its current phase, an endorsed project in the phase before, and a next phase
-for which the ministry asked for changes. EXPECTED holds the figures, worked out by hand.
+for which the ministry asked for changes (through the cycle's service). SON_CURRENT and
+LW_CURRENT hold the figures, worked out by hand.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from buendnis.accounts.models import PlatformRole
 from buendnis.alliances.models import Alliance, FundingPhase, RecognitionStatus
 from buendnis.funding import services
 from buendnis.funding.states import Status
-from buendnis.renewal.models import RecognitionDecision, RecognitionOutcome
+from buendnis.renewal import services as renewal_services
+from buendnis.renewal.models import RecognitionOutcome
 
 from ..factories import (
     AllianceStructure,
     PhaseFactory,
+    UserFactory,
     build_alliance_structure,
     pdf_upload,
     project_in_state,
@@ -117,19 +121,20 @@ def build_platform(son: Alliance, lw: Alliance) -> Platform:
         ends_on=date(lw_structure.phase.ends_on.year + 3, 6, 30),
         virtual_budget=Decimal("3000000.00"),
         funding_rate=Decimal("60.00"),
-        recognition_status=RecognitionStatus.CHANGES_REQUESTED,
+        recognition_status=RecognitionStatus.APPLIED,
         extension_applied_on=applied_on,
     )
+    # Applied for (as the office's application leaves it); the ministry asks for changes through
+    # the cycle's service, which records its decision and sets the status.
     changes_decided_on = today
-    RecognitionDecision.objects.create(
-        alliance=lw,
+    renewal_services.recognition_decide(
+        actor=UserFactory(username="story-ministerium", platform_role=PlatformRole.MINISTRY),
         phase=lw_changes,
         outcome=RecognitionOutcome.CHANGES_REQUESTED,
         decided_on=changes_decided_on,
-        reference="MW-42-2025",
         reason="Bitte die Strategie ergänzen.",
-        authority="Niedersächsisches Ministerium",
     )
+    lw_changes.refresh_from_db()
     return Platform(
         son=son_structure,
         lw=lw_structure,
