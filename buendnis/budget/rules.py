@@ -84,3 +84,21 @@ def settlement(*, committed: Decimal, final_grant: Decimal) -> list[Entry]:
             )
         )
     return entries
+
+
+def imported(*, granted: Decimal, final_grant: Decimal | None) -> list[Entry]:
+    """A project brought over from the alliance's past (onboarding) books what the procedure
+    would have booked by its state: the grant committed and, for a closed project
+    (`final_grant`), the settlement — the final grant paid, the rest released. No reservation:
+    the Votum's amount is not known, and it would be released by the grant anyway.
+    Precondition: final_grant ≤ granted."""
+    entries = [
+        Entry(
+            EntryKind.COMMITMENT,
+            _("Übernommen: Bewilligung durch die Förderbank"),
+            committed=granted,
+        )
+    ]
+    if final_grant is not None:
+        entries.extend(settlement(committed=granted, final_grant=final_grant))
+    return entries

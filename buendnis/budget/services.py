@@ -151,6 +151,53 @@ def settle(*, actor: User | None, project: Project, final_grant: Decimal) -> Non
     )
 
 
+def book_imported(
+    *, actor: User | None, project: Project, granted: Decimal, final_grant: Decimal | None = None
+) -> None:
+    """A project brought over from the alliance's past in its state (onboarding): the ledger gets
+    what the procedure would have booked by then (`rules.imported`) — the grant committed, and
+    for a closed project (`final_grant`) paid, the rest released. Refused when the phase cannot
+    carry what the project keeps (the final grant of a closed project, else the grant), and for a
+    project that has bookings already. Caller runs the transaction and holds the project."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("book_imported() braucht die Transaktion des Aufrufers.")
+    field = "granted_amount" if final_grant is None else "final_grant"
+    if granted <= 0:
+        raise DomainError({"granted_amount": _("Bitte den bewilligten Zuschuss angeben.")})
+    if final_grant is not None and not 0 <= final_grant <= granted:
+        raise DomainError(
+            {
+                "final_grant": _(
+                    "Der abgerechnete Zuschuss (%(final)s) ist höher als der bewilligte (%(committed)s)."
+                )
+                % {"final": euro(final_grant), "committed": euro(granted)}
+            }
+        )
+    phase = _lock_phase(project.phase_id)
+    if LedgerEntry.objects.filter(project_id=project.pk).exists():
+        raise DomainError(
+            _("Auf dieses Vorhaben ist schon gebucht; es wird nicht noch einmal übernommen.")
+        )
+    keeps = granted if final_grant is None else final_grant
+    available = budget_figures(phase).available
+    if keeps > available:
+        raise DomainError(
+            {
+                field: _(
+                    "Das virtuelle Budget der Förderphase %(phase)s reicht nicht: gebucht würden "
+                    "%(amount)s, verfügbar sind %(available)s."
+                )
+                % {"phase": phase.name, "amount": euro(keeps), "available": euro(available)}
+            }
+        )
+    _book_all(
+        actor=actor,
+        phase=phase,
+        project=project,
+        entries=rules.imported(granted=granted, final_grant=final_grant),
+    )
+
+
 def budget_adjust(
     *, actor: User | None, phase: FundingPhase, amount: Decimal, note: str
 ) -> LedgerEntry:

@@ -15,12 +15,14 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from buendnis.accounts import permissions
 from buendnis.accounts.models import User
 from buendnis.alliances.models import (
     Alliance,
@@ -49,6 +51,7 @@ from .models import (
 )
 from .states import (
     BODY_STAGES,
+    IMPORT_STATES,
     MONEY_FIXED_STATES,
     NEXT_ON_POSITIVE,
     SKETCH_STAGE,
@@ -1010,3 +1013,301 @@ def project_act(
             }
         )
     return service(actor=actor, project=project, expected_version=expected_version, **params)
+
+
+# --- Projects from an alliance's past (onboarding) ----------------------------------------------
+
+# What an import sets on a new project, besides phase, owner, state, reference and co-financing.
+IMPORT_FIELDS = frozenset(
+    {
+        "title",
+        "action_field",
+        "starts_on",
+        "ends_on",
+        "eligible_costs",
+        "granted_amount",
+        "final_eligible_costs",
+        "final_grant",
+        "closed_on",
+        "planned_participants",
+        "participants_entered",
+        "participants_exited",
+    }
+)
+# What a repeated import may change on a project that exists: its title, field and dates and the
+# figures of participation. State, phase, owner and amounts belong to the procedure and its
+# bookings: the office changes them in the workspace.
+IMPORT_UPDATABLE_FIELDS = (
+    "title",
+    "action_field",
+    "starts_on",
+    "ends_on",
+    "closed_on",
+    "planned_participants",
+    "participants_entered",
+    "participants_exited",
+)
+# States whose grant an import books on the ledger (committed; closed: paid).
+_BOOKED_ON_IMPORT = frozenset({S.GRANTED, S.RUNNING, S.CLOSED})
+
+
+def _runtime_errors(project: Project) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    phase = project.phase
+    if project.starts_on and project.ends_on and project.ends_on < project.starts_on:
+        errors.setdefault("ends_on", []).append(
+            _("Die Laufzeit kann nicht vor ihrem Beginn enden.")
+        )
+    if project.starts_on and project.starts_on < phase.starts_on:
+        errors.setdefault("starts_on", []).append(
+            _("Die Laufzeit beginnt vor der Förderphase (ab %(start)s).")
+            % {"start": _d(phase.starts_on)}
+        )
+    if project.ends_on and project.ends_on > latest_end(phase):
+        errors.setdefault("ends_on", []).append(
+            _("Die Laufzeit muss bis %(end)s enden (Förderphase %(phase)s).")
+            % {"end": _d(latest_end(phase)), "phase": phase.name}
+        )
+    if project.closed_on and project.status != S.CLOSED:
+        errors.setdefault("closed_on", []).append(
+            _("Nur ein abgeschlossenes Vorhaben hat ein Abschlussdatum.")
+        )
+    if project.closed_on and project.starts_on and project.closed_on < project.starts_on:
+        errors.setdefault("closed_on", []).append(
+            _("Ein Vorhaben kann nicht vor seinem Beginn abgeschlossen sein.")
+        )
+    return errors
+
+
+def import_rule_errors(
+    project: Project, *, cofinancing_total: Decimal | None = None
+) -> dict[str, list[str]]:
+    """Every rule a project brought over from the alliance's past must meet, as field → German
+    messages, read from the (unsaved) project alone: the onboarding checks every row of a file
+    with it before anything is written, `project_import` again when it writes. The money rules
+    are the procedure's: the grant within the phase's rate of the eligible costs, the final
+    grant within the grant and within the rate of the final costs, grant and co-financing
+    making up the costs."""
+    errors = _draft_errors(project)
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    for field, messages in _runtime_errors(project).items():
+        errors.setdefault(field, []).extend(messages)
+    status = project.status
+    if status not in IMPORT_STATES:
+        add(
+            "status",
+            _(
+                "Übernommen werden Vorhaben in den Ständen %(states)s. Ein Vorhaben im Verfahren "
+                "legt die Geschäftsstelle an und führt es durch das Verfahren."
+            )
+            % {"states": ", ".join(f"„{Status(state).label}“" for state in IMPORT_STATES)},
+        )
+        return errors
+    granted = project.granted_amount
+    if status in _BOOKED_ON_IMPORT:
+        if project.starts_on is None:
+            add("starts_on", _("Bitte den Beginn der Laufzeit angeben."))
+        if project.ends_on is None:
+            add("ends_on", _("Bitte das Ende der Laufzeit angeben."))
+        if project.eligible_costs <= 0:
+            add("eligible_costs", _("Bitte die förderfähigen Gesamtkosten angeben."))
+        if granted is None or granted <= 0:
+            add("granted_amount", _("Bitte den bewilligten Zuschuss angeben."))
+        elif granted > proposed_grant(project.phase, project.eligible_costs):
+            add(
+                "granted_amount",
+                _(
+                    "Der Zuschuss darf höchstens %(rate)s %% der förderfähigen Kosten betragen, also %(max)s."
+                )
+                % {
+                    "rate": formats.number_format(
+                        project.phase.funding_rate.normalize(), use_l10n=True
+                    ),
+                    "max": euro(proposed_grant(project.phase, project.eligible_costs)),
+                },
+            )
+        if (
+            granted is not None
+            and cofinancing_total is not None
+            and project.eligible_costs > 0
+            and granted + cofinancing_total != project.eligible_costs
+        ):
+            add(
+                "cofinancing",
+                _(
+                    "Zuschuss (%(grant)s) und Kofinanzierung (%(cof)s) ergeben %(sum)s, die förderfähigen "
+                    "Kosten sind aber %(costs)s. Beides muss übereinstimmen."
+                )
+                % {
+                    "grant": euro(granted),
+                    "cof": euro(cofinancing_total),
+                    "sum": euro(granted + cofinancing_total),
+                    "costs": euro(project.eligible_costs),
+                },
+            )
+    elif granted is not None and status in (S.DECLINED, S.REJECTED):
+        add("granted_amount", _("Ein abgelehntes Vorhaben hat keinen bewilligten Zuschuss."))
+    if status == S.CLOSED:
+        final_grant, final_costs = project.final_grant, project.final_eligible_costs
+        if final_costs is None:
+            add("final_eligible_costs", _("Bitte die abgerechneten förderfähigen Kosten angeben."))
+        if final_grant is None:
+            add("final_grant", _("Bitte den abgerechneten Zuschuss angeben."))
+        elif granted is not None and final_grant > granted:
+            add(
+                "final_grant",
+                _(
+                    "Der abgerechnete Zuschuss (%(final)s) ist höher als der bewilligte (%(committed)s)."
+                )
+                % {"final": euro(final_grant), "committed": euro(granted)},
+            )
+        elif final_costs is not None and final_grant > proposed_grant(project.phase, final_costs):
+            add(
+                "final_grant",
+                _(
+                    "Der abgerechnete Zuschuss darf höchstens den Fördersatz der abgerechneten Kosten betragen (%(max)s)."
+                )
+                % {"max": euro(proposed_grant(project.phase, final_costs))},
+            )
+        if project.closed_on is None:
+            add("closed_on", _("Bitte das Datum des Abschlusses angeben."))
+    else:
+        for field in ("final_eligible_costs", "final_grant"):
+            if getattr(project, field) is not None:
+                add(field, _("Nur ein abgeschlossenes Vorhaben hat eine Abrechnung."))
+    return errors
+
+
+def project_import(
+    *,
+    actor: User | None,
+    alliance: Alliance,
+    phase: FundingPhase,
+    applicant_organisation: Organisation,
+    status: str,
+    reference: str = "",
+    cofinancing: Iterable[Share] = (),
+    comment: str = "",
+    **fields: Any,
+) -> Project:
+    """A project of the alliance's past, created directly in its state (`states.IMPORT_STATES`)
+    instead of walking the procedure: one Transition and one audit row say it was imported, and
+    the ledger books what the state implies (`budget.book_imported`: a granted or running
+    project holds its grant as committed, a closed one has its final grant paid), so the phase's
+    figures add up. Without `reference`, the next running number of the phase."""
+    if actor is not None and not permissions.can_manage(actor, alliance):
+        raise NotPermitted(_("Vorhaben übernimmt die Geschäftsstelle des Bündnisses."))
+    unknown = set(fields) - IMPORT_FIELDS
+    if unknown:
+        raise TypeError(f"Unbekannte Felder: {sorted(unknown)}")
+    shares = list(cofinancing)
+    note = comment or _("Importiert")
+    with transaction.atomic():
+        Alliance.objects.select_for_update(no_key=True).get(pk=alliance.pk)
+        project = Project(
+            alliance=alliance,
+            phase=phase,
+            applicant_organisation=applicant_organisation,
+            status=status,
+            created_by=actor,
+            **fields,
+        )
+        project.requested_grant = project.granted_amount or Decimal(0)
+        if status in (S.RUNNING, S.CLOSED):
+            project.started_on = project.starts_on
+        project.reference = reference or _next_reference(alliance, phase)
+        errors = import_rule_errors(
+            project,
+            cofinancing_total=sum((share.amount for share in shares), Decimal(0))
+            if shares
+            else None,
+        )
+        try:
+            project.full_clean()
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+        if errors:
+            raise DomainError(errors)
+        project.save()
+        rows = []
+        for share in shares:
+            if share.organisation is not None and share.organisation.alliance_id != alliance.pk:
+                raise DomainError(
+                    {
+                        "cofinancing": _("„%(org)s“ gehört zu einem anderen Bündnis.")
+                        % {"org": share.organisation}
+                    }
+                )
+            row = CoFinancing(
+                project=project,
+                organisation=share.organisation,
+                name=share.name,
+                amount=share.amount,
+            )
+            row.full_clean(exclude=["project"])
+            rows.append(row)
+        CoFinancing.objects.bulk_create(rows)
+        Transition.objects.create(
+            project=project, from_status=S.IDEA, to_status=status, actor=actor, comment=note
+        )
+        audit_record(
+            actor=actor,
+            action="project.import",
+            instance=project,
+            to_state=status,
+            changes={
+                **snapshot(project),
+                "cofinancing": [f"{row.payer}: {row.amount}" for row in rows],
+            },
+            comment=note,
+        )
+        if status in _BOOKED_ON_IMPORT:
+            budget.book_imported(
+                actor=actor,
+                project=project,
+                granted=project.granted_amount or Decimal(0),
+                final_grant=project.final_grant if status == S.CLOSED else None,
+            )
+    return project
+
+
+def project_import_update(
+    *, actor: User | None, project: Project, comment: str = "", **changes: Any
+) -> Project:
+    """A repeated import changes what `IMPORT_UPDATABLE_FIELDS` names on a project that exists,
+    in whatever state: its title, field and dates and the figures of participation."""
+    unknown = set(changes) - set(IMPORT_UPDATABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unbekannte Felder: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = _lock(project)
+        if actor is not None and not permissions.can_manage(actor, locked.alliance):
+            raise NotPermitted(_("Vorhaben übernimmt die Geschäftsstelle des Bündnisses."))
+        before = snapshot(locked)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        errors = _draft_errors(locked)
+        for field, messages in _runtime_errors(locked).items():
+            errors.setdefault(field, []).extend(messages)
+        try:
+            locked.full_clean()
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+        if errors:
+            raise DomainError(errors)
+        locked.version += 1
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="project.update",
+            instance=locked,
+            changes=diff(before, snapshot(locked)),
+            comment=comment or _("Importiert"),
+        )
+    _refresh(project, locked)
+    return project

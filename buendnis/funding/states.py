@@ -263,3 +263,8 @@ MONEY_FIXED_STATES = frozenset(S.values) - _reachable_before_votum()
 # fallen away since (declined by the bank). Declined and withdrawn projects hold no money in the
 # ledger either, so volume and grants describe the same projects.
 VOLUME_STATES = MONEY_FIXED_STATES - {S.DECLINED}
+
+# The states in which a project arrives from an alliance's own records (onboarding,
+# `services.project_import`): the bank has granted it (and it runs or is closed), or the procedure
+# has ended without money. Every earlier state is the procedure's own: such projects go through it.
+IMPORT_STATES = (S.CLOSED, S.RUNNING, S.GRANTED, S.WITHDRAWN, S.DECLINED, S.REJECTED)

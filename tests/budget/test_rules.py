@@ -55,3 +55,20 @@ def test_settlement_pays_and_releases_the_unused_commitment() -> None:
     assert (release.kind, release.committed) == (EntryKind.RELEASE, D("-5000.00"))
     (only,) = rules.settlement(committed=D("70000.00"), final_grant=D("70000.00"))
     assert only.paid == D("70000.00")
+
+
+def test_an_imported_project_commits_its_grant_and_a_closed_one_is_settled() -> None:
+    (commitment,) = rules.imported(granted=D("80000.00"), final_grant=None)
+    assert (commitment.kind, commitment.reserved, commitment.committed) == (
+        EntryKind.COMMITMENT,
+        0,
+        D("80000.00"),
+    )
+    commitment, payment, release = rules.imported(granted=D("80000.00"), final_grant=D("76543.21"))
+    assert (payment.kind, payment.paid) == (EntryKind.PAYMENT, D("76543.21"))
+    assert (release.kind, release.committed) == (EntryKind.RELEASE, D("-3456.79"))
+    # What a closed project keeps: paid, nothing committed or reserved.
+    entries = [commitment, payment, release]
+    assert sum(e.committed for e in entries) == 0
+    assert sum(e.reserved for e in entries) == 0
+    assert sum(e.paid for e in entries) == D("76543.21")
