@@ -1093,8 +1093,6 @@ def import_rule_errors(
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    for field, messages in _runtime_errors(project).items():
-        errors.setdefault(field, []).extend(messages)
     status = project.status
     if status not in IMPORT_STATES:
         add(
@@ -1106,6 +1104,8 @@ def import_rule_errors(
             % {"states": ", ".join(f"„{Status(state).label}“" for state in IMPORT_STATES)},
         )
         return errors
+    for field, messages in _runtime_errors(project).items():
+        errors.setdefault(field, []).extend(messages)
     granted = project.granted_amount
     if status in _BOOKED_ON_IMPORT:
         if project.starts_on is None:
@@ -1275,6 +1275,16 @@ def project_import(
     return project
 
 
+def import_update_errors(project: Project) -> dict[str, list[str]]:
+    """The rules a repeated import's changes (`IMPORT_UPDATABLE_FIELDS`) must keep, as field →
+    German messages: the alliance's own field of action of the phase, the runtime within the
+    phase, a closing day only for a closed project."""
+    errors = _draft_errors(project)
+    for field, messages in _runtime_errors(project).items():
+        errors.setdefault(field, []).extend(messages)
+    return errors
+
+
 def project_import_update(
     *, actor: User | None, project: Project, comment: str = "", **changes: Any
 ) -> Project:
@@ -1290,9 +1300,7 @@ def project_import_update(
         before = snapshot(locked)
         for name, value in changes.items():
             setattr(locked, name, value)
-        errors = _draft_errors(locked)
-        for field, messages in _runtime_errors(locked).items():
-            errors.setdefault(field, []).extend(messages)
+        errors = import_update_errors(locked)
         try:
             locked.full_clean()
         except ValidationError as error:

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "buendnis.office",
     "buendnis.ideas",
     "buendnis.renewal",
+    # Bringing an alliance onto the platform: the import and export of its records.
+    "buendnis.onboarding",
     "buendnis.portal",
     "buendnis.reports",
     "buendnis.public",

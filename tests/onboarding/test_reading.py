@@ -1,0 +1,91 @@
+"""What is no spreadsheet is refused with a German message; what lacks a column is a problem of
+its sheet's row 1."""
+
+import io
+
+import pytest
+from django.test import override_settings
+from openpyxl import Workbook
+
+from buendnis.onboarding.columns import ORGANISATIONS
+from buendnis.onboarding.reading import Unreadable, read
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+
+
+def workbook(**sheets):
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "says"),
+    [
+        (PNG, "partner.xlsx", "ist keine Excel-Arbeitsmappe, auch wenn ihr Name so endet"),
+        (b"PK\x03\x04kaputt", "partner.xlsx", "lässt sich nicht als Excel-Arbeitsmappe lesen"),
+        (PNG, "partner.csv", "ist keine CSV-Datei (kein Text)"),
+        (b"irgendwas", "partner.xls", "Dateien im Format „.xls“ liest der Import nicht"),
+        (PNG, "partner.png", "ist weder eine Excel-Arbeitsmappe (.xlsx) noch eine CSV-Datei"),
+        (b"", "leer.xlsx", "ist leer"),
+    ],
+)
+def test_what_is_no_spreadsheet_is_refused_in_german(content, name, says):
+    with pytest.raises(Unreadable) as caught:
+        read(content, name, sheet=ORGANISATIONS)
+    assert says in caught.value.message
+
+
+@override_settings(MAX_UPLOAD_BYTES=100)
+def test_a_file_too_large_is_refused():
+    with pytest.raises(Unreadable) as caught:
+        read(b"x" * 101, "gross.csv", sheet=ORGANISATIONS)
+    assert "erlaubt sind höchstens 100" in caught.value.message
+
+
+def test_a_csv_file_needs_its_sheet_named():
+    with pytest.raises(Unreadable) as caught:
+        read(b"Name;Gruppe\r\n", "partner.csv")
+    assert "welches Blatt" in caught.value.message
+
+
+def test_a_workbook_without_known_sheets_says_which_it_reads():
+    with pytest.raises(Unreadable) as caught:
+        read(workbook(Tabelle1=[["Name"]]), "mappe.xlsx")
+    assert "keines der Blätter „Organisationen“, „Personen“" in caught.value.message
+
+
+def test_missing_columns_are_problems_of_row_1_and_others_are_left_alone():
+    reading = read(
+        workbook(
+            organisationen=[[" name ", "Gruppe", "Notiz der Geschäftsstelle"], ["A", "B", "x"]]
+        ),
+        "mappe.xlsx",
+    )
+    assert [(p.sheet, p.row, p.column) for p in reading.problems][:2] == [
+        ("Organisationen", 1, "Kurzname"),
+        ("Organisationen", 1, "Art der Gruppe"),
+    ]
+    assert reading.problems[0].message == "Die Spalte „Kurzname“ fehlt in Zeile 1."
+
+
+def test_rows_keep_the_numbers_the_spreadsheet_shows():
+    headers = [column.header for column in ORGANISATIONS.columns]
+    content = workbook(
+        Organisationen=[headers, ["A", "", "G"], [None] * 3, ["B", "", "G"]],
+    )
+    (table,) = read(content, "mappe.xlsx").tables
+    assert [(row.number, row.cells["name"]) for row in table.rows] == [(2, "A"), (4, "B")]
+
+
+def test_a_semicolon_csv_from_german_excel_in_windows_1252():
+    headers = ";".join(column.header for column in ORGANISATIONS.columns)
+    content = f"{headers}\r\nStadt Müllheim;;Kommunen;;;;;;;\r\n".encode("cp1252")
+    (table,) = read(content, "partner.csv", sheet=ORGANISATIONS).tables
+    assert table.rows[0].cells["name"] == "Stadt Müllheim"
