@@ -1063,7 +1063,7 @@ class Planner:
                 )
             )
             project.action_field = action_field
-        errors = funding_services.import_update_errors(project)
+        errors = funding_services.import_update_errors(project) if changes else {}
         if errors:
             for name, messages in errors.items():
                 for message in messages:
