@@ -41,6 +41,8 @@ urlpatterns = [
     path("<slug:slug>/intern/umlaufbeschluesse/", include("buendnis.portal.circulation_urls")),
     # A member's notifications in the alliance (for everyone with a role in it, applicants too).
     path("<slug:slug>/intern/benachrichtigungen/", include("buendnis.portal.notification_urls")),
+    # Bringing an alliance's records onto the platform: upload, preview, import, template, export.
+    path("<slug:slug>/intern/import/", include("buendnis.portal.import_urls")),
     # The office's inbox (anfragen/…) and a member's questions (meine-anfragen/).
     path("<slug:slug>/intern/", include("buendnis.portal.inquiry_urls")),
     path("<slug:slug>/intern/ideen/", include("buendnis.portal.idea_urls")),

@@ -38,6 +38,7 @@ from buendnis.alliances.models import Alliance
 from buendnis.funding import permissions as funding_permissions
 from buendnis.ideas import permissions as idea_permissions
 from buendnis.office import permissions as office_permissions
+from buendnis.onboarding import permissions as onboarding_permissions
 
 from .caching import public_cache
 
@@ -74,6 +75,7 @@ def render_alliance_page(
         "show_ask_nav": office_permissions.can_ask_office(request.user, alliance),
         "show_ideas_nav": idea_permissions.may_open_pool(request.user, alliance),
         "show_admin_nav": permissions.can_open_admin(request.user, alliance),
+        "show_import_nav": onboarding_permissions.can_import(request.user, alliance),
     }
     page.update(context or {})
     return render(request, template, page, status=status)
