@@ -268,3 +268,16 @@ def test_a_known_project_keeps_its_amounts_and_state(empty, land: Musterland):
         (3, "Stand"),
     ]
     assert "ändert der Import nicht" in outcome.problems[0].message
+
+
+def test_planning_reads_the_alliance_once_not_per_row(
+    empty, land: Musterland, django_assert_max_num_queries
+):
+    content = land.xlsx()
+    with django_assert_max_num_queries(11):
+        first = run(empty, content, dry_run=True)
+    assert first.plan.has_changes
+    assert run(empty, content).imported
+    with django_assert_max_num_queries(11):
+        again = run(empty, content, dry_run=True)
+    assert not again.plan.has_changes
