@@ -5,7 +5,8 @@ imports again unchanged.
 Sheet names and headers are German and fixed: they are the file's format, not the interface's
 language (a workbook exported in the English interface imports in the German one). Cell values
 follow the German spreadsheet: dates `05.06.2018` or date cells, amounts `1.500.000,00` or number
-cells, choices by their German label (or the platform's own value).
+cells, choices by their German label (or the platform's own value). Only the columns that must be
+filled must be there; a sheet that leaves a column out changes nothing in it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from buendnis.alliances.models import (
     OrganisationGroup,
     Person,
     PersonFunction,
+    Territory,
 )
 from buendnis.funding.models import CoFinancing, Project
 from buendnis.funding.states import Status
@@ -106,6 +108,13 @@ ORGANISATIONS = Sheet(
             Kind.CHOICE,
             choices=german_choices(GroupKind),
             example="Kommunen",
+        ),
+        Column(
+            "territory",
+            "Gebietskörperschaft",
+            Kind.CHOICE,
+            choices=german_choices(Territory),
+            example="Kreisfreie Stadt",
         ),
         Column("street", "Straße", field=(Organisation, "street"), example="Marktplatz 1"),
         Column("postcode", "PLZ", field=(Organisation, "postcode"), example="12345", width=8),

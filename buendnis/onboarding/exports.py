@@ -49,6 +49,7 @@ def export_rows(alliance: Alliance) -> Rows:
     held = selectors.holdings(alliance)
     with translation.override("de"):
         kind = ORGANISATIONS.by_key["group_kind"]
+        territory = ORGANISATIONS.by_key["territory"]
         function = PEOPLE.by_key["function"]
         status = PROJECTS.by_key["status"]
         rows: Rows = {sheet.key: [] for sheet in SHEETS}
@@ -59,6 +60,7 @@ def export_rows(alliance: Alliance) -> Rows:
                     organisation.short_name,
                     organisation.group.name,
                     _label(kind, organisation.group.kind),
+                    _label(territory, organisation.territory) if organisation.territory else "",
                     organisation.street,
                     organisation.postcode,
                     organisation.city,

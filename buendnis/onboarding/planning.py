@@ -250,6 +250,8 @@ class Planner:
         # New records whose own row was refused: rows naming them are not checked further
         # (their problem is said once, on their own row).
         self.refused: set[tuple[str, str]] = set()
+        # The columns of the sheet being planned: one it leaves out changes nothing.
+        self.present: set[str] = set()
         self._group_kind_rows: dict[str, tuple[int, str]] = {}
         self._next_group_position = max(
             (group.position for group in self.held.groups.values()), default=0
@@ -345,6 +347,8 @@ class Planner:
         values on the (loaded, never saved here) record."""
         found = []
         for key in compare:
+            if key not in self.present:
+                continue
             column = sheet.by_key[key]
             before = getattr(record, key)
             after = wanted.get(key)
@@ -395,6 +399,7 @@ class Planner:
         ):
             table = self.reading.table(sheet)
             if table is not None:
+                self.present = table.present
                 plan_sheet(table.rows)
         sections = [
             self.groups_section,
@@ -465,7 +470,16 @@ class Planner:
     def plan_organisations(self, rows: list[RawRow]) -> None:
         sheet, section = ORGANISATIONS, self.sections[ORGANISATIONS.key]
         seen: dict[str, int] = {}
-        compare = ("short_name", "street", "postcode", "city", "website", "email", "phone")
+        compare = (
+            "short_name",
+            "territory",
+            "street",
+            "postcode",
+            "city",
+            "website",
+            "email",
+            "phone",
+        )
         for raw in rows:
             parsed, ok = self.parse(sheet, raw)
             name = parsed.get("name")
@@ -1023,7 +1037,7 @@ class Planner:
                     )
                 )
         for key, before, after in fixed:
-            if before == after:
+            if before == after or key not in self.present:
                 continue
             column = sheet.by_key[key]
             self.problem(
@@ -1051,11 +1065,13 @@ class Planner:
             wanted["title"] = project.title
         compare = [key for key in funding_services.IMPORT_UPDATABLE_FIELDS if key != "action_field"]
         changes = self.changes(sheet, project, wanted, compare=compare)
-        if project.action_field is not action_field and (
-            project.action_field is None
-            or action_field is None
-            or project.action_field.pk != action_field.pk
-        ):
+        known_field = project.action_field
+        same_field = (
+            known_field.pk is not None and action_field.pk == known_field.pk
+            if known_field is not None and action_field is not None
+            else known_field is action_field
+        )
+        if "action_field" in self.present and not same_field:
             column = sheet.by_key["action_field"]
             changes.append(
                 Change(
@@ -1071,7 +1087,11 @@ class Planner:
                         Problem(sheet.title, raw.number, columns.get(name, ""), message)
                     )
             return
-        update = {key: wanted[key] for key in funding_services.IMPORT_UPDATABLE_FIELDS}
+        update = {
+            key: wanted[key]
+            for key in funding_services.IMPORT_UPDATABLE_FIELDS
+            if key in self.present or key == "title"
+        }
         self.step(
             self.sections[PROJECTS.key],
             sheet,

@@ -3,7 +3,9 @@ sheet, named by the caller) into rows of raw cells, by the headers of `columns.S
 
 The kind of file is read from its content, not trusted from its name; its size, its unpacked
 size and its rows are bounded. What cannot be read at all raises `Unreadable` with a German
-message; a missing column is a `Problem` of its sheet's row 1.
+message; a missing column that must be filled is a `Problem` of its sheet's row 1. Other columns
+may be left out: a sheet without them says nothing about them (the import then changes nothing
+there, and a new record gets the platform's default).
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ class RawRow:
 class Table:
     sheet: Sheet
     rows: list[RawRow] = field(default_factory=list)
+    # The keys of the columns the sheet has.
+    present: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -244,7 +248,10 @@ def _read_rows(reading: Reading, sheet: Sheet, rows: Any) -> None:
                 Problem(sheet.title, 1, column.header, _("Die Spalte steht zweimal in Zeile 1."))
             )
         positions[column.key] = position
-    missing = [column for column in sheet.columns if column.key not in positions]
+    table.present = set(positions)
+    missing = [
+        column for column in sheet.columns if column.required and column.key not in positions
+    ]
     for column in missing:
         reading.problems.append(
             Problem(
@@ -259,6 +266,8 @@ def _read_rows(reading: Reading, sheet: Sheet, rows: Any) -> None:
     for number, cells in rows:
         values: dict[str, Any] = {}
         for column in sheet.columns:
+            if column.key not in positions:
+                continue
             position = positions[column.key]
             value, number_format = cells[position] if position < len(cells) else (None, "")
             if (

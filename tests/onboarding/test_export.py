@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from buendnis.alliances.models import Territory
 from buendnis.funding.states import Status
 from buendnis.onboarding.columns import SHEETS
 from buendnis.onboarding.exports import export_workbook, template_workbook
@@ -43,6 +44,9 @@ def test_export_of_an_imported_alliance_imports_unchanged(empty, land):
 
 def test_export_of_an_alliance_at_work_imports_unchanged(alliance, django_assert_max_num_queries):
     structure = build_alliance_structure(alliance, place="Braunschweig")
+    city = structure.organisations["city"]
+    city.territory = Territory.INDEPENDENT_CITY
+    city.save()
     for status in (Status.SKETCH_SUBMITTED, Status.ENDORSED, Status.RUNNING, Status.CLOSED):
         project_in_state(structure, status, title=f"Vorhaben {status}")
     project_in_state(structure, Status.WITHDRAWN, title="=Formel, die keine ist")
@@ -59,6 +63,10 @@ def test_export_of_an_alliance_at_work_imports_unchanged(alliance, django_assert
     assert counts() == before
     projects = load_workbook(io.BytesIO(content))["Vorhaben"]
     titles = [row[1].value for row in projects.iter_rows(min_row=2)]
+    organisations = load_workbook(io.BytesIO(content))["Organisationen"]
+    assert [
+        row[4].value for row in organisations.iter_rows(min_row=2) if row[0].value == city.name
+    ] == ["Kreisfreie Stadt"]
     assert "'=Formel, die keine ist" in titles  # never run as a formula
     assert not any("Hameln" in str(title) for title in titles)
 

@@ -281,3 +281,56 @@ def test_planning_reads_the_alliance_once_not_per_row(
     with django_assert_max_num_queries(11):
         again = run(empty, content, dry_run=True)
     assert not again.plan.has_changes
+
+
+def test_a_sheet_may_leave_out_columns_it_says_nothing_about(empty, land: Musterland):
+    from openpyxl import Workbook
+
+    from buendnis.alliances.models import Territory
+
+    assert run(empty, land.xlsx()).imported
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Organisationen"
+    sheet.append(["Name", "Gruppe", "Gebietskörperschaft"])
+    for name in land.organisations:
+        sheet.append(
+            [name, land.cell("Organisationen", land.organisations.index(name), "Gruppe"), None]
+        )
+    sheet["C6"] = "Kreisfreie Stadt"  # row 6: the fifth organisation, a municipality
+    import io
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    outcome = run(empty, buffer.getvalue(), filename="gebiete.xlsx")
+
+    assert outcome.problems == []
+    organisations = next(s for s in outcome.plan.sections if s.key == "organisations")
+    assert (organisations.created, organisations.changed, organisations.unchanged) == (0, 1, 29)
+    (step,) = organisations.changed_rows
+    assert [(c.column, c.before, c.after) for c in step.changes] == [
+        ("Gebietskörperschaft", "", "Kreisfreie Stadt")
+    ]
+    city = Organisation.objects.get(name=land.organisations[4])
+    assert city.territory == Territory.INDEPENDENT_CITY
+    # What the sheet left out stays as it was.
+    assert city.email == "info@org5.example"
+    assert Organisation.objects.exclude(email="").count() == 30
+
+
+def test_a_sheet_without_a_column_it_must_fill_is_refused(empty):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Vorhaben"
+    workbook.active.append(["Titel", "Förderphase"])
+    import io
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    outcome = run(empty, buffer.getvalue())
+    assert [(p.row, p.column) for p in outcome.problems] == [
+        (1, "Projektträger"),
+        (1, "Stand"),
+    ]

@@ -64,15 +64,18 @@ def test_a_workbook_without_known_sheets_says_which_it_reads():
 def test_missing_columns_are_problems_of_row_1_and_others_are_left_alone():
     reading = read(
         workbook(
-            organisationen=[[" name ", "Gruppe", "Notiz der Geschäftsstelle"], ["A", "B", "x"]]
+            organisationen=[[" name ", "Kurzname", "Notiz der Geschäftsstelle"], ["A", "", "x"]]
         ),
         "mappe.xlsx",
     )
-    assert [(p.sheet, p.row, p.column) for p in reading.problems][:2] == [
-        ("Organisationen", 1, "Kurzname"),
-        ("Organisationen", 1, "Art der Gruppe"),
+    # Only a column that must be filled must be there; the office's own is left alone.
+    assert [(p.sheet, p.row, p.column, p.message) for p in reading.problems] == [
+        ("Organisationen", 1, "Gruppe", "Die Spalte „Gruppe“ fehlt in Zeile 1.")
     ]
-    assert reading.problems[0].message == "Die Spalte „Kurzname“ fehlt in Zeile 1."
+    complete = read(workbook(Organisationen=[["Name", "Gruppe", "Ort"], ["A", "G", "B"]]), "m.xlsx")
+    (table,) = complete.tables
+    assert table.present == {"name", "group", "city"}
+    assert table.rows[0].cells == {"name": "A", "group": "G", "city": "B"}
 
 
 def test_rows_keep_the_numbers_the_spreadsheet_shows():
