@@ -164,11 +164,26 @@ def _read_workbook(content: bytes, name: str) -> Reading:
             sheet = by_title.get(normalise(worksheet.title))
             if sheet is None or reading.table(sheet) is not None:
                 continue
+            cells = worksheet.iter_rows(max_row=MAX_ROW_NUMBER, max_col=MAX_COLUMNS)
             rows = (
                 (number, [(cell.value, getattr(cell, "number_format", "")) for cell in row])
-                for number, row in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS), start=1)
+                for number, row in enumerate(cells, start=1)
             )
             _read_rows(reading, sheet, rows)
+            if (worksheet.max_row or 0) > MAX_ROW_NUMBER:
+                reading.problems.append(
+                    Problem(
+                        sheet.title,
+                        MAX_ROW_NUMBER + 1,
+                        "",
+                        _(
+                            "Das Blatt reicht bis Zeile %(last)s; gelesen werden höchstens "
+                            "%(limit)s Zeilen. Bitte leere Zeilen am Ende löschen oder auf "
+                            "mehrere Dateien verteilen."
+                        )
+                        % {"last": worksheet.max_row, "limit": MAX_ROW_NUMBER},
+                    )
+                )
     except Exception as exc:  # a broken part of the file shows only while it is read
         raise _not_a_workbook(name) from exc
     finally:

@@ -210,3 +210,21 @@ def test_the_pages_run_no_inline_script(client_as, alliance):
         assert "<script>" not in page
         assert " onclick=" not in page
         assert re.findall(r"<script(?![^>]*\ssrc=)", page) == []
+
+
+def test_the_pages_speak_english_while_the_file_stays_german(client_as, alliance):
+    client = client_as("office")
+    client.get("/sprache/en/", {"next": BASE})
+    land = musterland()
+    land.set("Vorhaben", 17, "Laufzeit ab", "31.02.2019")
+    upload(client, land.xlsx())
+
+    page = client.get(BASE + "vorschau/").content.decode()
+
+    assert "<h1>Preview of the import</h1>" in page
+    assert "The file has 1 problem; nothing is imported." in page
+    assert "There is no 31.02.2019: please check day and month." in page
+    # The sheets and columns are the file's own names.
+    assert '<td data-label="Column">Laufzeit ab</td>' in page
+    upload_page = client.get(BASE).content.decode()
+    assert "Import data" in upload_page

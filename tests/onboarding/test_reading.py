@@ -92,3 +92,24 @@ def test_a_semicolon_csv_from_german_excel_in_windows_1252():
     content = f"{headers}\r\nStadt Müllheim;;Kommunen;;;;;;;\r\n".encode("cp1252")
     (table,) = read(content, "partner.csv", sheet=ORGANISATIONS).tables
     assert table.rows[0].cells["name"] == "Stadt Müllheim"
+
+
+def test_rows_beyond_the_limits_are_problems_not_silently_dropped():
+    from buendnis.onboarding import reading
+
+    headers = [column.header for column in ORGANISATIONS.columns]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Organisationen"
+    sheet.append(headers)
+    sheet.cell(row=reading.MAX_ROW_NUMBER + 5, column=1, value="ganz unten")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    far = read(buffer.getvalue(), "mappe.xlsx")
+    assert [(p.row, p.column) for p in far.problems] == [(reading.MAX_ROW_NUMBER + 1, "")]
+    assert "reicht bis Zeile 20005" in far.problems[0].message
+
+    rows = [headers] + [[f"Organisation {n}", "", "G"] for n in range(reading.MAX_ROWS + 1)]
+    many = read(workbook(Organisationen=rows), "mappe.xlsx")
+    assert [(p.row, p.column) for p in many.problems] == [(reading.MAX_ROWS + 2, "")]
+    assert len(many.tables[0].rows) == reading.MAX_ROWS
