@@ -58,6 +58,7 @@ def holdings(alliance: Alliance) -> Holdings:
     held.phases = {phase.name: phase for phase in phases}
     held.booked_phase_ids = set(
         LedgerEntry.objects.filter(phase__alliance=alliance)
+        .order_by()
         .values_list("phase_id", flat=True)
         .distinct()
     )
