@@ -38,6 +38,18 @@ class UploadForm(forms.Form):
             "Nur bei einer CSV-Datei: welches Blatt der Vorlage sie enthält."
         )
 
+    def clean_file(self) -> Any:
+        """Refuse a file too large before it is read into memory (the content is checked by
+        the import's reading)."""
+        upload = self.cleaned_data["file"]
+        limit = settings.MAX_UPLOAD_BYTES
+        if upload is not None and upload.size > limit:
+            raise forms.ValidationError(
+                _("Die Datei ist %(size)s groß; erlaubt sind höchstens %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        return upload
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         upload = data.get("file")

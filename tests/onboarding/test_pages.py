@@ -228,3 +228,10 @@ def test_the_pages_speak_english_while_the_file_stays_german(client_as, alliance
     assert '<td data-label="Column">Laufzeit ab</td>' in page
     upload_page = client.get(BASE).content.decode()
     assert "Import data" in upload_page
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(client_as, alliance, settings):
+    settings.MAX_UPLOAD_BYTES = 1000
+    response = upload(client_as("office"), b"PK\x03\x04" + b"0" * 2000)
+    assert response.status_code == 400
+    assert "erlaubt sind höchstens 1000" in response.content.decode()
