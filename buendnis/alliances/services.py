@@ -471,9 +471,17 @@ def seat_assign(
 
 
 def seat_end(*, actor: User | None, seat: Seat, ends_on: date) -> Seat:
-    """Close a term (the seat stays on record for history)."""
+    """Close a term (the seat stays on record for history).
+
+    Ending a term earlier takes nothing from anyone, so only the date itself is checked: the
+    rules about who may hold the seat applied when it began (a seat of years ago must not stop
+    its own end because the data of its time was incomplete). A later end is a longer term and
+    is checked like any seat."""
+    previous_end = seat.ends_on
     seat.ends_on = ends_on
-    return seat_save(actor=actor, instance=seat)
+    if previous_end is not None and ends_on > previous_end:
+        return seat_save(actor=actor, instance=seat)
+    return _save(actor=actor, instance=seat, lock=seat.body, action="seat")
 
 
 # --- Themes -------------------------------------------------------------------------------------
