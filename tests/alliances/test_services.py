@@ -761,3 +761,25 @@ def test_two_deputies_of_one_group_at_once_only_one_is_seated(alliance, monkeypa
 def test_alliance_factory_builds_distinct_alliances(db):
     # Guard for the fixtures above: two alliances, never the same one twice.
     assert AllianceFactory().pk != AllianceFactory().pk
+
+
+def test_a_seat_can_end_though_its_start_breaks_todays_rules_but_not_grow_longer(s, actor):
+    """A seat recorded years ago (its partner never signed: incomplete data of its time) still
+    ends; a longer term is a new claim and is checked like a new seat."""
+    unsigned = Seat.objects.create(
+        alliance=s.alliance,
+        body=s.steering,
+        organisation=s.unsigned,
+        role=SeatRole.MEMBER,
+        starts_on=date(2019, 1, 1),
+        ends_on=date(2020, 12, 31),
+    )
+    services.seat_end(actor=actor, seat=unsigned, ends_on=date(2019, 6, 30))
+    unsigned.refresh_from_db()
+    assert unsigned.ends_on == date(2019, 6, 30)
+    with pytest.raises(DomainError):
+        services.seat_end(actor=actor, seat=unsigned, ends_on=date(2021, 6, 30))
+    unsigned.refresh_from_db()
+    assert unsigned.ends_on == date(2019, 6, 30)
+    with pytest.raises(ValidationError, match="Die Amtszeit kann nicht vor ihrem Beginn enden"):
+        services.seat_end(actor=actor, seat=unsigned, ends_on=date(2018, 12, 31))
