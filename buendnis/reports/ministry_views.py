@@ -25,6 +25,7 @@ from django.views.decorators.http import require_safe
 
 from buendnis.accounts import permissions
 from buendnis.alliances.models import RecognitionStatus
+from buendnis.renewal import selectors as renewal_selectors
 from buendnis.web.files import file_response
 
 from . import charts, ministry_export
@@ -119,6 +120,9 @@ def _sort_options(columns: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return options
 
 
+WAITING_ROWS = 20
+
+
 @ministry_page
 def overview(request: HttpRequest) -> HttpResponse:
     """Every alliance's phases with their figures (filtered, sorted, 50 to a page), the budget
@@ -133,6 +137,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     periods = ministry_overview.period_figures(rows)
     context = {
         "ministry_name": settings.BUENDNIS_MINISTRY_NAME,
+        # What waits for the ministry's decision, oldest application first (bounded).
+        "waiting": list(renewal_selectors.applications_waiting()[:WAITING_ROWS]),
         "selection": selection,
         "page": page,
         "rows": list(page.object_list),

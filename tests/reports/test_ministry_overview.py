@@ -15,7 +15,7 @@ import pytest
 from django.test import Client, override_settings
 from pytest_django import DjangoAssertNumQueries
 
-from buendnis.alliances.models import Alliance, RecognitionStatus
+from buendnis.alliances.models import Alliance, FundingPhase, RecognitionStatus
 from buendnis.funding.states import Status
 from buendnis.reports import overview
 from buendnis.reports.overview import STAGES, overview_rows
@@ -489,8 +489,9 @@ def test_only_reading(client_as: Callable[[str], Client], platform: Platform, ur
 
 # Session; user; the header's count of unread notifications. Then the overview: the phases with
 # their alliance and the day of the ministry's latest decision; the ledger's sums by phase; the
-# projects by phase and state (count, volume, participants); the co-financing by phase.
-OVERVIEW_QUERIES = 3 + 4
+# projects by phase and state (count, volume, participants); the co-financing by phase. The page
+# (not the file) also lists the applications waiting for a decision, with their alliance.
+OVERVIEW_QUERIES = 3 + 4 + 1
 
 
 @pytest.mark.parametrize("url", [URL, XLSX_URL])
@@ -501,7 +502,8 @@ def test_query_count_is_pinned_and_constant(
     url: str,
 ) -> None:
     client = client_as("ministry")
-    expected = OVERVIEW_QUERIES if url == URL else OVERVIEW_QUERIES - 1  # no header in a file
+    # A file has no header and no list of waiting applications.
+    expected = OVERVIEW_QUERIES if url == URL else OVERVIEW_QUERIES - 2
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
     # A third alliance with its phases and projects in several states: the same queries.
@@ -521,3 +523,19 @@ def test_query_count_is_pinned_and_constant(
     assert response.status_code == 200
     if url == URL:
         assert "13 Förderphasen" in text_of(response)
+
+
+def test_the_applications_waiting_for_the_ministry_are_listed_first(
+    client_as: Callable[[str], Client], platform: Platform
+) -> None:
+    waiting = list(FundingPhase.objects.filter(recognition_status=RecognitionStatus.APPLIED))
+    assert waiting  # the platform has an application with the ministry
+    html = client_as("ministry").get(URL).content.decode()
+    assert "Anträge, die auf Ihre Entscheidung warten" in html
+    for phase in waiting:
+        assert f"/{phase.alliance.slug}/intern/phasen/{phase.pk}/" in html
+    FundingPhase.objects.filter(pk__in=[phase.pk for phase in waiting]).update(
+        recognition_status=RecognitionStatus.DRAFT
+    )
+    html = client_as("admin").get(URL).content.decode()
+    assert "Zurzeit wartet kein Antrag auf eine Entscheidung." in html
