@@ -72,12 +72,17 @@ def phases_open_for_projects(alliance: Alliance, *, on: date | None = None) -> l
     ]
 
 
-def phase_list(alliance: Alliance, *, with_unrecognised: bool = False) -> QuerySet[FundingPhase]:
-    """The phases of the alliance, oldest first; those not (yet) recognised only on request
-    (the internal circle and the ministry see them, the public does not)."""
+def _phases_of(alliance: Alliance, *, with_unrecognised: bool) -> QuerySet[FundingPhase]:
     phases = FundingPhase.objects.filter(alliance=alliance)
     if not with_unrecognised:
         phases = phases.filter(recognition_status=RecognitionStatus.RECOGNISED)
+    return phases
+
+
+def phase_list(alliance: Alliance, *, with_unrecognised: bool = False) -> QuerySet[FundingPhase]:
+    """The phases of the alliance, oldest first; those not (yet) recognised only on request
+    (the internal circle and the ministry see them, the public does not)."""
+    phases = _phases_of(alliance, with_unrecognised=with_unrecognised)
     return phases.annotate(partner_count=Count("agreements")).order_by("starts_on")
 
 
@@ -323,9 +328,20 @@ def contacts_by_organisation(alliance: Alliance) -> QuerySet[Organisation]:
     )
 
 
-def phase_by_name(alliance: Alliance, name: str) -> FundingPhase | None:
-    """The alliance's phase with this name (names are unique per alliance), or None."""
-    return FundingPhase.objects.filter(alliance=alliance, name=name).first()
+def phase_by_name(
+    alliance: Alliance, name: str, *, with_unrecognised: bool = False
+) -> FundingPhase | None:
+    """The alliance's phase with this name (names are unique per alliance), or None; a phase not
+    (yet) recognised only on request, as in `phase_list`."""
+    return _phases_of(alliance, with_unrecognised=with_unrecognised).filter(name=name).first()
+
+
+def phase_by_id(
+    alliance: Alliance, pk: int, *, with_unrecognised: bool = False
+) -> FundingPhase | None:
+    """The alliance's phase with this id, or None (also for another alliance's phase); a phase
+    not (yet) recognised only on request, as in `phase_list`. One query."""
+    return _phases_of(alliance, with_unrecognised=with_unrecognised).filter(pk=pk).first()
 
 
 # --- The alliance of a page ---------------------------------------------------------------------

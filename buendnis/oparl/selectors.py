@@ -9,7 +9,8 @@ client asking for `modified_since` learns of those too.
 The filters here mirror `funding.permissions` and `meetings.permissions` (which decide for one
 object) so that lists can be counted and paged in the database: `can_view_project_publicly`
 (`public_projects_q`), `can_view_meeting_publicly` (has_public_part), `is_agenda_published`
-(invited_at set), and `show_name_publicly` for people. The serializers ask the permission functions
+(invited_at set), `show_name_publicly` for people, and recognised phases only (as
+`alliances.selectors.phase_list` gives the public). The serializers ask the permission functions
 again per object.
 """
 
@@ -29,6 +30,7 @@ from buendnis.alliances.models import (
     FundingPhase,
     Organisation,
     Person,
+    RecognitionStatus,
     Seat,
 )
 from buendnis.funding import permissions as funding_permissions
@@ -86,17 +88,23 @@ def _scope[M: models.Model](
 # --- Body (the alliance) and its legislative terms (funding phases) -----------------------------
 
 
+def _recognised_phases() -> QuerySet[FundingPhase]:
+    """The public's phases: a phase in preparation or with the ministry is no legislative term
+    yet (and its changes do not touch the Body's `modified`)."""
+    return FundingPhase.objects.filter(recognition_status=RecognitionStatus.RECOGNISED)
+
+
 def _phases() -> QuerySet[FundingPhase]:
-    return _stamped(FundingPhase.objects.order_by("starts_on", "id"), "created_at", "updated_at")
+    return _stamped(_recognised_phases().order_by("starts_on", "id"), "created_at", "updated_at")
 
 
 def alliances() -> QuerySet[Alliance]:
-    """Active alliances with their funding phases (embedded as legislative terms)."""
+    """Active alliances with their recognised funding phases (embedded as legislative terms)."""
     return _stamped(
         Alliance.objects.filter(is_active=True),
         "created_at",
         "updated_at",
-        _latest(FundingPhase.objects.filter(alliance=OuterRef("pk")), "updated_at"),
+        _latest(_recognised_phases().filter(alliance=OuterRef("pk")), "updated_at"),
     ).prefetch_related(Prefetch("phases", queryset=_phases()))
 
 
@@ -130,9 +138,11 @@ def body_organizations(alliance: Alliance | None) -> QuerySet[Body]:
 
 
 def organisations(alliance: Alliance | None) -> QuerySet[Organisation]:
-    """Every organisation of the alliance with its group; `has_signed`: a partner in some phase.
-    Contact data (e-mail, phone, street) is never read for the public."""
-    signed = CooperationAgreement.objects.filter(organisation=OuterRef("pk"))
+    """Every organisation of the alliance with its group; `has_signed`: a partner in some
+    recognised phase. Contact data (e-mail, phone, street) is never read for the public."""
+    signed = CooperationAgreement.objects.filter(
+        organisation=OuterRef("pk"), phase__recognition_status=RecognitionStatus.RECOGNISED
+    )
     rows = (
         Organisation.objects.select_related("group")
         .annotate(has_signed=Exists(signed))

@@ -10,7 +10,14 @@ from django import forms
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from buendnis.alliances.models import ActionField, Alliance, FundingPhase, Organisation, Topic
+from buendnis.alliances.models import (
+    ActionField,
+    Alliance,
+    FundingPhase,
+    Organisation,
+    RecognitionStatus,
+    Topic,
+)
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding.models import FundingPriority, Project
 from buendnis.funding.states import PUBLIC_STATES, Status
@@ -119,16 +126,20 @@ class PublicProjectFilter(django_filters.FilterSet):
 
     def __init__(self, data: Any, queryset: QuerySet[Project], *, alliance: Alliance) -> None:
         super().__init__(data, queryset)
-        self.filters["phase"].queryset = FundingPhase.objects.filter(alliance=alliance).order_by(
-            "-starts_on"
-        )
+        # Recognised phases only: a phase in preparation never shows on a public page.
+        recognised = RecognitionStatus.RECOGNISED
+        self.filters["phase"].queryset = FundingPhase.objects.filter(
+            alliance=alliance, recognition_status=recognised
+        ).order_by("-starts_on")
         self.filters["action_field"].queryset = (
-            ActionField.objects.filter(alliance=alliance)
+            ActionField.objects.filter(alliance=alliance, phase__recognition_status=recognised)
             .select_related("phase")
             .order_by("-phase__starts_on", "is_open", "position", "title")
         )
         self.filters["topic"].queryset = (
-            Topic.objects.filter(alliance=alliance)
+            Topic.objects.filter(
+                alliance=alliance, action_field__phase__recognition_status=recognised
+            )
             .select_related("action_field__phase")
             .order_by("-action_field__phase__starts_on", "title", "id")
         )
