@@ -4,9 +4,9 @@ stand, whether the application may go out (the state's composition rules), who h
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from buendnis.alliances import selectors as alliance_selectors
@@ -27,6 +27,7 @@ from buendnis.meetings.models import Circulation, CirculationStatus, Decision, D
 from .models import (
     ExtensionApplication,
     RecognitionDecision,
+    RecognitionOutcome,
     SignatureRequest,
     SignatureStatus,
     Strategy,
@@ -375,4 +376,111 @@ def open_requests_of_user(user_id: int, alliance_id: int) -> list[SignatureReque
         .select_related("phase", "organisation")
         .distinct()
         .order_by("due_on", "pk")[:10]
+    )
+
+
+# --- For the API and the public pages: the strategy ----------------------------------------------
+
+
+def strategy_version_latest(phase: FundingPhase) -> StrategyVersion | None:
+    """The newest version of the phase's strategy, with the strategy (its adoption) joined; None
+    while the phase has none. One query."""
+    return (
+        StrategyVersion.objects.filter(strategy__phase=phase)
+        .select_related("strategy")
+        .order_by("-number")
+        .first()
+    )
+
+
+# --- The ministry's recognition ---------------------------------------------------------------
+
+
+def recognition_authorities(phase_ids: list[int]) -> dict[int, str]:
+    """Who recognised each phase: the authority named in its latest decision that recognised it
+    (the responsible ministry changes over the years). Phases without such a decision are left
+    out. One query, whatever the number of phases and decisions."""
+    rows = (
+        RecognitionDecision.objects.filter(
+            phase_id__in=phase_ids, outcome=RecognitionOutcome.RECOGNISED
+        )
+        .order_by("created_at", "id")
+        .values_list("phase_id", "authority")
+    )
+    # In the order they were recorded: a later decision replaces an earlier one.
+    return dict(rows)
+
+
+# --- The partners' signatures -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartnerSignature:
+    """Where one organisation stands with a phase's cooperation agreement."""
+
+    organisation: Organisation
+    status: str
+    reference: str
+    signed_on: date | None
+    decision_body: str
+    decision_date: date | None
+    asked_on: date | None
+    due_on: date | None
+    # False for a signature recorded without a request (the history before the platform).
+    requested: bool
+
+    @property
+    def status_label(self) -> str:
+        return str(SignatureStatus(self.status).label)
+
+
+def signature_organisation_list(phase: FundingPhase) -> QuerySet[Organisation]:
+    """The organisations asked to sign the phase's cooperation agreement or that signed it, by
+    name, with their group joined and, as `phase_requests` and `phase_agreements`, their request
+    and agreement for this phase. A page of it costs the page and one query for each of the two,
+    whatever the number of partners; `partner_signature` reads them."""
+    requests = SignatureRequest.objects.filter(phase=phase)
+    agreements = CooperationAgreement.objects.filter(phase=phase)
+    asked = Exists(requests.filter(organisation=OuterRef("pk")))
+    signed = Exists(agreements.filter(organisation=OuterRef("pk")))
+    return (
+        Organisation.objects.filter(asked | signed, alliance_id=phase.alliance_id)
+        .select_related("group")
+        .prefetch_related(
+            Prefetch("signature_requests", queryset=requests, to_attr="phase_requests"),
+            Prefetch("agreements", queryset=agreements, to_attr="phase_agreements"),
+        )
+        .order_by("name", "id")
+    )
+
+
+def partner_signature(organisation: Organisation) -> PartnerSignature:
+    """One entry per organisation of `signature_organisation_list`: its request when there is one
+    (the request keeps the way to the signature, and the agreement it led to), else the agreement
+    it signed without one, as `signed` with the agreement's decision."""
+    requests: list[SignatureRequest] = organisation.phase_requests  # type: ignore[attr-defined]
+    if requests:
+        request = requests[0]
+        return PartnerSignature(
+            organisation=organisation,
+            status=request.status,
+            reference=request.reference,
+            signed_on=request.signed_on,
+            decision_body=request.decision_body,
+            decision_date=request.decision_date,
+            asked_on=request.asked_on,
+            due_on=request.due_on,
+            requested=True,
+        )
+    agreement: CooperationAgreement = organisation.phase_agreements[0]  # type: ignore[attr-defined]
+    return PartnerSignature(
+        organisation=organisation,
+        status=SignatureStatus.SIGNED.value,
+        reference=agreement.decision_reference,
+        signed_on=agreement.signed_on,
+        decision_body=agreement.decision_body,
+        decision_date=agreement.decision_date,
+        asked_on=None,
+        due_on=None,
+        requested=False,
     )
