@@ -16,6 +16,7 @@ from buendnis.alliances.models import (
     FundingPhase,
     Organisation,
     OrganisationGroup,
+    RecognitionStatus,
     Seat,
     Topic,
 )
@@ -173,6 +174,59 @@ def _ledger_figure(name: str, help_text: str) -> serializers.DecimalField:
     )
 
 
+class PhaseRecognitionSerializer(serializers.Serializer[FundingPhase]):
+    """Anerkennung der Förderphase durch das Ministerium. / The ministry's recognition of the
+    phase."""
+
+    status = serializers.ChoiceField(
+        source="recognition_status",
+        choices=RecognitionStatus.choices,
+        read_only=True,
+        help_text=(
+            "`draft` in Vorbereitung, `applied` beim Ministerium beantragt, `changes_requested` "
+            "Änderungen erbeten, `recognised` anerkannt, `refused` abgelehnt. / In preparation, "
+            "applied for, changes requested, recognised, refused."
+        ),
+    )
+    status_label = serializers.CharField(
+        source="get_recognition_status_display",
+        read_only=True,
+        help_text="Stand, deutsch. / The status, German.",
+    )
+    date = serializers.DateField(
+        source="recognised_on",
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "Anerkannt am; null, solange nicht anerkannt oder nicht erfasst. / Recognised on; "
+            "null while not recognised or not recorded."
+        ),
+    )
+    reference = serializers.CharField(
+        source="recognition_reference",
+        read_only=True,
+        help_text="Aktenzeichen der Anerkennung, sonst leer. / The recognition's file reference.",
+    )
+    virtual_budget = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text=(
+            "Zugewiesenes virtuelles Budget; vor der Anerkennung das beantragte. / The virtual "
+            "budget assigned; before the recognition the one applied for."
+        ),
+    )
+    funding_rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        read_only=True,
+        help_text=(
+            "Zugewiesener Fördersatz in Prozent; vor der Anerkennung der beantragte. / The "
+            "funding rate assigned, in percent; before the recognition the one applied for."
+        ),
+    )
+
+
 class PhaseSerializer(serializers.ModelSerializer[FundingPhase]):
     """Förderphase; Beträge als Dezimal-Zeichenketten. / Funding phase; amounts as decimal strings."""
 
@@ -194,6 +248,14 @@ class PhaseSerializer(serializers.ModelSerializer[FundingPhase]):
     )
     is_current = serializers.SerializerMethodField(
         help_text="Die aktuelle Förderphase des Bündnisses. / The alliance's current phase."
+    )
+    recognition = PhaseRecognitionSerializer(
+        source="*",
+        read_only=True,
+        help_text=(
+            "Die Anerkennung durch das Ministerium. Die Öffentlichkeit sieht nur anerkannte "
+            "Förderphasen. / The ministry's recognition. The public sees recognised phases only."
+        ),
     )
     # From the budget ledger (`budget.selectors.budget_figures_by_phase`), set by the view as
     # `budget_figures` on each phase.
@@ -239,12 +301,14 @@ class PhaseSerializer(serializers.ModelSerializer[FundingPhase]):
     class Meta:
         model = FundingPhase
         fields = [
+            "id",
             "name",
             "starts_on",
             "ends_on",
             "virtual_budget",
             "funding_rate",
             "recognised_on",
+            "recognition",
             "project_volume",
             "partner_count",
             "is_current",
@@ -257,6 +321,13 @@ class PhaseSerializer(serializers.ModelSerializer[FundingPhase]):
             "leverage",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "id": {
+                "help_text": (
+                    "Nummer der Förderphase (für `phases/{id}/agreements/`). / The phase's id."
+                )
+            }
+        }
 
     def get_is_current(self, phase: FundingPhase) -> bool:
         current: FundingPhase | None = self.context.get("current_phase")

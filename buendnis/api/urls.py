@@ -2,7 +2,15 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from . import decision_views, idea_views, meeting_views, overview_views, project_views, views
+from . import (
+    agreement_views,
+    decision_views,
+    idea_views,
+    meeting_views,
+    overview_views,
+    project_views,
+    views,
+)
 
 app_name = "api"
 
@@ -25,6 +33,12 @@ urlpatterns = [
     ),
     path("alliances/<slug:slug>/bodies/", views.BodyListView.as_view(), name="alliance-bodies"),
     path("alliances/<slug:slug>/phases/", views.PhaseListView.as_view(), name="alliance-phases"),
+    # The partners' signatures of a phase: internal, login required (agreement_views.py).
+    path(
+        "alliances/<slug:slug>/phases/<int:pk>/agreements/",
+        agreement_views.PhaseAgreementListView.as_view(),
+        name="alliance-phase-agreements",
+    ),
     path("alliances/<slug:slug>/themes/", views.ThemeListView.as_view(), name="alliance-themes"),
     # Projects: the answer depends on who asks (see project_views.py).
     path(

@@ -7,6 +7,10 @@ design is in project_views.py. Design, shared by every view here:
   The answer can therefore never depend on who asks, the query count is the same for every
   visitor, and a write is refused with 405 for everyone, including logged-in office staff and
   admins (with session authentication a missing CSRF token would turn it into a 403 first).
+  The one exception is `phases/`: the public sees the recognised phases, the alliance's internal
+  circle, the ministry and admins also those in preparation or with the ministry
+  (`alliances.permissions.can_view_unrecognised_phases`). It reads a token or the session, for
+  reads only, so that a write is still a 405 for everyone.
 - Only GET (and HEAD/OPTIONS) exist; there is no handler for POST/PUT/PATCH/DELETE.
 - The alliance comes from `get_alliance_for_user`, the one place that decides who sees an
   alliance: unknown and inactive slugs answer 404 with a German `detail`.
@@ -31,10 +35,11 @@ from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from buendnis.alliances import permissions as alliance_permissions
 from buendnis.alliances import selectors
 from buendnis.alliances.models import (
     ActionField,
@@ -47,6 +52,7 @@ from buendnis.budget import selectors as budget_selectors
 from buendnis.funding import figures as project_money
 
 from . import serializers
+from .authentication import BearerTokenAuthentication, SessionAuthentication
 from .base import GermanAnswers
 
 TAG = "Bündnisse / Alliances"
@@ -206,31 +212,67 @@ class BodyListView(AllianceItemsView):
 
 
 class PhaseListView(AllianceItemsView):
-    """Funding phases by start, with partner count, budget figures and the current one marked.
-    Queries: alliance, count, page, the ledger's sums for the page's phases (one query), the
-    volume of the page's phases (one query), current phase (one while a phase runs; up to three
-    between phases)."""
+    """Funding phases by start, with their recognition, partner count, budget figures and the
+    current one marked; phases not (yet) recognised only for those who may see them. Queries:
+    (session and user, or the token, and the caller's roles, when credentials are sent),
+    alliance, count, page, the ledger's sums for the page's phases (one query), the volume of the
+    page's phases (one query), current phase (one while a phase runs; up to three between
+    phases)."""
 
     model = FundingPhase
     serializer_class = serializers.PhaseSerializer
+    # The answer depends on who asks (see the module docstring).
+    authentication_classes = (BearerTokenAuthentication, SessionAuthentication)
+
+    def perform_authentication(self, request: Request) -> None:
+        # Reads only: every other method is refused with 405 (there is no handler), which the
+        # session's CSRF check would otherwise turn into a 403 first.
+        if request.method in SAFE_METHODS:
+            super().perform_authentication(request)
+
+    @cached_property
+    def sees_unrecognised(self) -> bool:
+        return alliance_permissions.can_view_unrecognised_phases(self.request.user, self.alliance)
 
     @extend_schema(
         operation_id="alliance_phases_list",
         tags=[TAG],
         summary="Förderphasen / Funding phases",
         parameters=[SLUG],
-        responses={200: serializers.PhaseSerializer, 404: NOT_FOUND},
+        responses={
+            200: serializers.PhaseSerializer,
+            401: OpenApiResponse(
+                response=serializers.ErrorSerializer,
+                description=(
+                    "API-Schlüssel oder Sitzung ungültig (ohne Anmeldung: 200). / Invalid token "
+                    "or session (without credentials: 200)."
+                ),
+            ),
+            404: NOT_FOUND,
+        },
         description=(
-            "Die Förderphasen des Bündnisses nach Beginn. Beträge sind Dezimalzahlen als "
-            'Zeichenketten (`"1500000.00"`), der Fördersatz in Prozent. `reserved`, `committed`, '
+            "Die Förderphasen des Bündnisses nach Beginn, jede mit ihrer Anerkennung "
+            "(`recognition`: Stand, Datum, Aktenzeichen, virtuelles Budget und Fördersatz). Die "
+            "Öffentlichkeit und Antragsteller/innen sehen nur anerkannte Förderphasen; "
+            "Geschäftsstelle, Sprecherkreis, Steuerkreis, beratende Mitglieder, Ministerium und "
+            "Plattform-Administration (angemeldet oder mit API-Schlüssel) auch die in "
+            "Vorbereitung (`draft`), beantragte (`applied`), zurückgegebene "
+            "(`changes_requested`) und abgelehnte (`refused`). `id` führt zu den "
+            "Unterschriften der Partner (`phases/{id}/agreements/`). Beträge sind Dezimalzahlen "
+            'als Zeichenketten (`"1500000.00"`), der Fördersatz in Prozent. `reserved`, `committed`, '
             "`paid` und `available` stammen aus dem Budgetbuch der Phase: reserviert mit dem Votum "
             "des Bündnisses, gebunden mit der Bewilligung der Förderbank, ausgezahlt mit der "
             "Abrechnung; `available` ist der Rest des Budgets (`budget`, mit Budgetänderungen). "
             "`volume` ist das Projektvolumen der Vorhaben ab dem Votum (förderfähige Kosten, nach "
             "der Abrechnung die abgerechneten), `leverage` das Volumen je Euro Zuschuss "
             "(reserviert, gebunden, ausgezahlt), null ohne Zuschüsse.\n\n"
-            "The alliance's funding phases by start. Amounts are decimal strings, the funding "
-            "rate is in percent. `reserved`, `committed`, `paid` and `available` come from the "
+            "The alliance's funding phases by start, each with its recognition "
+            "(`recognition`). The public and applicants see recognised phases only; the "
+            "alliance's internal circle, the ministry and platform admins (logged in or with a "
+            "token) also those in preparation, applied for, sent back or refused. `id` leads to "
+            "the partners' signatures (`phases/{id}/agreements/`). Amounts are decimal strings, "
+            "the funding rate is in percent. `reserved`, `committed`, `paid` and `available` come "
+            "from the "
             "phase's budget ledger; `available` is what is left of `budget` (with adjustments). "
             "`volume` is the project volume set in motion (projects from the endorsement on), "
             "`leverage` the volume per euro of grant, null without grants."
@@ -240,7 +282,7 @@ class PhaseListView(AllianceItemsView):
         return super().get(request, *args, **kwargs)
 
     def get_items(self) -> QuerySet[FundingPhase]:
-        return selectors.phase_list(self.alliance)
+        return selectors.phase_list(self.alliance, with_unrecognised=self.sees_unrecognised)
 
     def prepare(self, items: Sequence[Any]) -> None:
         # The ledger's sums for every phase on the page, in one query.

@@ -230,6 +230,8 @@ SPECTACULAR_SETTINGS = {
         "SeatRoleEnum": "buendnis.alliances.models.SeatRole",
         "BodyKindEnum": "buendnis.alliances.models.BodyKind",
         "GroupKindEnum": "buendnis.alliances.models.GroupKind",
+        # A partner's signature names its field `status`, like a phase's recognition (below).
+        "SignatureStatusEnum": "buendnis.renewal.models.SignatureStatus",
         # The projects API: one name for the states wherever they appear (status, timeline …).
         "ProjectStatusEnum": "buendnis.funding.states.Status",
         # The meetings API: a meeting's decision is not a body's Votum on a project, and both

@@ -27,6 +27,7 @@ LISTS = {
     "alliance-decisions": "public",
     "alliance-circulations": "office",
     "alliance-ideas": "office",
+    "alliance-phase-agreements": "office",
 }
 
 
@@ -50,16 +51,17 @@ def test_lists_answer_conditional_get(
     name: str,
     persona: str,
 ) -> None:
-    build_alliance_structure(alliance, place="Braunschweig")
+    structure = build_alliance_structure(alliance, place="Braunschweig")
     client = Client()
     user = make_persona(persona)
     if user is not None:
         client.force_login(user)
-    url = (
-        reverse(f"api:{name}")
-        if name == "alliance-list"
-        else reverse(f"api:{name}", kwargs={"slug": alliance.slug})
-    )
+    if name == "alliance-list":
+        url = reverse(f"api:{name}")
+    elif name == "alliance-phase-agreements":
+        url = reverse(f"api:{name}", kwargs={"slug": alliance.slug, "pk": structure.phase.pk})
+    else:
+        url = reverse(f"api:{name}", kwargs={"slug": alliance.slug})
 
     first = client.get(url)
     assert first.status_code == 200

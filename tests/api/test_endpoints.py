@@ -232,6 +232,18 @@ def unbooked(budget: str) -> dict[str, str]:
     }
 
 
+def recognised(day: str | None, budget: str, rate: str) -> dict[str, object]:
+    """The `recognition` of a phase recorded as recognised, without a reference."""
+    return {
+        "status": "recognised",
+        "status_label": "Anerkannt",
+        "date": day,
+        "reference": "",
+        "virtual_budget": budget,
+        "funding_rate": rate,
+    }
+
+
 def test_phases(world: World, client: Client) -> None:
     data = get_json(client, api_url("alliance-phases"))
 
@@ -239,36 +251,46 @@ def test_phases(world: World, client: Client) -> None:
     assert data == page(
         [
             {
+                "id": world.previous.pk,
                 "name": "Vorphase",
                 "starts_on": world.previous.starts_on.isoformat(),
                 "ends_on": world.previous.ends_on.isoformat(),
                 "virtual_budget": "1500000.00",
                 "funding_rate": "50.00",
                 "recognised_on": (world.today - timedelta(days=1500)).isoformat(),
+                "recognition": recognised(
+                    (world.today - timedelta(days=1500)).isoformat(), "1500000.00", "50.00"
+                ),
                 "project_volume": "3000000.00",
                 "partner_count": 2,
                 "is_current": False,
                 **unbooked("1500000.00"),
             },
             {
+                "id": world.current.pk,
                 "name": "Laufende Phase",
                 "starts_on": world.current.starts_on.isoformat(),
                 "ends_on": world.current.ends_on.isoformat(),
                 "virtual_budget": "1500000.00",
                 "funding_rate": "50.00",
                 "recognised_on": (world.today - timedelta(days=420)).isoformat(),
+                "recognition": recognised(
+                    (world.today - timedelta(days=420)).isoformat(), "1500000.00", "50.00"
+                ),
                 "project_volume": "3000000.00",
                 "partner_count": 3,
                 "is_current": True,
                 **unbooked("1500000.00"),
             },
             {
+                "id": world.following.pk,
                 "name": "Folgephase",
                 "starts_on": world.following.starts_on.isoformat(),
                 "ends_on": world.following.ends_on.isoformat(),
                 "virtual_budget": "2500000.00",
                 "funding_rate": "70.00",
                 "recognised_on": None,
+                "recognition": recognised(None, "2500000.00", "70.00"),
                 "project_volume": "3571428.57",
                 "partner_count": 0,
                 "is_current": False,

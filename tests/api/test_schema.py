@@ -48,6 +48,11 @@ DECISION_PATHS = {
     "/api/v1/alliances/{slug}/ideas/{id}/",
     "/api/v1/alliances/{slug}/ideas/{id}/similar/",
 }
+# The partners' signatures of a phase are internal; tests/api/test_phase_agreements.py checks them.
+AGREEMENT_PATHS = {"/api/v1/alliances/{slug}/phases/{id}/agreements/"}
+# Open data that read credentials all the same, because the answer depends on who asks (the
+# phases not yet recognised): no login needed, a token or the session shows more.
+CALLER_DEPENDENT = {"/api/v1/alliances/{slug}/phases/"}
 
 
 # The ministry's overview: ministry and platform admins only; tests/api/test_overview_api.py.
@@ -63,7 +68,12 @@ def test_schema_is_openapi_3_with_every_path(client: Client) -> None:
     assert schema["info"]["title"] == "Bündnisportal API"
     assert (
         set(schema["paths"])
-        == set(PATHS) | PROJECT_PATHS | MEETING_PATHS | DECISION_PATHS | OVERVIEW_PATHS
+        == set(PATHS)
+        | PROJECT_PATHS
+        | MEETING_PATHS
+        | DECISION_PATHS
+        | OVERVIEW_PATHS
+        | AGREEMENT_PATHS
     )
     for path, operation_id in PATHS.items():
         # Read-only: GET is the only operation, described in both languages.
@@ -72,7 +82,10 @@ def test_schema_is_openapi_3_with_every_path(client: Client) -> None:
         assert operation["operationId"] == operation_id
         assert operation["summary"] and " / " in operation["summary"]
         assert operation["description"]
-        assert operation["security"] == [{}]  # no login needed
+        if path in CALLER_DEPENDENT:
+            assert operation["security"] == [{"bearerAuth": []}, {"cookieAuth": []}, {}]
+        else:
+            assert operation["security"] == [{}]  # no login needed
         if "{slug}" in path:
             assert "404" in operation["responses"]
 
@@ -114,6 +127,7 @@ OPEN_DATA_COMPONENTS = {
     "Seat",
     "Body",
     "Phase",
+    "PhaseRecognition",
     "Subtopic",
     "Topic",
     "ActionField",
