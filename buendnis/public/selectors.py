@@ -20,7 +20,7 @@ from django_stubs_ext import StrOrPromise
 from buendnis.alliances.models import Alliance, FundingPhase, Topic
 from buendnis.alliances.selectors import phase_overview
 from buendnis.budget import selectors as budget_selectors
-from buendnis.budget.selectors import BudgetFigures
+from buendnis.budget.selectors import ZERO, BudgetFigures
 from buendnis.funding import figures as project_money
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding.models import CoFinancing, Project, Transition
@@ -28,6 +28,7 @@ from buendnis.funding.wording import PUBLIC_LABELS
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings.decision_selectors import DECIDED_CIRCULATIONS
 from buendnis.meetings.models import Circulation, Decision
+from buendnis.renewal import selectors as renewal_selectors
 
 # --- Funded projects -----------------------------------------------------------------------------
 
@@ -208,3 +209,81 @@ def public_budget(alliance: Alliance) -> tuple[list[PhaseBudget], FundingPhase |
     ]
     rows.sort(key=lambda row: row.phase.starts_on, reverse=True)
     return rows, current
+
+
+# --- The phases' recognition and history ---------------------------------------------------------
+
+
+def phase_recognised_by(alliance: Alliance, phase: FundingPhase) -> str:
+    """Who recognised the phase: the authority of the ministry's latest decision that recognised
+    it, else the recognising authority recorded for the alliance (phases recorded before the
+    platform kept the decisions). One query."""
+    authorities = renewal_selectors.recognition_authorities([phase.pk])
+    return authorities.get(phase.pk) or alliance.recognising_authority
+
+
+@dataclass(frozen=True)
+class PhaseHistoryRow:
+    """One recognised phase: who recognised it, and what its budget and projects came to."""
+
+    phase: FundingPhase
+    authority: str
+    figures: BudgetFigures
+    projects: int
+    volume: Decimal
+
+    @property
+    def grants(self) -> Decimal:
+        """Every euro the projects hold: reserved, committed or paid."""
+        return self.figures.distributed
+
+
+@dataclass(frozen=True)
+class PhaseHistory:
+    rows: list[PhaseHistoryRow]
+
+    @property
+    def budget(self) -> Decimal:
+        return sum((row.figures.budget for row in self.rows), ZERO)
+
+    @property
+    def grants(self) -> Decimal:
+        return sum((row.grants for row in self.rows), ZERO)
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((row.figures.paid for row in self.rows), ZERO)
+
+    @property
+    def projects(self) -> int:
+        return sum(row.projects for row in self.rows)
+
+    @property
+    def volume(self) -> Decimal:
+        return sum((row.volume for row in self.rows), ZERO)
+
+
+def public_phase_history(alliance: Alliance) -> PhaseHistory:
+    """Every recognised phase, oldest first (`partner_count`, `is_current` as in
+    `phase_overview`), with who recognised it, the ledger's figures and the projects it set in
+    motion. Four queries, whatever the number of phases, decisions, projects and bookings:
+    phases; the recognising decisions; the ledger's columns by phase; the projects by phase."""
+    phases, _current = phase_overview(alliance)
+    ids = [phase.pk for phase in phases]
+    authorities = renewal_selectors.recognition_authorities(ids)
+    figures = budget_selectors.budget_figures_by_phase(
+        ids, {phase.pk: phase.virtual_budget for phase in phases}
+    )
+    projects = project_money.projects_by_phase(ids)
+    return PhaseHistory(
+        rows=[
+            PhaseHistoryRow(
+                phase=phase,
+                authority=authorities.get(phase.pk) or alliance.recognising_authority,
+                figures=figures[phase.pk],
+                projects=projects[phase.pk].projects,
+                volume=projects[phase.pk].volume,
+            )
+            for phase in phases
+        ]
+    )

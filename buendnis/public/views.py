@@ -29,6 +29,7 @@ from buendnis.core.origin import is_same_origin_request
 from buendnis.core.paging import page_of
 from buendnis.funding import permissions as funding_permissions
 from buendnis.ideas import selectors as idea_selectors
+from buendnis.renewal import selectors as renewal_selectors
 from buendnis.reports import charts
 from buendnis.web.caching import public_cache
 from buendnis.web.pages import public_page, render_alliance_page
@@ -58,8 +59,18 @@ def platform_home(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def alliance_home(request: HttpRequest, alliance: Alliance) -> HttpResponse:
+    """The alliance, its current phase with its recognition, and the phase's strategy: the newest
+    version's text with the fields of action and topics (fetched only when there is a text)."""
     _phases, phase = selectors.phase_overview(alliance)
-    return _render(request, alliance, "public/alliance_home.html", "home", {"phase": phase})
+    context: dict[str, Any] = {"phase": phase}
+    if phase is not None:
+        version = renewal_selectors.strategy_version_latest(phase)
+        context |= {
+            "recognised_by": public_selectors.phase_recognised_by(alliance, phase),
+            "strategy": version,
+            "strategy_fields": selectors.action_fields_of(phase) if version is not None else [],
+        }
+    return _render(request, alliance, "public/alliance_home.html", "home", context)
 
 
 @public_page
@@ -115,14 +126,9 @@ def partners_wanted(request: HttpRequest, alliance: Alliance) -> HttpResponse:
 
 @public_page
 def phases(request: HttpRequest, alliance: Alliance) -> HttpResponse:
-    phase_list, current = selectors.phase_overview(alliance)
-    return _render(
-        request,
-        alliance,
-        "public/phases.html",
-        "phases",
-        {"phases": phase_list, "current": current},
-    )
+    """Every recognised phase with its recognition and what its budget and projects came to."""
+    history = public_selectors.public_phase_history(alliance)
+    return _render(request, alliance, "public/phases.html", "phases", {"history": history})
 
 
 # --- Funded projects ------------------------------------------------------------------------------

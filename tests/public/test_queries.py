@@ -14,11 +14,16 @@ from ..factories import AllianceStructure, grow_alliance_structure
 PUBLIC_PAGES = [
     # (url, queries)
     ("/", 1),  # active alliances
-    ("/son/", 2),  # alliance by slug; phases with partner count (current phase picked in Python)
+    # alliance by slug; phases with partner count (current phase picked in Python); who recognised
+    # the current phase; the newest version of its strategy (none here: no fields of action
+    # fetched for it; tests/public/test_recognition_strategy.py pins the page with one)
+    ("/son/", 4),
     ("/son/gremien/", 3),  # alliance; bodies; current seats with organisation, group and person
     ("/son/partner/", 3),  # alliance; phases; organisations with group and "signed" flag
     ("/son/handlungsfelder/", 4),  # alliance; phases; fields of action; all their topics
-    ("/son/foerderphasen/", 2),  # alliance; phases with partner count
+    # alliance; phases with partner count; who recognised them; the ledger's columns by phase;
+    # the projects (number and volume) by phase
+    ("/son/foerderphasen/", 5),
 ]
 
 # Signed-in pages start with: session; user; alliance by slug; the user's memberships (cached
