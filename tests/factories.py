@@ -852,3 +852,70 @@ class IdeaFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class: type, *args: object, **kwargs: object) -> Idea:
         kwargs["author"] = kwargs.pop("actor", None)
         return super()._create(model_class, *args, **kwargs)  # type: ignore[no-any-return]
+
+
+# --- The alliance's own cycle (renewal), built through the ORM -----------------------------------
+# The renewal services are not there yet: these factories write the records directly, without the
+# rules the services will check (one request per partner and phase is still the database's).
+
+from buendnis.renewal.models import (  # noqa: E402
+    RecognitionDecision,
+    RecognitionOutcome,
+    SignatureRequest,
+    SignatureStatus,
+    Strategy,
+    StrategyVersion,
+)
+
+
+class StrategyFactory(factory.django.DjangoModelFactory):
+    """A phase's strategy; `adopted_on` set means the Steuerkreis adopted it."""
+
+    class Meta:
+        model = Strategy
+
+    phase = factory.SubFactory(PhaseFactory)
+    alliance = factory.SelfAttribute("phase.alliance")
+
+
+class StrategyVersionFactory(factory.django.DjangoModelFactory):
+    """One version of a strategy's text; pass `number` for a second one."""
+
+    class Meta:
+        model = StrategyVersion
+
+    strategy = factory.SubFactory(StrategyFactory)
+    alliance = factory.SelfAttribute("strategy.alliance")
+    number = 1
+    analysis = "Die Region altert; bis 2030 fehlen rund 20.000 Fachkräfte."
+    review = "Zehn Projekte haben 1,5 Mio. € Zuschuss in 3 Mio. € Projektvolumen umgesetzt."
+    fields_intro = "Der Steuerkreis hat drei Handlungsfelder und ein offenes Feld beschlossen."
+    working_methods = "Der Steuerkreis entscheidet einvernehmlich; die Geschäftsstelle berät."
+
+
+class SignatureRequestFactory(factory.django.DjangoModelFactory):
+    """A partner asked to sign a phase's cooperation agreement (status `asked` unless given)."""
+
+    class Meta:
+        model = SignatureRequest
+
+    phase = factory.SubFactory(PhaseFactory)
+    alliance = factory.SelfAttribute("phase.alliance")
+    organisation = factory.SubFactory(
+        OrganisationFactory, alliance=factory.SelfAttribute("..alliance")
+    )
+    status = SignatureStatus.ASKED
+    asked_on = date(2021, 3, 1)
+
+
+class RecognitionDecisionFactory(factory.django.DjangoModelFactory):
+    """The ministry's decision on a phase (recognised unless given)."""
+
+    class Meta:
+        model = RecognitionDecision
+
+    phase = factory.SubFactory(PhaseFactory)
+    alliance = factory.SelfAttribute("phase.alliance")
+    outcome = RecognitionOutcome.RECOGNISED
+    decided_on = date(2021, 6, 15)
+    authority = "Niedersächsisches Ministerium für Wirtschaft, Verkehr, Bauen und Digitalisierung"
