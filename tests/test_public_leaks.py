@@ -36,7 +36,7 @@ from django.test import Client
 from django.utils import timezone
 
 from buendnis.accounts.models import User
-from buendnis.alliances.models import Alliance
+from buendnis.alliances.models import Alliance, RecognitionStatus
 from buendnis.budget import services as budget
 from buendnis.funding.models import (
     BodyOutcome,
@@ -51,8 +51,13 @@ from buendnis.meetings.services import agenda, circulations, decisions, invitati
 from buendnis.meetings.services import minutes as minutes_services
 from buendnis.office import services as office_services
 from tests.factories import (
+    ActionFieldFactory,
     AllianceStructure,
     PersonFactory,
+    PhaseFactory,
+    SignatureRequestFactory,
+    StrategyVersionFactory,
+    TopicFactory,
     build_alliance_structure,
     meeting_in_session,
     project_in_state,
@@ -364,6 +369,42 @@ def build(alliance: Alliance, place: str, mark: Markers) -> AllianceStructure:
         amount=Decimal("1000.00"),
         note=mark(f"{place} budget adjustment: note"),
     )
+
+    # The alliance's cycle: phases the ministry has not (yet) recognised, with their fields,
+    # strategy and the partners' signatures, are internal; so is where each partner stands with
+    # the agreement of the running phase. The running phase's strategy is public.
+    for offset, status in enumerate(
+        [s for s in RecognitionStatus.values if s != RecognitionStatus.RECOGNISED]
+    ):
+        where = f"{place} {status} phase"
+        phase = PhaseFactory(
+            alliance=alliance,
+            name=mark(f"{where}: name"),
+            starts_on=structure.phase.ends_on + timedelta(days=1 + 10 * offset),
+            ends_on=structure.phase.ends_on + timedelta(days=1000 + 10 * offset),
+            recognition_status=status,
+            recognition_reference=mark(f"{where}: reference"),
+        )
+        action_field = ActionFieldFactory(phase=phase, title=mark(f"{where}: field of action"))
+        TopicFactory(action_field=action_field, title=mark(f"{where}: topic"))
+        StrategyVersionFactory(
+            strategy__phase=phase,
+            analysis=mark(f"{where}: strategy analysis"),
+            working_methods=mark(f"{where}: strategy working methods"),
+        )
+        SignatureRequestFactory(
+            phase=phase,
+            organisation=orgs["city"],
+            reference=mark(f"{where}: signature reference"),
+            decision_body=mark(f"{where}: signature decision body"),
+        )
+    SignatureRequestFactory(
+        phase=structure.phase,
+        organisation=orgs["arl"],
+        reference=mark(f"{place} signature request: reference"),
+        note=mark(f"{place} signature request: note"),
+    )
+    StrategyVersionFactory(strategy__phase=structure.phase, analysis=f"Strategie {place}")
     return structure
 
 
