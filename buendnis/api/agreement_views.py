@@ -50,7 +50,9 @@ PHASE_NOT_FOUND = error_response(
 )
 
 
-class PhaseAgreementListView(AllianceAPIView[Organisation]):
+class PhaseAgreementListView(AllianceAPIView[Any]):
+    """The entries are `renewal.selectors.PartnerSignature`s of the phase's organisations."""
+
     permission_classes = (IsAuthenticated,)
     serializer_class = PartnerSignatureSerializer
 

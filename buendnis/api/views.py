@@ -35,6 +35,7 @@ from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -73,7 +74,7 @@ SLUG = OpenApiParameter(
 class PublicReadMixin(GermanAnswers):
     """Open data: no authentication, no permission check, German answers (see module docstring)."""
 
-    authentication_classes = ()
+    authentication_classes: tuple[type[BaseAuthentication], ...] = ()
     permission_classes = (AllowAny,)
 
 
