@@ -9,16 +9,16 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from buendnis.renewal.models import SignatureStatus
-from buendnis.renewal.selectors import PartnerSignature
+from buendnis.renewal.selectors import PartnerRow
 
 from .meeting_serializers import OrganisationRefSerializer
 
 
-class PartnerSignatureSerializer(serializers.Serializer[PartnerSignature]):
+class PartnerSignatureSerializer(serializers.Serializer[PartnerRow]):
     """Wo eine Organisation mit der Kooperationsvereinbarung einer Förderphase steht. / Where an
     organisation stands with a phase's cooperation agreement."""
 
-    # Expects `renewal.selectors.partner_signature` entries (organisation with its group).
+    # Expects `renewal.selectors.partner_row` entries (organisation with its group).
 
     organisation = OrganisationRefSerializer(read_only=True)
     group = serializers.CharField(

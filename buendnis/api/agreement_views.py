@@ -4,12 +4,13 @@
 Design, as for circulations (meeting_views.py):
 
 - Internal: the alliance's circle, the ministry and platform admins
-  (`alliances.permissions.can_view_phase_agreements`); 401 without credentials, 403 for everyone
+  (`renewal.permissions.can_view_cycle`, as on the cycle's pages); 401 without credentials, 403 for everyone
   else (applicants, other alliances' members). A phase of another alliance, or none, is a 404 —
   phases not yet recognised included, since the new phase's signatures are collected before the
   ministry recognises it.
-- One entry per organisation (`renewal.selectors.partner_signature`): its signature request, or
-  the agreement it signed without one (the history before the platform) as `signed`.
+- One entry per organisation (`renewal.selectors.partner_row`, the rows of the cycle's pages):
+  its signature request, or the agreement it signed without one (the history before the
+  platform) as `signed`.
 - Paged like every list; the query count does not grow with the partners: the phase, count, the
   page of organisations (group joined), their requests, their agreements.
 """
@@ -27,10 +28,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from buendnis.alliances import permissions as alliance_permissions
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Organisation
 from buendnis.core.errors import NotPermitted
+from buendnis.renewal import permissions as renewal_permissions
 from buendnis.renewal import selectors as renewal_selectors
 
 from .agreement_serializers import PartnerSignatureSerializer
@@ -51,14 +52,14 @@ PHASE_NOT_FOUND = error_response(
 
 
 class PhaseAgreementListView(AllianceAPIView[Any]):
-    """The entries are `renewal.selectors.PartnerSignature`s of the phase's organisations."""
+    """The entries are `renewal.selectors.PartnerRow`s of the phase's organisations."""
 
     permission_classes = (IsAuthenticated,)
     serializer_class = PartnerSignatureSerializer
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if not alliance_permissions.can_view_phase_agreements(request.user, self.alliance):
+        if not renewal_permissions.can_view_cycle(request.user, self.alliance):
             raise NotPermitted(
                 _(
                     "Die Unterschriften der Partner sind dem internen Kreis des Bündnisses und "
@@ -107,6 +108,6 @@ class PhaseAgreementListView(AllianceAPIView[Any]):
         organisations = renewal_selectors.signature_organisation_list(phase)
         page = self.paginate_queryset(organisations)
         shown = list(organisations) if page is None else page
-        entries = [renewal_selectors.partner_signature(organisation) for organisation in shown]
+        entries = [renewal_selectors.partner_row(organisation) for organisation in shown]
         data = self.get_serializer(entries, many=True).data
         return Response(data) if page is None else self.get_paginated_response(data)

@@ -9,7 +9,7 @@ design is in project_views.py. Design, shared by every view here:
   admins (with session authentication a missing CSRF token would turn it into a 403 first).
   The one exception is `phases/`: the public sees the recognised phases, the alliance's internal
   circle, the ministry and admins also those in preparation or with the ministry
-  (`alliances.permissions.can_view_unrecognised_phases`). It reads a token or the session, for
+  (`renewal.permissions.can_view_cycle`). It reads a token or the session, for
   reads only, so that a write is still a 405 for everyone.
 - Only GET (and HEAD/OPTIONS) exist; there is no handler for POST/PUT/PATCH/DELETE.
 - The alliance comes from `get_alliance_for_user`, the one place that decides who sees an
@@ -40,7 +40,6 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from buendnis.alliances import permissions as alliance_permissions
 from buendnis.alliances import selectors
 from buendnis.alliances.models import (
     ActionField,
@@ -51,6 +50,7 @@ from buendnis.alliances.models import (
 )
 from buendnis.budget import selectors as budget_selectors
 from buendnis.funding import figures as project_money
+from buendnis.renewal import permissions as renewal_permissions
 
 from . import serializers
 from .authentication import BearerTokenAuthentication, SessionAuthentication
@@ -233,7 +233,7 @@ class PhaseListView(AllianceItemsView):
 
     @cached_property
     def sees_unrecognised(self) -> bool:
-        return alliance_permissions.can_view_unrecognised_phases(self.request.user, self.alliance)
+        return renewal_permissions.can_view_cycle(self.request.user, self.alliance)
 
     @extend_schema(
         operation_id="alliance_phases_list",

@@ -64,7 +64,7 @@ def alliance_home(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     _phases, phase = selectors.phase_overview(alliance)
     context: dict[str, Any] = {"phase": phase}
     if phase is not None:
-        version = renewal_selectors.strategy_version_latest(phase)
+        version = renewal_selectors.latest_version(phase)
         context |= {
             "recognised_by": public_selectors.phase_recognised_by(alliance, phase),
             "strategy": version,

@@ -49,7 +49,14 @@ def previous_phase(phase: FundingPhase) -> FundingPhase | None:
 
 
 def latest_version(phase: FundingPhase) -> StrategyVersion | None:
-    return StrategyVersion.objects.filter(strategy__phase=phase).order_by("-number").first()
+    """The newest version of the phase's strategy, with the strategy (its adoption) joined; None
+    while the phase has none. One query."""
+    return (
+        StrategyVersion.objects.filter(strategy__phase=phase)
+        .select_related("strategy")
+        .order_by("-number")
+        .first()
+    )
 
 
 def strategy_of(phase: FundingPhase) -> Strategy | None:
@@ -112,6 +119,45 @@ class PartnerRow:
     @property
     def status_label(self) -> str:
         return str(SignatureStatus(self.status).label)
+
+    # What the row says, from the request, or from the agreement signed without one.
+
+    @property
+    def requested(self) -> bool:
+        """False for a signature recorded without a request (the history before the platform)."""
+        return self.request is not None
+
+    @property
+    def reference(self) -> str:
+        if self.request is not None:
+            return self.request.reference
+        return self.agreement.decision_reference if self.agreement is not None else ""
+
+    @property
+    def signed_on(self) -> date | None:
+        if self.request is not None:
+            return self.request.signed_on
+        return self.agreement.signed_on if self.agreement is not None else None
+
+    @property
+    def decision_body(self) -> str:
+        if self.request is not None:
+            return self.request.decision_body
+        return self.agreement.decision_body if self.agreement is not None else ""
+
+    @property
+    def decision_date(self) -> date | None:
+        if self.request is not None:
+            return self.request.decision_date
+        return self.agreement.decision_date if self.agreement is not None else None
+
+    @property
+    def asked_on(self) -> date | None:
+        return self.request.asked_on if self.request is not None else None
+
+    @property
+    def due_on(self) -> date | None:
+        return self.request.due_on if self.request is not None else None
 
 
 def partner_rows(phase: FundingPhase) -> list[PartnerRow]:
@@ -379,20 +425,6 @@ def open_requests_of_user(user_id: int, alliance_id: int) -> list[SignatureReque
     )
 
 
-# --- For the API and the public pages: the strategy ----------------------------------------------
-
-
-def strategy_version_latest(phase: FundingPhase) -> StrategyVersion | None:
-    """The newest version of the phase's strategy, with the strategy (its adoption) joined; None
-    while the phase has none. One query."""
-    return (
-        StrategyVersion.objects.filter(strategy__phase=phase)
-        .select_related("strategy")
-        .order_by("-number")
-        .first()
-    )
-
-
 # --- The ministry's recognition ---------------------------------------------------------------
 
 
@@ -411,34 +443,15 @@ def recognition_authorities(phase_ids: list[int]) -> dict[int, str]:
     return dict(rows)
 
 
-# --- The partners' signatures -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PartnerSignature:
-    """Where one organisation stands with a phase's cooperation agreement."""
-
-    organisation: Organisation
-    status: str
-    reference: str
-    signed_on: date | None
-    decision_body: str
-    decision_date: date | None
-    asked_on: date | None
-    due_on: date | None
-    # False for a signature recorded without a request (the history before the platform).
-    requested: bool
-
-    @property
-    def status_label(self) -> str:
-        return str(SignatureStatus(self.status).label)
+# --- The partners' signatures, a page at a time (the API) --------------------------------------
 
 
 def signature_organisation_list(phase: FundingPhase) -> QuerySet[Organisation]:
     """The organisations asked to sign the phase's cooperation agreement or that signed it, by
     name, with their group joined and, as `phase_requests` and `phase_agreements`, their request
-    and agreement for this phase. A page of it costs the page and one query for each of the two,
-    whatever the number of partners; `partner_signature` reads them."""
+    and agreement for this phase: `partner_rows` for a list paged in the database. A page of it
+    costs the page and one query for each of the two, whatever the number of partners;
+    `partner_row` reads them."""
     requests = SignatureRequest.objects.filter(phase=phase)
     agreements = CooperationAgreement.objects.filter(phase=phase)
     asked = Exists(requests.filter(organisation=OuterRef("pk")))
@@ -454,33 +467,12 @@ def signature_organisation_list(phase: FundingPhase) -> QuerySet[Organisation]:
     )
 
 
-def partner_signature(organisation: Organisation) -> PartnerSignature:
-    """One entry per organisation of `signature_organisation_list`: its request when there is one
-    (the request keeps the way to the signature, and the agreement it led to), else the agreement
-    it signed without one, as `signed` with the agreement's decision."""
+def partner_row(organisation: Organisation) -> PartnerRow:
+    """The row of an organisation of `signature_organisation_list`, by the rule of
+    `partner_rows`: its request when there is one, else the agreement it signed without one."""
     requests: list[SignatureRequest] = organisation.phase_requests  # type: ignore[attr-defined]
+    agreements: list[CooperationAgreement] = organisation.phase_agreements  # type: ignore[attr-defined]
+    agreement = agreements[0] if agreements else None
     if requests:
-        request = requests[0]
-        return PartnerSignature(
-            organisation=organisation,
-            status=request.status,
-            reference=request.reference,
-            signed_on=request.signed_on,
-            decision_body=request.decision_body,
-            decision_date=request.decision_date,
-            asked_on=request.asked_on,
-            due_on=request.due_on,
-            requested=True,
-        )
-    agreement: CooperationAgreement = organisation.phase_agreements[0]  # type: ignore[attr-defined]
-    return PartnerSignature(
-        organisation=organisation,
-        status=SignatureStatus.SIGNED.value,
-        reference=agreement.decision_reference,
-        signed_on=agreement.signed_on,
-        decision_body=agreement.decision_body,
-        decision_date=agreement.decision_date,
-        asked_on=None,
-        due_on=None,
-        requested=False,
-    )
+        return PartnerRow(organisation, requests[0].status, requests[0], agreement)
+    return PartnerRow(organisation, SignatureStatus.SIGNED, None, agreement)

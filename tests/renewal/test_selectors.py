@@ -1,5 +1,5 @@
-"""The reads of buendnis.renewal.selectors: the newest strategy version, who recognised a phase,
-each partner's signature."""
+"""Reads of buendnis.renewal.selectors that the API and the public pages use: the newest strategy
+version, who recognised a phase, each partner's signature a page at a time."""
 
 from __future__ import annotations
 
@@ -24,14 +24,14 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_strategy_version_latest(
+def test_latest_version_joins_the_strategy(
     alliance: Alliance, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     phase = PhaseFactory(alliance=alliance)
     other = PhaseFactory(
         alliance=alliance, name="Andere", starts_on=date(2022, 1, 1), ends_on=date(2024, 12, 31)
     )
-    assert selectors.strategy_version_latest(phase) is None
+    assert selectors.latest_version(phase) is None
 
     strategy = StrategyFactory(phase=phase, adopted_on=date(2018, 6, 1))
     StrategyVersionFactory(strategy=strategy, number=1)
@@ -40,7 +40,7 @@ def test_strategy_version_latest(
     StrategyVersionFactory(strategy__phase=other, number=9)
 
     with django_assert_num_queries(1):
-        found = selectors.strategy_version_latest(phase)
+        found = selectors.latest_version(phase)
         assert found == newest
         assert found is not None and found.strategy.adopted_on == date(2018, 6, 1)
 
@@ -70,7 +70,7 @@ def test_recognition_authorities(
     assert selectors.recognition_authorities([]) == {}
 
 
-def test_partner_signatures(alliance: Alliance, other_alliance: Alliance) -> None:
+def test_partner_rows_a_page_at_a_time(alliance: Alliance, other_alliance: Alliance) -> None:
     phase = PhaseFactory(alliance=alliance)
     asked = SignatureRequestFactory(phase=phase, reference="DS 1", due_on=date(2018, 5, 1))
     historic = AgreementFactory(phase=phase, decision_reference="DS 15-00153", decision_body="Rat")
@@ -78,16 +78,33 @@ def test_partner_signatures(alliance: Alliance, other_alliance: Alliance) -> Non
     SignatureRequestFactory(phase=PhaseFactory(alliance=other_alliance))
     AgreementFactory(
         phase=PhaseFactory(
-            alliance=alliance, name="Später", starts_on=date(2021, 7, 1), ends_on=date(2024, 6, 30)
+            alliance=alliance,
+            name="Später",
+            starts_on=date(2021, 7, 1),
+            ends_on=date(2024, 6, 30),
         ),
         organisation=OrganisationFactory(alliance=alliance, name="Nur später"),
     )
 
-    organisations = list(selectors.signature_organisation_list(phase))
-    entries = {
-        entry.organisation.pk: entry for entry in map(selectors.partner_signature, organisations)
-    }
+    rows = [selectors.partner_row(o) for o in selectors.signature_organisation_list(phase)]
 
+    # The same rows, by the same rule, as the cycle's pages read them in one go.
+    def described(row: selectors.PartnerRow) -> tuple[object, ...]:
+        return (
+            row.organisation.pk,
+            row.status,
+            row.reference,
+            row.signed_on,
+            row.decision_body,
+            row.asked_on,
+            row.due_on,
+            row.requested,
+        )
+
+    assert sorted(map(described, rows), key=str) == sorted(
+        map(described, selectors.partner_rows(phase)), key=str
+    )
+    entries = {row.organisation.pk: row for row in rows}
     assert set(entries) == {asked.organisation_id, historic.organisation_id}
     first = entries[asked.organisation_id]
     assert (first.status, first.reference, first.due_on, first.requested) == (
