@@ -180,6 +180,11 @@ class PhaseProjects:
     def total(self) -> int:
         return sum(self.by_status.values())
 
+    @property
+    def funded(self) -> int:
+        """The projects the money and volume count (VOLUME_STATES): funded from the Votum on."""
+        return sum(count for status, count in self.by_status.items() if status in VOLUME_STATES)
+
 
 def _empty_counts() -> dict[str, int]:
     return dict.fromkeys(Status.values, 0)

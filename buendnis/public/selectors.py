@@ -266,8 +266,10 @@ class PhaseHistory:
 def public_phase_history(alliance: Alliance) -> PhaseHistory:
     """Every recognised phase, oldest first (`partner_count`, `is_current` as in
     `phase_overview`), with who recognised it, the ledger's figures and the projects it set in
-    motion. Four queries, whatever the number of phases, decisions, projects and bookings:
-    phases; the recognising decisions; the ledger's columns by phase; the projects by phase."""
+    motion. Five queries, whatever the number of phases, decisions, projects and bookings:
+    phases; the recognising decisions; the ledger's columns by phase; the projects by phase and
+    state; their co-financing by phase (`funding.figures.projects_by_phase`, as the ministry's
+    overview reads them)."""
     phases, _current = phase_overview(alliance)
     ids = [phase.pk for phase in phases]
     authorities = renewal_selectors.recognition_authorities(ids)
@@ -281,7 +283,7 @@ def public_phase_history(alliance: Alliance) -> PhaseHistory:
                 phase=phase,
                 authority=authorities.get(phase.pk) or alliance.recognising_authority,
                 figures=figures[phase.pk],
-                projects=projects[phase.pk].projects,
+                projects=projects[phase.pk].funded,
                 volume=projects[phase.pk].volume,
             )
             for phase in phases

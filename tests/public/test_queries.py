@@ -22,8 +22,8 @@ PUBLIC_PAGES = [
     ("/son/partner/", 3),  # alliance; phases; organisations with group and "signed" flag
     ("/son/handlungsfelder/", 4),  # alliance; phases; fields of action; all their topics
     # alliance; phases with partner count; who recognised them; the ledger's columns by phase;
-    # the projects (number and volume) by phase
-    ("/son/foerderphasen/", 5),
+    # the projects (number and volume) by phase and state; their co-financing by phase
+    ("/son/foerderphasen/", 6),
 ]
 
 # Signed-in pages start with: session; user; alliance by slug; the user's memberships (cached

@@ -339,8 +339,9 @@ QUERIES = {
     # all their topics
     "/son/": 6,
     # alliance; phases with partner count; who recognised them; the ledger's columns by phase;
-    # the projects (number and volume) by phase
-    "/son/foerderphasen/": 5,
+    # the projects (number and volume) by phase and state; their co-financing by phase (read
+    # along by funding.figures.projects_by_phase, not shown)
+    "/son/foerderphasen/": 6,
 }
 
 
