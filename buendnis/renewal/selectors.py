@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from buendnis.accounts.models import User
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import (
     Body,
@@ -226,10 +227,22 @@ def open_requests_for(organisation_ids: frozenset[int]) -> QuerySet[SignatureReq
 
 
 def contact_addresses(organisation: Organisation) -> list[str]:
-    """Where a partner hears of a request: its people with an address, and its own address."""
+    """Where a partner hears of a request: its people with an address, its own address, and the
+    logins that answer for it at /<slug>/intern/vereinbarung/ (a role with the organisation, or
+    a contact person's record linked to the login; `permissions.organisation_ids_of`)."""
     addresses = set(organisation.people.exclude(email="").values_list("email", flat=True))
     if organisation.email:
         addresses.add(organisation.email)
+    speakers_for = User.objects.filter(is_active=True).exclude(email="")
+    addresses |= set(
+        speakers_for.filter(
+            Q(
+                memberships__organisation=organisation,
+                memberships__alliance=organisation.alliance_id,
+            )
+            | Q(people__organisation=organisation)
+        ).values_list("email", flat=True)
+    )
     return sorted(addresses)
 
 
