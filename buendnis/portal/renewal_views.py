@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy
 
 from buendnis.accounts import permissions as account_permissions
 from buendnis.alliances import selectors as alliance_selectors
-from buendnis.alliances import services as alliance_services
 from buendnis.alliances.models import ActionField, Alliance, FundingPhase, RecognitionStatus
 from buendnis.core.errors import refusal_status
 from buendnis.core.forms import add_service_errors
@@ -55,6 +54,9 @@ VIEW_REFUSED = gettext_lazy(
 )
 PREPARE_REFUSED = gettext_lazy("Die nächste Förderphase bereitet die Geschäftsstelle vor.")
 DECIDE_REFUSED = gettext_lazy("Über die Anerkennung entscheidet das Ministerium.")
+ANSWER_REFUSED = gettext_lazy(
+    "Für eine Organisation antworten ihre eigenen Ansprechpersonen oder die Geschäftsstelle."
+)
 
 
 def _may_decide(user: Any, alliance: Alliance) -> bool:
@@ -109,7 +111,7 @@ def phase_list(request: HttpRequest, alliance: Alliance) -> HttpResponse:
 def phase_create(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     user = signed_in_user(request)
     latest = FundingPhase.objects.filter(alliance=alliance).order_by("-starts_on").first()
-    initial: dict[str, Any] = {"asked_on": timezone.localdate()}
+    initial: dict[str, Any] = {}
     if latest is not None:
         initial.update(
             starts_on=latest.ends_on + timedelta(days=1),
@@ -214,7 +216,12 @@ def _refused_on_detail(
 ) -> HttpResponse:
     """Show the phase again with the refused form in place of the fresh one."""
     context = _phase_context(request, alliance, phase)
-    context[name] = form
+    if name in context:
+        context[name] = form
+    else:
+        # The phase no longer offers the form (it went to the ministry meanwhile): the reasons
+        # stand above the page.
+        context["refused_form"] = form
     context["refused"] = name
     return _page(request, alliance, "detail.html", context, status=status)
 
@@ -304,6 +311,7 @@ def strategy(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
             status = 400
     context = {
         "phase": phase,
+        "editable": phase.recognition_status in services.EDITABLE,
         "versions": versions[:20],
         "shown": shown,
         "form": form,
@@ -330,12 +338,6 @@ def field_add(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse
     else:
         form = ActionFieldForm(request.POST, prefix="feld")
         name = "field_form"
-    if phase.recognition_status not in services.EDITABLE:
-        form.is_valid()
-        form.add_error(
-            None, _("Die Handlungsfelder einer beantragten Phase bleiben, wie sie sind.")
-        )
-        return _refused_on_detail(request, alliance, phase, name, form, 409)
     if not form.is_valid():
         return _refused_on_detail(request, alliance, phase, name, form, 400)
     try:
@@ -343,16 +345,11 @@ def field_add(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse
             action_field = next(
                 item for item in fields if item.pk == form.cleaned_data["action_field"]
             )
-            alliance_services.topic_create(
-                actor=user,
-                action_field=action_field,
-                title=form.cleaned_data["title"],
-                position=action_field.topics.count(),
+            services.topic_add(
+                actor=user, phase=phase, action_field=action_field, title=form.cleaned_data["title"]
             )
         else:
-            alliance_services.action_field_create(
-                actor=user, phase=phase, title=form.cleaned_data["title"], position=len(fields)
-            )
+            services.action_field_add(actor=user, phase=phase, title=form.cleaned_data["title"])
     except ValidationError as error:
         add_service_errors(form, error)
         return _refused_on_detail(request, alliance, phase, name, form, refusal_status(error))
@@ -483,7 +480,7 @@ def partner_answer(
                 request,
                 alliance,
                 "answer.html",
-                {"phase": phase, "signature": signature, "forms": {}, "refusal": PREPARE_REFUSED},
+                {"phase": phase, "signature": signature, "forms": {}, "refusal": ANSWER_REFUSED},
                 status=403,
             )
         action = request.POST.get("action", "")

@@ -215,12 +215,14 @@ def previous_partner_ids(phase: FundingPhase) -> set[int]:
 
 
 def open_requests_for(organisation_ids: frozenset[int]) -> QuerySet[SignatureRequest]:
-    """The open requests for the organisations a user speaks for (the partner's own page)."""
+    """The open requests for the organisations a user speaks for (the partner's own page); not
+    those of a phase the ministry refused."""
     return (
         SignatureRequest.objects.filter(
             organisation_id__in=organisation_ids,
             status__in=(SignatureStatus.ASKED, SignatureStatus.PENDING),
         )
+        .exclude(phase__recognition_status=RecognitionStatus.REFUSED)
         .select_related("phase", "organisation")
         .order_by("due_on", "pk")
     )

@@ -35,6 +35,7 @@ from buendnis.alliances.models import (
     Organisation,
     RecognitionStatus,
     SeatRole,
+    Topic,
 )
 from buendnis.budget import services as budget
 from buendnis.core.audit import audit_record
@@ -93,6 +94,19 @@ def _application_locked(phase: FundingPhase) -> ExtensionApplication:
         phase=phase, defaults={"alliance_id": phase.alliance_id}
     )
     return ExtensionApplication.objects.select_for_update().get(phase=phase)
+
+
+def _lock_editable(phase: FundingPhase) -> FundingPhase:
+    """Lock the phase and refuse while the ministry has the application or has decided: what the
+    office prepares (dates, strategy, fields of action) changes only in a draft or after the
+    ministry asked for changes."""
+    locked = _lock_phase(phase)
+    if locked.recognition_status not in EDITABLE:
+        raise TransitionNotAllowed(
+            _("Die Förderphase liegt beim Ministerium oder ist entschieden: „%(status)s“.")
+            % {"status": locked.get_recognition_status_display()}
+        )
+    return locked
 
 
 def _not_in_future(day: date | None, field_name: str, label: str) -> None:
@@ -192,19 +206,26 @@ def phase_draft_update(
     if unknown:
         raise ValueError(f"not a field of a phase draft: {sorted(unknown)}")
     with transaction.atomic():
-        locked = _lock_phase(phase)
-        if locked.recognition_status not in EDITABLE:
-            raise TransitionNotAllowed(
-                _("Die Förderphase liegt beim Ministerium oder ist entschieden: „%(status)s“.")
-                % {"status": locked.get_recognition_status_display()}
-            )
+        locked = _lock_editable(phase)
         for name, value in fields.items():
             setattr(locked, name, value)
         alliance_services.phase_save(actor=actor, instance=locked)
         application = _application_locked(locked)
         if application.signature_deadline != signature_deadline:
+            before = application.signature_deadline
             application.signature_deadline = signature_deadline
             application.save(update_fields=["signature_deadline", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="renewal.application_updated",
+                instance=application,
+                changes={
+                    "signature_deadline": [
+                        before.isoformat() if before else None,
+                        signature_deadline.isoformat() if signature_deadline else None,
+                    ]
+                },
+            )
     return locked
 
 
@@ -233,6 +254,7 @@ def strategy_revise(
         "working_methods": working_methods.strip(),
     }
     with transaction.atomic():
+        _lock_editable(phase)
         strategy = _strategy_locked(phase)
         latest = strategy.versions.order_by("-number").first()
         if latest is not None and all(getattr(latest, key) == value for key, value in text.items()):
@@ -307,14 +329,17 @@ def strategy_adopt(
                 {"circulation": _("Nur ein zustande gekommener Umlaufbeschluss kann sie annehmen.")}
             )
         adopted_on = timezone.localdate(circulation.closed_at)
-    snapshot = fields_snapshot(phase)
-    if not any(not entry["is_open"] for entry in snapshot):
-        raise DomainError(
-            _(
-                "Die Förderphase hat noch kein Handlungsfeld außer dem offenen; bitte zuerst anlegen."
-            )
-        )
     with transaction.atomic():
+        # Locked first: a field added meanwhile would be adopted without being in the snapshot.
+        _lock_editable(phase)
+        snapshot = fields_snapshot(phase)
+        if not any(not entry["is_open"] for entry in snapshot):
+            raise DomainError(
+                _(
+                    "Die Förderphase hat noch kein Handlungsfeld außer dem offenen; bitte zuerst "
+                    "anlegen."
+                )
+            )
         strategy = _strategy_locked(phase)
         strategy.adopted_decision = decision
         strategy.adopted_circulation = circulation
@@ -329,6 +354,48 @@ def strategy_adopt(
             changes={"adopted_on": adopted_on.isoformat(), "fields": snapshot},
         )
     return strategy
+
+
+def action_field_add(*, actor: User, phase: FundingPhase, title: str) -> ActionField:
+    """A new field of action of the phase, after the ones it has (before the open one)."""
+    _require(
+        permissions.can_prepare(actor, phase.alliance),
+        _("Die Handlungsfelder legt die Geschäftsstelle an."),
+    )
+    with transaction.atomic():
+        _lock_fields(phase)
+        position = ActionField.objects.filter(phase=phase, is_open=False).count()
+        return alliance_services.action_field_create(
+            actor=actor, phase=phase, title=title.strip(), position=position
+        )
+
+
+def topic_add(*, actor: User, phase: FundingPhase, action_field: ActionField, title: str) -> Topic:
+    """A new topic of one of the phase's fields of action, after its other topics."""
+    _require(
+        permissions.can_prepare(actor, phase.alliance),
+        _("Die Handlungsfelder legt die Geschäftsstelle an."),
+    )
+    if action_field.phase_id != phase.pk:
+        raise DomainError(
+            {"action_field": _("Das Handlungsfeld gehört zu einer anderen Förderphase.")}
+        )
+    with transaction.atomic():
+        _lock_fields(phase)
+        return alliance_services.topic_create(
+            actor=actor,
+            action_field=action_field,
+            title=title.strip(),
+            position=action_field.topics.count(),
+        )
+
+
+def _lock_fields(phase: FundingPhase) -> None:
+    locked = _lock_phase(phase)
+    if locked.recognition_status not in EDITABLE:
+        raise TransitionNotAllowed(
+            _("Die Handlungsfelder einer beantragten Phase bleiben, wie sie sind.")
+        )
 
 
 # --- Renewing the partnership -------------------------------------------------------------------
@@ -351,13 +418,12 @@ def signatures_request(
     _not_in_future(asked_on, "asked_on", _("Das Datum der Anfrage"))
     if due_on is not None and due_on < asked_on:
         raise DomainError({"due_on": _("Die Frist kann nicht vor der Anfrage liegen.")})
-    if phase.recognition_status == RecognitionStatus.REFUSED:
-        raise TransitionNotAllowed(_("Die Anerkennung dieser Förderphase ist abgelehnt."))
     wanted = {org.pk: org for org in organisations}
     if any(org.alliance_id != phase.alliance_id for org in wanted.values()):
         raise DomainError(_("Eine der Organisationen gehört zu einem anderen Bündnis."))
     with transaction.atomic():
-        _lock_phase(phase)
+        if _lock_phase(phase).recognition_status == RecognitionStatus.REFUSED:
+            raise TransitionNotAllowed(_("Die Anerkennung dieser Förderphase ist abgelehnt."))
         done = set(
             SignatureRequest.objects.filter(phase=phase).values_list("organisation_id", flat=True)
         ) | set(phase.agreements.values_list("organisation_id", flat=True))
@@ -387,11 +453,32 @@ def signatures_request(
 
 
 def _lock_request(request: SignatureRequest) -> SignatureRequest:
-    return (
+    """Lock the request; refused while it is answered already or its phase was refused (the
+    request is moot then: no agreement for a phase that will not run)."""
+    locked = (
         SignatureRequest.objects.select_for_update()
         .select_related("phase", "organisation")
         .get(pk=request.pk)
     )
+    if locked.status not in (SignatureStatus.ASKED, SignatureStatus.PENDING):
+        raise TransitionNotAllowed(
+            _("Die Anfrage ist bereits beantwortet: „%(status)s“.")
+            % {"status": locked.get_status_display()}
+        )
+    if locked.phase.recognition_status == RecognitionStatus.REFUSED:
+        raise TransitionNotAllowed(_("Die Anerkennung dieser Förderphase ist abgelehnt."))
+    return locked
+
+
+def _decided_after_asked(locked: SignatureRequest, decision_date: date | None) -> None:
+    """The partner's body decides on the request: not before it was asked."""
+    if decision_date is not None and decision_date < locked.asked_on:
+        raise DomainError(
+            {
+                "decision_date": _("Der Beschluss kann nicht vor der Anfrage (%(day)s) liegen.")
+                % {"day": _d(locked.asked_on)}
+            }
+        )
 
 
 def _check_answer(actor: User, request: SignatureRequest) -> None:
@@ -419,11 +506,7 @@ def signature_mark_pending(
         raise DomainError({"decision_body": _("Bitte das beschließende Gremium nennen.")})
     with transaction.atomic():
         locked = _lock_request(request)
-        if locked.status not in (SignatureStatus.ASKED, SignatureStatus.PENDING):
-            raise TransitionNotAllowed(
-                _("Die Anfrage ist bereits beantwortet: „%(status)s“.")
-                % {"status": locked.get_status_display()}
-            )
+        _decided_after_asked(locked, decision_date)
         before = locked.status
         locked.status = SignatureStatus.PENDING
         locked.decision_body = decision_body.strip()
@@ -468,11 +551,6 @@ def signature_sign(
         raise DomainError({"document": _("Bitte die unterzeichnete Vereinbarung hochladen.")})
     with transaction.atomic():
         locked = _lock_request(request)
-        if locked.status not in (SignatureStatus.ASKED, SignatureStatus.PENDING):
-            raise TransitionNotAllowed(
-                _("Die Anfrage ist bereits beantwortet: „%(status)s“.")
-                % {"status": locked.get_status_display()}
-            )
         if signed_on < locked.asked_on:
             raise DomainError(
                 {
@@ -487,6 +565,7 @@ def signature_sign(
             locked.reference = reference.strip()
         if decision_date is not None:
             locked.decision_date = decision_date
+        _decided_after_asked(locked, locked.decision_date)
         if locked.decision_date and locked.decision_date > signed_on:
             raise DomainError(
                 {
@@ -535,11 +614,6 @@ def signature_decline(
     _check_answer(actor, request)
     with transaction.atomic():
         locked = _lock_request(request)
-        if locked.status not in (SignatureStatus.ASKED, SignatureStatus.PENDING):
-            raise TransitionNotAllowed(
-                _("Die Anfrage ist bereits beantwortet: „%(status)s“.")
-                % {"status": locked.get_status_display()}
-            )
         if declined_on < locked.asked_on:
             raise DomainError(
                 {
@@ -580,9 +654,15 @@ def signature_reminders_send(*, today: date | None = None) -> int:
             phase__recognition_status__in=EDITABLE | {RecognitionStatus.APPLIED},
         ).exclude(reminded_on__gt=day - REMINDER_INTERVAL)
     )
+    reminded: list[int] = []
     for request in due:
         with transaction.atomic():
             locked = SignatureRequest.objects.select_for_update().get(pk=request.pk)
+            # A run in parallel, or an answer meanwhile: remind once, and only the open ones.
+            if not locked.is_open or (
+                locked.reminded_on is not None and locked.reminded_on > day - REMINDER_INTERVAL
+            ):
+                continue
             locked.reminded_on = day
             locked.save(update_fields=["reminded_on", "updated_at"])
             audit_record(
@@ -591,9 +671,10 @@ def signature_reminders_send(*, today: date | None = None) -> int:
                 instance=locked,
                 changes={"due_on": locked.due_on.isoformat() if locked.due_on else None},
             )
-    if due:
-        _mail_requests([request.pk for request in due], reminder=True)
-    return len(due)
+            reminded.append(locked.pk)
+    if reminded:
+        _mail_requests(reminded, reminder=True)
+    return len(reminded)
 
 
 # --- Seats follow the signatures ----------------------------------------------------------------
