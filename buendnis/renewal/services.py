@@ -529,6 +529,9 @@ def signature_mark_pending(
                 "decision_date": decision_date.isoformat() if decision_date else None,
             },
         )
+        # The office plans with it: when the partner's council or board decides.
+        request_id = locked.pk
+        transaction.on_commit(lambda: _mail_office_answer(request_id))
     return locked
 
 
