@@ -434,6 +434,7 @@ def open_requests_of_user(user_id: int, alliance_id: int) -> list[SignatureReque
             alliance_id=alliance_id,
             status__in=(SignatureStatus.ASKED, SignatureStatus.PENDING),
         )
+        .exclude(phase__recognition_status=RecognitionStatus.REFUSED)
         .select_related("phase", "organisation")
         .distinct()
         .order_by("due_on", "pk")[:10]

@@ -6,12 +6,19 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from buendnis.accounts.models import Role
 from buendnis.alliances.models import CooperationAgreement, FundingPhase
 from buendnis.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from buendnis.core.models import AuditEntry
 from buendnis.renewal import permissions, selectors, services
 from buendnis.renewal.models import SignatureRequest, SignatureStatus
-from tests.factories import AgreementFactory, OrganisationFactory, pdf_upload
+from tests.factories import (
+    AgreementFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    pdf_upload,
+)
 
 from .conftest import Cycle, days, today
 
@@ -273,6 +280,14 @@ def test_an_answer_is_given_once(cycle: Cycle, request_: SignatureRequest) -> No
 def test_no_answer_for_a_refused_phase(cycle: Cycle) -> None:
     phase = cycle.ready()
     [late] = cycle.ask(phase, [cycle.structure.unsigned])
+    speaker_for = UserFactory(username="cremlingen")
+    MembershipFactory(
+        user=speaker_for,
+        alliance=cycle.alliance,
+        role=Role.APPLICANT,
+        organisation=cycle.structure.unsigned,
+    )
+    assert selectors.open_requests_of_user(speaker_for.pk, cycle.alliance.pk) == [late]
     services.application_submit(actor=cycle.office, phase=phase)
     cycle.decide(phase, "refused")
     for answer in (
@@ -285,9 +300,10 @@ def test_no_answer_for_a_refused_phase(cycle: Cycle) -> None:
         with pytest.raises(TransitionNotAllowed, match="abgelehnt"):
             answer()
     assert reload(late).status == SignatureStatus.ASKED
-    # … and the partner's own page no longer offers it.
+    # … and neither the partner's own page nor their desk offers it any more.
     ids = frozenset({cycle.structure.unsigned.pk})
     assert not selectors.open_requests_for(ids).exists()
+    assert selectors.open_requests_of_user(speaker_for.pk, cycle.alliance.pk) == []
 
 
 # --- Declining ----------------------------------------------------------------------------------
@@ -361,9 +377,6 @@ def test_the_circle_and_the_ministry_do_not_answer_for_a_partner(
 def test_a_contact_in_another_alliance_speaks_for_nothing_here(
     cycle: Cycle, request_: SignatureRequest, other_alliance
 ) -> None:
-    from buendnis.accounts.models import Role
-    from tests.factories import MembershipFactory, UserFactory
-
     foreign_city = OrganisationFactory(alliance=other_alliance, name=CITY)
     user = UserFactory(username="fremde-stadt")
     MembershipFactory(
