@@ -89,6 +89,10 @@ def _page(
 
 
 def _back_to_phase(request: HttpRequest, slug: str, kwargs: dict[str, Any]) -> str:
+    """After the login: a page read comes back to itself, a refused POST (it cannot be replayed)
+    to the phase."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
     return reverse("renewal:phase", args=[slug, kwargs["pk"]])
 
 
