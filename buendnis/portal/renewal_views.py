@@ -148,11 +148,13 @@ def _phase_context(request: HttpRequest, alliance: Alliance, phase: FundingPhase
     rows = selectors.partner_rows(phase)
     can_prepare = permissions.can_prepare(user, alliance)
     editable = phase.recognition_status in services.EDITABLE
+    versions = list(selectors.strategy_versions(phase)[:10])
+    strategy = selectors.strategy_of(phase)
     context: dict[str, Any] = {
         "phase": phase,
-        "strategy": selectors.strategy_of(phase),
-        "version": selectors.latest_version(phase),
-        "versions": list(selectors.strategy_versions(phase)[:10]),
+        "strategy": strategy,
+        "version": versions[0] if versions else None,
+        "versions": versions,
         "fields": alliance_selectors.action_fields_of(phase),
         "rows": rows,
         "counts": selectors.status_counts(rows),
@@ -165,10 +167,11 @@ def _phase_context(request: HttpRequest, alliance: Alliance, phase: FundingPhase
         "previous": selectors.previous_phase(phase),
     }
     if phase.recognition_status != RecognitionStatus.RECOGNISED:
+        ready = selectors.readiness(phase, strategy=strategy, version=context["version"])
         context.update(
-            composition=selectors.composition_problems(phase),
-            speakers=selectors.speakers_problems(phase),
-            strategy_problems=selectors.strategy_problems(phase),
+            composition=ready.composition,
+            speakers=ready.speakers,
+            strategy_problems=ready.strategy,
         )
     if can_prepare and editable:
         context.update(
@@ -180,7 +183,7 @@ def _phase_context(request: HttpRequest, alliance: Alliance, phase: FundingPhase
                     "due_on": context["application"].signature_deadline
                     if context["application"]
                     else None,
-                    "organisations": list(selectors.previous_partner_ids(phase)),
+                    "organisations": list(selectors.partner_ids(context["previous"])),
                 },
             ),
             submit_form=SubmitForm(prefix="antrag"),

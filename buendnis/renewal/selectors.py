@@ -203,15 +203,17 @@ def organisations_to_ask(phase: FundingPhase) -> QuerySet[Organisation]:
     )
 
 
-def previous_partner_ids(phase: FundingPhase) -> set[int]:
-    previous = previous_phase(phase)
-    if previous is None:
+def partner_ids(phase: FundingPhase | None) -> set[int]:
+    """The organisations that signed for the phase (none for no phase)."""
+    if phase is None:
         return set()
     return set(
-        CooperationAgreement.objects.filter(phase=previous).values_list(
-            "organisation_id", flat=True
-        )
+        CooperationAgreement.objects.filter(phase=phase).values_list("organisation_id", flat=True)
     )
+
+
+def previous_partner_ids(phase: FundingPhase) -> set[int]:
+    return partner_ids(previous_phase(phase))
 
 
 def open_requests_for(organisation_ids: frozenset[int]) -> QuerySet[SignatureRequest]:
@@ -257,14 +259,7 @@ def _signed_organisations(phase: FundingPhase) -> list[Organisation]:
     )
 
 
-def composition_problems(phase: FundingPhase) -> list[str]:
-    """The state's rules for who must be among the members (the partners that signed for the
-    phase), in German; empty when they hold.
-
-    Among the members: districts and/or independent cities, chambers, employers' organisations,
-    unions, the employment agency and/or a Jobcenter. The territory covers at least two
-    districts, or one district and one independent city."""
-    members = _signed_organisations(phase)
+def _composition_problems(members: list[Organisation]) -> list[str]:
     kinds = {member.group.kind for member in members}
     territories = [member.territory for member in members]
     districts = territories.count(Territory.DISTRICT)
@@ -297,33 +292,26 @@ def composition_problems(phase: FundingPhase) -> list[str]:
     return problems
 
 
-def speakers_problems(phase: FundingPhase) -> list[str]:
-    """The Sprecherkreis on the phase's first day against its rule (speaker + one deputy from
-    each sending group), and every member of it must have signed for the phase."""
+def _speakers_problems(phase: FundingPhase, signed: set[int]) -> list[str]:
     body = alliance_selectors.body_of_kind(phase.alliance, BodyKind.SPEAKERS)
     if body is None:
         return [_("Das Bündnis hat keinen Sprecherkreis.")]
     problems = alliance_selectors.speakers_circle_problems(body, on=phase.starts_on)
-    signed = {member.pk for member in _signed_organisations(phase)}
     problems.extend(
         _("%(org)s sitzt im Sprecherkreis, hat für %(phase)s aber nicht unterzeichnet.")
         % {"org": seat.organisation.name, "phase": phase.name}
-        for seat in alliance_selectors.active_seats([body.pk], on=phase.starts_on).select_related(
-            "organisation"
-        )
+        for seat in alliance_selectors.active_seats([body.pk], on=phase.starts_on)
         if seat.organisation_id not in signed
     )
     return problems
 
 
-def strategy_problems(phase: FundingPhase) -> list[str]:
-    strategy = Strategy.objects.filter(phase=phase).first()
+def _strategy_problems(strategy: Strategy | None, version: StrategyVersion | None) -> list[str]:
     problems: list[str] = []
     if strategy is None or not strategy.is_adopted:
         problems.append(
             _("Der Steuerkreis hat die Handlungsfelder der Strategie noch nicht beschlossen.")
         )
-    version = latest_version(phase)
     if version is None or not (version.analysis and version.fields_intro):
         problems.append(
             _("Die Strategie braucht mindestens die Analyse der Region und die Handlungsfelder.")
@@ -331,9 +319,58 @@ def strategy_problems(phase: FundingPhase) -> list[str]:
     return problems
 
 
+@dataclass
+class Readiness:
+    """What still keeps the application from going out, by kind, in German."""
+
+    composition: list[str]
+    speakers: list[str]
+    strategy: list[str]
+
+    @property
+    def problems(self) -> list[str]:
+        return [*self.composition, *self.speakers, *self.strategy]
+
+
+def readiness(
+    phase: FundingPhase, *, strategy: Strategy | None, version: StrategyVersion | None
+) -> Readiness:
+    """The three checks at once, with the strategy and its latest version the caller has read
+    already (the phase page): the signed partners are read once for both that need them."""
+    members = _signed_organisations(phase)
+    return Readiness(
+        composition=_composition_problems(members),
+        speakers=_speakers_problems(phase, {member.pk for member in members}),
+        strategy=_strategy_problems(strategy, version),
+    )
+
+
+def composition_problems(phase: FundingPhase) -> list[str]:
+    """The state's rules for who must be among the members (the partners that signed for the
+    phase), in German; empty when they hold.
+
+    Among the members: districts and/or independent cities, chambers, employers' organisations,
+    unions, the employment agency and/or a Jobcenter. The territory covers at least two
+    districts, or one district and one independent city."""
+    return _composition_problems(_signed_organisations(phase))
+
+
+def speakers_problems(phase: FundingPhase) -> list[str]:
+    """The Sprecherkreis on the phase's first day against its rule (speaker + one deputy from
+    each sending group), and every member of it must have signed for the phase."""
+    return _speakers_problems(phase, {member.pk for member in _signed_organisations(phase)})
+
+
+def strategy_problems(phase: FundingPhase) -> list[str]:
+    """The Steuerkreis adopted the fields of action; the text has its analysis and fields."""
+    return _strategy_problems(Strategy.objects.filter(phase=phase).first(), latest_version(phase))
+
+
 def application_problems(phase: FundingPhase) -> list[str]:
     """Everything that keeps the application from going out, in German; empty when ready."""
-    return [*composition_problems(phase), *speakers_problems(phase), *strategy_problems(phase)]
+    return readiness(
+        phase, strategy=Strategy.objects.filter(phase=phase).first(), version=latest_version(phase)
+    ).problems
 
 
 @dataclass
