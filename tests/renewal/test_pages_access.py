@@ -11,7 +11,6 @@ where it is the office).
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -29,12 +28,11 @@ from buendnis.renewal.models import SignatureRequest, SignatureStatus, StrategyV
 from tests.conftest import PERSONAS
 from tests.factories import ActionFieldFactory
 
-from .conftest import Cycle, build_structure, today
+from .conftest import DOSSIER, Cycle, build_structure, today
 
 pytestmark = pytest.mark.django_db
 
 SLUGS = ["son", "leine-weser"]
-DOSSIER = importlib.util.find_spec("buendnis.renewal.dossier") is not None
 
 # What each persona is in each alliance.
 ROLE: dict[str, dict[str, str]] = {
