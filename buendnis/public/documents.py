@@ -15,6 +15,11 @@ from buendnis.funding import permissions as funding_permissions
 from buendnis.funding.models import ProjectDocument
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings.models import AgendaDocument
+from buendnis.renewal import permissions as renewal_permissions
+from buendnis.renewal.models import ExtensionApplication
+
+# Where the dossiers of the extension applications are kept (`ExtensionApplication.dossier`).
+EXTENSION_DOSSIERS = "alliances/extension/"
 
 
 @require_safe
@@ -25,7 +30,8 @@ def document_download(request: HttpRequest, name: str) -> HttpResponseBase:
     Agreement documents belong to the alliance's internal circle (and the ministry); a project's
     documents to whoever may see the whole project (`can_view_project`: its applicant and the
     internal circle); the papers of agenda items (under `sitzungen/`) to the internal circle, like
-    the agendas they belong to (`can_view_meeting_document`).
+    the agendas they belong to (`can_view_meeting_document`); the dossier an alliance submitted
+    with its extension application to those who read its cycle (`can_view_cycle`).
     """
     agreement = (
         CooperationAgreement.objects.select_related("alliance").filter(document=name).first()
@@ -33,6 +39,14 @@ def document_download(request: HttpRequest, name: str) -> HttpResponseBase:
     if agreement is not None:
         allowed = permissions.can_view_internal(request.user, agreement.alliance)
         stored = agreement.document
+    elif name.startswith(EXTENSION_DOSSIERS):
+        application = (
+            ExtensionApplication.objects.select_related("alliance").filter(dossier=name).first()
+        )
+        if application is None:
+            raise Http404(_("Dokument nicht gefunden."))
+        allowed = renewal_permissions.can_view_cycle(request.user, application.alliance)
+        stored = application.dossier
     elif name.startswith("sitzungen/"):
         paper = AgendaDocument.objects.select_related("alliance").filter(file=name).first()
         if paper is None:

@@ -24,6 +24,7 @@ from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance, FundingPhase, RecognitionStatus
 from buendnis.core.models import AuditEntry
 from buendnis.meetings.models import Circulation
+from buendnis.renewal import services
 from buendnis.renewal.models import SignatureRequest, SignatureStatus, StrategyVersion
 from tests.conftest import PERSONAS
 from tests.factories import ActionFieldFactory
@@ -366,6 +367,27 @@ def test_the_dossier_files(places: dict[str, Place], persona: str, slug: str) ->
             response = client.get(place.url(name))
             assert response.status_code == 403
             assert VIEW_REFUSED in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_submitted_dossier(cycle: Cycle, persona: str) -> None:
+    """The PDF kept with the application is served to the readers of the cycle, and linked."""
+    phase = cycle.ready()
+    application = services.application_submit(
+        actor=cycle.office, phase=phase, dossier_pdf=b"%PDF-1.7 Antrag"
+    )
+    address = application.dossier.url
+    role = ROLE["son"][persona]
+    client = client_for(cycle.personas[persona])
+    response = client.get(address)
+    if role == "public":
+        assert_login(response, address)
+    elif role in READERS:
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == b"%PDF-1.7 Antrag"  # type: ignore[attr-defined]
+        assert f'href="{address}"' in client.get(f"/son/intern/phasen/{phase.pk}/").content.decode()
+    else:
+        assert response.status_code == 403
 
 
 # --- The ministry's decision --------------------------------------------------------------------
