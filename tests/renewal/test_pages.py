@@ -568,3 +568,47 @@ def test_an_overdrawing_carry_over_comes_back_on_its_field(cycle: Cycle) -> None
     phase.refresh_from_db()
     assert phase.recognition_status == RecognitionStatus.APPLIED
     assert not LedgerEntry.objects.exists()
+
+
+# --- Submitting and resubmitting through the page -----------------------------------------------
+
+
+@pytest.mark.skipif(not DOSSIER, reason="the submission renders the dossier")
+def test_submit_ask_for_changes_resubmit_through_the_pages(
+    cycle: Cycle,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    phase = cycle.ready()
+    office = cycle.client("office")
+    ministry = cycle.client("ministry")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office.post(url(phase, "antrag/"), {"antrag-cover_note": "Bitte verlängern."})
+    assert response.status_code == 302
+    phase.refresh_from_db()
+    assert phase.recognition_status == RecognitionStatus.APPLIED
+    assert [message.to for message in mail.outbox] == [["ministry@example.org"]]
+    # A second submission while the ministry has it: refused, the reason above the page.
+    response = office.post(url(phase, "antrag/"), {"antrag-cover_note": "Nochmal"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Der Antrag ist schon gestellt oder entschieden: „Verlängerung beantragt“." in html
+    assert_well_formed(html)
+    response = ministry.post(
+        url(phase, "entscheidung/"),
+        {
+            "entscheidung-outcome": "changes_requested",
+            "entscheidung-decided_on": today().isoformat(),
+            "entscheidung-reason": "Bitte die Pflege ergänzen.",
+        },
+    )
+    assert response.status_code == 302
+    detail = office.get(url(phase)).content.decode()
+    assert "Begründung: Bitte die Pflege ergänzen." in detail
+    assert "Antrag beim Ministerium einreichen" in detail
+    response = office.post(url(phase, "antrag/"), {"antrag-cover_note": "Ergänzt."})
+    assert response.status_code == 302
+    phase.refresh_from_db()
+    assert phase.recognition_status == RecognitionStatus.APPLIED
+    assert phase.extension_application.submissions == 2
+    assert "(2. Einreichung)" in office.get(url(phase)).content.decode()
