@@ -496,7 +496,8 @@ def partner_answer(
             messages.success(request, message)
             return redirect(_phase_url(alliance, phase) + "#partner")
         forms[action] = form
-    if may_answer and signature.is_open:
+    # A refused phase takes no answers (the service says so): no forms that could only fail.
+    if may_answer and signature.is_open and phase.recognition_status != RecognitionStatus.REFUSED:
         for name, form_class in ANSWER_FORMS.items():
             forms.setdefault(
                 name,

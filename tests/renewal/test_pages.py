@@ -15,6 +15,7 @@ from django.test import Client
 from buendnis.accounts.models import User
 from buendnis.alliances.models import ActionField, FundingPhase, RecognitionStatus, Topic
 from buendnis.budget.models import EntryKind, LedgerEntry
+from buendnis.renewal import services
 from buendnis.renewal.models import (
     RecognitionDecision,
     SignatureRequest,
@@ -142,8 +143,6 @@ def recognised_later(cycle: Cycle, phase: FundingPhase) -> FundingPhase:
     cycle.write_strategy(phase)
     cycle.adopt(phase)
     cycle.sign_all(cycle.ask(phase))
-    from buendnis.renewal import services
-
     services.application_submit(actor=cycle.office, phase=phase)
     cycle.decide(phase, "recognised", carry_over=Decimal("1000.00"))
     return phase
@@ -612,3 +611,23 @@ def test_submit_ask_for_changes_resubmit_through_the_pages(
     assert phase.recognition_status == RecognitionStatus.APPLIED
     assert phase.extension_application.submissions == 2
     assert "(2. Einreichung)" in office.get(url(phase)).content.decode()
+
+
+def test_a_refused_phase_offers_no_answer_forms(cycle: Cycle) -> None:
+    phase = cycle.ready()
+    [late] = cycle.ask(phase, [cycle.structure.unsigned])
+    services.application_submit(actor=cycle.office, phase=phase)
+    office = cycle.client("office")
+    assert (
+        "Unterschrift bestätigen" in office.get(url(phase, f"partner/{late.pk}/")).content.decode()
+    )
+    cycle.decide(phase, "refused")
+    page = office.get(url(phase, f"partner/{late.pk}/")).content.decode()
+    assert "Unterschrift bestätigen" not in page
+    response = office.post(
+        url(phase, f"partner/{late.pk}/"),
+        {"action": "decline", "decline-declined_on": today().isoformat()},
+    )
+    assert response.status_code == 409
+    assert "Die Anerkennung dieser Förderphase ist abgelehnt." in response.content.decode()
+    assert SignatureRequest.objects.get(pk=late.pk).status == SignatureStatus.ASKED
