@@ -9,7 +9,9 @@ same transaction and sends its mail after the commit.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -908,9 +910,25 @@ def recognition_decide(
 
 # --- Mail (after the commit; a failing mail server never undoes the step) -----------------------
 
+_muted: ContextVar[bool] = ContextVar("renewal_mail_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Send no mail of the cycle inside the block (the demo load writes the cycle's history).
+
+    Mail goes out on commit, so the block must enclose the outermost transaction of the steps it
+    mutes: `with muted(), transaction.atomic(): ...`.
+    """
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
 
 def _send(subject: str, body: str, recipients: list[str]) -> None:
-    if not recipients:
+    if not recipients or _muted.get():
         return
     try:
         send_mail(subject, body, None, recipients)
