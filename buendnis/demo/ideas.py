@@ -1,10 +1,17 @@
 """Demo ideas of SüdOstNiedersachsen: partners' ideas in the pool, two pairs that say the same in
 other words (the pool finds them), one that shares words but not the aim, one looking publicly
-for partners, and one the office has already brought together with another."""
+for partners, and one the office has already brought together with another.
+
+The ideas were posted over the last weeks: as the inquiries' demo does with arrivals, each idea's
+posting is moved into the past after the service wrote it (`days_ago`), relative to the day the
+demo is loaded; the pool's findings and the office's introduction are of the load."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
 
 from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance, Organisation
@@ -22,6 +29,7 @@ class _IdeaSpec:
     districts: str = ""
     partners_sought: str = ""
     wanted_text: str = ""
+    days_ago: int = 0
 
 
 _IDEAS = (
@@ -35,6 +43,7 @@ _IDEAS = (
         "Langzeitarbeitslose",
         "Stadt Braunschweig",
         "Betriebe mit offenen Helferstellen, Jobcenter",
+        days_ago=26,
     ),
     _IdeaSpec(
         "beratend",
@@ -45,6 +54,7 @@ _IDEAS = (
         "Wieder eine feste Stelle finden",
         "Menschen, die seit über einem Jahr ohne Arbeit sind",
         "Landkreis Wolfenbüttel, Stadt Salzgitter",
+        days_ago=21,
     ),
     _IdeaSpec(
         "sprecher",
@@ -54,6 +64,7 @@ _IDEAS = (
         "Schulden regulieren",
         "Überschuldete Haushalte im Leistungsbezug",
         "Stadt Braunschweig",
+        days_ago=17,
     ),
     _IdeaSpec(
         "antrag",
@@ -66,6 +77,7 @@ _IDEAS = (
         "Speditionen, Fahrschulen",
         "Wir suchen Speditionen und Fahrschulen für eine Umschulung zu Berufskraftfahrern im Raum "
         "Peine und Gifhorn.",
+        days_ago=12,
     ),
     _IdeaSpec(
         "steuerkreis",
@@ -75,6 +87,7 @@ _IDEAS = (
         "Fahrpersonal für den Güterverkehr",
         "Quereinsteigerinnen und Quereinsteiger, besonders Frauen",
         "Region Braunschweig",
+        days_ago=8,
     ),
     _IdeaSpec(
         "sprecher",
@@ -83,6 +96,7 @@ _IDEAS = (
         "finden nachts keinen Platz für ihre Ruhezeiten.",
         "Mehr sichere Parkplätze an der A2 und A39",
         "Lkw-Fahrerinnen und -Fahrer im Transit",
+        days_ago=4,
     ),
 )
 
@@ -115,6 +129,9 @@ def load_demo_ideas(alliance: Alliance) -> int:
         )
         if author is not None:
             Idea.objects.filter(pk=posted[-1].pk).update(author=author)
+        Idea.objects.filter(pk=posted[-1].pk).update(
+            created_at=timezone.now() - timedelta(days=spec.days_ago)
+        )
     # The office has introduced the two ideas about long-term unemployment to each other.
     services.ideas_introduce(
         actor=None, idea=posted[0], other=posted[1], note="Beide wollen dasselbe erreichen."

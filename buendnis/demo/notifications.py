@@ -3,9 +3,8 @@
 The demo's steps run muted (the load walks many at once), so nobody was told of them. So that
 the notification centre shows what a member sees, the `steuerkreis` login follows the
 Steuerkreis' meetings and `sprecher` the Sprecherkreis' (both of SüdOstNiedersachsen), and each
-finds the notification of their body's latest invitation, unread, if there was one (the
-Sprecherkreis' next meeting is not invited yet: its invitation will tell `sprecher`). The
-notifications count as mailed: the daily digest never writes to the demo's illustrative
+finds the notification of their body's latest invitation, unread, if there was one (those of
+November 2026; the meetings of 2027 are not invited yet). The notifications count as mailed: the daily digest never writes to the demo's illustrative
 addresses.
 
 A second load creates nothing: a login that follows its body already is left as it is.

@@ -1,25 +1,30 @@
-"""Demo projects of the Fachkräftebündnis SüdOstNiedersachsen, loaded after the alliances.
+"""Demo projects of the Fachkräftebündnis SüdOstNiedersachsen, loaded after the alliances and
+their phases.
 
 Phase 2015–2018 follows the council paper (docs/domain.md) and public sources: ten projects shared
 the whole virtual budget of 1,5 Mio. €, at 50 % they set 3 Mio. € of project volume in motion.
 Three of them are named there — Welcome Center, AWO-Praktikumsbörse für Migrantinnen und
 Migranten, Stille Reserve — and carry the facts known about them; the other seven titles are
-illustrative, chosen along the programme's funding priorities. Phase 2018–2021 shows the procedure
-at work: at least one project in every state, on the themes the Steuerkreis adopted in March 2018
-and on the open field. Every amount, date, runtime, reference and participant figure is
-illustrative unless a comment says otherwise.
+illustrative, chosen along the programme's funding priorities. Phases 2018–2021 and 2021–2024 are
+history: every project has reached its end (closed, declined, rejected or withdrawn), on the
+themes of its phase and on the open field. The running phase 2024–2027 shows the procedure at work
+in the present (December 2026): at least one project in every state, with the dates of the
+meetings of 2024 to 2026, waiting for the meetings of 2027. Every amount, date, runtime,
+reference and participant figure is illustrative unless a comment says otherwise.
 
 Every project walks through the real services with `actor=None` (the demo), from the consultation
 to the state it shows: the same rules, audit rows, transitions, documents and ledger bookings as
-real use. The services refuse dates in the future and accept past ones, so the dates below are
-the dates of the procedure; the timestamps of the rows are those of the load. Mail is muted while
-loading. A project is found again by (alliance, title): one that exists is skipped as a whole.
+real use. Each step runs as of its own day (`demo.clock`), so the project's creation, its
+transitions, documents, consultations, outcomes and bookings carry the dates of the procedure,
+and the services' rule that nothing lies in the future holds against that day. Mail is muted
+while loading. A project is found again by (alliance, title): one that exists is skipped as a
+whole.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -44,6 +49,9 @@ from buendnis.funding import notifications, services
 from buendnis.funding.models import DocumentKind, FundingPriority, Outcome, Project
 from buendnis.funding.states import Status
 
+from . import renewal as themes
+from .clock import as_of, moment
+from .documents import demo_pdf
 from .structure import ALLIANZ, OPEN_FIELD, STADT_BRAUNSCHWEIG
 
 S = Status
@@ -52,6 +60,8 @@ P = FundingPriority
 ALLIANCE_SLUG = "son"
 PHASE_1 = "2015–2018"
 PHASE_2 = "2018–2021"
+PHASE_3 = "2021–2024"
+PHASE_4 = "2024–2027"
 
 AWO = "AWO Bezirksverband Braunschweig e. V."
 AA_BS_GS = "Agentur für Arbeit Braunschweig-Goslar"
@@ -72,45 +82,6 @@ REKRUTIERUNG = "Rekrutierung und Matching"
 
 def _eur(amount: str) -> Decimal:
     return Decimal(amount).quantize(Decimal("0.01"))
-
-
-# --- Tiny valid PDFs ----------------------------------------------------------------------------
-
-
-def demo_pdf(*lines: str) -> bytes:
-    """A minimal valid one-page PDF 1.4 showing `lines` in Helvetica (WinAnsi: umlauts work)."""
-
-    def literal(text: str) -> bytes:
-        raw = text.encode("cp1252", errors="replace")
-        return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
-
-    content = b"\n".join(
-        [b"BT", b"/F1 11 Tf", b"16 TL", b"56 780 Td"]
-        + [literal(line) + b" Tj T*" for line in lines]
-        + [b"ET"]
-    )
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def _document(kind: DocumentKind, title: str, day: date, note: str = "") -> SimpleUploadedFile:
@@ -142,6 +113,8 @@ class _Step:
     costs: Decimal | None = None
     entered: int | None = None
     exited: int | None = None
+    # For a forward: the day of the Sprecherkreis meeting it is put before (default: `day`).
+    meeting: date | None = None
 
 
 def consult(day: date, notes: str = "") -> _Step:
@@ -156,9 +129,10 @@ def description(day: date) -> _Step:
     return _Step("description", day)
 
 
-def forward(day: date) -> _Step:
-    """Put the submission on the agenda of the Sprecherkreis meeting of `day`."""
-    return _Step("forward", day)
+def forward(day: date, meeting: date | None = None) -> _Step:
+    """Forward the submission on `day` to the Sprecherkreis meeting of `meeting` (the same day
+    unless given)."""
+    return _Step("forward", day, meeting=meeting)
 
 
 def speakers(day: date, outcome: str = Outcome.POSITIVE, reasons: str = "") -> _Step:
@@ -255,6 +229,15 @@ class _ProjectSpec:
     planned_participants: int | None = None
     participant_groups: str = ""
     companies_reached: int | None = None
+    # When the office created the project; default: the day of its first step.
+    created_on: date | None = None
+
+    @property
+    def created(self) -> date:
+        day = self.created_on or (self.steps[0].day if self.steps else None)
+        if day is None:
+            raise ValueError(f"Demo-Vorhaben „{self.title}“ braucht ein Anlagedatum.")
+        return day
 
 
 def _project(
@@ -277,6 +260,7 @@ def _project(
     planned_participants: int | None = None,
     participant_groups: str = "",
     companies_reached: int | None = None,
+    created_on: date | None = None,
 ) -> _ProjectSpec:
     return _ProjectSpec(
         title=title,
@@ -298,6 +282,7 @@ def _project(
         planned_participants=planned_participants,
         participant_groups=participant_groups,
         companies_reached=companies_reached,
+        created_on=created_on,
     )
 
 
@@ -649,13 +634,13 @@ PHASE_1_PROJECTS = (
     ),
 )
 
-# --- Phase 2018–2021: every state of the procedure ----------------------------------------------
+# --- Phase 2018–2021: history, every project at its end -----------------------------------------
 #
-# All titles are illustrative. The finished projects started in 2018/2019; the projects still in
-# the procedure stand as they would in December 2020, runtimes ending with the phase.
-# Illustrative meeting calendar (Sprecherkreis / Steuerkreis): 06.09./20.09.2018, 22.11./06.12.2018,
-# 28.02./14.03.2019, 29.05./13.06.2019, 05.09./19.09.2019, 21.11./05.12.2019, 27.02./12.03.2020,
-# 04.06./18.06.2020, 03.09./17.09.2020, 19.11./03.12.2020.
+# All titles are illustrative. The projects started in 2018 to 2021 and are closed, or ended in
+# the procedure; runtimes end with the phase. Illustrative meeting calendar (Sprecherkreis /
+# Steuerkreis): 06.09./20.09.2018, 22.11./06.12.2018, 28.02./14.03.2019, 29.05./13.06.2019,
+# 05.09./19.09.2019, 21.11./05.12.2019, 27.02./12.03.2020, 04.06./18.06.2020, 03.09./17.09.2020,
+# 19.11./03.12.2020.
 
 WILLKOMMEN = "Erwerbstätigkeit geflüchteter Frauen stärken; Stärkung der Willkommenskultur"
 NONFORMAL = (
@@ -707,8 +692,6 @@ PHASE_2_PROJECTS = (
         ),
         expect=S.CLOSED,
     ),
-    # The follow-up of the AWO-Praktikumsbörse was approved unanimously by written circulation
-    # (Umlaufbeschluss) — a public fact; its dates and amounts are illustrative.
     _project(
         "AWO-Praktikumsbörse für Migrantinnen und Migranten – Folgeprojekt",
         AWO,
@@ -735,10 +718,10 @@ PHASE_2_PROJECTS = (
             *stage_2(D(2018, 10, 26), D(2018, 11, 22)),
             steering(D(2018, 11, 30), reference="Umlaufbeschluss vom 30.11.2018, einstimmig"),
             *funded(D(2018, 12, 10), "NBank FKB-2018-0014", D(2019, 2, 7), "130000", D(2019, 3, 1)),
+            close(D(2021, 9, 24), "252000", "126000", 196, 181),
         ),
-        expect=S.RUNNING,
+        expect=S.CLOSED,
     ),
-    # The open field: a project outside the themes of 2018–2021 (thematische Offenheit).
     _project(
         "Gastgewerbe im Harz: Fachkräfte gewinnen und halten",
         "Landkreis Goslar",
@@ -774,8 +757,9 @@ PHASE_2_PROJECTS = (
             steering(D(2019, 3, 14)),
             *stage_2(D(2019, 5, 10), D(2019, 5, 29), D(2019, 6, 13)),
             *funded(D(2019, 6, 27), "NBank FKB-2019-0011", D(2019, 8, 22), "95000", D(2019, 9, 1)),
+            close(D(2021, 9, 30), "184000", "92000"),
         ),
-        expect=S.RUNNING,
+        expect=S.CLOSED,
     ),
     _project(
         "Pflege und Erziehung: Fachkräfte gewinnen",
@@ -809,8 +793,10 @@ PHASE_2_PROJECTS = (
             file(D(2020, 7, 6), "NBank FKB-2020-0009"),
             # The bank grants less than the Votum reserved.
             grant(D(2020, 9, 10), "140000"),
+            start(D(2020, 10, 1)),
+            close(D(2021, 9, 17), "280000", "140000", 142, 130),
         ),
-        expect=S.GRANTED,
+        expect=S.CLOSED,
     ),
     _project(
         "Zurück in die Region: Rückkehrförderung",
@@ -868,9 +854,12 @@ PHASE_2_PROJECTS = (
         steps=(
             *stage_1(D(2020, 4, 21), D(2020, 5, 22), D(2020, 6, 4), D(2020, 6, 18)),
             *stage_2(D(2020, 8, 21), D(2020, 9, 3), D(2020, 9, 17)),
-            file(D(2020, 10, 1), "NBank FKB-2020-0017"),
+            *funded(
+                D(2020, 10, 1), "NBank FKB-2020-0017", D(2020, 12, 10), "100000", D(2021, 1, 1)
+            ),
+            close(D(2021, 10, 15), "190000", "95000", 74, 74),
         ),
-        expect=S.APPLICATION_FILED,
+        expect=S.CLOSED,
     ),
     _project(
         "Teilqualifizierung Metall und Elektro",
@@ -893,8 +882,12 @@ PHASE_2_PROJECTS = (
         steps=(
             *stage_1(D(2020, 7, 7), D(2020, 8, 21), D(2020, 9, 3), D(2020, 9, 17)),
             *stage_2(D(2020, 11, 6), D(2020, 11, 19), D(2020, 12, 3)),
+            *funded(
+                D(2020, 12, 14), "NBank FKB-2020-0023", D(2021, 1, 28), "110000", D(2021, 2, 1)
+            ),
+            close(D(2021, 10, 29), "210000", "105000", 66, 61),
         ),
-        expect=S.ENDORSED,
+        expect=S.CLOSED,
     ),
     _project(
         "Angebotslandkarte Fachkräftesicherung",
@@ -923,279 +916,6 @@ PHASE_2_PROJECTS = (
             ),
         ),
         expect=S.WITHDRAWN,
-    ),
-    _project(
-        "Arbeit 4.0 im Handwerk",
-        "Kreishandwerkerschaft Braunschweig-Gifhorn",
-        DIGITAL,
-        P.EMPLOYEES,
-        topics=("Arbeit 4.0",),
-        summary=(
-            "Handwerksbetriebe erproben digitale Auftragsabwicklung und Baustellendokumentation; "
-            "Beschäftigte werden in kurzen Modulen im Betrieb geschult."
-        ),
-        goals="Beschäftigte im Handwerk für digitale Arbeitsabläufe qualifizieren.",
-        target_group="Beschäftigte in Handwerksbetrieben",
-        region="Stadt Braunschweig, Landkreis Gifhorn",
-        planned_participants=120,
-        companies_reached=30,
-        costs="160000",
-        requested="80000",
-        cofinancing={
-            "Kreishandwerkerschaft Braunschweig-Gifhorn": "40000",
-            "Handwerkskammer Braunschweig-Lüneburg-Stade": "40000",
-        },
-        runtime=(D(2021, 1, 1), D(2021, 6, 30)),
-        steps=(
-            *stage_1(D(2020, 5, 12), D(2020, 5, 22), D(2020, 6, 4), D(2020, 6, 18)),
-            *stage_2(D(2020, 11, 6), D(2020, 11, 19)),
-        ),
-        expect=S.DESCRIPTION_STEERING,
-    ),
-    _project(
-        "Wissen weitergeben: Tandems aus Erfahrenen und Nachwuchs",
-        "Arbeitgeberverband Region Braunschweig e. V.",
-        DIGITAL,
-        P.EMPLOYEES,
-        topics=("Weiterentwicklung Thema „Wissenstransfer“ Innerbetrieblich / intraregional",),
-        summary=(
-            "Beschäftigte kurz vor dem Ruhestand geben ihr Erfahrungswissen in begleiteten "
-            "Tandems an Nachwuchskräfte weiter; Betriebe lernen Methoden der Wissenssicherung."
-        ),
-        goals="Erfahrungswissen im Betrieb sichern.",
-        target_group="Ältere Beschäftigte und Nachwuchskräfte in KMU",
-        region="Städte Braunschweig und Wolfsburg",
-        planned_participants=80,
-        companies_reached=20,
-        costs="140000",
-        requested="70000",
-        cofinancing={
-            "Arbeitgeberverband Region Braunschweig e. V.": "30000",
-            "Beteiligte Unternehmen (Eigenanteil)": "40000",
-        },
-        runtime=(D(2021, 1, 1), D(2021, 6, 30)),
-        steps=(
-            *stage_1(D(2020, 6, 9), D(2020, 8, 21), D(2020, 9, 3), D(2020, 9, 17)),
-            description(D(2020, 11, 13)),
-            forward(D(2020, 11, 19)),
-        ),
-        expect=S.DESCRIPTION_SPEAKERS,
-    ),
-    _project(
-        "Mobiles Arbeiten in KMU gestalten",
-        "DGB Region SüdOstNiedersachsen",
-        BERATUNG,
-        P.EMPLOYEES,
-        topics=("Home Office und Arbeitszeit",),
-        summary=(
-            "Betriebsräte, Beschäftigte und Geschäftsführungen kleiner Betriebe werden zu Regeln "
-            "für mobiles Arbeiten und Arbeitszeit beraten und geschult."
-        ),
-        goals="Gute Regeln für Home Office in kleinen und mittleren Betrieben.",
-        target_group="Beschäftigte, Interessenvertretungen und Leitungen in KMU",
-        region="Region SüdOstNiedersachsen",
-        planned_participants=160,
-        companies_reached=25,
-        costs="120000",
-        requested="60000",
-        cofinancing={"DGB Region SüdOstNiedersachsen": "20000", "IG Metall Braunschweig": "40000"},
-        runtime=(D(2021, 1, 1), D(2021, 6, 30)),
-        steps=(
-            *stage_1(D(2020, 6, 16), D(2020, 8, 21), D(2020, 9, 3), D(2020, 9, 17)),
-            description(D(2020, 11, 27)),
-        ),
-        expect=S.DESCRIPTION_SUBMITTED,
-    ),
-    _project(
-        "Berufsorientierung inklusiv",
-        AWO,
-        BERATUNG,
-        P.STRUCTURAL,
-        topics=(
-            "Berufsorientierung unter Einbeziehung von KMU und von besonderen Personengruppen",
-        ),
-        summary=(
-            "Jugendliche mit Behinderung oder Förderbedarf lernen in Praxistagen kleine und "
-            "mittlere Betriebe kennen; die Betriebe werden zu Unterstützungsangeboten beraten."
-        ),
-        goals="Übergänge in Ausbildung; inklusive Betriebe.",
-        target_group="Jugendliche mit Förderbedarf; KMU",
-        region="Stadt Braunschweig, Landkreis Peine",
-        planned_participants=90,
-        companies_reached=40,
-        costs="150000",
-        requested="75000",
-        cofinancing={AWO: "30000", "Landkreis Peine": "45000"},
-        runtime=(D(2021, 2, 1), D(2021, 6, 30)),
-        steps=stage_1(D(2020, 7, 14), D(2020, 8, 21), D(2020, 9, 3), D(2020, 9, 17)),
-        expect=S.DESCRIPTION_REQUESTED,
-    ),
-    _project(
-        "Studienzweifler ins Handwerk",
-        "Handwerkskammer Braunschweig-Lüneburg-Stade",
-        BERATUNG,
-        P.STRUCTURAL,
-        topics=(
-            "Studienabsolventen und Studienabbrecher für lokale KMU (binden, halten und anwerben)",
-        ),
-        summary=(
-            "Studierende, die ihr Studium abbrechen wollen, werden beraten und in eine verkürzte "
-            "Ausbildung im Handwerk vermittelt."
-        ),
-        goals="Studienabbrecher als Fachkräfte für das Handwerk gewinnen.",
-        target_group="Studienzweifler und Studienabbrecher",
-        region="Städte Braunschweig und Wolfsburg, Landkreis Wolfenbüttel",
-        planned_participants=60,
-        companies_reached=40,
-        costs="130000",
-        requested="65000",
-        cofinancing={"Handwerkskammer Braunschweig-Lüneburg-Stade": "65000"},
-        runtime=(D(2021, 2, 1), D(2021, 6, 30)),
-        steps=stage_1(D(2020, 9, 22), D(2020, 11, 6), D(2020, 11, 19)),
-        expect=S.SKETCH_STEERING,
-    ),
-    _project(
-        "Kompetenzen sichtbar machen: Praxistests für Geflüchtete",
-        INTEGRATIONSDIENST,
-        BERATUNG,
-        P.UNEMPLOYED,
-        topics=(NONFORMAL,),
-        summary=(
-            "Geflüchtete zeigen in Arbeitsproben in Werkstätten und Betrieben, was sie können; "
-            "das Ergebnis wird dokumentiert und für Bewerbungen und Anerkennung genutzt."
-        ),
-        goals="Nichtformale Kenntnisse nutzbar machen.",
-        target_group="Geflüchtete ohne anerkannten Berufsabschluss",
-        region="Stadt Wolfsburg, Landkreis Gifhorn",
-        planned_participants=100,
-        costs="110000",
-        requested="55000",
-        cofinancing={"Jobcenter Wolfsburg": "40000", INTEGRATIONSDIENST: "15000"},
-        runtime=(D(2021, 2, 1), D(2021, 6, 30)),
-        steps=(consult(D(2020, 10, 13)), sketch(D(2020, 11, 6)), forward(D(2020, 11, 19))),
-        expect=S.SKETCH_SPEAKERS,
-    ),
-    _project(
-        "Familienbewusste Personalpolitik im Mittelstand",
-        "Stadt Wolfsburg",
-        BERATUNG,
-        P.STRUCTURAL,
-        topics=("Vereinbarkeit von Familie und Beruf (projektbezogen)",),
-        summary=(
-            "Mittelständische Betriebe werden zu Arbeitszeit, Kinderbetreuung und Pflege von "
-            "Angehörigen beraten und tauschen sich in einem Netzwerk aus."
-        ),
-        goals="Vereinbarkeit als Vorteil bei der Fachkräftegewinnung.",
-        target_group="Kleine und mittlere Unternehmen",
-        region="Stadt Wolfsburg",
-        companies_reached=30,
-        costs="100000",
-        requested="50000",
-        cofinancing={"Stadt Wolfsburg": "50000"},
-        runtime=(D(2021, 3, 1), D(2021, 6, 30)),
-        steps=(consult(D(2020, 10, 20)), sketch(D(2020, 11, 27))),
-        expect=S.SKETCH_SUBMITTED,
-    ),
-    _project(
-        "Technikberufe: attraktive Arbeitgeber für Frauen",
-        "Ostfalia Hochschule für angewandte Wissenschaften",
-        REKRUTIERUNG,
-        P.STRUCTURAL,
-        topics=("Arbeitgeber für Frauen attraktiv machen",),
-        summary=(
-            "Technische Betriebe prüfen mit der Hochschule, was sie für Ingenieurinnen und "
-            "Technikerinnen attraktiv macht, und setzen Maßnahmen um."
-        ),
-        goals="Mehr Frauen in technischen Berufen der Region.",
-        target_group="Technische KMU; Studentinnen und Absolventinnen",
-        region="Landkreis Wolfenbüttel, Stadt Salzgitter",
-        companies_reached=20,
-        costs="90000",
-        requested="45000",
-        cofinancing={"Ostfalia Hochschule für angewandte Wissenschaften": "45000"},
-        runtime=(D(2021, 3, 1), D(2021, 6, 30)),
-        steps=(consult(D(2020, 11, 24), "Erstgespräch; Kurzskizze in Vorbereitung."),),
-        expect=S.CONSULTATION,
-    ),
-    _project(
-        "Digital solidarisch: Digitalpaten im Betrieb",
-        "ver.di Bezirk Region Süd-Ost-Niedersachsen",
-        DIGITAL,
-        P.EMPLOYEES,
-        topics=("Digitales Leben - Solidarität",),
-        summary=(
-            "Beschäftigte mit digitaler Erfahrung helfen Kolleginnen und Kollegen als "
-            "Digitalpaten im Arbeitsalltag."
-        ),
-        goals="Niemanden im digitalen Wandel zurücklassen.",
-        target_group="Beschäftigte mit wenig digitaler Erfahrung",
-        region="Stadt Braunschweig",
-        costs="80000",
-        requested="40000",
-        cofinancing={"ver.di Bezirk Region Süd-Ost-Niedersachsen": "40000"},
-        runtime=(D(2021, 3, 1), D(2021, 6, 30)),
-        steps=(),
-        expect=S.IDEA,
-    ),
-    _project(
-        "Betriebe beraten: Beschäftigung Geflüchteter",
-        AWO,
-        BERATUNG,
-        P.STRUCTURAL,
-        topics=(BETRIEBE_GEFLUECHTETE,),
-        summary=(
-            "Betriebe erhalten Beratung zu Aufenthaltsrecht, Förderinstrumenten und "
-            "Einarbeitung, wenn sie Geflüchtete beschäftigen oder ausbilden wollen."
-        ),
-        goals="Mehr Betriebe beschäftigen und qualifizieren Geflüchtete.",
-        target_group="Kleine und mittlere Unternehmen",
-        region="Stadt Braunschweig, Landkreis Helmstedt",
-        companies_reached=60,
-        costs="140000",
-        requested="70000",
-        cofinancing={AWO: "30000", "Landkreis Helmstedt": "40000"},
-        runtime=(D(2021, 2, 1), D(2021, 6, 30)),
-        steps=(
-            *stage_1(D(2020, 8, 4), D(2020, 8, 21), D(2020, 9, 3)),
-            steering(
-                D(2020, 9, 17),
-                Outcome.REVISION,
-                "Bitte die Abgrenzung zum Folgeprojekt der AWO-Praktikumsbörse und zur "
-                "Arbeitgeberberatung der Kammern darstellen.",
-            ),
-        ),
-        expect=S.REVISION_REQUESTED,
-    ),
-    _project(
-        "Digitales Lernen in der Ausbildung",
-        "IHK Lüneburg-Wolfsburg",
-        DIGITAL,
-        P.EMPLOYEES,
-        topics=("Digitalisierung lernen / Digitales Lernen / Soziale Kompetenz erwerben",),
-        summary=(
-            "Ausbilderinnen und Ausbilder in KMU lernen, digitale Lernmittel in der Ausbildung "
-            "einzusetzen; Auszubildende erhalten Lernplattformen und Lernbegleitung."
-        ),
-        goals="Digitale Kompetenzen in der betrieblichen Ausbildung.",
-        target_group="Ausbilderinnen und Ausbilder, Auszubildende in KMU",
-        region="Stadt Wolfsburg, Landkreise Gifhorn und Helmstedt",
-        planned_participants=200,
-        companies_reached=35,
-        costs="150000",
-        requested="75000",
-        cofinancing={"IHK Lüneburg-Wolfsburg": "75000"},
-        runtime=(D(2021, 2, 1), D(2021, 6, 30)),
-        steps=(
-            *stage_1(D(2020, 8, 11), D(2020, 8, 21), D(2020, 9, 3), D(2020, 9, 17)),
-            *stage_2(D(2020, 11, 6), D(2020, 11, 19)),
-            # The office coordinates ideas that meet: the Steuerkreis waits for that.
-            steering(
-                D(2020, 12, 3),
-                Outcome.DEFERRED,
-                reasons="Die Geschäftsstelle stimmt das Vorhaben mit „Arbeit 4.0 im Handwerk“ ab.",
-            ),
-        ),
-        expect=S.DEFERRED,
     ),
     _project(
         "Azubi-Speeddating in der Region",
@@ -1230,6 +950,808 @@ PHASE_2_PROJECTS = (
         ),
         expect=S.REJECTED,
     ),
+)
+
+# --- Phase 2021–2024: history, every project at its end -----------------------------------------
+#
+# Illustrative, like the fields of the phase (`demo.renewal`). Meeting calendar (Sprecherkreis /
+# Steuerkreis, the third Wednesday of each quarter's middle month and two weeks before):
+# 04.08./18.08. and 03.11./17.11.2021, 02.02./16.02., 04.05./18.05., 03.08./17.08. and
+# 02.11./16.11.2022, 01.02./15.02. and 03.05./17.05.2023.
+
+PHASE_3_PROJECTS = (
+    _project(
+        "Digitale Kompetenzen für Beschäftigte in KMU",
+        "IHK Braunschweig",
+        DIGITAL,
+        P.EMPLOYEES,
+        topics=(themes.T_DIGITAL,),
+        summary=(
+            "Beschäftigte kleiner und mittlerer Unternehmen lernen in kurzen Modulen im Betrieb "
+            "und online, mit digitalen Werkzeugen, Daten und Datenschutz umzugehen."
+        ),
+        goals="Digitale Grundkompetenzen in der Breite der Belegschaften.",
+        target_group="Beschäftigte in kleinen und mittleren Unternehmen",
+        region="Region SüdOstNiedersachsen",
+        planned_participants=500,
+        companies_reached=120,
+        costs="600000",
+        requested="300000",
+        cofinancing={
+            "IHK Braunschweig": "100000",
+            "Beteiligte Unternehmen (Eigenanteil)": "200000",
+        },
+        runtime=(D(2022, 1, 1), D(2024, 6, 30)),
+        steps=(
+            *stage_1(D(2021, 7, 13), D(2021, 7, 23), D(2021, 8, 4), D(2021, 8, 18)),
+            *stage_2(D(2021, 10, 15), D(2021, 11, 3), D(2021, 11, 17)),
+            *funded(
+                D(2021, 11, 29), "NBank FKB-2021-0019", D(2021, 12, 16), "300000", D(2022, 1, 1)
+            ),
+            close(D(2024, 9, 27), "580000", "290000", 512, 498),
+        ),
+        expect=S.CLOSED,
+    ),
+    _project(
+        "Pflegeschule international: Anerkennung begleiten",
+        "Diakonie im Braunschweiger Land gGmbH",
+        REKRUTIERUNG,
+        P.STRUCTURAL,
+        topics=(themes.T_CARE,),
+        summary=(
+            "Pflegefachkräfte aus dem Ausland werden von der Anwerbung über die Anerkennung "
+            "ihres Abschlusses bis in die ersten Monate im Betrieb begleitet; die Träger der "
+            "Pflege lernen, wie Einarbeitung über Sprachgrenzen gelingt."
+        ),
+        goals="Anerkannte Pflegefachkräfte für die Region; weniger Abbrüche.",
+        target_group="Internationale Pflegefachkräfte, Träger der Pflege",
+        region="Städte Braunschweig und Wolfsburg, Landkreis Helmstedt",
+        planned_participants=90,
+        companies_reached=25,
+        costs="500000",
+        requested="250000",
+        cofinancing={
+            "Diakonie im Braunschweiger Land gGmbH": "150000",
+            "Agentur für Arbeit Braunschweig-Goslar": "100000",
+        },
+        runtime=(D(2022, 5, 1), D(2024, 6, 30)),
+        steps=(
+            *stage_1(D(2021, 9, 7), D(2021, 10, 15), D(2021, 11, 3), D(2021, 11, 17)),
+            *stage_2(D(2022, 1, 14), D(2022, 2, 2), D(2022, 2, 16)),
+            *funded(D(2022, 3, 1), "NBank FKB-2022-0004", D(2022, 4, 7), "250000", D(2022, 5, 1)),
+            close(D(2024, 10, 11), "500000", "250000", 96, 88),
+        ),
+        expect=S.CLOSED,
+    ),
+    _project(
+        "Transformationswerkstatt Zulieferer",
+        "Arbeitgeberverband Region Braunschweig e. V.",
+        DIGITAL,
+        P.EMPLOYEES,
+        topics=(themes.T_WORK40,),
+        summary=(
+            "Zulieferbetriebe erarbeiten mit ihren Beschäftigten, welche Tätigkeiten sich durch "
+            "Elektromobilität und Automatisierung ändern, und qualifizieren für die neuen."
+        ),
+        goals="Beschäftigte in der Transformation halten und weiterbilden.",
+        target_group="Beschäftigte und Führungskräfte in Zulieferbetrieben",
+        region="Städte Braunschweig, Salzgitter und Wolfsburg, Landkreis Gifhorn",
+        planned_participants=320,
+        companies_reached=30,
+        costs="520000",
+        requested="260000",
+        cofinancing={
+            "Arbeitgeberverband Region Braunschweig e. V.": "60000",
+            "IG Metall Braunschweig": "20000",
+            "Beteiligte Unternehmen (Eigenanteil)": "180000",
+        },
+        runtime=(D(2022, 11, 1), D(2024, 6, 30)),
+        steps=(
+            *stage_1(D(2022, 1, 11), D(2022, 4, 8), D(2022, 5, 4), D(2022, 5, 18)),
+            *stage_2(D(2022, 7, 15), D(2022, 8, 3), D(2022, 8, 17)),
+            *funded(
+                D(2022, 8, 31), "NBank FKB-2022-0021", D(2022, 10, 6), "260000", D(2022, 11, 1)
+            ),
+            close(D(2024, 9, 30), "510000", "255000", 340, 332),
+        ),
+        expect=S.CLOSED,
+    ),
+    _project(
+        "Berufsorientierung im Tandem: Schule und KMU",
+        "Landkreis Gifhorn",
+        BERATUNG,
+        P.STRUCTURAL,
+        topics=(themes.T_ORIENTATION,),
+        summary=(
+            "Schulen und kleine Betriebe bilden Tandems: Schülerinnen und Schüler lernen die "
+            "Betriebe in Praxistagen kennen, die Betriebe gewinnen Auszubildende."
+        ),
+        goals="Mehr Ausbildungsverträge in kleinen Betrieben des Landkreises.",
+        target_group="Schülerinnen und Schüler der Abschlussklassen; KMU",
+        region="Landkreis Gifhorn",
+        planned_participants=400,
+        companies_reached=70,
+        costs="360000",
+        requested="180000",
+        cofinancing={
+            "Landkreis Gifhorn": "120000",
+            "Handwerkskammer Braunschweig-Lüneburg-Stade": "60000",
+        },
+        runtime=(D(2023, 2, 1), D(2024, 6, 30)),
+        steps=(
+            *stage_1(D(2022, 6, 14), D(2022, 7, 15), D(2022, 8, 3), D(2022, 8, 17)),
+            *stage_2(D(2022, 10, 14), D(2022, 11, 2), D(2022, 11, 16)),
+            *funded(
+                D(2022, 11, 30), "NBank FKB-2022-0033", D(2023, 1, 12), "180000", D(2023, 2, 1)
+            ),
+            close(D(2024, 8, 30), "350000", "175000", 410, 410),
+        ),
+        expect=S.CLOSED,
+    ),
+    _project(
+        "Rückkehr in die Region: Fachkräfte-Netzwerk",
+        "Stadt Salzgitter",
+        REKRUTIERUNG,
+        P.STRUCTURAL,
+        topics=(themes.T_RETURN,),
+        summary=(
+            "Ein Netzwerk aus Betrieben, Hochschulen und Stadt spricht Fachkräfte an, die die "
+            "Region verlassen haben, berät sie zu Stellen und begleitet den Umzug. Anders als "
+            "die Rückkehrkampagne von 2019 verbindet es die Ansprache mit Stellenangeboten."
+        ),
+        goals="Abgewanderte Fachkräfte mit passenden Stellen zurückgewinnen.",
+        target_group="Abgewanderte Fachkräfte und ihre Familien; Arbeitgeber",
+        region="Stadt Salzgitter",
+        planned_participants=120,
+        companies_reached=40,
+        costs="300000",
+        requested="150000",
+        cofinancing={"Stadt Salzgitter": "150000"},
+        runtime=(D(2023, 5, 1), D(2024, 6, 30)),
+        steps=(
+            *stage_1(D(2022, 9, 6), D(2022, 10, 14), D(2022, 11, 2), D(2022, 11, 16)),
+            *stage_2(D(2023, 1, 13), D(2023, 2, 1), D(2023, 2, 15)),
+            *funded(D(2023, 3, 1), "NBank FKB-2023-0006", D(2023, 4, 13), "150000", D(2023, 5, 1)),
+            close(D(2024, 9, 13), "290000", "145000", 120, 118),
+        ),
+        expect=S.CLOSED,
+    ),
+    _project(
+        "Teilqualifizierung Lager 4.0",
+        BILDUNGSWERK,
+        BERATUNG,
+        P.UNEMPLOYED,
+        topics=(themes.T_PARTIAL,),
+        summary=(
+            "Arbeitslose ohne Abschluss erwerben Teilqualifikationen in der digitalisierten "
+            "Lagerlogistik, mit Praxisphasen in Logistikzentren der Region."
+        ),
+        goals="Abschluss in Etappen; Vermittlung in die Logistik.",
+        target_group="Arbeitslose ohne Berufsabschluss",
+        region="Stadt Salzgitter, Landkreis Peine",
+        planned_participants=60,
+        costs="160000",
+        requested="80000",
+        cofinancing={AA_BS_GS: "60000", BILDUNGSWERK: "20000"},
+        runtime=(D(2024, 1, 1), D(2024, 6, 30)),
+        steps=(
+            *stage_1(D(2023, 3, 7), D(2023, 4, 14), D(2023, 5, 3), D(2023, 5, 17)),
+            withdraw(
+                D(2023, 9, 20),
+                "Zurückgezogen am 20.09.2023: der Träger kann die Teilnehmergewinnung in der "
+                "verbleibenden Laufzeit nicht sicherstellen.",
+            ),
+        ),
+        expect=S.WITHDRAWN,
+    ),
+)
+
+# --- Phase 2024–2027: the present, every state of the procedure ---------------------------------
+#
+# Illustrative, like the fields of the phase (`demo.renewal`); the rate is 60 %. Meeting calendar
+# (Sprecherkreis / Steuerkreis): 07.08./21.08. and 06.11./20.11.2024; 05.02./19.02., 07.05./21.05.,
+# 06.08./20.08. and 05.11./19.11.2025; 04.02./18.02., 06.05./20.05., 05.08./19.08. and
+# 04.11./18.11.2026 (the meetings of 2026 are held in the demo, `demo.meetings`). Projects still in
+# the procedure stand as they do in early December 2026; those forwarded wait for the
+# Sprecherkreis of 03.02.2027. Runtimes end by 31.12.2027, the phase's latest project end.
+
+GEWINNEN = themes.GEWINNEN
+QUALIFIZIERUNG = themes.QUALIFIZIERUNG
+INTEGRATION = themes.INTEGRATION
+NEXT_SPEAKERS = D(2027, 2, 3)
+
+PHASE_4_PROJECTS = (
+    _project(
+        "Transformationslotsen in der Zulieferindustrie",
+        "IG Metall Braunschweig",
+        QUALIFIZIERUNG,
+        P.EMPLOYEES,
+        topics=(themes.T_TRANSFORMATION,),
+        summary=(
+            "Lotsinnen und Lotsen aus den Belegschaften beraten Beschäftigte von Zulieferbetrieben, "
+            "deren Tätigkeit sich mit der Elektromobilität ändert, und vermitteln sie in "
+            "passende Weiterbildungen."
+        ),
+        goals="Beschäftigte in der Transformation weiterbilden und in der Region halten.",
+        target_group="Beschäftigte in Zulieferbetrieben der Automobilindustrie",
+        region="Städte Braunschweig, Salzgitter und Wolfsburg",
+        planned_participants=200,
+        companies_reached=25,
+        costs="300000",
+        requested="180000",
+        cofinancing={
+            "IG Metall Braunschweig": "30000",
+            "Arbeitgeberverband Region Braunschweig e. V.": "30000",
+            "Beteiligte Unternehmen (Eigenanteil)": "60000",
+        },
+        runtime=(D(2025, 1, 1), D(2026, 6, 30)),
+        steps=(
+            *stage_1(D(2024, 7, 9), D(2024, 7, 19), D(2024, 8, 7), D(2024, 8, 21)),
+            *stage_2(D(2024, 10, 11), D(2024, 11, 6), D(2024, 11, 20)),
+            *funded(
+                D(2024, 11, 29), "NBank FKB-2024-0031", D(2024, 12, 18), "180000", D(2025, 1, 1)
+            ),
+            close(D(2026, 9, 30), "290000", "174000", 214, 201),
+        ),
+        expect=S.CLOSED,
+    ),
+    _project(
+        "Welcome Center: internationale Fachkräfte ankommen lassen",
+        ALLIANZ,
+        GEWINNEN,
+        P.STRUCTURAL,
+        topics=(themes.T_INTERNATIONAL,),
+        summary=(
+            "Das Welcome Center der Region berät internationale Fachkräfte, ihre Familien und "
+            "die Betriebe, die sie beschäftigen, von der Anerkennung des Abschlusses bis zur "
+            "Wohnungssuche, und bringt sie mit den Angeboten der Partner zusammen."
+        ),
+        goals="Internationale Fachkräfte gewinnen und halten; Betriebe bei der Anwerbung stützen.",
+        target_group="Internationale Fachkräfte und ihre Familien, Unternehmen der Region",
+        region="Region SüdOstNiedersachsen",
+        planned_participants=800,
+        companies_reached=120,
+        costs="500000",
+        requested="300000",
+        cofinancing={STADT_BRAUNSCHWEIG: "70000", "Stadt Wolfsburg": "70000", ALLIANZ: "60000"},
+        runtime=(D(2025, 4, 1), D(2027, 6, 30)),
+        steps=(
+            *stage_1(D(2024, 7, 16), D(2024, 7, 26), D(2024, 8, 7), D(2024, 8, 21)),
+            *stage_2(D(2024, 10, 18), D(2024, 11, 6), D(2024, 11, 20)),
+            *funded(D(2024, 12, 5), "NBank FKB-2024-0034", D(2025, 3, 6), "300000", D(2025, 4, 1)),
+        ),
+        expect=S.RUNNING,
+    ),
+    _project(
+        "Pflegeausbildung international",
+        "Diakonie im Braunschweiger Land gGmbH",
+        GEWINNEN,
+        P.STRUCTURAL,
+        topics=(themes.T_CARE,),
+        summary=(
+            "Junge Menschen aus dem Ausland beginnen eine Pflegeausbildung in der Region; "
+            "Sprachkurs, Wohnen und Praxisanleitung sind aufeinander abgestimmt."
+        ),
+        goals="Mehr Auszubildende in der Pflege; weniger Ausbildungsabbrüche.",
+        target_group="Internationale Auszubildende in der Pflege; Träger der Pflege",
+        region="Stadt Braunschweig, Landkreise Helmstedt und Wolfenbüttel",
+        planned_participants=60,
+        companies_reached=15,
+        costs="280000",
+        requested="168000",
+        cofinancing={"Diakonie im Braunschweiger Land gGmbH": "62000", AA_BS_GS: "50000"},
+        runtime=(D(2025, 7, 1), D(2027, 6, 30)),
+        steps=(
+            *stage_1(D(2024, 12, 3), D(2025, 1, 10), D(2025, 2, 5), D(2025, 2, 19)),
+            *stage_2(D(2025, 4, 11), D(2025, 5, 7), D(2025, 5, 21)),
+            *funded(D(2025, 6, 2), "NBank FKB-2025-0012", D(2025, 6, 26), "168000", D(2025, 7, 1)),
+        ),
+        expect=S.RUNNING,
+    ),
+    _project(
+        "Quereinstieg in die Kita begleiten",
+        "Stadt Salzgitter",
+        GEWINNEN,
+        P.STRUCTURAL,
+        topics=(themes.T_CARE,),
+        summary=(
+            "Quereinsteigende in die Kindertagesbetreuung werden während der berufsbegleitenden "
+            "Ausbildung von Mentorinnen und Mentoren in den Kitas begleitet."
+        ),
+        goals="Fachkräfte für die Kitas gewinnen und in den ersten Jahren halten.",
+        target_group="Quereinsteigende in die Kindertagesbetreuung; Kita-Träger",
+        region="Stadt Salzgitter",
+        planned_participants=45,
+        companies_reached=20,
+        costs="240000",
+        requested="144000",
+        cofinancing={"Stadt Salzgitter": "96000"},
+        runtime=(D(2026, 1, 1), D(2027, 6, 30)),
+        steps=(
+            *stage_1(D(2025, 4, 8), D(2025, 7, 18), D(2025, 8, 6), D(2025, 8, 20)),
+            *stage_2(D(2025, 10, 17), D(2025, 11, 5), D(2025, 11, 19)),
+            *funded(
+                D(2025, 11, 27), "NBank FKB-2025-0041", D(2025, 12, 18), "144000", D(2026, 1, 1)
+            ),
+        ),
+        expect=S.RUNNING,
+    ),
+    _project(
+        "Jobcoaching für Langzeitarbeitslose",
+        "Jobcenter Braunschweig",
+        INTEGRATION,
+        P.UNEMPLOYED,
+        topics=(themes.T_LONG_TERM,),
+        summary=(
+            "Langzeitarbeitslose werden zwölf Monate lang gecoacht, lernen Betriebe in Praktika "
+            "kennen und werden auch nach der Arbeitsaufnahme begleitet."
+        ),
+        goals="Arbeitsaufnahme auf dem ersten Arbeitsmarkt, die hält.",
+        target_group="Langzeitarbeitslose",
+        region="Stadt Braunschweig",
+        planned_participants=80,
+        companies_reached=50,
+        costs="260000",
+        requested="156000",
+        cofinancing={"Jobcenter Braunschweig": "74000", STADT_BRAUNSCHWEIG: "30000"},
+        runtime=(D(2027, 1, 1), D(2027, 12, 31)),
+        steps=(
+            *stage_1(D(2025, 11, 11), D(2026, 1, 16), D(2026, 2, 4), D(2026, 2, 18)),
+            *stage_2(D(2026, 4, 17), D(2026, 5, 6), D(2026, 5, 20)),
+            file(D(2026, 6, 10), "NBank FKB-2026-0015"),
+            # The bank grants less than the Votum reserved; the project starts in January.
+            grant(D(2026, 10, 29), "150000"),
+        ),
+        expect=S.GRANTED,
+    ),
+    _project(
+        "Willkommenslotsinnen II: geflüchtete Frauen in Arbeit",
+        "Caritasverband Braunschweig e. V.",
+        INTEGRATION,
+        P.UNEMPLOYED,
+        topics=(themes.T_REFUGEE_WOMEN,),
+        summary=(
+            "Nach dem Vorbild der Willkommenslotsinnen von 2019/2020 begleiten Lotsinnen "
+            "geflüchtete Frauen in Ausbildung und Arbeit; neu ist die Beratung der Betriebe zur "
+            "Teilzeitausbildung."
+        ),
+        goals="Erwerbstätigkeit geflüchteter Frauen; Teilzeitausbildung in Betrieben.",
+        target_group="Geflüchtete Frauen, insbesondere Mütter; KMU",
+        region="Stadt Braunschweig, Landkreis Wolfenbüttel",
+        planned_participants=100,
+        participant_groups="100 geflüchtete Frauen",
+        costs="220000",
+        requested="132000",
+        cofinancing={
+            "Caritasverband Braunschweig e. V.": "40000",
+            "Landkreis Wolfenbüttel": "48000",
+        },
+        runtime=(D(2027, 1, 1), D(2027, 12, 31)),
+        steps=(
+            *stage_1(D(2026, 1, 13), D(2026, 1, 16), D(2026, 2, 4), D(2026, 2, 18)),
+            *stage_2(D(2026, 7, 17), D(2026, 8, 5), D(2026, 8, 19)),
+            file(D(2026, 9, 15), "NBank FKB-2026-0027"),
+        ),
+        expect=S.APPLICATION_FILED,
+    ),
+    _project(
+        "Teilqualifizierung in der Pflegehilfe",
+        BILDUNGSWERK,
+        QUALIFIZIERUNG,
+        P.UNEMPLOYED,
+        topics=(themes.T_PARTIAL,),
+        summary=(
+            "Arbeitslose ohne Abschluss erwerben in Teilqualifikationen den Abschluss als "
+            "Pflegehelferin oder Pflegehelfer, mit Praxisphasen in Einrichtungen der Region."
+        ),
+        goals="Abschluss in Etappen; Helferinnen und Helfer für die Pflege.",
+        target_group="Arbeitslose ohne Berufsabschluss",
+        region="Stadt Salzgitter, Landkreis Peine",
+        planned_participants=50,
+        costs="200000",
+        requested="120000",
+        cofinancing={AA_BS_GS: "60000", BILDUNGSWERK: "20000"},
+        runtime=(D(2027, 3, 1), D(2027, 12, 31)),
+        steps=(
+            *stage_1(D(2026, 3, 3), D(2026, 4, 17), D(2026, 5, 6), D(2026, 5, 20)),
+            *stage_2(D(2026, 10, 16), D(2026, 11, 4), D(2026, 11, 18)),
+        ),
+        expect=S.ENDORSED,
+    ),
+    _project(
+        "Arbeit 4.0 im Handwerk",
+        "Kreishandwerkerschaft Braunschweig-Gifhorn",
+        QUALIFIZIERUNG,
+        P.EMPLOYEES,
+        topics=(themes.T_DIGITAL,),
+        summary=(
+            "Handwerksbetriebe erproben digitale Auftragsabwicklung und Baustellendokumentation; "
+            "Beschäftigte werden in kurzen Modulen im Betrieb geschult."
+        ),
+        goals="Beschäftigte im Handwerk für digitale Arbeitsabläufe qualifizieren.",
+        target_group="Beschäftigte in Handwerksbetrieben",
+        region="Stadt Braunschweig, Landkreis Gifhorn",
+        planned_participants=120,
+        companies_reached=30,
+        costs="160000",
+        requested="80000",
+        cofinancing={
+            "Kreishandwerkerschaft Braunschweig-Gifhorn": "40000",
+            "Handwerkskammer Braunschweig-Lüneburg-Stade": "40000",
+        },
+        runtime=(D(2027, 4, 1), D(2027, 12, 31)),
+        steps=(
+            *stage_1(D(2026, 3, 12), D(2026, 4, 17), D(2026, 5, 6), D(2026, 5, 20)),
+            description(D(2026, 10, 16)),
+            forward(D(2026, 10, 22), D(2026, 11, 4)),
+            speakers(
+                D(2026, 11, 4),
+                reasons="Empfehlung an den Steuerkreis; Beratung dort im Februar 2027 gemeinsam "
+                "mit „Digitales Lernen in der Ausbildung“.",
+            ),
+        ),
+        expect=S.DESCRIPTION_STEERING,
+    ),
+    _project(
+        "Digitales Lernen in der Ausbildung",
+        "IHK Lüneburg-Wolfsburg",
+        QUALIFIZIERUNG,
+        P.EMPLOYEES,
+        topics=(themes.T_DIGITAL,),
+        summary=(
+            "Ausbilderinnen und Ausbilder in KMU lernen, digitale Lernmittel in der Ausbildung "
+            "einzusetzen; Auszubildende erhalten Lernplattformen und Lernbegleitung."
+        ),
+        goals="Digitale Kompetenzen in der betrieblichen Ausbildung.",
+        target_group="Ausbilderinnen und Ausbilder, Auszubildende in KMU",
+        region="Stadt Wolfsburg, Landkreise Gifhorn und Helmstedt",
+        planned_participants=200,
+        companies_reached=35,
+        costs="150000",
+        requested="75000",
+        cofinancing={"IHK Lüneburg-Wolfsburg": "75000"},
+        runtime=(D(2027, 4, 1), D(2027, 12, 31)),
+        steps=(
+            *stage_1(D(2026, 3, 10), D(2026, 4, 17), D(2026, 5, 6), D(2026, 5, 20)),
+            *stage_2(D(2026, 10, 16), D(2026, 11, 4)),
+            # The office coordinates ideas that meet: the Steuerkreis waits for that.
+            steering(
+                D(2026, 11, 18),
+                Outcome.DEFERRED,
+                reasons="Die Geschäftsstelle stimmt das Vorhaben mit „Arbeit 4.0 im Handwerk“ ab.",
+            ),
+        ),
+        expect=S.DEFERRED,
+    ),
+    _project(
+        "Wissen weitergeben: Tandems aus Erfahrenen und Nachwuchs",
+        "Arbeitgeberverband Region Braunschweig e. V.",
+        QUALIFIZIERUNG,
+        P.EMPLOYEES,
+        topics=(themes.T_KNOWLEDGE,),
+        summary=(
+            "Beschäftigte kurz vor dem Ruhestand geben ihr Erfahrungswissen in begleiteten "
+            "Tandems an Nachwuchskräfte weiter; Betriebe lernen Methoden der Wissenssicherung."
+        ),
+        goals="Erfahrungswissen im Betrieb sichern.",
+        target_group="Ältere Beschäftigte und Nachwuchskräfte in KMU",
+        region="Städte Braunschweig und Wolfsburg",
+        planned_participants=80,
+        companies_reached=20,
+        costs="140000",
+        requested="70000",
+        cofinancing={
+            "Arbeitgeberverband Region Braunschweig e. V.": "30000",
+            "Beteiligte Unternehmen (Eigenanteil)": "40000",
+        },
+        runtime=(D(2027, 4, 1), D(2027, 12, 31)),
+        steps=(
+            *stage_1(D(2026, 6, 9), D(2026, 7, 17), D(2026, 8, 5), D(2026, 8, 19)),
+            description(D(2026, 11, 27)),
+            forward(D(2026, 12, 1), NEXT_SPEAKERS),
+        ),
+        expect=S.DESCRIPTION_SPEAKERS,
+    ),
+    _project(
+        "Mobiles Arbeiten in KMU gestalten",
+        "DGB Region SüdOstNiedersachsen",
+        QUALIFIZIERUNG,
+        P.EMPLOYEES,
+        topics=(themes.T_MOBILE,),
+        summary=(
+            "Betriebsräte, Beschäftigte und Geschäftsführungen kleiner Betriebe werden zu Regeln "
+            "für mobiles Arbeiten und Arbeitszeit beraten und geschult."
+        ),
+        goals="Gute Regeln für Home Office in kleinen und mittleren Betrieben.",
+        target_group="Beschäftigte, Interessenvertretungen und Leitungen in KMU",
+        region="Region SüdOstNiedersachsen",
+        planned_participants=160,
+        companies_reached=25,
+        costs="120000",
+        requested="60000",
+        cofinancing={"DGB Region SüdOstNiedersachsen": "20000", "IG Metall Braunschweig": "40000"},
+        runtime=(D(2027, 4, 1), D(2027, 12, 31)),
+        steps=(
+            *stage_1(D(2026, 6, 16), D(2026, 7, 17), D(2026, 8, 5), D(2026, 8, 19)),
+            description(D(2026, 11, 30)),
+        ),
+        expect=S.DESCRIPTION_SUBMITTED,
+    ),
+    _project(
+        "Berufsorientierung inklusiv",
+        AWO,
+        GEWINNEN,
+        P.STRUCTURAL,
+        topics=(themes.T_ORIENTATION,),
+        summary=(
+            "Jugendliche mit Behinderung oder Förderbedarf lernen in Praxistagen kleine und "
+            "mittlere Betriebe kennen; die Betriebe werden zu Unterstützungsangeboten beraten."
+        ),
+        goals="Übergänge in Ausbildung; inklusive Betriebe.",
+        target_group="Jugendliche mit Förderbedarf; KMU",
+        region="Stadt Braunschweig, Landkreis Peine",
+        planned_participants=90,
+        companies_reached=40,
+        costs="150000",
+        requested="75000",
+        cofinancing={AWO: "30000", "Landkreis Peine": "45000"},
+        runtime=(D(2027, 5, 1), D(2027, 12, 31)),
+        steps=stage_1(D(2026, 9, 8), D(2026, 10, 16), D(2026, 11, 4), D(2026, 11, 18)),
+        expect=S.DESCRIPTION_REQUESTED,
+    ),
+    _project(
+        "Studienzweifler ins Handwerk",
+        "Handwerkskammer Braunschweig-Lüneburg-Stade",
+        GEWINNEN,
+        P.STRUCTURAL,
+        topics=(themes.T_STUDENTS,),
+        summary=(
+            "Studierende, die ihr Studium abbrechen wollen, werden beraten und in eine verkürzte "
+            "Ausbildung im Handwerk vermittelt."
+        ),
+        goals="Studienabbrecher als Fachkräfte für das Handwerk gewinnen.",
+        target_group="Studienzweifler und Studienabbrecher",
+        region="Städte Braunschweig und Wolfsburg, Landkreis Wolfenbüttel",
+        planned_participants=60,
+        companies_reached=40,
+        costs="130000",
+        requested="65000",
+        cofinancing={"Handwerkskammer Braunschweig-Lüneburg-Stade": "65000"},
+        runtime=(D(2027, 5, 1), D(2027, 12, 31)),
+        steps=(
+            consult(D(2026, 9, 22)),
+            sketch(D(2026, 10, 16)),
+            forward(D(2026, 10, 22), D(2026, 11, 4)),
+            speakers(D(2026, 11, 4)),
+            steering(
+                D(2026, 11, 18),
+                Outcome.DEFERRED,
+                reasons="Die Zusage der Kofinanzierung steht noch aus; der Steuerkreis entscheidet "
+                "im Umlaufverfahren, sobald sie vorliegt.",
+            ),
+            # The commitment arrived: back to the Steuerkreis, which votes in writing
+            # (`demo.meetings`).
+            resume(D(2026, 12, 1)),
+        ),
+        expect=S.SKETCH_STEERING,
+    ),
+    _project(
+        "Kompetenzen sichtbar machen: Praxistests für Geflüchtete",
+        INTEGRATIONSDIENST,
+        INTEGRATION,
+        P.UNEMPLOYED,
+        topics=(themes.T_NONFORMAL,),
+        summary=(
+            "Geflüchtete zeigen in Arbeitsproben in Werkstätten und Betrieben, was sie können; "
+            "das Ergebnis wird dokumentiert und für Bewerbungen und Anerkennung genutzt."
+        ),
+        goals="Nichtformale Kenntnisse nutzbar machen.",
+        target_group="Geflüchtete ohne anerkannten Berufsabschluss",
+        region="Stadt Wolfsburg, Landkreis Gifhorn",
+        planned_participants=100,
+        costs="110000",
+        requested="55000",
+        cofinancing={"Jobcenter Wolfsburg": "40000", INTEGRATIONSDIENST: "15000"},
+        runtime=(D(2027, 5, 1), D(2027, 12, 31)),
+        steps=(
+            consult(D(2026, 10, 13)),
+            sketch(D(2026, 11, 20)),
+            forward(D(2026, 12, 1), NEXT_SPEAKERS),
+        ),
+        expect=S.SKETCH_SPEAKERS,
+    ),
+    _project(
+        "Familienbewusste Personalpolitik im Mittelstand",
+        "Stadt Wolfsburg",
+        GEWINNEN,
+        P.STRUCTURAL,
+        topics=(themes.T_FAMILY,),
+        summary=(
+            "Mittelständische Betriebe werden zu Arbeitszeit, Kinderbetreuung und Pflege von "
+            "Angehörigen beraten und tauschen sich in einem Netzwerk aus."
+        ),
+        goals="Vereinbarkeit als Vorteil bei der Fachkräftegewinnung.",
+        target_group="Kleine und mittlere Unternehmen",
+        region="Stadt Wolfsburg",
+        companies_reached=30,
+        costs="100000",
+        requested="50000",
+        cofinancing={"Stadt Wolfsburg": "50000"},
+        runtime=(D(2027, 6, 1), D(2027, 12, 31)),
+        steps=(consult(D(2026, 10, 20)), sketch(D(2026, 12, 2))),
+        expect=S.SKETCH_SUBMITTED,
+    ),
+    _project(
+        "Technikberufe: attraktive Arbeitgeber für Frauen",
+        "Ostfalia Hochschule für angewandte Wissenschaften",
+        GEWINNEN,
+        P.STRUCTURAL,
+        topics=(themes.T_WOMEN,),
+        summary=(
+            "Technische Betriebe prüfen mit der Hochschule, was sie für Ingenieurinnen und "
+            "Technikerinnen attraktiv macht, und setzen Maßnahmen um."
+        ),
+        goals="Mehr Frauen in technischen Berufen der Region.",
+        target_group="Technische KMU; Studentinnen und Absolventinnen",
+        region="Landkreis Wolfenbüttel, Stadt Salzgitter",
+        companies_reached=20,
+        costs="90000",
+        requested="45000",
+        cofinancing={"Ostfalia Hochschule für angewandte Wissenschaften": "45000"},
+        runtime=(D(2027, 6, 1), D(2027, 12, 31)),
+        steps=(consult(D(2026, 11, 24), "Erstgespräch; Kurzskizze in Vorbereitung."),),
+        expect=S.CONSULTATION,
+    ),
+    _project(
+        "Digital solidarisch: Digitalpaten im Betrieb",
+        "ver.di Bezirk Region Süd-Ost-Niedersachsen",
+        QUALIFIZIERUNG,
+        P.EMPLOYEES,
+        topics=(themes.T_DIGITAL,),
+        summary=(
+            "Beschäftigte mit digitaler Erfahrung helfen Kolleginnen und Kollegen als "
+            "Digitalpaten im Arbeitsalltag."
+        ),
+        goals="Niemanden im digitalen Wandel zurücklassen.",
+        target_group="Beschäftigte mit wenig digitaler Erfahrung",
+        region="Stadt Braunschweig",
+        costs="80000",
+        requested="40000",
+        cofinancing={"ver.di Bezirk Region Süd-Ost-Niedersachsen": "40000"},
+        runtime=(D(2027, 6, 1), D(2027, 12, 31)),
+        steps=(),
+        expect=S.IDEA,
+        created_on=D(2026, 12, 3),
+    ),
+    _project(
+        "Betriebe beraten: Beschäftigung Geflüchteter",
+        AWO,
+        INTEGRATION,
+        P.STRUCTURAL,
+        topics=(themes.T_COMPANIES,),
+        summary=(
+            "Betriebe erhalten Beratung zu Aufenthaltsrecht, Förderinstrumenten und "
+            "Einarbeitung, wenn sie Geflüchtete beschäftigen oder ausbilden wollen."
+        ),
+        goals="Mehr Betriebe beschäftigen und qualifizieren Geflüchtete.",
+        target_group="Kleine und mittlere Unternehmen",
+        region="Stadt Braunschweig, Landkreis Helmstedt",
+        companies_reached=60,
+        costs="140000",
+        requested="70000",
+        cofinancing={AWO: "30000", "Landkreis Helmstedt": "40000"},
+        runtime=(D(2027, 4, 1), D(2027, 12, 31)),
+        steps=(
+            *stage_1(D(2026, 8, 4), D(2026, 10, 16), D(2026, 11, 4)),
+            steering(
+                D(2026, 11, 18),
+                Outcome.REVISION,
+                "Bitte die Abgrenzung zum Welcome Center und zur Arbeitgeberberatung der Kammern "
+                "darstellen.",
+            ),
+        ),
+        expect=S.REVISION_REQUESTED,
+    ),
+    _project(
+        "Standortkampagne Fachkräfte für Helmstedt",
+        "Landkreis Helmstedt",
+        OPEN_FIELD,
+        P.STRUCTURAL,
+        summary=(
+            "Eine Kampagne wirbt in Großstädten für Stellen und Lebensqualität im Landkreis "
+            "Helmstedt."
+        ),
+        goals="Fachkräfte für offene Stellen im Landkreis gewinnen.",
+        target_group="Fachkräfte außerhalb der Region",
+        region="Landkreis Helmstedt",
+        costs="160000",
+        requested="80000",
+        cofinancing={"Landkreis Helmstedt": "80000"},
+        runtime=(D(2026, 1, 1), D(2026, 12, 31)),
+        steps=(
+            *stage_1(D(2025, 2, 11), D(2025, 4, 11), D(2025, 5, 7), D(2025, 5, 21)),
+            *stage_2(D(2025, 7, 18), D(2025, 8, 6), D(2025, 8, 20)),
+            file(D(2025, 9, 3), "NBank FKB-2025-0029"),
+            decline(
+                D(2025, 11, 13),
+                "Förderbank: Werbemaßnahmen ohne Beratungs- oder Qualifizierungsanteil sind nach "
+                "der Richtlinie nicht förderfähig.",
+            ),
+        ),
+        expect=S.DECLINED,
+    ),
+    _project(
+        "Azubi-Shuttle im ländlichen Raum",
+        "Landkreis Goslar",
+        OPEN_FIELD,
+        P.STRUCTURAL,
+        summary=(
+            "Ein Kleinbus bringt Auszubildende aus Orten ohne Busanbindung zu ihren Betrieben "
+            "im Harz."
+        ),
+        goals="Ausbildungsplätze erreichbar machen.",
+        target_group="Auszubildende ohne eigenes Fahrzeug; Ausbildungsbetriebe",
+        region="Landkreis Goslar",
+        planned_participants=60,
+        costs="120000",
+        requested="60000",
+        cofinancing={"Landkreis Goslar": "60000"},
+        runtime=(D(2026, 4, 1), D(2027, 6, 30)),
+        steps=(
+            consult(D(2025, 9, 9)),
+            sketch(D(2025, 10, 17)),
+            forward(D(2025, 10, 22), D(2025, 11, 5)),
+            speakers(
+                D(2025, 11, 5),
+                Outcome.NEGATIVE,
+                "Empfehlung: nicht befürworten; Schülerbeförderung und Nahverkehr sind Aufgabe "
+                "der Aufgabenträger.",
+            ),
+            steering(
+                D(2025, 11, 19),
+                Outcome.NEGATIVE,
+                "Mobilität im ländlichen Raum ist Aufgabe des Nahverkehrs; eine Förderlücke ist "
+                "nicht erkennbar.",
+            ),
+        ),
+        expect=S.REJECTED,
+    ),
+    _project(
+        "KI-Werkstatt für kleine Betriebe",
+        "Technische Universität Braunschweig",
+        QUALIFIZIERUNG,
+        P.EMPLOYEES,
+        topics=(themes.T_DIGITAL,),
+        summary=(
+            "Beschäftigte kleiner Betriebe erproben in einer Werkstatt an der Hochschule, wie "
+            "Werkzeuge der künstlichen Intelligenz ihre Arbeit verändern."
+        ),
+        goals="Beschäftigte in KMU auf den Einsatz von KI vorbereiten.",
+        target_group="Beschäftigte und Inhaber kleiner Betriebe",
+        region="Region SüdOstNiedersachsen",
+        planned_participants=150,
+        companies_reached=40,
+        costs="200000",
+        requested="100000",
+        cofinancing={"Technische Universität Braunschweig": "100000"},
+        runtime=(D(2025, 10, 1), D(2027, 6, 30)),
+        steps=(
+            *stage_1(D(2024, 11, 12), D(2025, 1, 10), D(2025, 2, 5), D(2025, 2, 19)),
+            withdraw(
+                D(2025, 6, 30),
+                "Zurückgezogen am 30.06.2025: das Vorhaben wird über ein Bundesprogramm gefördert.",
+            ),
+        ),
+        expect=S.WITHDRAWN,
+    ),
+)
+
+
+PHASES = (
+    (PHASE_1, PHASE_1_PROJECTS),
+    (PHASE_2, PHASE_2_PROJECTS),
+    (PHASE_3, PHASE_3_PROJECTS),
+    (PHASE_4, PHASE_4_PROJECTS),
 )
 
 
@@ -1344,6 +1866,12 @@ def _contact(organisation: Organisation) -> Person | None:
 
 
 def _create(context: _Context, phase: FundingPhase, spec: _ProjectSpec) -> Project:
+    """Create the project as of the morning of its creation day, with its co-financing."""
+    with as_of(moment(spec.created, 9), restamp=False):
+        return _create_now(context, phase, spec)
+
+
+def _create_now(context: _Context, phase: FundingPhase, spec: _ProjectSpec) -> Project:
     applicant = context.organisation(spec.applicant)
     action_field = ActionField.objects.get(phase=phase, title=spec.action_field)
     topics = [Topic.objects.get(action_field=action_field, title=title) for title in spec.topics]
@@ -1390,98 +1918,103 @@ def _participants(project: Project) -> str:
 
 
 def _walk(context: _Context, project: Project, spec: _ProjectSpec) -> None:
-    for step in spec.steps:
-        day = step.day
-        match step.action:
-            case "consult":
-                services.consultation_record(
-                    actor=None,
-                    project=project,
-                    held_on=day,
-                    participants=_participants(project),
-                    notes=step.text
-                    or "Förderbedingungen, Verfahren und Kofinanzierung besprochen.",
-                )
-            case "sketch":
-                services.sketch_submit(
-                    actor=None,
-                    project=project,
-                    document=_document(DocumentKind.SKETCH, project.title, day),
-                )
-            case "description":
-                services.description_submit(
-                    actor=None,
-                    project=project,
-                    document=_document(DocumentKind.DESCRIPTION, project.title, day),
-                )
-            case "resubmit":
-                version_of = (
-                    DocumentKind.SKETCH
-                    if project.return_status == S.SKETCH_SUBMITTED
-                    else DocumentKind.DESCRIPTION
-                )
-                services.project_resubmit(
-                    actor=None,
-                    project=project,
-                    document=_document(version_of, project.title, day, "Überarbeitete Fassung."),
-                )
-            case "forward":
-                services.project_forward(
-                    actor=None,
-                    project=project,
-                    comment=f"Vorlage für den Sprecherkreis am {day:%d.%m.%Y}",
-                )
-            case "speakers" | "steering":
-                body = BodyKind.SPEAKERS if step.action == "speakers" else BodyKind.STEERING
-                services.outcome_record(
-                    actor=None,
-                    project=project,
-                    body=context.bodies[body],
-                    outcome=step.outcome,
-                    decided_on=day,
-                    reference=step.reference or f"Sitzung vom {day:%d.%m.%Y}",
-                    reasons=step.text,
-                )
-            case "resume":
-                services.project_resume(actor=None, project=project)
-            case "file":
-                services.application_file(
-                    actor=None, project=project, filed_on=day, reference=step.text
-                )
-            case "grant":
-                services.bank_decision_record(
-                    actor=None,
-                    project=project,
-                    decided_on=day,
-                    granted=True,
-                    granted_amount=step.amount,
-                    comment=f"Zuwendungsbescheid vom {day:%d.%m.%Y}",
-                )
-            case "decline":
-                services.bank_decision_record(
-                    actor=None, project=project, decided_on=day, granted=False, comment=step.text
-                )
-            case "start":
-                services.project_start(actor=None, project=project, started_on=day)
-            case "close":
-                services.project_close(
-                    actor=None,
-                    project=project,
-                    closed_on=day,
-                    final_eligible_costs=step.costs or Decimal("0"),
-                    final_grant=step.amount or Decimal("0"),
-                    final_report=_document(DocumentKind.FINAL_REPORT, project.title, day),
-                    participants_entered=step.entered,
-                    participants_exited=step.exited,
-                )
-            case "withdraw":
-                services.project_withdraw(actor=None, project=project, reason=step.text)
-            case _:
-                raise ValueError(f"Unbekannter Demo-Schritt: {step.action}")
+    """Each step as of its own day, 10 o'clock, a minute after the step before on the same day."""
+    for number, step in enumerate(spec.steps):
+        with as_of(moment(step.day, 10) + timedelta(minutes=number), restamp=False):
+            _step(context, project, step)
     if project.status != spec.expect:
         raise RuntimeError(
             f"Demo-Vorhaben „{spec.title}“ steht auf {project.status}, erwartet {spec.expect}."
         )
+
+
+def _step(context: _Context, project: Project, step: _Step) -> None:
+    day = step.day
+    match step.action:
+        case "consult":
+            services.consultation_record(
+                actor=None,
+                project=project,
+                held_on=day,
+                participants=_participants(project),
+                notes=step.text or "Förderbedingungen, Verfahren und Kofinanzierung besprochen.",
+            )
+        case "sketch":
+            services.sketch_submit(
+                actor=None,
+                project=project,
+                document=_document(DocumentKind.SKETCH, project.title, day),
+            )
+        case "description":
+            services.description_submit(
+                actor=None,
+                project=project,
+                document=_document(DocumentKind.DESCRIPTION, project.title, day),
+            )
+        case "resubmit":
+            version_of = (
+                DocumentKind.SKETCH
+                if project.return_status == S.SKETCH_SUBMITTED
+                else DocumentKind.DESCRIPTION
+            )
+            services.project_resubmit(
+                actor=None,
+                project=project,
+                document=_document(version_of, project.title, day, "Überarbeitete Fassung."),
+            )
+        case "forward":
+            services.project_forward(
+                actor=None,
+                project=project,
+                comment=f"Vorlage für den Sprecherkreis am {step.meeting or day:%d.%m.%Y}",
+            )
+        case "speakers" | "steering":
+            body = BodyKind.SPEAKERS if step.action == "speakers" else BodyKind.STEERING
+            services.outcome_record(
+                actor=None,
+                project=project,
+                body=context.bodies[body],
+                outcome=step.outcome,
+                decided_on=day,
+                reference=step.reference or f"Sitzung vom {day:%d.%m.%Y}",
+                reasons=step.text,
+            )
+        case "resume":
+            services.project_resume(actor=None, project=project)
+        case "file":
+            services.application_file(
+                actor=None, project=project, filed_on=day, reference=step.text
+            )
+        case "grant":
+            services.bank_decision_record(
+                actor=None,
+                project=project,
+                decided_on=day,
+                granted=True,
+                granted_amount=step.amount,
+                comment=f"Zuwendungsbescheid vom {day:%d.%m.%Y}",
+            )
+        case "decline":
+            services.bank_decision_record(
+                actor=None, project=project, decided_on=day, granted=False, comment=step.text
+            )
+        case "start":
+            services.project_start(actor=None, project=project, started_on=day)
+        case "close":
+            services.project_close(
+                actor=None,
+                project=project,
+                closed_on=day,
+                final_eligible_costs=step.costs or Decimal("0"),
+                final_grant=step.amount or Decimal("0"),
+                final_report=_document(DocumentKind.FINAL_REPORT, project.title, day),
+                participants_entered=step.entered,
+                participants_exited=step.exited,
+            )
+        case "withdraw":
+            services.project_withdraw(actor=None, project=project, reason=step.text)
+        case _:
+            raise ValueError(f"Unbekannter Demo-Schritt: {step.action}")
 
 
 def load_demo_projects() -> int:
@@ -1499,7 +2032,7 @@ def load_demo_projects() -> int:
             phases={
                 phase.name: phase
                 for phase in FundingPhase.objects.filter(
-                    alliance=alliance, name__in=[PHASE_1, PHASE_2]
+                    alliance=alliance, name__in=[name for name, _specs in PHASES]
                 )
             },
             bodies={body.kind: body for body in Body.objects.filter(alliance=alliance)},
@@ -1508,9 +2041,10 @@ def load_demo_projects() -> int:
         for applicant in NON_PARTNERS:
             _non_partner(context, applicant, other)
         existing = set(Project.objects.filter(alliance=alliance).values_list("title", flat=True))
-        for phase_name, specs in ((PHASE_1, PHASE_1_PROJECTS), (PHASE_2, PHASE_2_PROJECTS)):
+        for phase_name, specs in PHASES:
             phase = context.phases[phase_name]
-            for spec in specs:
+            # In the order they were created, so that the running numbers follow it.
+            for spec in sorted(specs, key=lambda spec: spec.created):
                 if spec.title in existing:
                     continue
                 project = _create(context, phase, spec)

@@ -4,8 +4,10 @@ Fachkräftebündnis SüdOstNiedersachsen follows the council paper of the City o
 of 23.05.2018 (docs/domain.md): 28 partners with a vote in the Steuerkreis, the Amt für regionale
 Landesentwicklung Braunschweig as advisory member, a Sprecherkreis of the speaker plus one deputy
 from each of the four sending groups, the Geschäftsstelle at the Allianz für die Region GmbH, the
-phases 2015–2018 and 2018–2021 and the themes of 2018–2021 word for word. Fachkräftebündnis
-Leine-Weser is a smaller, illustrative second tenant, so that the separation of tenants is visible.
+first phase 2015–2018 and the themes of 2018–2021 word for word (the later phases go through the
+alliance's own cycle, `demo.renewal`). Fachkräftebündnis Leine-Weser is a smaller, illustrative
+second tenant with its phases up to the running 2024–2027, so that the separation of tenants is
+visible.
 
 Which details are facts and which are filled in is said next to each table. Filled-in details are
 marked: organisations carry `is_illustrative=True`, people have obviously invented names
@@ -44,8 +46,11 @@ from buendnis.alliances.models import (
     PersonFunction,
     Seat,
     SeatRole,
+    Territory,
     Topic,
 )
+
+from .clock import as_of, moment
 
 # Public knowledge (README); refused wherever BUENDNIS_ALLOW_DEMO_LOGINS is False (production).
 DEMO_PASSWORD = "demo-buendnis-2026"
@@ -75,10 +80,13 @@ class _OrgSpec:
     kind: GroupKind
     postcode: str
     city: str
-    # False: takes part without signing (the advisory ArL).
+    # False: signs none of the phases recorded here (the advisory ArL; a partner that joins
+    # with a later phase, `demo.renewal`).
     partner: bool = True
     # The demo login that belongs to the organisation's representative, if any.
     login: str = ""
+    # For municipal partners: the state's composition rule counts districts and independent cities.
+    territory: Territory = Territory.NONE
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,7 @@ _TopicSpec = str | tuple[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
-class _FieldSpec:
+class FieldSpec:
     title: str
     topics: tuple[_TopicSpec, ...] = ()
     is_open: bool = False
@@ -117,7 +125,16 @@ class _PhaseSpec:
     signed_on: date
     details: dict[str, Any] = field(default_factory=dict)
     agreements: dict[str, dict[str, Any]] = field(default_factory=dict)
-    themes: tuple[_FieldSpec, ...] = ()
+    themes: tuple[FieldSpec, ...] = ()
+
+    @property
+    def recorded_on(self) -> date:
+        """A phase recorded as it stands is recorded when its last known step was taken (its
+        recognition), so that it holds no date after its own record."""
+        return max(
+            [self.signed_on, *(day for day in self.details.values() if isinstance(day, date))]
+            + [details["signed_on"] for details in self.agreements.values()]
+        )
 
 
 @dataclass(frozen=True)
@@ -142,14 +159,34 @@ class _AllianceSpec:
     speaker: str
     # One organisation per group that sends a deputy speaker.
     deputy_speakers: tuple[str, ...]
-    # Seats in Steuerkreis and Sprecherkreis begin with the current phase and stay open-ended:
-    # the demo is looked at years after 2021, and the bodies should not appear empty then.
+    # Seats in Steuerkreis and Sprecherkreis begin with the first phase and stay open-ended: every
+    # partner renews for every phase, and the seats follow the signatures (`demo.renewal`).
     seats_from: date
     office_from: date
 
+    @property
+    def founded(self) -> date:
+        """When the alliance's members were first recorded (their records carry that date)."""
+        return min(self.seats_from, self.office_from, *(phase.signed_on for phase in self.phases))
 
+
+# The ministry that recognised the alliances until 2024, as the council paper names it, and the one
+# responsible since September 2024 (docs/domain.md).
 MINISTRY = "Niedersächsisches Ministerium für Wirtschaft, Arbeit, Verkehr und Digitalisierung"
+MINISTRY_SINCE_2024 = (
+    "Niedersächsisches Ministerium für Soziales, Arbeit, Gesundheit und Gleichstellung"
+)
 OPEN_FIELD = "Sonstiges / thematisch offen"
+
+# Where the ministry's recognition is filled in, the phase says so where people read it (its
+# conditions). Budgets and rates that are facts are named next to each phase.
+ILLUSTRATIVE_RECOGNITION = (
+    "Demo-Daten: Datum und Aktenzeichen der Anerkennung sind beispielhaft, nicht amtlich."
+)
+ILLUSTRATIVE_BUDGET = (
+    "Demo-Daten: Datum, Aktenzeichen, virtuelles Budget und Fördersatz dieser Anerkennung sind "
+    "beispielhaft, nicht amtlich."
+)
 
 _STANDARD_GROUPS = (
     _GroupSpec("Arbeitsagenturen/Jobcenter", GroupKind.EMPLOYMENT_AGENCIES, True),
@@ -165,7 +202,7 @@ _STANDARD_GROUPS = (
 # The themes of phase 2018–2021 as the Steuerkreis adopted them in March 2018: word for word from
 # the table of the council paper, in its order.
 SON_THEMES_2018_2021 = (
-    _FieldSpec(
+    FieldSpec(
         "Beratungsinfrastruktur",
         (
             "Studienabsolventen und Studienabbrecher für lokale KMU (binden, halten und anwerben)",
@@ -178,7 +215,7 @@ SON_THEMES_2018_2021 = (
             "Home Office und Arbeitszeit",
         ),
     ),
-    _FieldSpec(
+    FieldSpec(
         "Digitalisierung / Innovation",
         (
             (
@@ -192,7 +229,7 @@ SON_THEMES_2018_2021 = (
             ),
         ),
     ),
-    _FieldSpec(
+    FieldSpec(
         "Rekrutierung und Matching",
         (
             "Rekrutierung von pädagogischen und pflegerischen Fachkräften und im medizinischen Bereich",
@@ -204,7 +241,7 @@ SON_THEMES_2018_2021 = (
         ),
     ),
     # "Diese Aufzählung ist nicht als abschließend anzusehen": the open field.
-    _FieldSpec(OPEN_FIELD, is_open=True),
+    FieldSpec(OPEN_FIELD, is_open=True),
 )
 
 STADT_BRAUNSCHWEIG = "Stadt Braunschweig"
@@ -214,7 +251,8 @@ ARL_BRAUNSCHWEIG = "Amt für regionale Landesentwicklung Braunschweig"
 # The 28 partners. The paper gives their number and the groups, not the list: the names below are
 # the region's labour-market actors of the kinds the paper names, an illustration rather than the
 # official member list. The Allianz für die Region GmbH hosts the office and co-finances projects
-# (e.g. Stille Reserve), so it is a partner here and one of the 28; the ArL is not a partner.
+# (e.g. Stille Reserve), so it is a partner here and one of the 28; the ArL is not a partner. The
+# Jobcenter Salzgitter (illustrative as the others) is asked to join for 2027–2030.
 _E, _M, _U, _A = (
     GroupKind.EMPLOYMENT_AGENCIES,
     GroupKind.MUNICIPALITIES,
@@ -222,20 +260,25 @@ _E, _M, _U, _A = (
     GroupKind.EMPLOYER_ASSOCIATIONS,
 )
 _C, _H, _W, _O = GroupKind.CHAMBERS, GroupKind.UNIVERSITIES, GroupKind.WELFARE, GroupKind.OTHER
+# The region's local authorities are facts: Braunschweig, Salzgitter and Wolfsburg are independent
+# cities (kreisfrei), the five Landkreise districts.
+_CITY, _DISTRICT = Territory.INDEPENDENT_CITY, Territory.DISTRICT
+# A partner that joins with the phase 2027–2030 (`demo.renewal`): asked, not yet answered.
+NEW_PARTNER_2027 = "Jobcenter Salzgitter"
 # fmt: off
 SON_ORGANISATIONS = (
     _OrgSpec("Agentur für Arbeit Braunschweig-Goslar", "AA BS-GS", _E, "38100", "Braunschweig"),
     _OrgSpec("Agentur für Arbeit Helmstedt", "AA HE", _E, "38350", "Helmstedt"),
     _OrgSpec("Jobcenter Braunschweig", "JC BS", _E, "38100", "Braunschweig"),
     _OrgSpec("Jobcenter Wolfsburg", "JC WOB", _E, "38440", "Wolfsburg"),
-    _OrgSpec(STADT_BRAUNSCHWEIG, "Stadt BS", _M, "38100", "Braunschweig", login="steuerkreis"),
-    _OrgSpec("Stadt Wolfsburg", "Stadt WOB", _M, "38440", "Wolfsburg"),
-    _OrgSpec("Stadt Salzgitter", "Stadt SZ", _M, "38226", "Salzgitter"),
-    _OrgSpec("Landkreis Gifhorn", "LK GF", _M, "38518", "Gifhorn"),
-    _OrgSpec("Landkreis Goslar", "LK GS", _M, "38640", "Goslar"),
-    _OrgSpec("Landkreis Helmstedt", "LK HE", _M, "38350", "Helmstedt"),
-    _OrgSpec("Landkreis Peine", "LK PE", _M, "31224", "Peine"),
-    _OrgSpec("Landkreis Wolfenbüttel", "LK WF", _M, "38300", "Wolfenbüttel"),
+    _OrgSpec(STADT_BRAUNSCHWEIG, "Stadt BS", _M, "38100", "Braunschweig", login="steuerkreis", territory=_CITY),
+    _OrgSpec("Stadt Wolfsburg", "Stadt WOB", _M, "38440", "Wolfsburg", territory=_CITY),
+    _OrgSpec("Stadt Salzgitter", "Stadt SZ", _M, "38226", "Salzgitter", territory=_CITY),
+    _OrgSpec("Landkreis Gifhorn", "LK GF", _M, "38518", "Gifhorn", territory=_DISTRICT),
+    _OrgSpec("Landkreis Goslar", "LK GS", _M, "38640", "Goslar", territory=_DISTRICT),
+    _OrgSpec("Landkreis Helmstedt", "LK HE", _M, "38350", "Helmstedt", territory=_DISTRICT),
+    _OrgSpec("Landkreis Peine", "LK PE", _M, "31224", "Peine", territory=_DISTRICT),
+    _OrgSpec("Landkreis Wolfenbüttel", "LK WF", _M, "38300", "Wolfenbüttel", territory=_DISTRICT),
     _OrgSpec("DGB Region SüdOstNiedersachsen", "DGB SON", _U, "38100", "Braunschweig"),
     _OrgSpec("IG Metall Braunschweig", "IGM BS", _U, "38100", "Braunschweig"),
     _OrgSpec("ver.di Bezirk Region Süd-Ost-Niedersachsen", "ver.di SON", _U, "38100", "Braunschweig"),
@@ -253,6 +296,7 @@ SON_ORGANISATIONS = (
     _OrgSpec("Diakonie im Braunschweiger Land gGmbH", "Diakonie BS", _W, "38100", "Braunschweig"),
     _OrgSpec(ALLIANZ, "Allianz", _O, "38122", "Braunschweig"),
     _OrgSpec(ARL_BRAUNSCHWEIG, "ArL BS", _O, "38100", "Braunschweig", partner=False, login="beratend"),
+    _OrgSpec(NEW_PARTNER_2027, "JC SZ", _E, "38226", "Salzgitter", partner=False),
 )
 # fmt: on
 
@@ -315,11 +359,13 @@ SON = _AllianceSpec(
         "office_phone": "0531 000-0000",
         "office_address": "Allianz für die Region GmbH\nBeispielstraße 1\n38122 Braunschweig",
         "website": "https://www.fachkraeftebuendnis-son.de",
-        "recognising_authority": MINISTRY,
+        "recognising_authority": MINISTRY_SINCE_2024,
     },
     groups=_STANDARD_GROUPS,
     organisations=SON_ORGANISATIONS,
     people=SON_PEOPLE,
+    # The first phase is recorded as it stands; the alliance renewed for 2018–2021, 2021–2024 and
+    # 2024–2027 through its own cycle and prepares 2027–2030 (`demo.renewal`).
     phases=(
         _PhaseSpec(
             name="2015–2018",
@@ -328,9 +374,14 @@ SON = _AllianceSpec(
             # Budget and rate are the paper's: 1,5 Mio. € at 50 % set 3 Mio. € in motion.
             virtual_budget=Decimal("1500000.00"),
             funding_rate=Decimal("50.00"),
-            # Illustrative: the partners' signing date and the date of recognition.
+            # Illustrative: the partners' signing date, the date and file reference of the
+            # recognition (alliances were recognised from August 2015).
             signed_on=date(2015, 7, 1),
-            details={"recognised_on": date(2015, 8, 31)},
+            details={
+                "recognised_on": date(2015, 8, 31),
+                "recognition_reference": "MW 21-32521/2015-08 (beispielhaft)",
+                "recognition_conditions": ILLUSTRATIVE_RECOGNITION,
+            },
             agreements={
                 # The paper: "Mit Beschluss des Verwaltungsausschusses vom 14.07.2015
                 # (DS 15-00153) wurde die Stadt Braunschweig Kooperationspartner".
@@ -345,44 +396,11 @@ SON = _AllianceSpec(
             # The paper does not list the themes of the first phase. These three fields are the
             # programme's funding priorities, an illustration, plus the open field.
             themes=(
-                _FieldSpec("Strukturprojekte (z. B. Willkommenskultur, Unterstützung von KMU)"),
-                _FieldSpec("Qualifizierung und Vermittlung Arbeitsloser"),
-                _FieldSpec("Passgenaue Weiterbildung von Beschäftigten"),
-                _FieldSpec(OPEN_FIELD, is_open=True),
+                FieldSpec("Strukturprojekte (z. B. Willkommenskultur, Unterstützung von KMU)"),
+                FieldSpec("Qualifizierung und Vermittlung Arbeitsloser"),
+                FieldSpec("Passgenaue Weiterbildung von Beschäftigten"),
+                FieldSpec(OPEN_FIELD, is_open=True),
             ),
-        ),
-        _PhaseSpec(
-            name="2018–2021",
-            starts_on=date(2018, 7, 1),
-            ends_on=date(2021, 6, 30),
-            # Illustrative: the paper does not give the budget of the second phase; the first
-            # phase's 1,5 Mio. € is assumed. The rate of 50 % held until 2021.
-            virtual_budget=Decimal("1500000.00"),
-            funding_rate=Decimal("50.00"),
-            # Illustrative dates; the paper only says the city signs after its decision of
-            # 05.06.2018 and so supports the application for the extension.
-            signed_on=date(2018, 6, 12),
-            details={
-                "extension_applied_on": date(2018, 6, 15),
-                "extension_note": (
-                    "Antrag auf Verlängerung der Anerkennung des Bündnisses beim Niedersächsischen "
-                    "Ministerium für Wirtschaft, Arbeit, Verkehr und Digitalisierung; Grundlage ist "
-                    "die fortgeschriebene regionale Fachkräftestrategie 2018 bis 2021."
-                ),
-                "recognised_on": date(2018, 6, 29),
-            },
-            agreements={
-                # Body and date of the decision are the paper's (Verwaltungsausschuss,
-                # 05.06.2018). The paper does not print its own number: the reference is
-                # illustrative.
-                STADT_BRAUNSCHWEIG: {
-                    "signed_on": date(2018, 6, 12),
-                    "decision_body": "Verwaltungsausschuss",
-                    "decision_reference": "DS 18-08000",
-                    "decision_date": date(2018, 6, 5),
-                },
-            },
-            themes=SON_THEMES_2018_2021,
         ),
     ),
     bodies=(
@@ -420,7 +438,7 @@ SON = _AllianceSpec(
         "DGB Region SüdOstNiedersachsen",
         "Arbeitgeberverband Region Braunschweig e. V.",
     ),
-    seats_from=date(2018, 7, 1),
+    seats_from=date(2015, 7, 1),
     office_from=date(2015, 7, 1),
 )
 
@@ -431,9 +449,9 @@ LW_OFFICE = "Region Hannover"
 LW_ORGANISATIONS = (
     _OrgSpec("Agentur für Arbeit Hannover", "AA H", _E, "30169", "Hannover"),
     _OrgSpec("Agentur für Arbeit Hameln", "AA HM", _E, "31785", "Hameln"),
-    _OrgSpec(LW_OFFICE, "Region H", _M, "30169", "Hannover"),
-    _OrgSpec("Landkreis Hameln-Pyrmont", "LK HM", _M, "31785", "Hameln"),
-    _OrgSpec("Landkreis Schaumburg", "LK SHG", _M, "31655", "Stadthagen"),
+    _OrgSpec(LW_OFFICE, "Region H", _M, "30169", "Hannover", territory=_DISTRICT),
+    _OrgSpec("Landkreis Hameln-Pyrmont", "LK HM", _M, "31785", "Hameln", territory=_DISTRICT),
+    _OrgSpec("Landkreis Schaumburg", "LK SHG", _M, "31655", "Stadthagen", territory=_DISTRICT),
     _OrgSpec("DGB Region Niedersachsen-Mitte", "DGB NDS-Mitte", _U, "30159", "Hannover"),
     _OrgSpec("Unternehmerverbände Niedersachsen e. V.", "UVN", _A, "30175", "Hannover"),
     _OrgSpec("IHK Hannover", "IHK H", _C, "30175", "Hannover"),
@@ -446,6 +464,22 @@ LW_ORGANISATIONS = (
         "Hildesheim",
         partner=False,
     ),
+)
+
+# Illustrative, kept from phase to phase.
+LW_THEMES = (
+    FieldSpec(
+        "Fachkräfte gewinnen und binden",
+        (
+            "Berufsorientierung in kleinen und mittleren Unternehmen",
+            "Willkommenskultur für zugewanderte Fachkräfte",
+        ),
+    ),
+    FieldSpec(
+        "Qualifizierung und Weiterbildung",
+        ("Weiterbildung Beschäftigter in KMU", "Digitalisierung der Arbeitswelt"),
+    ),
+    FieldSpec(OPEN_FIELD, is_open=True),
 )
 
 LEINE_WESER = _AllianceSpec(
@@ -465,7 +499,7 @@ LEINE_WESER = _AllianceSpec(
         "office_email": "geschaeftsstelle@fachkraeftebuendnis-leine-weser.example.org",
         "office_phone": "0511 000-0000",
         "office_address": "Region Hannover\nBeispielstraße 1\n30169 Hannover",
-        "recognising_authority": MINISTRY,
+        "recognising_authority": MINISTRY_SINCE_2024,
     },
     groups=tuple(
         group
@@ -493,6 +527,8 @@ LEINE_WESER = _AllianceSpec(
             office_role=SeatRole.OFFICE_STAFF,
         ),
     ),
+    # Recorded as they stand (no cycle on the platform): three recognised phases up to the running
+    # 2024–2027, each partner signed for each.
     phases=(
         _PhaseSpec(
             name="2018–2021",
@@ -501,24 +537,45 @@ LEINE_WESER = _AllianceSpec(
             virtual_budget=Decimal("2500000.00"),
             funding_rate=Decimal("50.00"),
             signed_on=date(2018, 6, 20),
-            details={"recognised_on": date(2018, 6, 29)},
-            themes=(
-                _FieldSpec(
-                    "Fachkräfte gewinnen und binden",
-                    (
-                        "Berufsorientierung in kleinen und mittleren Unternehmen",
-                        "Willkommenskultur für zugewanderte Fachkräfte",
-                    ),
-                ),
-                _FieldSpec(
-                    "Qualifizierung und Weiterbildung",
-                    (
-                        "Weiterbildung Beschäftigter in KMU",
-                        "Digitalisierung der Arbeitswelt",
-                    ),
-                ),
-                _FieldSpec(OPEN_FIELD, is_open=True),
-            ),
+            details={
+                "extension_applied_on": date(2018, 6, 22),
+                "recognised_on": date(2018, 6, 29),
+                "recognition_reference": "MW 21-32521/2018-03 (beispielhaft)",
+                "recognition_conditions": ILLUSTRATIVE_RECOGNITION,
+            },
+            themes=LW_THEMES,
+        ),
+        # Illustrative: budget, rate, dates and references of the later phases; up to 2021 the
+        # rate was 50 %, later up to 70 % (docs/domain.md).
+        _PhaseSpec(
+            name="2021–2024",
+            starts_on=date(2021, 7, 1),
+            ends_on=date(2024, 6, 30),
+            virtual_budget=Decimal("2500000.00"),
+            funding_rate=Decimal("50.00"),
+            signed_on=date(2021, 5, 26),
+            details={
+                "extension_applied_on": date(2021, 5, 31),
+                "recognised_on": date(2021, 6, 24),
+                "recognition_reference": "MW 21-32521/2021-03 (beispielhaft)",
+                "recognition_conditions": ILLUSTRATIVE_BUDGET,
+            },
+            themes=LW_THEMES,
+        ),
+        _PhaseSpec(
+            name="2024–2027",
+            starts_on=date(2024, 7, 1),
+            ends_on=date(2027, 6, 30),
+            virtual_budget=Decimal("2300000.00"),
+            funding_rate=Decimal("60.00"),
+            signed_on=date(2024, 5, 22),
+            details={
+                "extension_applied_on": date(2024, 5, 29),
+                "recognised_on": date(2024, 6, 26),
+                "recognition_reference": "MW 21-32521/2024-03 (beispielhaft)",
+                "recognition_conditions": ILLUSTRATIVE_BUDGET,
+            },
+            themes=LW_THEMES,
         ),
     ),
     bodies=(
@@ -664,6 +721,47 @@ def _phone(city: str, number: int) -> str:
 # --- Loading ------------------------------------------------------------------------------------
 
 
+def themes_create(phase: FundingPhase, themes: tuple[FieldSpec, ...], *, actor: User | None) -> int:
+    """The phase's fields of action with their topics, in order, through the services; those the
+    phase has (by title) are left as they are. Returns how many records were created."""
+    created = 0
+    for position, field_spec in enumerate(themes, start=1):
+        action_field = ActionField.objects.filter(phase=phase, title=field_spec.title).first()
+        if action_field is None:
+            action_field = services.action_field_create(
+                actor=actor,
+                phase=phase,
+                title=field_spec.title,
+                position=position,
+                is_open=field_spec.is_open,
+            )
+            created += 1
+        for topic_position, topic in enumerate(field_spec.topics, start=1):
+            title, children = (topic, ()) if isinstance(topic, str) else topic
+            parent, new = _topic(action_field, title, topic_position, actor=actor)
+            created += new
+            for child_position, child in enumerate(children, start=1):
+                created += _topic(action_field, child, child_position, parent, actor=actor)[1]
+    return created
+
+
+def _topic(
+    action_field: ActionField,
+    title: str,
+    position: int,
+    parent: Topic | None = None,
+    *,
+    actor: User | None,
+) -> tuple[Topic, int]:
+    found = Topic.objects.filter(action_field=action_field, title=title).first()
+    if found is not None:
+        return found, 0
+    topic = services.topic_create(
+        actor=actor, action_field=action_field, title=title, position=position, parent=parent
+    )
+    return topic, 1
+
+
 class _Loader:
     def __init__(self) -> None:
         self.created = 0
@@ -686,6 +784,19 @@ class _Loader:
         return create(actor=None, **fields)
 
     def alliance(self, spec: _AllianceSpec) -> None:
+        """The alliance as of its start on record (`demo.clock`): its members and people first,
+        each phase when its recognition came, the bodies and seats after the first phase."""
+        with as_of(moment(spec.founded, 9)):
+            alliance, organisations, representatives, people = self.members(spec)
+        partners = [organisations[org.name] for org in spec.organisations if org.partner]
+        for phase_spec in spec.phases:
+            self.phase(alliance, phase_spec, partners)
+        with as_of(moment(max(spec.founded, spec.phases[0].recorded_on), 12)):
+            self.bodies(spec, alliance, organisations, representatives, people, partners)
+
+    def members(
+        self, spec: _AllianceSpec
+    ) -> tuple[Alliance, dict[str, Organisation], dict[str, Person], dict[_PersonSpec, Person]]:
         alliance = self.ensure(
             Alliance,
             services.alliance_create,
@@ -724,6 +835,7 @@ class _Loader:
                 email=f"kontakt@{slugify(_ascii(org.short_name.lower()))}.example.org",
                 phone=_phone(org.city, number * 100),
                 is_illustrative=True,
+                territory=org.territory,
             )
             organisations[org.name] = organisation
             representatives[org.name] = self.representatives(organisation, org, number)
@@ -744,11 +856,17 @@ class _Loader:
             )
             if person.login:
                 self.login_people[person.login] = people[person]
+        return alliance, organisations, representatives, people
 
-        partners = [organisations[org.name] for org in spec.organisations if org.partner]
-        for phase_spec in spec.phases:
-            self.phase(alliance, phase_spec, partners)
-
+    def bodies(
+        self,
+        spec: _AllianceSpec,
+        alliance: Alliance,
+        organisations: dict[str, Organisation],
+        representatives: dict[str, Person],
+        people: dict[_PersonSpec, Person],
+        partners: list[Organisation],
+    ) -> None:
         bodies = {
             body.kind: self.ensure(
                 Body,
@@ -836,6 +954,12 @@ class _Loader:
     def phase(
         self, alliance: Alliance, spec: _PhaseSpec, partners: list[Organisation]
     ) -> FundingPhase:
+        with as_of(moment(spec.recorded_on, 9)):
+            return self.phase_now(alliance, spec, partners)
+
+    def phase_now(
+        self, alliance: Alliance, spec: _PhaseSpec, partners: list[Organisation]
+    ) -> FundingPhase:
         phase = self.ensure(
             FundingPhase,
             services.phase_create,
@@ -858,35 +982,8 @@ class _Loader:
                 organisation=partner,
                 **details,
             )
-        for position, field_spec in enumerate(spec.themes, start=1):
-            action_field = self.ensure(
-                ActionField,
-                services.action_field_create,
-                ("phase", "title"),
-                phase=phase,
-                title=field_spec.title,
-                position=position,
-                is_open=field_spec.is_open,
-            )
-            for topic_position, topic in enumerate(field_spec.topics, start=1):
-                title, children = (topic, ()) if isinstance(topic, str) else topic
-                parent = self.topic(action_field, title, topic_position)
-                for child_position, child in enumerate(children, start=1):
-                    self.topic(action_field, child, child_position, parent=parent)
+        self.created += themes_create(phase, spec.themes, actor=None)
         return phase
-
-    def topic(
-        self, action_field: ActionField, title: str, position: int, parent: Topic | None = None
-    ) -> Topic:
-        return self.ensure(
-            Topic,
-            services.topic_create,
-            ("action_field", "title"),
-            action_field=action_field,
-            title=title,
-            position=position,
-            parent=parent,
-        )
 
     def seat(
         self,

@@ -1,6 +1,6 @@
 """The demo meetings: a planned year for both alliances, the history of SüdOstNiedersachsen's
-Steuerkreis in 2020, the next Sprecherkreis meeting with its agenda, an open circulation; and a
-second load that creates and changes nothing."""
+Steuerkreis in 2020, the year 2026 held, the next Sprecherkreis meeting with its agenda, an open
+circulation; and a second load that creates and changes nothing."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,8 +18,12 @@ from buendnis.demo.load import load_demo
 from buendnis.demo.meetings import (
     CIRCULATION_TITLE,
     DECEMBER,
+    FEBRUARY_2021,
     MODELS,
+    NOVEMBER_2026,
+    PLANNED_ON,
     SEPTEMBER,
+    THEMES_2027,
     load_demo_meetings,
 )
 from buendnis.funding.states import Status
@@ -77,7 +81,7 @@ def test_a_second_load_creates_and_changes_nothing(demo: Loaded) -> None:
     assert demo.second == 0
     assert demo.third == 0
     assert demo.after == demo.before
-    assert len(demo.before["meetings.Meeting"]) >= 2 + 8
+    assert len(demo.before["meetings.Meeting"]) >= 5 + 8 + 8
     assert not AuditEntry.objects.filter(action__startswith="meeting").exclude(actor=None).exists()
 
 
@@ -154,9 +158,37 @@ def test_the_september_minutes_were_approved_in_december(demo: Loaded) -> None:
         in minutes.nonpublic_text
     )
     assert "Einwand: DGB Region SüdOstNiedersachsen" in minutes.nonpublic_text
-    assert december.status == MeetingStatus.HELD
-    assert december.minutes.status == MinutesStatus.DRAFT
+    # December's minutes were approved in the first meeting of 2021.
+    assert december.status == MeetingStatus.MINUTES_APPROVED
+    assert december.minutes.approved_in == steering_on(FEBRUARY_2021)
     assert december.online_url
+
+
+def test_the_year_2026_was_held_quarter_by_quarter(demo: Loaded) -> None:
+    """Planned in December 2025, every meeting of 2026 held on its day, invited before it, its
+    minutes written after it and approved in the body's next meeting; the last ones wait for
+    February 2027."""
+    meetings = list(
+        Meeting.objects.filter(alliance__slug="son", starts_at__year=2026)
+        .select_related("body", "minutes__approved_in")
+        .order_by("starts_at")
+    )
+    steering = [m for m in meetings if m.body.kind == BodyKind.STEERING]
+    assert [day_of(m) for m in steering] == planning.default_quarter_days(2026)
+    assert len(meetings) == 8
+    for body_meetings in (steering, [m for m in meetings if m.body.kind == BodyKind.SPEAKERS]):
+        *earlier, last = body_meetings
+        for meeting, following in zip(earlier, body_meetings[1:], strict=True):
+            assert meeting.status == MeetingStatus.MINUTES_APPROVED
+            assert meeting.minutes.approved_in == following
+        assert last.status == MeetingStatus.HELD
+        assert last.minutes.status == MinutesStatus.DRAFT
+    for meeting in meetings:
+        assert timezone.localdate(meeting.created_at) == PLANNED_ON
+        assert meeting.invited_at < meeting.starts_at
+        assert meeting.minutes.created_at > meeting.starts_at
+    november = steering_on(NOVEMBER_2026)
+    assert november.items.get(title=THEMES_2027).decision.outcome == DecisionOutcome.AGREED
 
 
 def test_the_next_sprecherkreis_meeting_has_the_waiting_projects_on_its_agenda(

@@ -1,5 +1,6 @@
-"""The demo projects: phase 2015–2018 fully distributed to ten closed projects, phase 2018–2021 with
-projects in every state, everything through the services, and a second load changes nothing."""
+"""The demo projects: phase 2015–2018 fully distributed to ten closed projects, the projects of
+2018–2021 and 2021–2024 at their end, the running phase 2024–2027 with projects in every state,
+everything through the services as of its own day, and a second load changes nothing."""
 
 import re
 import time
@@ -13,6 +14,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from buendnis.alliances.models import CooperationAgreement, FundingPhase, GroupKind
 from buendnis.budget.models import LedgerEntry
@@ -31,7 +33,7 @@ from buendnis.funding.models import (
     ProjectDocument,
     Transition,
 )
-from buendnis.funding.states import Status
+from buendnis.funding.states import FINAL_STATES, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +116,9 @@ def test_phase_2015_2018_dates_lie_in_the_phase_and_in_order(demo: Loaded) -> No
         assert sequence == sorted(sequence), project.title
         assert date(2015, 7, 1) <= min(sequence) and max(sequence) <= date(2018, 12, 31)
         assert date(2015, 7, 1) <= project.starts_on <= project.ends_on <= date(2018, 6, 30)
+        # Created on its first consultation's day, not on the day the demo was loaded.
+        assert timezone.localdate(project.created_at) == consulted[0], project.title
+        assert timezone.localdate(project.status_changed_at) == project.closed_on, project.title
         kinds = set(project.documents.values_list("kind", flat=True))
         assert {DocumentKind.SKETCH, DocumentKind.DESCRIPTION, DocumentKind.FINAL_REPORT} <= kinds
 
@@ -151,11 +156,29 @@ def test_the_three_named_projects(demo: Loaded) -> None:
     assert reserve.requested_grant + reserve.cofinancing_total == reserve.eligible_costs
 
 
-def test_phase_2018_2021_has_every_state(demo: Loaded) -> None:
-    second = projects("2018–2021")
-    assert {project.status for project in second} == set(Status.values)
-    figures = budget_figures(phase("2018–2021"))
+@pytest.mark.parametrize("name", ["2018–2021", "2021–2024"])
+def test_earlier_phases_are_history(demo: Loaded, name: str) -> None:
+    """Every project of a phase that has ended has reached its end; the budget holds no
+    reservation or commitment any more."""
+    ended = projects(name)
+    assert len(ended) >= 6
+    assert {project.status for project in ended} <= FINAL_STATES
+    assert Status.CLOSED in {project.status for project in ended}
+    figures = budget_figures(phase(name))
+    assert (figures.reserved, figures.committed) == (0, 0)
+    assert figures.paid == sum(project.final_grant or 0 for project in ended)
     assert figures.available >= 0
+    for project in ended:
+        days = [c.held_on for c in project.consultations.all()]
+        days += [o.decided_on for o in project.outcomes.all()]
+        assert all(phase(name).starts_on <= day <= phase(name).ends_on for day in days)
+
+
+def test_phase_2024_2027_has_every_state(demo: Loaded) -> None:
+    second = projects("2024–2027")
+    assert {project.status for project in second} == set(Status.values)
+    figures = budget_figures(phase("2024–2027"))
+    assert figures.available > 0
     # The ledger agrees with the states: endorsed/filed hold reservations, granted/running
     # commitments, closed payments; declined, rejected and withdrawn hold nothing.
     by_status: dict[str, list[Project]] = {}
@@ -168,16 +191,25 @@ def test_phase_2018_2021_has_every_state(demo: Loaded) -> None:
         p.granted_amount or 0 for s in (Status.GRANTED, Status.RUNNING) for p in by_status[s]
     )
     assert figures.paid == sum(p.final_grant or 0 for p in by_status[Status.CLOSED])
+    today = timezone.localdate()
     for project in second:
         days = [c.held_on for c in project.consultations.all()]
         days += [o.decided_on for o in project.outcomes.all()]
-        assert all(date(2018, 7, 1) <= day <= date(2021, 6, 30) for day in days), project.title
+        assert all(date(2024, 7, 1) <= day <= today for day in days), project.title
+        # Runtimes lie in the phase, up to its latest project end.
+        assert date(2024, 7, 1) <= project.starts_on <= project.ends_on <= date(2027, 12, 31)
+    # The present: the latest steps of the running phase were taken in the last weeks.
+    latest = max(timezone.localdate(project.status_changed_at) for project in second)
+    assert latest >= date(2026, 12, 1)
 
 
-def test_phase_2018_2021_uses_the_themes_and_the_open_field(demo: Loaded) -> None:
-    second = Project.objects.filter(phase=phase("2018–2021")).select_related("action_field")
+@pytest.mark.parametrize(
+    ("name", "open_field"), [("2018–2021", True), ("2021–2024", False), ("2024–2027", True)]
+)
+def test_later_phases_use_their_themes(demo: Loaded, name: str, open_field: bool) -> None:
+    second = Project.objects.filter(phase=phase(name)).select_related("action_field")
     assert all(project.action_field is not None for project in second)
-    assert any(project.action_field.title == OPEN_FIELD for project in second)
+    assert any(project.action_field.title == OPEN_FIELD for project in second) is open_field
     themed = [project for project in second if not project.action_field.is_open]
     for project in themed:
         topics = list(project.topics.all())
@@ -235,8 +267,8 @@ def test_demo_pdf_has_a_correct_cross_reference_table() -> None:
 def test_second_load_creates_nothing(demo: Loaded) -> None:
     assert demo.second_created == 0
     assert demo.after == demo.before
-    assert demo.before["Project"] == 30
-    assert demo.before["Transition"] > 250
+    assert demo.before["Project"] == 46
+    assert demo.before["Transition"] > 400
     assert load_demo_projects() == 0
 
 
