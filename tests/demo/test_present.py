@@ -28,7 +28,7 @@ from buendnis.budget.models import EntryKind, LedgerEntry
 from buendnis.core.models import Timestamped
 from buendnis.demo.documents import demo_pdf
 from buendnis.demo.load import load_demo
-from buendnis.demo.meetings import MARCH_2018, NOVEMBER_2026, THEMES_2018, THEMES_2027
+from buendnis.demo.meetings import MARCH_2018, NOVEMBER_2026, PRESENT, THEMES_2018, THEMES_2027
 from buendnis.demo.structure import NEW_PARTNER_2027, SON_THEMES_2018_2021
 from buendnis.funding import services as funding
 from buendnis.funding.models import FundingPriority, Project
@@ -49,8 +49,6 @@ from buendnis.renewal.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PRESENT = date(2026, 12, 6)
 
 
 @pytest.fixture(scope="module")
