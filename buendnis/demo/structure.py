@@ -170,12 +170,10 @@ class _AllianceSpec:
         return min(self.seats_from, self.office_from, *(phase.signed_on for phase in self.phases))
 
 
-# The ministry that recognised the alliances until 2024, as the council paper names it, and the one
-# responsible since September 2024 (docs/domain.md).
+# The ministry as the council paper names it. The alliance's own field names it; each recognition
+# decision keeps the name it was taken under (`demo.renewal`), and the pages show that one where a
+# phase has a decision, this one for the phases recorded as they stand.
 MINISTRY = "Niedersächsisches Ministerium für Wirtschaft, Arbeit, Verkehr und Digitalisierung"
-MINISTRY_SINCE_2024 = (
-    "Niedersächsisches Ministerium für Soziales, Arbeit, Gesundheit und Gleichstellung"
-)
 OPEN_FIELD = "Sonstiges / thematisch offen"
 
 # Where the ministry's recognition is filled in, the phase says so where people read it (its
@@ -359,7 +357,7 @@ SON = _AllianceSpec(
         "office_phone": "0531 000-0000",
         "office_address": "Allianz für die Region GmbH\nBeispielstraße 1\n38122 Braunschweig",
         "website": "https://www.fachkraeftebuendnis-son.de",
-        "recognising_authority": MINISTRY_SINCE_2024,
+        "recognising_authority": MINISTRY,
     },
     groups=_STANDARD_GROUPS,
     organisations=SON_ORGANISATIONS,
@@ -499,7 +497,7 @@ LEINE_WESER = _AllianceSpec(
         "office_email": "geschaeftsstelle@fachkraeftebuendnis-leine-weser.example.org",
         "office_phone": "0511 000-0000",
         "office_address": "Region Hannover\nBeispielstraße 1\n30169 Hannover",
-        "recognising_authority": MINISTRY_SINCE_2024,
+        "recognising_authority": MINISTRY,
     },
     groups=tuple(
         group

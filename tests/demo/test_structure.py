@@ -194,10 +194,10 @@ def test_office_at_allianz_fur_die_region(demo: Loaded) -> None:
     alliance = Alliance.objects.get(slug="son")
     assert alliance.office_host == "Allianz für die Region GmbH"
     assert alliance.website == "https://www.fachkraeftebuendnis-son.de"
-    # Responsible since September 2024 (docs/domain.md); each decision keeps the name it was
-    # taken under (tests/demo/test_present.py).
+    # As the council paper names it; each decision keeps the name it was taken under
+    # (tests/demo/test_present.py).
     assert alliance.recognising_authority == (
-        "Niedersächsisches Ministerium für Soziales, Arbeit, Gesundheit und Gleichstellung"
+        "Niedersächsisches Ministerium für Wirtschaft, Arbeit, Verkehr und Digitalisierung"
     )
     seats = Seat.objects.filter(body=body("son", BodyKind.OFFICE))
     assert {seat.organisation.name for seat in seats} == {"Allianz für die Region GmbH"}
