@@ -685,7 +685,9 @@ def run_cycle(alliance: Alliance, cycle: _Cycle, *, office: User, ministry: User
 
     if cycle.applied_on is not None:
         with as_of(moment(cycle.applied_on, 10)):
-            services.application_submit(actor=office, phase=phase, cover_note=cycle.cover_note)
+            services.application_submit(
+                actor=office, phase=phase, cover_note=cycle.cover_note, keep_dossier=False
+            )
     recognition = cycle.recognition
     if recognition is not None:
         with (

@@ -593,7 +593,6 @@ def application_submit(request: HttpRequest, alliance: Alliance, pk: int) -> Htt
             actor=signed_in_user(request),
             phase=phase,
             cover_note=form.cleaned_data["cover_note"],
-            dossier_pdf=_dossier_pdf(phase, cover_note=form.cleaned_data["cover_note"]),
         )
     except ValidationError as error:
         add_service_errors(form, error)
@@ -602,17 +601,6 @@ def application_submit(request: HttpRequest, alliance: Alliance, pk: int) -> Htt
         )
     messages.success(request, _("Der Antrag ist beim Ministerium eingereicht."))
     return redirect(_phase_url(alliance, phase))
-
-
-def _dossier_pdf(phase: FundingPhase, *, cover_note: str) -> bytes | None:
-    """The dossier as the ministry receives it (with the cover note being submitted), if this
-    server can render PDF."""
-    from buendnis.renewal import dossier
-
-    try:
-        return dossier.render_pdf(phase, cover_note=cover_note)
-    except dossier.PdfUnavailable:
-        return None
 
 
 @signed_in_page(

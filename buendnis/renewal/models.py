@@ -82,8 +82,10 @@ class StrategyVersion(AppendOnlyModel):
     alliance = models.ForeignKey(
         Alliance, on_delete=models.CASCADE, related_name="+", verbose_name=_("Bündnis")
     )
+    # PROTECT: a version is never deleted, so neither is the strategy (nor the phase) it belongs
+    # to once written; the admin then lists it as the reason instead of failing.
     strategy = models.ForeignKey(
-        Strategy, on_delete=models.CASCADE, related_name="versions", verbose_name=_("Strategie")
+        Strategy, on_delete=models.PROTECT, related_name="versions", verbose_name=_("Strategie")
     )
     number = models.PositiveIntegerField(_("Fassung"))
     analysis = models.TextField(_("Analyse der Region"), blank=True)

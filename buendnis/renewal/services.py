@@ -598,6 +598,8 @@ def signature_sign(
         )
         locked.agreement = agreement
         locked.save(update_fields=["agreement", "updated_at"])
+        if locked.phase.is_recognised:
+            _seat_late_signer(actor, locked.phase, locked.organisation, signed_on)
         audit_record(
             actor=actor,
             action="renewal.signature_signed",
@@ -718,15 +720,43 @@ def seats_follow_signatures(*, actor: User | None, phase: FundingPhase) -> SeatC
     return changes
 
 
+def _seat_late_signer(
+    actor: User, phase: FundingPhase, organisation: Organisation, signed_on: date
+) -> None:
+    """A partner that signs after the phase was recognised (the Steuerkreis followed the
+    signatures then) gets its vote from its signature on, or from the phase's start. Nothing for
+    a partner already seated then, or for a phase that is over."""
+    starts_on = max(phase.starts_on, signed_on)
+    steering = alliance_selectors.body_of_kind(phase.alliance, BodyKind.STEERING)
+    if steering is None or starts_on > phase.ends_on:
+        return
+    seated = (
+        alliance_selectors.active_seats([steering.pk], on=starts_on)
+        .filter(organisation=organisation)
+        .exists()
+    )
+    if not seated:
+        alliance_services.seat_assign(
+            actor=actor,
+            body=steering,
+            organisation=organisation,
+            role=SeatRole.MEMBER,
+            starts_on=starts_on,
+        )
+
+
 # --- The application and the ministry's decision ------------------------------------------------
 
 
 def application_submit(
-    *, actor: User, phase: FundingPhase, cover_note: str = "", dossier_pdf: bytes | None = None
+    *, actor: User, phase: FundingPhase, cover_note: str = "", keep_dossier: bool = True
 ) -> ExtensionApplication:
     """Send the application to the ministry. Refused, with the list of what is missing, while the
-    composition rules, the Sprecherkreis or the strategy are not met. `dossier_pdf` is the
-    dossier as the ministry receives it; it is kept with the application."""
+    composition rules, the Sprecherkreis or the strategy are not met.
+
+    The dossier is rendered under the phase's lock, once the checks have passed, so the copy
+    kept with the application is what the ministry received (none where this server cannot
+    render PDF; `keep_dossier=False` for the history of the demo)."""
     _require(
         permissions.can_prepare(actor, phase.alliance),
         _("Den Antrag stellt die Geschäftsstelle."),
@@ -753,6 +783,7 @@ def application_submit(
         application.requested_budget = locked.virtual_budget
         application.requested_rate = locked.funding_rate
         application.submissions += 1
+        dossier_pdf = _render_dossier(locked, application.cover_note) if keep_dossier else None
         if dossier_pdf is not None:
             application.dossier.save(
                 f"Verlaengerungsantrag-{locked.alliance.slug}-{locked.pk}-{application.submissions}.pdf",
@@ -787,6 +818,17 @@ def application_submit(
         phase_id = locked.pk
         transaction.on_commit(lambda: _mail_ministry(phase_id))
     return application
+
+
+def _render_dossier(phase: FundingPhase, cover_note: str) -> bytes | None:
+    # The dossier reads this module's states: imported here, not at the top (a cycle).
+    from . import dossier
+
+    try:
+        return dossier.render_pdf(phase, cover_note=cover_note)
+    except dossier.PdfUnavailable:
+        log.warning("Kein PDF-Renderer: der Antrag %s geht ohne Unterlagen-Kopie", phase.pk)
+        return None
 
 
 def recognition_decide(

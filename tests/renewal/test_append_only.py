@@ -111,3 +111,20 @@ def test_a_new_version_is_a_new_row(cycle: Cycle) -> None:
     assert list(
         StrategyVersion.objects.filter(strategy=first.strategy).values_list("number", flat=True)
     ) == [2, 1]
+
+
+def test_a_phase_with_a_strategy_version_is_not_deleted_in_the_admin(cycle, client_as) -> None:  # type: ignore[no-untyped-def]
+    """The versions are append-only: the admin names them as the reason and deletes nothing
+    (before, PostgreSQL's trigger failed the cascade with a server error)."""
+    from buendnis.alliances.models import FundingPhase
+    from buendnis.renewal.models import StrategyVersion
+
+    phase = cycle.prepare()
+    client = client_as("admin")
+    url = f"/admin/alliances/fundingphase/{phase.pk}/delete/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["protected"]
+    client.post(url, {"post": "yes"})
+    assert FundingPhase.objects.filter(pk=phase.pk).exists()
+    assert StrategyVersion.objects.filter(strategy__phase=phase).exists()

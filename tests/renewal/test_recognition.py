@@ -461,3 +461,20 @@ def test_a_refusal_changes_no_seat(cycle: Cycle) -> None:
     cycle.decide(phase, "refused")
     assert list(Seat.objects.values_list("pk", "ends_on")) == seats_before
     assert late.organisation.signature_requests.get().status == SignatureStatus.SIGNED
+
+
+def test_a_partner_signing_after_the_recognition_gets_its_vote(cycle: Cycle) -> None:
+    phase = cycle.ready()
+    [late] = cycle.ask(phase, [cycle.structure.unsigned])
+    services.application_submit(actor=cycle.office, phase=phase)
+    cycle.decide(phase, "recognised")
+    steering = cycle.structure.steering
+    assert not Seat.objects.filter(body=steering, organisation=late.organisation).exists()
+
+    services.signature_sign(actor=cycle.office, request=late, signed_on=today())
+    # The phase lies ahead: the vote begins with it (after its start: with the signature).
+    assert list(
+        Seat.objects.filter(body=steering, organisation=late.organisation).values_list(
+            "role", "starts_on", "ends_on"
+        )
+    ) == [(SeatRole.MEMBER, max(NEW_START, today()), None)]
