@@ -631,3 +631,18 @@ def test_a_refused_phase_offers_no_answer_forms(cycle: Cycle) -> None:
     assert response.status_code == 409
     assert "Die Anerkennung dieser Förderphase ist abgelehnt." in response.content.decode()
     assert SignatureRequest.objects.get(pk=late.pk).status == SignatureStatus.ASKED
+
+
+def test_the_phase_page_links_the_adopting_decision(cycle: Cycle) -> None:
+    phase = cycle.prepare()
+    cycle.write_strategy(phase)
+    cycle.adopt(phase)
+    from buendnis.renewal.models import Strategy
+
+    circulation = Strategy.objects.get(phase=phase).adopted_circulation
+    assert circulation is not None
+    client = Client()
+    client.force_login(cycle.personas["member"])  # type: ignore[arg-type]
+    html = client.get(f"/son/intern/phasen/{phase.pk}/").content.decode()
+    assert f'href="/son/intern/umlaufbeschluesse/{circulation.pk}/"' in html
+    assert "Umlaufbeschluss „Handlungsfelder 2027–2030“" in html
