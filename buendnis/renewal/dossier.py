@@ -40,8 +40,7 @@ from buendnis.meetings import decision_selectors
 from buendnis.meetings.decision_selectors import DecisionEntry, DecisionFilter
 
 from . import selectors
-from .models import ExtensionApplication, SignatureStatus, Strategy, StrategyVersion
-from .services import EDITABLE
+from .models import EDITABLE, ExtensionApplication, SignatureStatus, Strategy, StrategyVersion
 
 __all__ = [
     "Dossier",

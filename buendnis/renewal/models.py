@@ -17,11 +17,15 @@ from buendnis.alliances.models import (
     CooperationAgreement,
     FundingPhase,
     Organisation,
+    RecognitionStatus,
     money_field,
 )
 from buendnis.core.append_only import AppendOnlyModel
 from buendnis.core.models import Timestamped
 from buendnis.core.uploads import validate_document
+
+# A phase may be edited and its application (re)submitted while it is in these states.
+EDITABLE = frozenset({RecognitionStatus.DRAFT, RecognitionStatus.CHANGES_REQUESTED})
 
 
 class Strategy(Timestamped):

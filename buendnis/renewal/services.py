@@ -45,8 +45,9 @@ from buendnis.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from buendnis.core.templatetags.buendnis_format import money as euro
 from buendnis.meetings.models import Circulation, CirculationStatus, Decision, DecisionOutcome
 
-from . import permissions, selectors
+from . import dossier, permissions, selectors
 from .models import (
+    EDITABLE,
     ExtensionApplication,
     RecognitionDecision,
     RecognitionOutcome,
@@ -62,9 +63,6 @@ OPEN_FIELD_TITLE = "Sonstiges / thematisch offen"
 # Partners hear of an open request this long before its deadline, and again every week after.
 REMINDER_LEAD = timedelta(days=14)
 REMINDER_INTERVAL = timedelta(days=7)
-
-# A draft may be edited and (re)submitted in these states.
-EDITABLE = frozenset({RecognitionStatus.DRAFT, RecognitionStatus.CHANGES_REQUESTED})
 
 
 def _d(day: date) -> str:
@@ -821,9 +819,6 @@ def application_submit(
 
 
 def _render_dossier(phase: FundingPhase, cover_note: str) -> bytes | None:
-    # The dossier reads this module's states: imported here, not at the top (a cycle).
-    from . import dossier
-
     try:
         return dossier.render_pdf(phase, cover_note=cover_note)
     except dossier.PdfUnavailable:
