@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -1254,6 +1254,17 @@ def project_import(
         Transition.objects.create(
             project=project, from_status=S.IDEA, to_status=status, actor=actor, comment=note
         )
+        # The state holds since the project's own day where the sheet gives it (a project
+        # closed in 2016 is not "Stand seit" the day of the import); the transition row keeps
+        # the import's day: that is when it was recorded here.
+        since = project.closed_on if status == S.CLOSED else project.started_on
+        if status in (S.RUNNING, S.CLOSED) and since is not None:
+            project.status_changed_at = datetime.combine(
+                since, time(12), tzinfo=timezone.get_current_timezone()
+            )
+            Project.objects.filter(pk=project.pk).update(
+                status_changed_at=project.status_changed_at
+            )
         audit_record(
             actor=actor,
             action="project.import",

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from buendnis.budget.models import EntryKind, LedgerEntry
 from buendnis.budget.selectors import budget_figures, project_balance
@@ -69,6 +70,8 @@ def test_a_closed_project_arrives_with_its_payment(phase, owner):
     assert project.reference == "SON-2018-001"
     assert project.requested_grant == D("100000.00")
     assert project.started_on == date(2018, 9, 1)
+    # Its state holds since its own closing day, not since the day of the import.
+    assert timezone.localdate(project.status_changed_at) == project.closed_on
     assert [(e.kind, e.committed_delta, e.paid_delta) for e in project.ledger_entries.all()] == [
         (EntryKind.COMMITMENT, D("100000.00"), D(0)),
         (EntryKind.PAYMENT, D("-95000.00"), D("95000.00")),
