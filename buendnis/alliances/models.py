@@ -154,6 +154,7 @@ class Organisation(Timestamped):
         max_length=20,
         choices=Territory.choices,
         default=Territory.NONE,
+        db_default=Territory.NONE,
         blank=True,
         help_text=_("Für Kommunen: Landkreis, kreisfreie Stadt oder kreisangehörige Gemeinde."),
     )
@@ -287,11 +288,14 @@ class FundingPhase(Timestamped):
             ),
         ],
     )
+    # db_default as well: rows written by code that predates the column (an older release
+    # during a rolling deploy, a migration test) are recorded phases, hence recognised.
     recognition_status = models.CharField(
         _("Anerkennung"),
         max_length=20,
         choices=RecognitionStatus.choices,
         default=RecognitionStatus.RECOGNISED,
+        db_default=RecognitionStatus.RECOGNISED,
     )
     recognised_on = models.DateField(_("Anerkannt durch das Ministerium am"), null=True, blank=True)
     recognition_reference = models.CharField(
@@ -299,7 +303,9 @@ class FundingPhase(Timestamped):
     )
     extension_applied_on = models.DateField(_("Verlängerung beantragt am"), null=True, blank=True)
     extension_note = models.TextField(_("Verlängerungsantrag"), blank=True)
-    recognition_conditions = models.TextField(_("Auflagen der Anerkennung"), blank=True)
+    recognition_conditions = models.TextField(
+        _("Auflagen der Anerkennung"), blank=True, default="", db_default=""
+    )
     project_end_cutoff = models.DateField(
         _("Spätestes Projektende"),
         null=True,
