@@ -86,6 +86,12 @@ def settlement(*, committed: Decimal, final_grant: Decimal) -> list[Entry]:
     return entries
 
 
+def tranche(amount: Decimal, note: StrOrPromise) -> list[Entry]:
+    """A payment request released: the amount is paid out of the commitment.
+    Precondition: amount ≤ committed."""
+    return [Entry(EntryKind.PAYMENT, note, committed=-amount, paid=amount)]
+
+
 def imported(*, granted: Decimal, final_grant: Decimal | None) -> list[Entry]:
     """A project brought over from the alliance's past (onboarding) books what the procedure
     would have booked by its state: the grant committed and, for a closed project

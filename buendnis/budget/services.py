@@ -131,24 +131,62 @@ def release_all(*, actor: User | None, project: Project, note: StrOrPromise) -> 
 
 
 def settle(*, actor: User | None, project: Project, final_grant: Decimal) -> None:
-    """Closing: pay the final grant out of the commitment; the rest is released."""
+    """Closing: pay what the final grant leaves after the tranches already paid out of the
+    commitment; the rest is released."""
     phase = _lock_phase(project.phase_id)
-    committed = project_balance(project.pk).committed
-    if final_grant > committed:
+    balance = project_balance(project.pk)
+    if final_grant > balance.committed + balance.paid:
         raise DomainError(
             {
                 "final_grant": _(
                     "Der abgerechnete Zuschuss (%(final)s) ist höher als der bewilligte (%(committed)s)."
                 )
-                % {"final": euro(final_grant), "committed": euro(committed)}
+                % {"final": euro(final_grant), "committed": euro(balance.committed + balance.paid)}
+            }
+        )
+    if final_grant < balance.paid:
+        raise DomainError(
+            {
+                "final_grant": _(
+                    "Der abgerechnete Zuschuss (%(final)s) liegt unter dem bereits ausgezahlten "
+                    "(%(paid)s); eine Rückforderung rechnet die Förderbank ab, nicht das Bündnis."
+                )
+                % {"final": euro(final_grant), "paid": euro(balance.paid)}
             }
         )
     _book_all(
         actor=actor,
         phase=phase,
         project=project,
-        entries=rules.settlement(committed=committed, final_grant=final_grant),
+        entries=rules.settlement(
+            committed=balance.committed, final_grant=final_grant - balance.paid
+        ),
     )
+
+
+def pay_tranche(*, actor: User | None, project: Project, amount: Decimal, note: str) -> LedgerEntry:
+    """A released payment request: the amount is paid out of the project's commitment, never
+    more than it still holds. Precondition: the caller runs inside `transaction.atomic()` and
+    holds the project's row lock (the check and the booking are one step)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("pay_tranche() braucht die Transaktion des Aufrufers.")
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise DomainError({"amount": _("Der Betrag ist positiv und auf den Cent genau.")})
+    phase = _lock_phase(project.phase_id)
+    committed = project_balance(project.pk).committed
+    if amount > committed:
+        raise DomainError(
+            {
+                "amount": _(
+                    "Der Abruf (%(amount)s) übersteigt den noch nicht ausgezahlten Zuschuss "
+                    "(%(left)s). Es wurde nichts gebucht."
+                )
+                % {"amount": euro(amount), "left": euro(committed)}
+            }
+        )
+    return _book_all(
+        actor=actor, phase=phase, project=project, entries=rules.tranche(amount, note)
+    )[0]
 
 
 def book_imported(

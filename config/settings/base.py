@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "buendnis.budget",
     "buendnis.meetings",
     "buendnis.office",
+    "buendnis.grants",
     "buendnis.ideas",
     "buendnis.renewal",
     # Bringing an alliance onto the platform: the import and export of its records.

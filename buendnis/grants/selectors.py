@@ -1,0 +1,109 @@
+"""Reads after the grant: what a project owes and has drawn, its participant figures, and what
+is overdue for the office's desk and board."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from buendnis.budget.selectors import ZERO, to_cents
+from buendnis.funding.models import Project
+
+from .models import (
+    HOLDING,
+    ParticipantFigures,
+    PaymentRequest,
+    PaymentStatus,
+    ReportStatus,
+    ScheduledReport,
+)
+
+OPEN_REPORT_STATES = (ReportStatus.DUE, ReportStatus.CHANGES_REQUESTED)
+
+
+def reports_of(project: Project) -> QuerySet[ScheduledReport]:
+    return ScheduledReport.objects.filter(project=project).order_by("due_on", "pk")
+
+
+def overdue_reports(alliance_id: int, today: date) -> QuerySet[ScheduledReport]:
+    """Reports past their due date and not yet in: the office's desk, oldest first."""
+    return (
+        ScheduledReport.objects.filter(
+            alliance_id=alliance_id, status__in=OPEN_REPORT_STATES, due_on__lt=today
+        )
+        .select_related("project")
+        .order_by("due_on", "pk")
+    )
+
+
+def _money_sum(field: str, condition: Q) -> Coalesce:
+    return Coalesce(
+        Sum(field, filter=condition),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+def payment_requests_of(project: Project) -> QuerySet[PaymentRequest]:
+    return PaymentRequest.objects.filter(project=project).order_by("number")
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """Where a project's grant stands with its payment requests."""
+
+    granted: Decimal
+    held: Decimal  # submitted, checked or released
+    released: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        """What may still be requested."""
+        return self.granted - self.held
+
+
+def drawn(project: Project) -> Drawn:
+    """One query: the amounts held and released against the grant."""
+    sums = PaymentRequest.objects.filter(project=project).aggregate(
+        held=_money_sum("amount", Q(status__in=HOLDING)),
+        released=_money_sum("amount", Q(status=PaymentStatus.RELEASED)),
+    )
+    return Drawn(
+        granted=project.granted_amount or ZERO,
+        held=to_cents(sums["held"]),
+        released=to_cents(sums["released"]),
+    )
+
+
+def participant_periods(project: Project) -> QuerySet[ParticipantFigures]:
+    return ParticipantFigures.objects.filter(project=project).order_by("period_from", "pk")
+
+
+@dataclass(frozen=True)
+class Reached:
+    entries: int
+    exits: int
+
+
+def participants_reached(project: Project) -> Reached:
+    sums = ParticipantFigures.objects.filter(project=project).aggregate(
+        entries=Sum("entries"), exits=Sum("exits")
+    )
+    return Reached(entries=sums["entries"] or 0, exits=sums["exits"] or 0)
+
+
+def participants_by_project(project_ids: list[int]) -> dict[int, Reached]:
+    """The figures of many projects in one query (phase reports, the budget dashboard)."""
+    rows = (
+        ParticipantFigures.objects.filter(project_id__in=project_ids)
+        .values("project_id")
+        .annotate(entries=Sum("entries"), exits=Sum("exits"), periods=Count("pk"))
+    )
+    return {
+        row["project_id"]: Reached(entries=row["entries"] or 0, exits=row["exits"] or 0)
+        for row in rows
+    }
