@@ -774,3 +774,65 @@ def _mail_report(report_id: int, *, to_office: bool, reminder: bool = False) -> 
         send_mail(subject, body, None, recipients)
     except OSError:
         log.exception("Mail zum Bericht %s konnte nicht gesendet werden", report_id)
+
+
+# --- Closing ------------------------------------------------------------------------------------
+
+
+def project_conclude(*, actor: User, project: Project, closed_on: date) -> Project:
+    """Close a running project once its final proof of use (Verwendungsnachweis) is accepted and
+    no payment request is still open: the final grant is what was paid in tranches, the final
+    costs are the accepted proof's, the participants the figures reported; any grant not paid
+    goes back to the phase's budget in the same transaction (`funding.project_close` settles)."""
+    from buendnis.funding import services as funding
+
+    _require(
+        permissions.can_supervise(actor, project),
+        _("Ein Vorhaben schließt die Geschäftsstelle ab."),
+    )
+    with transaction.atomic():
+        locked = _lock_project(project)
+        if locked.status != Status.RUNNING:
+            raise TransitionNotAllowed(_("Abgeschlossen wird ein laufendes Vorhaben."))
+        proof = (
+            ReportVersion.objects.filter(
+                report__project=locked,
+                report__kind=ReportKind.FINAL_PROOF,
+                report__status=ReportStatus.ACCEPTED,
+            )
+            .order_by("-number")
+            .first()
+        )
+        if proof is None:
+            raise DomainError(
+                _(
+                    "Der Verwendungsnachweis ist noch nicht angenommen; erst dann wird abgeschlossen."
+                )
+            )
+        if proof.costs_to_date is None:
+            raise DomainError(
+                _("Der angenommene Verwendungsnachweis nennt keine förderfähigen Gesamtausgaben.")
+            )
+        if PaymentRequest.objects.filter(
+            project=locked, status__in=(PaymentStatus.SUBMITTED, PaymentStatus.CHECKED)
+        ).exists():
+            raise DomainError(
+                _("Ein Mittelabruf ist noch offen; er wird erst freigegeben oder abgelehnt.")
+            )
+        paid = selectors.drawn(locked).released
+        reached = selectors.participants_reached(locked)
+        has_figures = ParticipantFigures.objects.filter(project=locked).exists()
+        name = (proof.document.name or "verwendungsnachweis.pdf").rsplit("/", 1)[-1]
+        with proof.document.open("rb") as handle:
+            funding.project_close(
+                actor=actor,
+                project=locked,
+                closed_on=closed_on,
+                final_eligible_costs=proof.costs_to_date,
+                final_grant=paid,
+                final_report=UploadedFile(file=handle, name=name, size=proof.document.size),
+                participants_entered=reached.entries if has_figures else None,
+                participants_exited=reached.exits if has_figures else None,
+            )
+        locked.refresh_from_db()
+    return locked

@@ -396,3 +396,49 @@ def test_closing_pays_what_is_left_of_the_final_grant_and_releases_the_rest(
     )
     balance = project_balance(project.pk)
     assert (balance.reserved, balance.committed, balance.paid) == (0, 0, D("126000.00"))
+
+
+def test_concluding_needs_the_accepted_final_proof_and_no_open_request(project, office, applicant):
+    released = _request(project, applicant, D("70000.00"), costs=D("100000.00"))
+    services.payment_request_check(actor=office, request=released)
+    services.payment_request_release(actor=office, request=released)
+    services.participants_record(
+        actor=applicant,
+        project=project,
+        period_from=today() - timedelta(days=20),
+        period_to=today() - timedelta(days=1),
+        entries=12,
+        exits=4,
+        breakdown=breakdown(12, 4),
+    )
+    proof = services.report_schedule(
+        actor=office, project=project, kind=ReportKind.FINAL_PROOF, due_on=today()
+    )
+    with pytest.raises(DomainError, match="Verwendungsnachweis"):
+        services.project_conclude(actor=office, project=project, closed_on=today())
+    services.report_submit(
+        actor=applicant, report=proof, document=pdf("vn.pdf"), costs_to_date=D("110000.00")
+    )
+    services.report_review(actor=office, report=proof, outcome="accepted")
+    pending = _request(
+        project,
+        applicant,
+        D("7000.00"),
+        costs=D("10000.00"),
+        start=today() - timedelta(days=20),
+        end=today(),
+    )
+    with pytest.raises(DomainError, match="noch offen"):
+        services.project_conclude(actor=office, project=project, closed_on=today())
+    services.payment_request_refuse(actor=office, request=pending, reason="Zu spät.")
+    with pytest.raises(NotPermitted):
+        services.project_conclude(actor=applicant, project=project, closed_on=today())
+
+    closed = services.project_conclude(actor=office, project=project, closed_on=today())
+    assert closed.status == Status.CLOSED
+    assert (closed.final_grant, closed.final_eligible_costs) == (D("70000.00"), D("110000.00"))
+    assert (closed.participants_entered, closed.participants_exited) == (12, 4)
+    balance = project_balance(project.pk)
+    # The 70.000 € not drawn went back to the phase with the close.
+    assert (balance.committed, balance.paid) == (D("0.00"), D("70000.00"))
+    assert LedgerEntry.objects.filter(project=project, kind=EntryKind.RELEASE).exists()
