@@ -5,6 +5,7 @@ from rest_framework.permissions import AllowAny
 from . import (
     agreement_views,
     decision_views,
+    grant_views,
     idea_views,
     meeting_views,
     overview_views,
@@ -55,6 +56,22 @@ urlpatterns = [
         "alliances/<slug:slug>/projects/<int:pk>/transitions/",
         project_views.ProjectTransitionView.as_view(),
         name="alliance-project-transitions",
+    ),
+    # After the grant: reports, payment requests, participant figures (grant_views.py).
+    path(
+        "alliances/<slug:slug>/projects/<int:pk>/reports/",
+        grant_views.ReportListView.as_view(),
+        name="alliance-project-reports",
+    ),
+    path(
+        "alliances/<slug:slug>/projects/<int:pk>/payment-requests/",
+        grant_views.PaymentRequestListView.as_view(),
+        name="alliance-project-payment-requests",
+    ),
+    path(
+        "alliances/<slug:slug>/projects/<int:pk>/participants/",
+        grant_views.ParticipantListView.as_view(),
+        name="alliance-project-participants",
     ),
     # The partners' idea pool: internal, login required (idea_views.py).
     path("alliances/<slug:slug>/ideas/", idea_views.IdeaListView.as_view(), name="alliance-ideas"),

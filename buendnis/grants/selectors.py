@@ -107,3 +107,27 @@ def participants_by_project(project_ids: list[int]) -> dict[int, Reached]:
         row["project_id"]: Reached(entries=row["entries"] or 0, exits=row["exits"] or 0)
         for row in rows
     }
+
+
+# --- The API's reads (buendnis/api/grant_views.py) ----------------------------------------------
+
+
+def api_project(alliance_id: int, pk: int, *, visible: Q) -> Project | None:
+    """The alliance's project `pk` if `visible` admits it (`funding.permissions.ProjectAccess`),
+    with its alliance and phase: one query."""
+    return (
+        Project.objects.filter(alliance_id=alliance_id, pk=pk)
+        .filter(visible)
+        .select_related("alliance", "phase")
+        .first()
+    )
+
+
+def api_reports_of(project: Project) -> QuerySet[ScheduledReport]:
+    """The schedule, each report with the number of its versions (`version_count`)."""
+    return reports_of(project).annotate(version_count=Count("versions"))
+
+
+def api_payment_requests_of(project: Project) -> QuerySet[PaymentRequest]:
+    """The payment requests, each with the number of its receipts (`receipt_count`)."""
+    return payment_requests_of(project).annotate(receipt_count=Count("receipts"))

@@ -57,6 +57,12 @@ CALLER_DEPENDENT = {"/api/v1/alliances/{slug}/phases/"}
 
 # The ministry's overview: ministry and platform admins only; tests/api/test_overview_api.py.
 OVERVIEW_PATHS = {"/api/v1/overview/"}
+# After the grant: login required; tests/api/test_grants_api.py checks them.
+GRANT_PATHS = {
+    "/api/v1/alliances/{slug}/projects/{id}/reports/",
+    "/api/v1/alliances/{slug}/projects/{id}/payment-requests/",
+    "/api/v1/alliances/{slug}/projects/{id}/participants/",
+}
 
 
 def test_schema_is_openapi_3_with_every_path(client: Client) -> None:
@@ -74,6 +80,7 @@ def test_schema_is_openapi_3_with_every_path(client: Client) -> None:
         | DECISION_PATHS
         | OVERVIEW_PATHS
         | AGREEMENT_PATHS
+        | GRANT_PATHS
     )
     for path, operation_id in PATHS.items():
         # Read-only: GET is the only operation, described in both languages.
