@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance
-from tests.factories import build_alliance_structure
+from buendnis.funding.states import Status
+from tests.factories import build_alliance_structure, project_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,15 @@ LISTS = {
     "alliance-circulations": "office",
     "alliance-ideas": "office",
     "alliance-phase-agreements": "office",
+    # After the grant, a project's: read as the office.
+    "alliance-project-reports": "office",
+    "alliance-project-payment-requests": "office",
+    "alliance-project-participants": "office",
+}
+PROJECT_LISTS = {
+    "alliance-project-reports",
+    "alliance-project-payment-requests",
+    "alliance-project-participants",
 }
 
 
@@ -60,6 +70,9 @@ def test_lists_answer_conditional_get(
         url = reverse(f"api:{name}")
     elif name == "alliance-phase-agreements":
         url = reverse(f"api:{name}", kwargs={"slug": alliance.slug, "pk": structure.phase.pk})
+    elif name in PROJECT_LISTS:
+        project = project_in_state(structure, Status.GRANTED)
+        url = reverse(f"api:{name}", kwargs={"slug": alliance.slug, "pk": project.pk})
     else:
         url = reverse(f"api:{name}", kwargs={"slug": alliance.slug})
 
