@@ -209,8 +209,8 @@ class PaymentRequestListView(FollowupAPIView):
         ),
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        project = self.project
-        if not permissions.can_report(request.user, project):
+        project, actor = self.project, self.actor
+        if actor is None or not permissions.can_report(actor, project):
             raise NotPermitted(
                 _("Mittel ruft der Projektträger ab (oder die Geschäftsstelle für ihn).")
             )
@@ -218,7 +218,7 @@ class PaymentRequestListView(FollowupAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         created = services.payment_request_submit(
-            actor=self.actor,  # type: ignore[arg-type]  # IsAuthenticated: a User
+            actor=actor,
             project=project,
             period_from=data["period_from"],
             period_to=data["period_to"],
