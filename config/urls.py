@@ -29,11 +29,18 @@ urlpatterns = [
     path("ministerium/", include("buendnis.reports.ministry_urls")),
     # Uploads go through a permission check, in development and production alike.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", document_download, name="document"),
+    # After the grant: reports, payment requests, participant figures (applicant's side).
+    path("<slug:slug>/vorhaben/<str:reference>/", include("buendnis.portal.grant_urls")),
     path("<slug:slug>/vorhaben/", include("buendnis.portal.applicant_urls")),
     # The Stellungnahme (reports app) lives among the office's project addresses: before them.
     path(
         "<slug:slug>/intern/vorhaben/<str:reference>/stellungnahme.pdf",
         include("buendnis.reports.statement_urls"),
+    ),
+    # After the grant: the office's schedule, reviews, payments, co-financing and closing.
+    path(
+        "<slug:slug>/intern/vorhaben/<str:reference>/",
+        include("buendnis.portal.grant_office_urls"),
     ),
     path("<slug:slug>/intern/vorhaben/", include("buendnis.portal.office_urls")),
     path("<slug:slug>/intern/budget/", include("buendnis.reports.urls")),

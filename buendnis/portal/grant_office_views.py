@@ -1,0 +1,1 @@
+"""After the grant, the office's side."""
