@@ -120,6 +120,22 @@ def test_every_page_for_every_persona_in_both_alliances(
 ):
     other_site = build_alliance_structure(other_alliance, place="Hannover")
     foreign = project_in_state(other_site, Status.RUNNING, planned_participants=10)
+    for followed in (project, foreign):  # an open report: the submit form has something to take
+        ScheduledReport.objects.create(
+            alliance=followed.alliance,
+            project=followed,
+            kind=ReportKind.INTERIM_REPORT,
+            due_on=today(),
+        )
+        PaymentRequest.objects.create(  # an open request: the office's decision form
+            alliance=followed.alliance,
+            project=followed,
+            number=1,
+            period_from=today() - timedelta(days=10),
+            period_to=today() - timedelta(days=1),
+            eligible_costs=D("100.00"),
+            amount=D("70.00"),
+        )
     user = make_persona(persona)
     client = client_of(user)
     pages = [(name, APPLICANT_SIDE) for name in APPLICANT_PAGES] + [
@@ -147,6 +163,9 @@ def test_every_page_for_every_persona_in_both_alliances(
 
 
 def test_the_projects_own_applicant_gets_the_forms_but_not_the_offices_pages(project, own):
+    ScheduledReport.objects.create(
+        alliance=project.alliance, project=project, kind=ReportKind.INTERIM_REPORT, due_on=today()
+    )
     client = client_of(own)
     for name in APPLICANT_PAGES:
         _expect(client.get(url(name, project)), "form", name)
