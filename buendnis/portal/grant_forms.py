@@ -113,7 +113,7 @@ class ReceiptForm(forms.Form):
         )
 
 
-class BaseReceiptFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class BaseReceiptFormSet(forms.BaseFormSet):
     def lines(self) -> list[ReceiptLine]:
         return [
             line
@@ -123,8 +123,11 @@ class BaseReceiptFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
         ]
 
 
-ReceiptFormSet = forms.formset_factory(
-    ReceiptForm, formset=BaseReceiptFormSet, extra=5, max_num=100, validate_max=True
+ReceiptFormSet = cast(
+    type[BaseReceiptFormSet],
+    forms.formset_factory(
+        ReceiptForm, formset=BaseReceiptFormSet, extra=5, max_num=100, validate_max=True
+    ),
 )
 
 
@@ -253,10 +256,13 @@ class PaymentDecisionForm(forms.Form):
         field.queryset = PaymentRequest.objects.filter(pk__in=[item.pk for item in requests])
 
 
+class ShareChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(cast(CoFinancing, obj).payer)
+
+
 class CoFinancingReceivedForm(forms.Form):
-    share = forms.ModelChoiceField(
-        label=_("Zugesagter Anteil"), queryset=CoFinancing.objects.none()
-    )
+    share = ShareChoiceField(label=_("Zugesagter Anteil"), queryset=CoFinancing.objects.none())
     received_on = forms.DateField(
         label=_("Eingegangen am"), widget=DateInput, initial=timezone.localdate
     )
@@ -264,9 +270,8 @@ class CoFinancingReceivedForm(forms.Form):
 
     def __init__(self, *args: Any, shares: Iterable[CoFinancing], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["share"])  # type: ignore[type-arg]
+        field = cast(ShareChoiceField, self.fields["share"])
         field.queryset = CoFinancing.objects.filter(pk__in=[share.pk for share in shares])
-        field.label_from_instance = lambda share: str(share.payer)  # type: ignore[method-assign]
 
 
 class ConcludeForm(forms.Form):

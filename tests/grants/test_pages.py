@@ -448,3 +448,103 @@ def test_the_list_pages_query_counts_do_not_grow(project, office, own):
         add(offset)
     assert _count(client, reports_path) == base_reports
     assert _count(client, payments_path) == base_payments
+
+
+# --- The office's forms -------------------------------------------------------------------------
+
+
+def test_the_office_schedules_and_reviews_and_a_review_without_reason_is_refused(
+    project, office, own
+):
+    client = client_of(office)
+    path = url("grants_office:reports", project)
+    due = (today() + timedelta(days=30)).isoformat()
+    response = client.post(
+        path, {"form": "schedule", "plan-kind": ReportKind.FINAL_PROOF, "plan-due_on": due}
+    )
+    assert response.status_code == 302
+    report = ScheduledReport.objects.get()
+    services.report_submit(actor=own, report=report, document=pdf(), costs_to_date=D("1.00"))
+    response = client.post(
+        path,
+        {"form": "review", "pruefung-report": report.pk, "pruefung-outcome": "changes_requested"},
+    )
+    assert response.status_code == 200
+    assert "Bitte sagen Sie, was geändert werden soll." in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    response = client.post(
+        path,
+        {"form": "review", "pruefung-report": report.pk, "pruefung-outcome": "accepted"},
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == ReportStatus.ACCEPTED
+    assert "Die Prüfung ist vermerkt: Angenommen." in client.get(path).content.decode()
+
+
+def test_the_office_checks_releases_and_refuses_only_with_a_reason(project, office, own):
+    start = today() - timedelta(days=20)
+    request = services.payment_request_submit(
+        actor=own,
+        project=project,
+        period_from=start,
+        period_to=start + timedelta(days=5),
+        eligible_costs=D("1000.00"),
+        amount=D("700.00"),
+    )
+    client = client_of(office)
+    path = url("grants_office:payments", project)
+    response = client.post(path, {"form": "decision", "request": request.pk, "decision": "refuse"})
+    assert response.status_code == 200
+    assert "Bitte begründen Sie die Ablehnung." in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == PaymentStatus.SUBMITTED
+    for decision in ("check", "release"):
+        response = client.post(
+            path, {"form": "decision", "request": request.pk, "decision": decision}
+        )
+        assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == PaymentStatus.RELEASED and request.ledger_entry_id
+
+
+def test_cofinancing_received_beyond_the_pledge_is_refused(project, office):
+    share = project.cofinancing.get()
+    client = client_of(office)
+    path = url("grants_office:cofinancing", project)
+    response = client.post(
+        path,
+        {
+            "form": "received",
+            "share": share.pk,
+            "received_on": today().isoformat(),
+            "amount": str(share.amount + D("1.00")).replace(".", ","),
+        },
+    )
+    assert response.status_code == 200
+    assert "höchstens" in response.content.decode()
+    assert not share.payments.exists()
+    response = client.post(
+        path,
+        {
+            "form": "received",
+            "share": share.pk,
+            "received_on": today().isoformat(),
+            "amount": "1,00",
+        },
+    )
+    assert response.status_code == 302
+    assert share.payments.get().amount == D("1.00")
+
+
+def test_concluding_shows_what_is_missing_and_is_refused_without_the_proof(project, office):
+    client = client_of(office)
+    path = url("grants_office:conclude", project)
+    page = client.get(path).content.decode()
+    assert "Der Verwendungsnachweis ist noch nicht angenommen." in page
+    response = client.post(path, {"form": "conclude", "closed_on": today().isoformat()})
+    assert response.status_code == 200
+    assert "noch nicht angenommen; erst dann wird abgeschlossen" in response.content.decode()
+    project.refresh_from_db()
+    assert project.status == Status.RUNNING
