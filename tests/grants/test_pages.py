@@ -444,6 +444,11 @@ def test_the_list_pages_query_counts_do_not_grow(project, office, own):
 
     add(0)
     base_reports, base_payments = _count(client, reports_path), _count(client, payments_path)
+    # Reports: session, user, the user's memberships (frame and rights), the alliance, the
+    # project, the project applicant's membership, the navigation's roles, the reports, their
+    # versions with reviews = 9. Payments: the same frame and project (7), the requests, their
+    # receipts, the sums drawn = 10.
+    assert (base_reports, base_payments) == (9, 10)
     for offset in range(1, 4):
         add(offset)
     assert _count(client, reports_path) == base_reports
