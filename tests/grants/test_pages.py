@@ -444,10 +444,10 @@ def test_the_list_pages_query_counts_do_not_grow(project, office, own):
 
     add(0)
     base_reports, base_payments = _count(client, reports_path), _count(client, payments_path)
-    # Reports: session, user, the user's memberships (frame and rights), the alliance, the
-    # project, the project applicant's membership, the navigation's roles, the reports, their
-    # versions with reviews = 9. Payments: the same frame and project (7), the requests, their
-    # receipts, the sums drawn = 10.
+    # Both: the alliance, the session, the user, the project (with phase and owner), the user's
+    # roles in the alliance, the project applicant's membership, the unread notifications of
+    # the header (7). Reports: + the reports + their versions with reviews and submitters = 9.
+    # Payments: + the requests + their receipts + the sums drawn = 10.
     assert (base_reports, base_payments) == (9, 10)
     for offset in range(1, 4):
         add(offset)
