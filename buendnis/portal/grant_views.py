@@ -289,8 +289,8 @@ def participants(
                     breakdown=form.breakdown(),
                 )
             except ValidationError as error:
-                labels = {key: label for key, (label, _categories) in CHARACTERISTICS.items()}
-                add_service_errors(form, error, labels=labels)
+                # The breakdown's messages name their characteristic already: above the form.
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
