@@ -152,6 +152,14 @@ def report_reschedule(
         locked = ScheduledReport.objects.select_for_update().get(pk=report.pk)
         if locked.status not in selectors.OPEN_REPORT_STATES:
             raise TransitionNotAllowed(_("Der Bericht ist schon eingereicht."))
+        granted_on = report.project.bank_decided_on
+        if granted_on is not None and due_on < granted_on:
+            raise DomainError(
+                {
+                    "due_on": _("Fällig frühestens nach der Bewilligung (%(day)s).")
+                    % {"day": _d(granted_on)}
+                }
+            )
         before = locked.due_on
         locked.due_on = due_on
         locked.save(update_fields=["due_on", "updated_at"])
@@ -193,6 +201,15 @@ def report_submit(
                     "oder Änderungen erbeten sind."
                 )
                 % {"status": locked.get_status_display()}
+            )
+        if locked.kind == ReportKind.FINAL_PROOF and costs_to_date is None:
+            # The accepted proof's total is the project's final eligible costs at closing.
+            raise DomainError(
+                {
+                    "costs_to_date": _(
+                        "Der Verwendungsnachweis nennt die förderfähigen Gesamtausgaben."
+                    )
+                }
             )
         number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = ReportVersion(

@@ -117,8 +117,12 @@ def test_only_the_office_schedules_and_reviews_only_the_applicant_or_office_subm
         actor=office, project=project, kind=ReportKind.FINAL_PROOF, due_on=today()
     )
     with pytest.raises(NotPermitted):
-        services.report_submit(actor=member, report=report, document=pdf())
-    services.report_submit(actor=applicant, report=report, document=pdf())
+        services.report_submit(
+            actor=member, report=report, document=pdf(), costs_to_date=D("1000.00")
+        )
+    services.report_submit(
+        actor=applicant, report=report, document=pdf(), costs_to_date=D("1000.00")
+    )
     with pytest.raises(NotPermitted):
         services.report_review(actor=applicant, report=report, outcome="accepted")
     # One final proof per project.
@@ -442,3 +446,26 @@ def test_concluding_needs_the_accepted_final_proof_and_no_open_request(project, 
     # The 70.000 € not drawn went back to the phase with the close.
     assert (balance.committed, balance.paid) == (D("0.00"), D("70000.00"))
     assert LedgerEntry.objects.filter(project=project, kind=EntryKind.RELEASE).exists()
+
+
+def test_a_final_proof_names_its_total_and_a_new_due_date_follows_the_grant(
+    project, office, applicant
+):
+    proof = services.report_schedule(
+        actor=office, project=project, kind=ReportKind.FINAL_PROOF, due_on=today()
+    )
+    with pytest.raises(DomainError, match="Gesamtausgaben"):
+        services.report_submit(actor=applicant, report=proof, document=pdf())
+    assert not proof.versions.exists()
+    with pytest.raises(DomainError, match="nach der Bewilligung"):
+        services.report_reschedule(
+            actor=office,
+            report=proof,
+            due_on=project.bank_decided_on - timedelta(days=1),
+            reason="Verschoben",
+        )
+    services.report_reschedule(
+        actor=office, report=proof, due_on=today() + timedelta(days=30), reason="Verlängert"
+    )
+    proof.refresh_from_db()
+    assert proof.due_on == today() + timedelta(days=30)
