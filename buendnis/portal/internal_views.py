@@ -20,6 +20,7 @@ from buendnis.alliances.models import Alliance, FundingPhase
 from buendnis.budget import selectors as budget_selectors
 from buendnis.funding import selectors as funding_selectors
 from buendnis.funding.wording import WAITING_FOR
+from buendnis.grants import selectors as grant_selectors
 from buendnis.ideas import selectors as idea_selectors
 from buendnis.meetings import links as meeting_links
 from buendnis.meetings import permissions as meeting_permissions
@@ -74,6 +75,9 @@ def internal_dashboard(request: HttpRequest, alliance: Alliance) -> HttpResponse
             ),
             overlaps=idea_selectors.open_overlaps(alliance, limit=DESK_ROWS),
             renewals=renewal_selectors.renewal_desk(alliance.pk),
+            overdue_reports=list(
+                grant_selectors.overdue_reports(alliance.pk, today)[: DESK_ROWS + 1]
+            ),
         )
     else:
         if permissions.is_active_user(user):

@@ -469,3 +469,23 @@ def test_a_final_proof_names_its_total_and_a_new_due_date_follows_the_grant(
     )
     proof.refresh_from_db()
     assert proof.due_on == today() + timedelta(days=30)
+
+
+def test_the_office_desk_lists_overdue_reports(project, office):
+    from django.test import Client
+
+    from buendnis.grants.models import ScheduledReport
+
+    client = Client()
+    client.force_login(office)
+
+    report = services.report_schedule(
+        actor=office, project=project, kind=ReportKind.INTERIM_REPORT, due_on=today()
+    )
+    html = client.get("/son/intern/").content.decode()
+    assert "Überfällige Berichte" not in html
+    # Three days later the report is still not in.
+    ScheduledReport.objects.filter(pk=report.pk).update(due_on=today() - timedelta(days=3))
+    html = client.get("/son/intern/").content.decode()
+    assert "Überfällige Berichte" in html
+    assert f"{project.reference}: Sachbericht (Zwischenbericht)" in html
