@@ -335,6 +335,10 @@ class BodyOutcome(models.Model):
         _("Fundstelle"), max_length=200, blank=True, help_text=_("z. B. Sitzung, TOP")
     )
     reasons = models.TextField(_("Begründung"), blank=True)
+    # What the body decided on: the project's money and aim at that moment (`changes.voted_terms`),
+    # so that a later change shows as a difference against the vote. Null for outcomes recorded
+    # before the platform kept it: nothing is known to compare with.
+    voted_terms = models.JSONField(_("Beschlossener Stand des Vorhabens"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

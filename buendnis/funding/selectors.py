@@ -7,17 +7,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from buendnis.alliances.models import Alliance, Body, FundingPhase
+from buendnis.alliances.models import Alliance, Body, BodyKind, FundingPhase
+from buendnis.core.templatetags.buendnis_format import day
 
-from .models import BodyOutcome, CoFinancing, Consultation, Project, ProjectDocument, Transition
+from .changes import TERM_FIELDS, Change, compare
+from .models import (
+    BodyOutcome,
+    CoFinancing,
+    Consultation,
+    Outcome,
+    Project,
+    ProjectDocument,
+    Transition,
+)
 from .states import BODY_STAGES, GRANTED_STATES, PUBLIC_STATES, Status
 
 S = Status
@@ -125,6 +151,199 @@ def workspace_project(*, alliance: Alliance, reference: str) -> Project | None:
         )
         .first()
     )
+
+
+# --- What changed since a body's vote (changes.py) -----------------------------------------------
+
+
+# The heading of the changes since an outcome, by the body's kind and whether it voted (positive
+# or negative) rather than deferred or sent back: the Steuerkreis gives a Votum, the
+# Sprecherkreis a recommendation.
+_HEADINGS: dict[tuple[str, bool], StrOrPromise] = {
+    (BodyKind.STEERING, True): _(
+        "Geändert seit dem Votum des Steuerkreises am %(day)s (%(outcome)s)"
+    ),
+    (BodyKind.STEERING, False): _(
+        "Geändert seit dem Beschluss des Steuerkreises am %(day)s (%(outcome)s)"
+    ),
+    (BodyKind.SPEAKERS, True): _(
+        "Geändert seit der Empfehlung des Sprecherkreises am %(day)s (%(outcome)s)"
+    ),
+    (BodyKind.SPEAKERS, False): _(
+        "Geändert seit dem Beschluss des Sprecherkreises am %(day)s (%(outcome)s)"
+    ),
+}
+_HEADING_OTHER_BODY = _(
+    "Geändert seit dem Beschluss des Gremiums „%(body)s“ am %(day)s (%(outcome)s)"
+)
+
+
+@dataclass(frozen=True)
+class VoteChanges:
+    """The project's changes since one outcome of a body (`outcome`, its body joined)."""
+
+    outcome: BodyOutcome
+    changes: list[Change]
+
+    @property
+    def heading(self) -> str:
+        """„Geändert seit dem Votum des Steuerkreises am 05.06.2026 (befürwortet)“."""
+        outcome = self.outcome
+        voted = outcome.outcome in (Outcome.POSITIVE, Outcome.NEGATIVE)
+        text = _HEADINGS.get((outcome.body.kind, voted), _HEADING_OTHER_BODY)
+        return str(text) % {
+            "day": day(outcome.decided_on),
+            "outcome": outcome.get_outcome_display(),
+            "body": outcome.body.name,
+        }
+
+    @property
+    def grant_raised(self) -> Change | None:
+        """The requested grant, when it has grown since a positive outcome: the case the next
+        body must not miss."""
+        if self.outcome.outcome != Outcome.POSITIVE:
+            return None
+        return next(
+            (
+                change
+                for change in self.changes
+                if change.key == "requested_grant" and change.raised
+            ),
+            None,
+        )
+
+    @property
+    def warning(self) -> str:
+        """The raised grant in one sentence (empty when it has not grown after a positive vote)."""
+        change = self.grant_raised
+        if change is None:
+            return ""
+        return gettext(
+            "Achtung: Der beantragte Zuschuss ist seit dem %(day)s von %(voted)s auf %(now)s "
+            "gestiegen (%(note)s). Befürwortet hat der %(body)s den niedrigeren Betrag."
+        ) % {
+            "day": day(self.outcome.decided_on),
+            "voted": change.voted,
+            "now": change.now,
+            "note": change.note,
+            "body": self.outcome.body.name,
+        }
+
+    @property
+    def summary(self) -> str:
+        """For a card of the board: what changed, in one line."""
+        return gettext("%(heading)s: %(fields)s") % {
+            "heading": self.heading,
+            "fields": "; ".join(
+                f"{change.label} ({change.note})" if change.raised else change.label
+                for change in self.changes
+            ),
+        }
+
+
+def _latest(outcomes: list[BodyOutcome], body_kind: str | None = None) -> BodyOutcome | None:
+    """The latest outcome (of a body of that kind), if it kept what it decided on: an older one
+    would compare with a state some body has seen since."""
+    chosen = [o for o in outcomes if body_kind is None or o.body.kind == body_kind]
+    latest = max(chosen, key=lambda o: (o.decided_on, o.pk), default=None)
+    return latest if latest is not None and latest.voted_terms is not None else None
+
+
+def _outcomes_of(project: Project) -> list[BodyOutcome]:
+    """The project's outcomes with their bodies: the prefetched ones (`workspace_project`), or
+    one query."""
+    cache = getattr(project, "_prefetched_objects_cache", {})
+    if "outcomes" in cache:
+        return list(cache["outcomes"])
+    return list(project.outcomes.select_related("body"))
+
+
+def latest_vote(project: Project, *, body_kind: str | None = None) -> BodyOutcome | None:
+    """The latest outcome of a body (of `body_kind`: "steering", "speakers") on the project that
+    kept what it decided on; None when there is none, or the latest predates that record."""
+    return _latest(_outcomes_of(project), body_kind)
+
+
+def changes_since_vote(project: Project, *, outcome: BodyOutcome | None = None) -> list[Change]:
+    """What changed in the project's money and aim since `outcome` (default: the latest vote of
+    any body), each a `changes.Change` that reads as (label, voted value, now), amounts formatted.
+    Empty without a vote to compare with. The co-financing is read from the project's rows
+    (prefetched or one query)."""
+    vote = outcome if outcome is not None else latest_vote(project)
+    if vote is None or vote.voted_terms is None:
+        return []
+    return compare(vote.voted_terms, project)
+
+
+def _vote_changes(
+    project: Project,
+    outcomes: list[BodyOutcome],
+    cofinancing_total: Decimal,
+    body_kind: str | None,
+) -> list[VoteChanges]:
+    boxes = []
+    seen: set[int] = set()
+    for vote in (_latest(outcomes), _latest(outcomes, body_kind) if body_kind else None):
+        if vote is None or vote.pk in seen or vote.voted_terms is None:
+            continue
+        seen.add(vote.pk)
+        found = compare(vote.voted_terms, project, cofinancing_total=cofinancing_total)
+        if found:
+            boxes.append(VoteChanges(outcome=vote, changes=found))
+    return boxes
+
+
+def vote_changes(project: Project, *, body_kind: str | None = None) -> list[VoteChanges]:
+    """What a page shows: the changes since the latest vote, and, for the body of `body_kind`
+    (the one that takes the project up next), since that body's own last vote when that is an
+    earlier one. A Steuerkreis that approved a sketch at 100.000 € then reads the 1.000.000 € of
+    the description against its own vote, even though the Sprecherkreis has recommended the
+    description since. Only votes with changes; none, none. Outcomes and co-financing as in
+    `changes_since_vote`."""
+    return _vote_changes(project, _outcomes_of(project), project.cofinancing_total, body_kind)
+
+
+def vote_changes_of(projects: list[Project]) -> dict[int, list[VoteChanges]]:
+    """`vote_changes` for the rows of a board or list (each compared for the body whose turn it
+    is), by project id: two queries whatever their number (the projects' terms with their
+    co-financing total; their outcomes with the body), none for no rows."""
+    ids = [project.pk for project in projects]
+    if not ids:
+        return {}
+    totals = (
+        CoFinancing.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    terms = {
+        project.pk: project
+        for project in Project.objects.filter(pk__in=ids)
+        .only(*TERM_FIELDS)
+        .annotate(terms_cofinancing=Coalesce(Subquery(totals), Value(Decimal(0))))
+    }
+    outcomes: dict[int, list[BodyOutcome]] = {}
+    for outcome in (
+        BodyOutcome.objects.filter(project_id__in=ids)
+        .select_related("body")
+        .only("project_id", "decided_on", "outcome", "voted_terms", "body__kind", "body__name")
+    ):
+        outcomes.setdefault(outcome.project_id, []).append(outcome)
+    statuses = {project.pk: project.status for project in projects}
+    found: dict[int, list[VoteChanges]] = {}
+    for pk, project in terms.items():
+        if pk not in outcomes:
+            continue
+        boxes = _vote_changes(
+            project,
+            outcomes[pk],
+            project.terms_cofinancing,
+            BODY_STAGES.get(statuses[pk]),
+        )
+        if boxes:
+            found[pk] = boxes
+    return found
 
 
 def stage_body(project: Project) -> Body | None:

@@ -38,6 +38,7 @@ from buendnis.core.templatetags.buendnis_format import money as euro
 from buendnis.funding import permissions as funding_permissions
 
 from . import notifications, signals
+from .changes import voted_terms
 from .models import (
     PROJECT_EDITABLE_FIELDS,
     BodyOutcome,
@@ -743,6 +744,8 @@ def outcome_record(
                 decided_on=decided_on,
                 reference=reference,
                 reasons=reasons,
+                # What the body decided on: a later change shows against it (`changes`).
+                voted_terms=voted_terms(locked),
                 recorded_by=actor,
             )
         )
