@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from buendnis.alliances.models import VOTING_ROLES, Alliance, Body, BodyKind, Seat
-from buendnis.funding.models import ProjectDocument
+from buendnis.funding.models import BodyOutcome, ProjectDocument
 from buendnis.funding.states import BODY_STAGES
 
 from .models import (
@@ -67,6 +67,9 @@ def meeting_detail(alliance: Alliance, pk: int) -> Meeting:
             "documents",
             "recusals__organisation",
             Prefetch("project__documents", queryset=documents),
+            # What changed since a body's vote (funding.selectors.vote_changes reads these).
+            Prefetch("project__outcomes", queryset=BodyOutcome.objects.select_related("body")),
+            "project__cofinancing",
         )
         .order_by("position", "id")
     )

@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from buendnis.alliances.models import Alliance, Body, BodyKind, Organisation
 from buendnis.core.errors import refusal_status
 from buendnis.core.forms import add_service_errors
+from buendnis.funding import selectors as funding_selectors
+from buendnis.funding.selectors import VoteChanges
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings import selectors
 from buendnis.meetings.models import Answer, Circulation, CirculationAnswer, CirculationStatus
@@ -240,6 +242,15 @@ def _slots(
     return slots
 
 
+def _vote_changes(circulation: Circulation) -> list[VoteChanges]:
+    """What changed in the circulation's project since a body's vote, for those who answer now
+    (outcomes and co-financing: two queries); none once the project has left the stage."""
+    project = circulation.project
+    if project is None or (circulation.stage_status and project.status != circulation.stage_status):
+        return []
+    return funding_selectors.vote_changes(project, body_kind=circulation.body.kind)
+
+
 def _render_detail(
     request: HttpRequest,
     alliance: Alliance,
@@ -296,6 +307,7 @@ def _render_detail(
             (_("Nicht geantwortet"), result.get("silent", [])),
         ],
         "answer_labels": dict(Answer.choices),
+        "vote_changes": _vote_changes(circulation) if is_open else [],
     }
     return render_alliance_page(
         request, alliance, f"{TEMPLATES}detail.html", SECTION, context, status=status

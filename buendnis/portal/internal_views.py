@@ -19,6 +19,7 @@ from buendnis.alliances import selectors
 from buendnis.alliances.models import Alliance, FundingPhase
 from buendnis.budget import selectors as budget_selectors
 from buendnis.funding import selectors as funding_selectors
+from buendnis.funding.models import Project
 from buendnis.funding.wording import WAITING_FOR
 from buendnis.grants import selectors as grant_selectors
 from buendnis.ideas import selectors as idea_selectors
@@ -70,8 +71,10 @@ def internal_dashboard(request: HttpRequest, alliance: Alliance) -> HttpResponse
         context.update(
             inquiries=office_selectors.inquiries_waiting(alliance, today, limit=DESK_ROWS),
             response=office_selectors.response_times(alliance),
-            waiting_projects=funding_selectors.projects_waiting(
-                alliance, office_projects.statuses, limit=DESK_ROWS
+            waiting_projects=_flag_changes(
+                funding_selectors.projects_waiting(
+                    alliance, office_projects.statuses, limit=DESK_ROWS
+                )
             ),
             overlaps=idea_selectors.open_overlaps(alliance, limit=DESK_ROWS),
             renewals=renewal_selectors.renewal_desk(alliance.pk),
@@ -98,6 +101,16 @@ def internal_dashboard(request: HttpRequest, alliance: Alliance) -> HttpResponse
     return render_alliance_page(
         request, alliance, "public/internal_dashboard.html", "internal", context
     )
+
+
+def _flag_changes(waiting: tuple[list[Project], int]) -> tuple[list[Project], int]:
+    """The office's waiting projects, each with what changed since a body's vote (two queries
+    when there are any): a raised grant is seen before the office forwards the project."""
+    projects, count = waiting
+    changed = funding_selectors.vote_changes_of(projects)
+    for project in projects:
+        project.vote_changes = changed.get(project.pk, [])  # type: ignore[attr-defined]
+    return projects, count
 
 
 def _stages(alliance: Alliance, phase: FundingPhase | None) -> list[tuple[str, str, int]]:

@@ -35,7 +35,13 @@ from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import selectors, services
 from buendnis.funding.models import Project
 from buendnis.funding.services import project_rule_errors, proposed_grant
-from buendnis.funding.states import APPLICANT_EDITABLE, FINAL_STATES, Status, actions_possible
+from buendnis.funding.states import (
+    APPLICANT_EDITABLE,
+    BODY_STAGES,
+    FINAL_STATES,
+    Status,
+    actions_possible,
+)
 from buendnis.funding.wording import STATEMENT_STATES, WAITING_FOR
 from buendnis.meetings import links as meeting_links
 from buendnis.meetings import public_selectors as meeting_reads
@@ -176,6 +182,10 @@ def _mark(projects: list[Any], alliance: Alliance, today: date) -> None:
         project.waits_long = (
             project.status not in NOT_WAITING and project.days_in_status >= LONG_WAIT_DAYS
         )
+    # Money or aim changed since a body's vote: the row says so (two queries for all rows).
+    changed = selectors.vote_changes_of(projects)
+    for project in projects:
+        project.vote_changes = changed.get(project.pk, [])
 
 
 @internal_page
@@ -302,6 +312,9 @@ def _render_project(
         "action_forms": action_forms,
         "failed": failed,
         "statement_available": project.status in STATEMENT_STATES,
+        # Against the latest vote and, before a body, against that body's own last vote (the
+        # outcomes and co-financing are prefetched: no query).
+        "vote_changes": selectors.vote_changes(project, body_kind=BODY_STAGES.get(project.status)),
     }
     return render_alliance_page(request, alliance, "portal/office/detail.html", "pipeline", context)
 

@@ -3,7 +3,7 @@ as a difference against it (issue 12: a grant raised from 100.000 € to 1.000.0
 Steuerkreis approved the sketch went unflagged)."""
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -244,7 +244,7 @@ def test_a_recorded_outcome_by_hand_keeps_the_terms(structure: AllianceStructure
         project=project,
         body=body_of(project.alliance, "speakers"),
         outcome=Outcome.POSITIVE,
-        decided_on=date.today(),
+        decided_on=timezone.localdate(),
     )
     assert outcome.voted_terms == changes.voted_terms(project)
 

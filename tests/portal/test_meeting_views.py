@@ -855,16 +855,17 @@ SIGNED_IN = 5
 # applicant, decision and recommending item; the items' papers; their recusals; the recusing
 # organisations; the projects' documents; attendance rows with organisations; guests (both come
 # with `selectors.meeting_detail`); the meetings that prepare this one; the number of projects
-# waiting for the body; whether the user follows the body's meetings (the subscribe button).
-DETAIL_QUERIES = SIGNED_IN + 11
+# waiting for the body; whether the user follows the body's meetings (the subscribe button);
+# the projects' outcomes with their bodies and their co-financing (what changed since a vote).
+DETAIL_QUERIES = SIGNED_IN + 11 + 2
 
 # The attendance page: the meeting with body; attendance rows with organisations; guests; the
 # body's seats on the day with organisations and people.
 ATTENDANCE_QUERIES = SIGNED_IN + 4
 
-# The decision page: the meeting as on its page (nine queries: all but the waiting projects) and
-# the body's seats on the day.
-DECISION_QUERIES = SIGNED_IN + 10
+# The decision page: the meeting as on its page (eleven queries: all but the waiting projects)
+# and the body's seats on the day.
+DECISION_QUERIES = SIGNED_IN + 10 + 2
 
 
 def grow(structure: AllianceStructure, meeting: Meeting, count: int) -> None:

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from buendnis.alliances.models import Alliance
 from buendnis.core.errors import refusal_status
 from buendnis.core.forms import add_service_errors
+from buendnis.funding import selectors as funding_selectors
+from buendnis.funding.selectors import VoteChanges
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings import selectors
 from buendnis.meetings.models import (
@@ -126,6 +128,18 @@ def item_or_404(meeting: Meeting, pk: int) -> AgendaItem:
         return selectors.agenda_item_get(meeting, pk)
     except AgendaItem.DoesNotExist as exc:
         raise Http404(_("Tagesordnungspunkt nicht gefunden.")) from exc
+
+
+def vote_changes_before(item: AgendaItem) -> list[VoteChanges]:
+    """What changed in the item's project since a body's vote, for the body about to decide:
+    only while the item is undecided and the project still at its stage (`meeting_detail`
+    prefetched the outcomes and co-financing: no query)."""
+    project = item.project
+    if project is None or getattr(item, "decision", None) is not None:
+        return []
+    if item.stage_status and project.status != item.stage_status:
+        return []
+    return funding_selectors.vote_changes(project, body_kind=item.meeting.body.kind)
 
 
 def detail_url(meeting: Meeting, item: AgendaItem | None = None) -> str:

@@ -23,7 +23,15 @@ from ..meeting_forms import (
     DecisionForm,
     Voter,
 )
-from ._common import FORM, attempt, detail_url, meeting_or_404, meetings_view, render_page
+from ._common import (
+    FORM,
+    attempt,
+    detail_url,
+    meeting_or_404,
+    meetings_view,
+    render_page,
+    vote_changes_before,
+)
 from .agenda import recused_voters
 
 # --- Decisions -----------------------------------------------------------------------------------
@@ -85,5 +93,6 @@ def decision(request: HttpRequest, alliance: Alliance, pk: int, item: int) -> Ht
         ),
         "open_for_decisions": meeting.is_open_for_decisions,
         "started": meeting.starts_at <= timezone.now(),
+        "vote_changes": vote_changes_before(agenda_item),
     }
     return render_page(request, alliance, "decision.html", context, status=status)

@@ -43,6 +43,7 @@ from ._common import (
     meeting_or_404,
     meetings_view,
     render_page,
+    vote_changes_before,
 )
 
 # --- The list and planning -----------------------------------------------------------------------
@@ -188,6 +189,7 @@ def render_detail(
     items = list(meeting.items.all())
     for item in items:
         item.meeting = meeting
+        item.vote_changes = vote_changes_before(item)  # type: ignore[attr-defined]
     minutes: Minutes | None = getattr(meeting, "minutes", None)
     context = {
         "meeting": meeting,
