@@ -415,6 +415,11 @@ PROPOSALS = [
 
 _VOTE = re.compile(r"^vote_(\d+)$")
 
+# Besides an answer (agree, object, abstain), an organisation may declare itself biased at the
+# vote: it then neither votes nor blocks (`decisions.decision_record`, `recusals`).
+RECUSED = "recused"
+VOTE_CHOICES = [*Answer.choices, (RECUSED, gettext_lazy("befangen"))]
+
 
 def _lines(text: str) -> list[str]:
     """A text's lines without the line endings a browser sends (CRLF) or trailing blanks."""
@@ -474,13 +479,14 @@ class DecisionForm(ServiceForm):
             # Not required: a present organisation that says nothing agrees (as the service has it).
             self.fields[f"vote_{voter.organisation_id}"] = forms.ChoiceField(
                 label=voter.name,
-                choices=Answer.choices,
+                choices=VOTE_CHOICES,
                 initial=Answer.AGREE,
                 required=False,
                 widget=forms.RadioSelect,
             )
             self.fields[f"objection_{voter.organisation_id}"] = forms.CharField(
-                label=_("Einwand von %(organisation)s") % {"organisation": voter.name},
+                label=_("Einwand von %(organisation)s oder Grund der Befangenheit")
+                % {"organisation": voter.name},
                 required=False,
                 widget=text_area(2),
             )
@@ -536,6 +542,9 @@ class DecisionForm(ServiceForm):
             "abstentions": [
                 pk for pk, (answer, _reason) in answers.items() if answer == Answer.ABSTAIN
             ],
+            "recusals": {
+                pk: reason for pk, (answer, reason) in answers.items() if answer == RECUSED
+            },
             "text": self._text(),
             "reasons": self.cleaned_data["reasons"],
         }

@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/punkte/<int:item>/befangenheit/", agenda.item_recusal, name="item_recusal"),
     path("<int:pk>/punkte/<int:item>/beschluss/", decisions.decision, name="decision"),
     path("<int:pk>/anwesenheit/", attendance.attendance, name="attendance"),
+    path("<int:pk>/anwesenheit/alle/", attendance.attendance_all, name="attendance_all"),
     path("<int:pk>/gaeste/", attendance.guest_add, name="guest_add"),
     path("<int:pk>/gaeste/<int:guest>/entfernen/", attendance.guest_remove, name="guest_remove"),
     path("<int:pk>/protokoll/", minutes.minutes_page, name="minutes"),

@@ -110,6 +110,7 @@ def steps(scene: Scene) -> dict[str, str]:
         "move": item_url(scene.item, "verschieben/"),
         "decision": item_url(scene.item, "beschluss/"),
         "attendance": url(scene.meeting, "anwesenheit/"),
+        "attendance_all": url(scene.meeting, "anwesenheit/alle/"),
         "guest_add": url(scene.meeting, "gaeste/"),
         "guest_remove": url(scene.meeting, f"gaeste/{scene.guest.pk}/entfernen/"),
         "minutes": url(scene.meeting, "protokoll/"),
@@ -140,6 +141,7 @@ STEP_DATA = {
 # be replayed, so the login leads back to the meeting.
 POST_ONLY = {
     "invite",
+    "attendance_all",
     "cancel",
     "close",
     "propose",

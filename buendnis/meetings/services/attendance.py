@@ -85,6 +85,64 @@ def attendance_record(
             audit_record(actor=actor, action="meeting.attendance", instance=locked, changes=changed)
 
 
+def attendance_all_present(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    exceptions: Mapping[int, AttendanceEntry] | None = None,
+) -> list[str]:
+    """Every seat-holding organisation is represented — „Alle anwesend“ —, but the exceptions
+    (by organisation id), recorded as given. An organisation recorded as present already (by a
+    deputy, with a name) stays as it is; the absent ones are represented by their representative.
+    One transaction and one audit row with the list of those marked and the exceptions; the
+    queries do not grow with the number of seats. Returns the names of the organisations
+    whose row changed."""
+    _require_manager(actor, meeting.alliance)
+    exceptions = dict(exceptions or {})
+    if any(entry.presence not in Presence.values for entry in exceptions.values()):
+        raise DomainError(_("Unbekannte Angabe zur Anwesenheit."))
+    with transaction.atomic():
+        locked = _lock_meeting(meeting)
+        if not locked.is_open_for_decisions:
+            raise TransitionNotAllowed(
+                _(
+                    "Die Anwesenheit wird erfasst, sobald eingeladen ist und bis die Sitzung abgeschlossen ist."
+                )
+            )
+        attendance_prefill(locked)
+        rows = list(locked.attendances.select_related("organisation"))
+        if set(exceptions) - {row.organisation_id for row in rows}:
+            raise DomainError(
+                _("Nur Organisationen mit einem Sitz im Gremium können anwesend sein.")
+            )
+        marked: list[str] = []
+        excepted: dict[str, str] = {}
+        changed: list[Attendance] = []
+        for row in rows:
+            entry = exceptions.get(row.organisation_id)
+            if entry is not None:
+                name = entry.attendee_name.strip()[:200]
+                excepted[row.organisation.name] = entry.presence
+                if row.presence == entry.presence and row.attendee_name == name:
+                    continue
+                row.presence, row.attendee_name = entry.presence, name
+            elif row.presence == Presence.ABSENT:
+                row.presence = Presence.REPRESENTATIVE
+                marked.append(row.organisation.name)
+            else:
+                continue
+            changed.append(row)
+        # One UPDATE for every changed row (a CASE per column), whatever their number.
+        Attendance.objects.bulk_update(changed, ["presence", "attendee_name"])
+        audit_record(
+            actor=actor,
+            action="meeting.attendance_all_present",
+            instance=locked,
+            changes={"present": sorted(marked), "exceptions": excepted},
+        )
+    return sorted(row.organisation.name for row in changed)
+
+
 def guest_add(*, actor: User | None, meeting: Meeting, name: str, affiliation: str = "") -> Guest:
     _require_manager(actor, meeting.alliance)
     if not name.strip():

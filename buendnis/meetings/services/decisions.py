@@ -16,7 +16,7 @@ from buendnis.core.audit import audit_record
 from buendnis.core.errors import DomainError, TransitionNotAllowed
 from buendnis.funding.models import Outcome
 from buendnis.meetings import rules, selectors
-from buendnis.meetings.models import AgendaItem, Decision, DecisionOutcome
+from buendnis.meetings.models import AgendaItem, Decision, DecisionOutcome, Recusal
 from buendnis.meetings.services import agenda, attendance
 from buendnis.meetings.services._common import (
     _entry,
@@ -60,6 +60,42 @@ def decision_recused(item: AgendaItem) -> dict[int, str]:
     return recused
 
 
+def _declare_recusals(
+    item: AgendaItem,
+    declared: Mapping[int, str],
+    names: Mapping[int, str],
+    entitled: frozenset[int],
+    objections: Mapping[int, str],
+    abstaining: frozenset[int],
+) -> None:
+    """Write the recusals declared at the vote (one INSERT for all), after checking each: a
+    voting seat on the body, a reason, not recused already, not objecting or abstaining too.
+    Caller holds the meeting's and the item's lock."""
+    already = decision_recused(item)
+    for organisation_id, reason in declared.items():
+        name = names.get(organisation_id, str(organisation_id))
+        if organisation_id not in entitled:
+            raise DomainError(
+                _("%(organisation)s hat in diesem Gremium keine Stimme.") % {"organisation": name}
+            )
+        if organisation_id in already:
+            raise DomainError(_("%(organisation)s ist bereits befangen.") % {"organisation": name})
+        if organisation_id in objections or organisation_id in abstaining:
+            raise DomainError(
+                _("%(organisation)s ist befangen und kann weder widersprechen noch sich enthalten.")
+                % {"organisation": name}
+            )
+        if not reason:
+            raise DomainError(
+                _("Bitte nennen Sie den Grund der Befangenheit von %(organisation)s.")
+                % {"organisation": name}
+            )
+    Recusal.objects.bulk_create(
+        Recusal(alliance_id=item.alliance_id, item=item, organisation_id=pk, reason=reason[:300])
+        for pk, reason in declared.items()
+    )
+
+
 def decision_record(
     *,
     actor: User | None,
@@ -67,19 +103,25 @@ def decision_record(
     proposal: str,
     objections: Mapping[int, str] | None = None,
     abstentions: Iterable[int] = (),
+    recusals: Mapping[int, str] | None = None,
     text: str = "",
     reasons: str = "",
 ) -> Decision:
-    """Record the body's decision on an item.
+    """Record the body's decision on an item: „Alle stimmen zu“, but the exceptions.
 
     `objections` maps each objecting organisation to its reason; `abstentions` names those that
-    abstain; every other present voting organisation agrees. A decision needs a quorum (a
-    deferral does not: a body without quorum can still postpone). On a project item the decision
-    drives the procedure in the same transaction.
+    abstain; `recusals` maps an organisation that declares itself biased at the vote to its
+    reason (recorded on the item, as `agenda.recusal_declare` would, in the same transaction);
+    every other present voting organisation agrees. One audit row names the objecting,
+    abstaining and recused organisations and the recusals declared here; the queries do not grow
+    with the number of seats. A decision needs a quorum (a deferral does not: a body without
+    quorum can still postpone). On a project item the decision drives the procedure in the same
+    transaction.
     """
     _require_manager(actor, item.alliance)
     objections = dict(objections or {})
     abstaining = frozenset(abstentions)
+    declared = {pk: reason.strip() for pk, reason in (recusals or {}).items()}
     if proposal not in Proposal.CHOICES:
         raise DomainError({"proposal": [_("Bitte wählen Sie, worüber entschieden wird.")]})
     if proposal == Proposal.REVISION and not reasons.strip():
@@ -106,6 +148,8 @@ def decision_record(
         names = {row.organisation_id: row.organisation.name for row in attendances}
         entitled = frozenset(row.organisation_id for row in attendances if row.can_vote)
         present = frozenset(row.organisation_id for row in attendances if row.is_present)
+        if declared:
+            _declare_recusals(locked, declared, names, entitled, objections, abstaining)
         recused_reasons = decision_recused(locked)
         recused = frozenset(recused_reasons) & entitled
         for organisation_id in set(objections) | abstaining:
@@ -246,6 +290,15 @@ def decision_record(
                 "objecting": decision.names("objecting"),
                 "abstaining": decision.names("abstaining"),
                 "recused": decision.names("recused"),
+                **(
+                    {
+                        "declared_recusals": [
+                            f"{names.get(pk, pk)} ({reason})" for pk, reason in declared.items()
+                        ]
+                    }
+                    if declared
+                    else {}
+                ),
             },
         )
         if (

@@ -11,6 +11,7 @@ from django.http import (
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from buendnis.alliances.models import Alliance
 from buendnis.meetings import selectors
@@ -83,6 +84,45 @@ def attendance(request: HttpRequest, alliance: Alliance, pk: int) -> HttpRespons
         form=form,
         failed=form,
         failed_title=_("Anwesenheit speichern"),
+        status=refused,
+    )
+
+
+@meetings_view(WRITE)
+def attendance_all(request: HttpRequest, alliance: Alliance, pk: int) -> HttpResponse:
+    """„Alle anwesend“: every seat represented in one step; the exceptions are then changed in
+    the form of the attendance page."""
+    meeting = meeting_or_404(alliance, pk, selectors.meeting_get)
+    meeting.alliance = alliance
+    form = ConfirmForm(request.POST)
+    changed: list[list[str]] = []
+    refused = attempt(
+        form,
+        lambda: changed.append(
+            attendance_services.attendance_all_present(
+                actor=signed_in_user(request), meeting=meeting
+            )
+        ),
+    )
+    if refused is None:
+        messages.success(
+            request,
+            ngettext(
+                "Alle Organisationen mit Sitz sind als anwesend erfasst (%(count)s Eintrag "
+                "geändert). Wer fehlt oder wer vertritt, ändern Sie unten einzeln.",
+                "Alle Organisationen mit Sitz sind als anwesend erfasst (%(count)s Einträge "
+                "geändert). Wer fehlt oder wer vertritt, ändern Sie unten einzeln.",
+                len(changed[0]),
+            )
+            % {"count": len(changed[0])},
+        )
+        return redirect("meetings:attendance", alliance.slug, meeting.pk)
+    return _render_attendance(
+        request,
+        alliance,
+        pk,
+        failed=form,
+        failed_title=_("Alle anwesend"),
         status=refused,
     )
 
