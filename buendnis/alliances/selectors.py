@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buendnis.accounts import permissions
+from buendnis.accounts.models import Membership
 
 from .models import (
     ActionField,
@@ -342,6 +343,24 @@ def phase_by_id(
     """The alliance's phase with this id, or None (also for another alliance's phase); a phase
     not (yet) recognised only on request, as in `phase_list`. One query."""
     return _phases_of(alliance, with_unrecognised=with_unrecognised).filter(pk=pk).first()
+
+
+# --- A person's alliances -----------------------------------------------------------------------
+
+
+def roles_by_alliance(user: permissions.UserLike) -> dict[Alliance, frozenset[str]]:
+    """The active alliances in which the user holds a role, with those roles, by the alliances'
+    names (one query; none for an inactive or anonymous user)."""
+    if not permissions.is_active_user(user):
+        return {}
+    found: dict[Alliance, frozenset[str]] = {}
+    for membership in (
+        Membership.objects.filter(user=user, alliance__is_active=True)
+        .select_related("alliance")
+        .order_by("alliance__name", "alliance_id")
+    ):
+        found[membership.alliance] = found.get(membership.alliance, frozenset()) | {membership.role}
+    return found
 
 
 # --- The alliance of a page ---------------------------------------------------------------------

@@ -1,12 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from .account_forms import LoginForm, PasswordResetSetForm
+from .account_forms import PasswordResetSetForm
+from .account_views import LoginView
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("anmelden/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("anmelden/", LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "passwort-vergessen/",

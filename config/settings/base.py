@@ -116,6 +116,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# The login itself leads each person to their work when no `next` is given (desk, applicant
+# portal, the ministry's overview: buendnis.portal.account_views.landing_path); this is Django's
+# fallback for anything else that asks.
 LOGIN_REDIRECT_URL = "public:platform_home"
 LOGOUT_REDIRECT_URL = "public:platform_home"
 
