@@ -242,10 +242,12 @@ def decide(
     objections: dict[str, str] | None = None,
     recused: str = "",
     outcome: str,
+    all_agree: bool = False,
     problems: PageProblems | None = None,
     screenshot_name: str = "",
 ) -> None:
-    """From the meeting page to the item's decision form and back."""
+    """From the meeting page to the item's decision form and back; `all_agree` takes the one
+    button „Alle stimmen zu“ instead of the form."""
     agenda_item(page, project).get_by_role("link", name=re.compile("^Beschluss erfassen")).click()
     expect(page.locator("h1")).to_contain_text(project.title)
     if recused:
@@ -260,7 +262,10 @@ def decide(
         page.get_by_label(f"Einwand von {organisation}").fill(reason)
     if problems is not None:
         looks_right(page, problems, screenshot_name)
-    page.get_by_role("button", name="Beschluss erfassen").click()
+    if all_agree:
+        page.get_by_role("button", name="Alle stimmen zu").click()
+    else:
+        page.get_by_role("button", name="Beschluss erfassen").click()
     flash(page, f"erfasst: {outcome}.")
     expect(agenda_item(page, project).locator(".decision-summary")).to_contain_text(outcome)
 
@@ -329,10 +334,16 @@ def test_meetings_from_planning_to_circulation(
     # 3. The Steuerkreis: invitation, attendance with quorum, three decisions.
     invite(office)
     office.get_by_role("link", name="Anwesenheit und Gäste").click()
+    # Everyone at once, then the one exception.
+    office.get_by_role("button", name="Alle anwesend").click()
+    flash(office, "Alle Organisationen mit Sitz sind als anwesend erfasst (9 Einträge geändert).")
     for key in VOTING:
-        presence = "nicht vertreten" if key == "hwk" else "vertreten durch Vertreter/in"
-        mark_presence(office, name[key], presence)
-    mark_presence(office, name["arl"], "vertreten durch Vertreter/in")
+        expect(
+            office.get_by_role(
+                "group", name=re.compile(rf"^{re.escape(name[key])}\b")
+            ).get_by_label("vertreten durch Vertreter/in", exact=True)
+        ).to_be_checked()
+    mark_presence(office, name["hwk"], "nicht vertreten")
     office.get_by_role("button", name="Anwesenheit speichern").click()
     flash(office, "Die Anwesenheit ist gespeichert.")
     quorum = office.locator(".quorum")
@@ -341,7 +352,7 @@ def test_meetings_from_planning_to_circulation(
     looks_right(office, page_problems, "meetings-attendance")
     office.get_by_role("link", name="Zurück zur Sitzung").click()
 
-    decide(office, projects["A"], outcome="einvernehmlich beschlossen")
+    decide(office, projects["A"], outcome="einvernehmlich beschlossen", all_agree=True)
     decide(
         office,
         projects["B"],
