@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.utils import translation
 
 from buendnis.alliances.models import Alliance
+from buendnis.core.spreadsheets import DATE_FORMAT, EURO_FORMAT, WORKBOOK_TIME
 
 from . import selectors
 from .columns import (
@@ -29,10 +30,6 @@ from .columns import (
 from .values import quote_formula
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EURO_FORMAT = '#,##0.00 "€"'
-DATE_FORMAT = "DD.MM.YYYY"
-# A fixed time for the workbook's own metadata: the file's bytes then depend on the data only.
-WORKBOOK_TIME = datetime(2000, 1, 1)  # noqa: DTZ001 - openpyxl stores naive times
 NOTES_TITLE = "Hinweise"
 
 Cell = str | Decimal | date | int | None

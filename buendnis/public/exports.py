@@ -12,21 +12,18 @@ import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from buendnis.core.spreadsheets import DATE_FORMAT, EURO_FORMAT, WORKBOOK_TIME, safe_text
 from buendnis.funding.models import Project
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EURO_FORMAT = '#,##0.00 "€"'
-DATE_FORMAT = "DD.MM.YYYY"
-# A fixed time for the workbook's own metadata: the file's bytes then depend on the data only.
-WORKBOOK_TIME = datetime(2000, 1, 1)  # noqa: DTZ001 - openpyxl stores naive times
 
 Cell = str | Decimal | date | None
 
@@ -106,14 +103,6 @@ def _csv_value(value: Cell, kind: str) -> str:
     return str(value)
 
 
-def _safe_text(value: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: quote such text
-    (OWASP "CSV injection"). Numbers and dates are written as such and need no quoting."""
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def render_csv(rows: Sequence[Sequence[Cell]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -122,7 +111,7 @@ def render_csv(rows: Sequence[Sequence[Cell]]) -> bytes:
     for row in rows:
         writer.writerow(
             [
-                _safe_text(_csv_value(value, column.kind))
+                safe_text(_csv_value(value, column.kind))
                 if column.kind == "text"
                 else _csv_value(value, column.kind)
                 for value, column in zip(row, spec, strict=True)
@@ -148,7 +137,7 @@ def render_xlsx(rows: Sequence[Sequence[Cell]], *, title: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_safe_text(value) if isinstance(value, str) else value for value in row])
+        sheet.append([safe_text(value) if isinstance(value, str) else value for value in row])
     for index, column in enumerate(spec, start=1):
         letter = get_column_letter(index)
         if column.kind == "money":

@@ -32,6 +32,13 @@ from buendnis.alliances.models import ActionField, Alliance, BodyKind, FundingPh
 from buendnis.budget.selectors import ZERO, BudgetFigures, budget_figures, to_cents
 from buendnis.core.pdf import PdfUnavailable
 from buendnis.core.pdf import render_pdf as render_document
+from buendnis.core.spreadsheets import (
+    DATE_FORMAT,
+    EURO_FORMAT,
+    PERCENT_FORMAT,
+    WORKBOOK_TIME,
+    safe_text,
+)
 from buendnis.core.templatetags.buendnis_format import day
 from buendnis.funding.figures import leverage, volume_by_phase
 from buendnis.funding.models import CoFinancing, Project
@@ -523,24 +530,11 @@ def render_pdf(phase: FundingPhase, *, cover_note: str | None = None) -> bytes:
 
 # --- The workbook -------------------------------------------------------------------------------
 
-EURO_FORMAT = '#,##0.00 "€"'
-DATE_FORMAT = "DD.MM.YYYY"
-PERCENT_FORMAT = "0.00 %"
 DECIMAL_FORMAT = "0.0"
-# A fixed time for the workbook's own metadata: the file's bytes then depend on the data only.
-WORKBOOK_TIME = datetime(2000, 1, 1)  # noqa: DTZ001 - openpyxl stores naive times
 
 # A cell's kind decides its format: text, money, date, count, percent (a share: 0.5 = 50 %),
 # decimal (one place).
 Cell = tuple[object, str]
-
-
-def _safe_text(value: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: quote such text
-    (OWASP "CSV injection"), as the public export does."""
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 FORMATS = {
@@ -568,7 +562,7 @@ def _sheet(
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(
-            [_safe_text(value) if isinstance(value, str) else value for value, _kind in row]
+            [safe_text(value) if isinstance(value, str) else value for value, _kind in row]
         )
         for cell, (value, kind) in zip(sheet[sheet.max_row], row, strict=True):
             if kind in FORMATS and value is not None:

@@ -10,22 +10,20 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from buendnis.core.spreadsheets import DATE_FORMAT, EURO_FORMAT, WORKBOOK_TIME, safe_text
+
 from .overview import STAGES, OverviewRow
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EURO_FORMAT = '#,##0.00 "€"'
-DATE_FORMAT = "DD.MM.YYYY"
 RATE_FORMAT = '0.00 "%"'
 LEVERAGE_FORMAT = "0.0"
 COUNT_FORMAT = "0"
-# A fixed time for the workbook's own metadata: the file's bytes then depend on the data only.
-WORKBOOK_TIME = datetime(2000, 1, 1)  # noqa: DTZ001 - openpyxl stores naive times
 
 Cell = str | int | Decimal | date | None
 
@@ -109,12 +107,6 @@ FORMATS = {
 }
 
 
-def _safe_text(value: str) -> str:
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def render_xlsx(rows: Sequence[OverviewRow], *, ministry: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -133,7 +125,7 @@ def render_xlsx(rows: Sequence[OverviewRow], *, ministry: str) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(
-            [_safe_text(value) if isinstance(value, str) else value for value in row_cells(row)]
+            [safe_text(value) if isinstance(value, str) else value for value in row_cells(row)]
         )
     for index, column in enumerate(spec, start=1):
         number_format = FORMATS.get(column.kind)
