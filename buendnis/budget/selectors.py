@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, QuerySet, Sum, Value
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from buendnis.alliances.models import FundingPhase
@@ -15,9 +15,12 @@ from .models import LedgerEntry
 ZERO = Decimal("0.00")
 
 
-def ledger_sum(field: str) -> Coalesce:
+def ledger_sum(field: str, condition: Q | None = None) -> Coalesce:
+    """The sum of an amount column (of the rows `condition` picks), 0,00 € for none."""
     return Coalesce(
-        Sum(field), Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=2)
+        Sum(field, filter=condition),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
     )
 
 

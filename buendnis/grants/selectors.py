@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet, Sum
 
-from buendnis.budget.selectors import ZERO, to_cents
+from buendnis.budget.selectors import ZERO, ledger_sum, to_cents
 from buendnis.funding.models import Project
 
 from .models import (
@@ -40,14 +39,6 @@ def overdue_reports(alliance_id: int, today: date) -> QuerySet[ScheduledReport]:
     )
 
 
-def _money_sum(field: str, condition: Q) -> Coalesce:
-    return Coalesce(
-        Sum(field, filter=condition),
-        Value(ZERO),
-        output_field=DecimalField(max_digits=14, decimal_places=2),
-    )
-
-
 def payment_requests_of(project: Project) -> QuerySet[PaymentRequest]:
     return PaymentRequest.objects.filter(project=project).order_by("number")
 
@@ -69,8 +60,8 @@ class Drawn:
 def drawn(project: Project) -> Drawn:
     """One query: the amounts held and released against the grant."""
     sums = PaymentRequest.objects.filter(project=project).aggregate(
-        held=_money_sum("amount", Q(status__in=HOLDING)),
-        released=_money_sum("amount", Q(status=PaymentStatus.RELEASED)),
+        held=ledger_sum("amount", Q(status__in=HOLDING)),
+        released=ledger_sum("amount", Q(status=PaymentStatus.RELEASED)),
     )
     return Drawn(
         granted=project.granted_amount or ZERO,

@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import ActionField, Alliance, BodyKind, FundingPhase
-from buendnis.budget.selectors import ZERO, BudgetFigures, budget_figures, to_cents
+from buendnis.budget.selectors import BudgetFigures, budget_figures, ledger_sum, to_cents
 from buendnis.core.pdf import PdfUnavailable
 from buendnis.core.pdf import render_pdf as render_document
 from buendnis.core.spreadsheets import (
@@ -373,11 +373,6 @@ def _strategy(phase: FundingPhase) -> StrategyPart:
     )
 
 
-def _money_sum(name: str, condition: Q | None = None) -> Coalesce:
-    money = DecimalField(max_digits=14, decimal_places=2)
-    return Coalesce(Sum(name, filter=condition), Value(ZERO), output_field=money)
-
-
 def _count_sum(name: str, condition: Q | None = None) -> Coalesce:
     return Coalesce(Sum(name, filter=condition), Value(0), output_field=IntegerField())
 
@@ -418,8 +413,8 @@ def _previous_report(phase: FundingPhase, alliance: Alliance) -> PreviousReport 
         for row in projects.values("status").annotate(count=Count("id")).order_by()
     }
     sums = projects.aggregate(
-        granted=_money_sum("granted_amount", Q(status__in=GRANTED_STATES)),
-        final_grants=_money_sum("final_grant", Q(status=Status.CLOSED)),
+        granted=ledger_sum("granted_amount", Q(status__in=GRANTED_STATES)),
+        final_grants=ledger_sum("final_grant", Q(status=Status.CLOSED)),
         planned=_count_sum("planned_participants", Q(status__in=VOLUME_STATES)),
         entered=_count_sum("participants_entered"),
         exited=_count_sum("participants_exited"),
@@ -427,7 +422,7 @@ def _previous_report(phase: FundingPhase, alliance: Alliance) -> PreviousReport 
     volume = volume_by_phase([previous.pk])[previous.pk]
     cofinancing = CoFinancing.objects.filter(
         project__phase=previous, project__status__in=VOLUME_STATES
-    ).aggregate(total=_money_sum("amount"))["total"]
+    ).aggregate(total=ledger_sum("amount"))["total"]
     ledger = budget_figures(previous)
 
     # Decided in the phase's period: from its first day to the end of its last.
