@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from buendnis.accounts.models import PlatformRole, Role, User
+from buendnis.accounts.models import PlatformRole, User
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances import services as alliance_services
 from buendnis.alliances.models import (
@@ -44,6 +44,7 @@ from buendnis.core.audit import audit_record
 from buendnis.core.errors import DomainError, NotPermitted, TransitionNotAllowed
 from buendnis.core.templatetags.buendnis_format import money as euro
 from buendnis.meetings.models import Circulation, CirculationStatus, Decision, DecisionOutcome
+from buendnis.office import selectors as office_selectors
 
 from . import dossier, permissions, selectors
 from .models import (
@@ -976,11 +977,7 @@ def _send(subject: str, body: str, recipients: list[str]) -> None:
 def _office_addresses(alliance: Alliance) -> list[str]:
     addresses = {alliance.office_email} if alliance.office_email else set()
     addresses |= set(
-        User.objects.filter(
-            memberships__alliance=alliance, memberships__role=Role.OFFICE, is_active=True
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
+        office_selectors.office_staff(alliance).exclude(email="").values_list("email", flat=True)
     )
     return sorted(addresses)
 
