@@ -489,3 +489,20 @@ def test_the_office_desk_lists_overdue_reports(project, office):
     html = client.get("/son/intern/").content.decode()
     assert "Überfällige Berichte" in html
     assert f"{project.reference}: Sachbericht (Zwischenbericht)" in html
+
+
+def test_the_reminder_command_reminds_once_a_day(project, office):
+    import io
+
+    from django.core.management import call_command
+
+    services.report_schedule(
+        actor=office, project=project, kind=ReportKind.INTERIM_REPORT, due_on=today()
+    )
+    mail.outbox.clear()
+    out = io.StringIO()
+    call_command("send_report_reminders", stdout=out)
+    assert out.getvalue().strip() == "1 Bericht(e) erinnert."
+    call_command("send_report_reminders", stdout=out)
+    assert out.getvalue().strip().endswith("0 Bericht(e) erinnert.")
+    assert len(mail.outbox) == 1
