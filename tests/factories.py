@@ -1,7 +1,9 @@
 """factory_boy factories. They build through the ORM for speed; rules are tested via services."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -25,6 +27,7 @@ from buendnis.alliances.models import (
     Territory,
     Topic,
 )
+from buendnis.demo.clock import as_of, moment
 from buendnis.funding import services
 from buendnis.funding.models import Outcome, Project
 from buendnis.funding.states import BODY_STAGES
@@ -83,6 +86,16 @@ class PhaseFactory(factory.django.DjangoModelFactory):
     ends_on = date(2021, 6, 30)
     virtual_budget = Decimal("1500000.00")
     funding_rate = Decimal("50.00")
+
+
+def running_phase(alliance: Alliance, **fields: object) -> FundingPhase:
+    """A phase that runs today (begun about two years ago, ending in about one): its projects
+    can be walked to their start today, within their runtime (`funding.dates`)."""
+    today = timezone.localdate()
+    fields.setdefault("name", "laufende Phase")
+    fields.setdefault("starts_on", today - timedelta(days=700))
+    fields.setdefault("ends_on", today + timedelta(days=400))
+    return PhaseFactory(alliance=alliance, **fields)
 
 
 class AgreementFactory(factory.django.DjangoModelFactory):
@@ -638,6 +651,11 @@ def advance(
     at application_filed, withdrawn anywhere (default: where the project stands). A project in
     revision or deferral is first resubmitted or resumed. `actor` must be allowed every step
     (office, admin or None for the system). Amounts default to the full request.
+
+    Steps are dated today. A project starts within its runtime (`funding.dates`): one whose
+    runtime ended before today and that is walked from its idea past the start is walked in its
+    past instead, as the demo writes history (`demo.clock.as_of`): created, consulted, decided,
+    granted and started on its runtime's first day, closed on its last.
     """
     main = _main_line()
     target = S(status)
@@ -645,7 +663,7 @@ def advance(
     if target == S.WITHDRAWN and at is None:
         branch = None  # withdraw from wherever the project stands
     goal = target if target in main else branch
-    today = timezone.localdate()
+    past = _past_walk(project, main, goal)
 
     def body_for(current: str) -> Body:
         return body_of(project.alliance, BODY_STAGES[current])
@@ -656,12 +674,19 @@ def advance(
             project=project,
             body=body_for(current),
             outcome=result,
-            decided_on=today,
+            decided_on=timezone.localdate(),
             reference="Sitzung 1, TOP 3",
             **extra,
         )
 
+    ticks = iter(range(len(main) + 2))
+
     def step(to: str) -> None:
+        with _as_of_walk(past, to, next(ticks)):
+            _step(to)
+
+    def _step(to: str) -> None:
+        today = timezone.localdate()
         current = project.status
         if to == S.CONSULTATION:
             services.consultation_record(
@@ -715,6 +740,7 @@ def advance(
         for to in main[here + 1 : there + 1]:
             step(to)
     current = project.status
+    today = timezone.localdate()
     if target == S.REVISION_REQUESTED:
         outcome(current, Outcome.REVISION, reasons="Bitte die Zielgruppe genauer beschreiben.")
     elif target == S.DEFERRED:
@@ -728,6 +754,40 @@ def advance(
     if project.status != target:
         raise AssertionError(f"{project.status} statt {target}")
     return project
+
+
+def _past_walk(project: Project, main: list[str], goal: str | None) -> tuple[date, date] | None:
+    """The runtime's first and last day when the walk to `goal` passes the start of a project
+    whose runtime has ended: then it is walked in its past (see `advance`)."""
+    if goal is None or project.status not in main or goal not in main:
+        return None
+    running = main.index(S.RUNNING)
+    passes_start = main.index(project.status) < running <= main.index(goal)
+    if not passes_start or project.ends_on is None or project.starts_on is None:
+        return None
+    if project.ends_on >= timezone.localdate():
+        return None
+    if project.status != S.IDEA or project.transitions.exists():
+        raise ValueError(
+            f"{project.reference}: die Laufzeit ist vorbei; nur ein neues Vorhaben lässt sich in "
+            "seiner Vergangenheit bis zum Projektbeginn führen"
+        )
+    Project.objects.filter(pk=project.pk).update(created_at=moment(project.starts_on, 9))
+    project.refresh_from_db(fields=["created_at"])
+    return project.starts_on, project.ends_on
+
+
+@contextmanager
+def _as_of_walk(past: tuple[date, date] | None, to: str, number: int) -> Iterator[None]:
+    """A step of a walk in the past runs as of the runtime's first day, a minute after the step
+    before (the close: as of its last day)."""
+    if past is None:
+        yield
+        return
+    first, last = past
+    when = moment(last, 10) if to == S.CLOSED else moment(first, 10) + timedelta(minutes=number)
+    with as_of(when, restamp=False):
+        yield
 
 
 def project_in_state(
@@ -746,7 +806,7 @@ def project_in_state(
     `fields` go to ProjectFactory (title, eligible_costs, requested_grant, applicant_organisation,
     contact_email, cofinancing=False …); `at`, `actor` and the amounts to `advance`. The
     Sprecherkreis and Steuerkreis of the alliance decide (created if missing). Steps are dated
-    today.
+    today (a project whose runtime has ended and that reaches its start: in its past, `advance`).
     """
     project = ProjectFactory(phase=_phase_of(where), actor=actor, **fields)
     return advance(
@@ -758,7 +818,7 @@ def project_in_state(
 # The factories build through the ORM (a meeting in any state, fast); `meeting_in_session` builds
 # through `meetings.services`, so attendance and state are what the office's steps leave behind.
 
-from datetime import datetime, timedelta  # noqa: E402
+from datetime import datetime  # noqa: E402
 
 from buendnis.meetings.models import (  # noqa: E402
     AgendaItem,

@@ -38,6 +38,7 @@ from django.utils import timezone
 from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance, RecognitionStatus
 from buendnis.budget import services as budget
+from buendnis.demo.clock import as_of
 from buendnis.funding.models import (
     BodyOutcome,
     Consultation,
@@ -153,17 +154,20 @@ def build(alliance: Alliance, place: str, mark: Markers) -> AllianceStructure:
     )
 
     # A project in every state; the titles of the non-public ones are secret too.
+    # Walked a month ago: the Steuerkreis below decides on one of them 20 days ago (no body
+    # decides on a project before it exists).
     projects: dict[str, Project] = {}
-    for status in Status:
-        public = status in PUBLIC_STATES
-        where = f"{place} project {status}"
-        title = f"Vorhaben {place} {status.label}" if public else mark(f"{where}: title")
-        fields: dict[str, Any] = {"title": title}
-        if not public:
-            fields["summary"] = mark(f"{where}: summary")
-        project = project_in_state(structure, status, **fields)
-        _project_secrets(project, mark, where)
-        projects[status] = project
+    with as_of(now - timedelta(days=30)):
+        for status in Status:
+            public = status in PUBLIC_STATES
+            where = f"{place} project {status}"
+            title = f"Vorhaben {place} {status.label}" if public else mark(f"{where}: title")
+            fields: dict[str, Any] = {"title": title}
+            if not public:
+                fields["summary"] = mark(f"{where}: summary")
+            project = project_in_state(structure, status, **fields)
+            _project_secrets(project, mark, where)
+            projects[status] = project
     # A second document version of a public project (the office's draft).
     granted = projects[Status.GRANTED]
     ProjectDocument.objects.create(

@@ -37,7 +37,7 @@ from buendnis.core.errors import DomainError, NotPermitted, StaleEdit, Transitio
 from buendnis.core.templatetags.buendnis_format import money as euro
 from buendnis.funding import permissions as funding_permissions
 
-from . import notifications, signals
+from . import dates, notifications, signals
 from .changes import voted_terms
 from .models import (
     PROJECT_EDITABLE_FIELDS,
@@ -149,6 +149,26 @@ def project_rule_errors(
                 "costs": euro(project.eligible_costs),
             },
         )
+    return errors
+
+
+def participants_rule_errors(entered: int | None, exited: int | None) -> dict[str, list[str]]:
+    """The figures of participation at the close: never negative, and no more people leave a
+    project than entered it (exits without entries are more exits than entries)."""
+    errors: dict[str, list[str]] = {}
+    for field, value in (("participants_entered", entered), ("participants_exited", exited)):
+        if value is not None and value < 0:
+            errors[field] = [_("Teilnehmendenzahlen dürfen nicht negativ sein.")]
+    if errors:
+        return errors
+    if exited is not None and exited > (entered or 0):
+        errors["participants_exited"] = [
+            _(
+                "Es können nicht mehr Teilnehmende austreten als eingetreten sind: %(exited)s "
+                "Austritte, aber %(entered)s Eintritte."
+            )
+            % {"exited": exited, "entered": entered or 0}
+        ]
     return errors
 
 
@@ -522,9 +542,8 @@ def consultation_record(
 ) -> Consultation:
     """The office records a consultation; the first one moves an idea into consultation.
     `expected_consultations` is the number the form saw: a second submission finds one more
-    (a consultation after the first does not change the project's version)."""
-    if held_on > timezone.localdate():
-        raise DomainError({"held_on": _("Eine Beratung kann nicht in der Zukunft liegen.")})
+    (a consultation after the first does not change the project's version). The day lies between
+    the project's creation and today (`dates.check_consultation`)."""
     if not participants.strip():
         raise DomainError(
             {"participants": _("Bitte angeben, wer an der Beratung teilgenommen hat.")}
@@ -548,6 +567,7 @@ def consultation_record(
                 )
                 % {"status": locked.get_status_display()}
             )
+        dates.check_consultation(locked, held_on)
         consultation = Consultation.objects.create(
             project=locked,
             held_on=held_on,
@@ -687,11 +707,11 @@ def outcome_record(
     project back, or defers it. Steuerkreis: votes; positive moves on (the Votum on the description
     reserves the budget), negative rejects, or back/deferred. The meetings app calls this from a
     decision, passing `expected_status` so a decision on a project that moved on is refused.
+    The day lies between the latest step of the project's record and today
+    (`dates.check_outcome`).
     """
     if outcome not in Outcome.values:
         raise DomainError({"outcome": _("Unbekanntes Ergebnis.")})
-    if decided_on > timezone.localdate():
-        raise DomainError({"decided_on": _("Ein Ergebnis kann nicht in der Zukunft liegen.")})
     if outcome in (Outcome.NEGATIVE, Outcome.REVISION) and not reasons.strip():
         raise DomainError({"reasons": _("Bitte begründen Sie das Ergebnis.")})
     recorded: list[BodyOutcome] = []
@@ -720,6 +740,7 @@ def outcome_record(
                     }
                 }
             )
+        dates.check_outcome(locked, decided_on)
 
     def target(locked: Project) -> str:
         if outcome == Outcome.REVISION:
@@ -830,8 +851,7 @@ def application_file(
     """After the Votum the applicant files the formal application with the funding bank."""
 
     def check(locked: Project) -> None:
-        if filed_on > timezone.localdate():
-            raise DomainError({"filed_on": _("Das Datum kann nicht in der Zukunft liegen.")})
+        dates.check_application(locked, filed_on)
         if not reference.strip():
             raise DomainError({"reference": _("Bitte das Aktenzeichen des Förderantrags angeben.")})
 
@@ -862,8 +882,7 @@ def bank_decision_record(
     """The funding bank decides: granted (amount may be lower than requested) or declined."""
 
     def check(locked: Project) -> None:
-        if decided_on > timezone.localdate():
-            raise DomainError({"decided_on": _("Das Datum kann nicht in der Zukunft liegen.")})
+        dates.check_bank_decision(locked, decided_on)
         if granted and (granted_amount is None or granted_amount <= 0):
             raise DomainError({"granted_amount": _("Bitte den bewilligten Zuschuss angeben.")})
 
@@ -891,6 +910,11 @@ def project_start(
     started_on: date,
     expected_version: int | None = None,
 ) -> Project:
+    """The project begins: after the bank's grant, within its runtime, not in the future."""
+
+    def check(locked: Project) -> None:
+        dates.check_start(locked, started_on)
+
     def effect(locked: Project, to: str) -> None:
         locked.started_on = started_on
 
@@ -898,6 +922,7 @@ def project_start(
         actor=actor,
         project=project,
         action="start",
+        check=check,
         effect=effect,
         expected_version=expected_version,
     )
@@ -915,9 +940,14 @@ def project_close(
     participants_exited: int | None = None,
     expected_version: int | None = None,
 ) -> Project:
-    """Final report, final eligible costs and final grant; the ledger pays and releases the rest."""
+    """Final report, final eligible costs and final grant; the ledger pays and releases the rest.
+    Closed after the start and not in the future; no more exits than entries."""
 
     def check(locked: Project) -> None:
+        dates.check_close(locked, closed_on)
+        participant_errors = participants_rule_errors(participants_entered, participants_exited)
+        if participant_errors:
+            raise DomainError(participant_errors)
         if final_eligible_costs < 0 or final_grant < 0:
             raise DomainError(_("Beträge dürfen nicht negativ sein."))
         maximum = proposed_grant(locked.phase, final_eligible_costs)

@@ -21,6 +21,8 @@ from tests.factories import PDF_BYTES, project_in_state
 
 from .conftest import Projects, get_json, project_url
 
+TODAY = timezone.localdate()
+
 pytestmark = pytest.mark.django_db
 
 
@@ -373,7 +375,12 @@ def test_unknown_action(own: Any, api_client: Any, action: Any) -> None:
             Status.IDEA,
             "record_consultation",
             {"held_on": "2999-01-01", "participants": "GS"},
-            {"held_on": ["Eine Beratung kann nicht in der Zukunft liegen."]},
+            {
+                "held_on": [
+                    "Das Datum der Beratung liegt in der Zukunft: spätestens am "
+                    f"{TODAY:%d.%m.%Y} (heute)."
+                ]
+            },
         ),
         (
             Status.SKETCH_STEERING,
@@ -396,20 +403,25 @@ def test_unknown_action(own: Any, api_client: Any, action: Any) -> None:
         (
             Status.APPLICATION_FILED,
             "record_bank_decision",
-            {"decided_on": "2020-01-01", "granted": True},
+            {"decided_on": TODAY.isoformat(), "granted": True},
             {"granted_amount": ["Bitte den bewilligten Zuschuss angeben."]},
         ),
         (
             Status.ENDORSED,
             "file_application",
             {"filed_on": "2999-01-01", "reference": "NB-1"},
-            {"filed_on": ["Das Datum kann nicht in der Zukunft liegen."]},
+            {
+                "filed_on": [
+                    "Das Datum des Förderantrags liegt in der Zukunft: spätestens am "
+                    f"{TODAY:%d.%m.%Y} (heute)."
+                ]
+            },
         ),
         (
             Status.RUNNING,
             "close",
             {
-                "closed_on": "2020-01-01",
+                "closed_on": TODAY.isoformat(),
                 "final_eligible_costs": "100000.00",
                 "final_grant": "90000.00",
             },
@@ -519,7 +531,7 @@ def test_final_report_errors_name_the_final_report(own: Any, api_client: Any) ->
         client,
         project,
         "close",
-        closed_on="2020-01-01",
+        closed_on=TODAY.isoformat(),
         final_eligible_costs="100000.00",
         final_grant="50000.00",
         final_report=SimpleUploadedFile("bericht.pdf", b"kein pdf"),

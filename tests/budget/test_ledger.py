@@ -16,7 +16,14 @@ from buendnis.core.models import AuditEntry
 from buendnis.funding import services
 from buendnis.funding.models import BodyOutcome, Outcome, Project, Transition
 from buendnis.funding.states import Status as S
-from tests.factories import PhaseFactory, advance, body_of, pdf_upload, project_in_state
+from tests.factories import (
+    PhaseFactory,
+    advance,
+    body_of,
+    pdf_upload,
+    project_in_state,
+    running_phase,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -249,8 +256,9 @@ def test_released_money_can_be_reserved_again(alliance):
 
 
 def test_available_is_always_the_sum_of_the_rows(alliance):
-    """A phase through a busy life: after every step the figures are the ledger's sums."""
-    phase = PhaseFactory(alliance=alliance, virtual_budget=D("400000.00"))
+    """A phase through a busy life: after every step the figures are the ledger's sums. (A
+    phase that runs today: its projects start today, within their runtime.)"""
+    phase = running_phase(alliance, virtual_budget=D("400000.00"))
     steps = []
     a = project_in_state(phase, S.DESCRIPTION_STEERING, eligible_costs=D("200000.00"))
     b = project_in_state(phase, S.DESCRIPTION_STEERING, eligible_costs=D("150000.00"))

@@ -43,6 +43,7 @@ from tests.factories import (
     body_of,
     pdf_upload,
     project_in_state,
+    running_phase,
 )
 
 pytestmark = pytest.mark.django_db
@@ -237,9 +238,10 @@ MOVES = [
 
 @pytest.fixture
 def phase(alliance):
+    """A phase that runs today: its projects start today, within their runtime."""
     alliance.office_email = OFFICE_MAIL
     alliance.save()
-    return PhaseFactory(alliance=alliance)
+    return running_phase(alliance)
 
 
 @pytest.fixture

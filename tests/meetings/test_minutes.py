@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from buendnis.core.errors import DomainError, NotPermitted, StaleEdit, TransitionNotAllowed
+from buendnis.demo.clock import as_of
 from buendnis.funding.states import Status
 from buendnis.meetings.models import MeetingStatus, Minutes, MinutesStatus
 from buendnis.meetings.services import agenda, attendance, decisions, invitations, planning
@@ -54,12 +55,15 @@ def held(structure, office, orgs):
         proposed_decision="Der Steuerkreis nimmt den Bericht zur Kenntnis.",
     )
     decisions.decision_record(actor=office, item=report, proposal=decisions.Proposal.DECIDE)
-    project = project_in_state(
-        structure,
-        Status.SKETCH_STEERING,
-        title="Welcome Center",
-        applicant_organisation=orgs["city"],
-    )
+    # The project was before the Steuerkreis three weeks ago (no body decides on a project
+    # before it exists).
+    with as_of(timezone.now() - timedelta(days=21)):
+        project = project_in_state(
+            structure,
+            Status.SKETCH_STEERING,
+            title="Welcome Center",
+            applicant_organisation=orgs["city"],
+        )
     item = agenda.agenda_item_create(actor=office, meeting=meeting, project=project)
     decisions.decision_record(
         actor=office,

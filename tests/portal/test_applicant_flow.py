@@ -500,7 +500,7 @@ def test_application_date_in_the_future_is_refused(
         _url(project, "antrag-gestellt/"),
         {"filed_on": date(2999, 1, 1).isoformat(), "reference": "NB-1"},
     )
-    assert "nicht in der Zukunft" in _html(response)
+    assert "Das Datum des Förderantrags liegt in der Zukunft" in _html(response)
     assert Project.objects.get(pk=project.pk).status == Status.ENDORSED
 
 

@@ -312,7 +312,8 @@ def test_consultation_in_the_future_is_refused(
             participants="Geschäftsstelle und Träger",
             notes="Erstgespräch",
         ),
-        "Eine Beratung kann nicht in der Zukunft liegen.",
+        "Das Datum der Beratung liegt in der Zukunft: spätestens am "
+        f"{timezone.localdate():%d.%m.%Y} (heute).",
     )
     assert 'value="Geschäftsstelle und Träger"' in content  # nothing typed is lost
     assert "Erstgespräch</textarea>" in content
