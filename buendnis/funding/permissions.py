@@ -82,6 +82,12 @@ def can_perform(user: UserLike, project: Project, action: str) -> bool:
     return Actor.APPLICANT in allowed and is_project_applicant(user, project)
 
 
+def can_correct_record(user: UserLike, project: Project) -> bool:
+    """The office (and platform admins) correct what was recorded about a project (a
+    consultation's or a body outcome's day), in any state; the correction is audited."""
+    return can_manage(user, project.alliance)
+
+
 class ProjectAccess:
     """What one user sees of one alliance's projects, decided once per request so that a list
     needs no query per project. The same rules as `can_view_project` and

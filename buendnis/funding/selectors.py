@@ -6,7 +6,7 @@ Writes go through `services.py`; these functions only read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,12 +26,13 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from buendnis.alliances.models import Alliance, Body, BodyKind, FundingPhase
+from buendnis.core.models import AuditEntry
 from buendnis.core.templatetags.buendnis_format import day
 
 from .changes import TERM_FIELDS, Change, compare
@@ -45,6 +46,7 @@ from .models import (
     Transition,
 )
 from .states import BODY_STAGES, GRANTED_STATES, PUBLIC_STATES, Status
+from .wording import PUBLIC_LABELS
 
 S = Status
 
@@ -344,6 +346,131 @@ def vote_changes_of(projects: list[Project]) -> dict[int, list[VoteChanges]]:
         if boxes:
             found[pk] = boxes
     return found
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One audited correction of a consultation or a body outcome: when, by whom, why, and what
+    the corrected fields said before (label, value as people read it)."""
+
+    at: datetime
+    actor: str
+    reason: str
+    before: list[tuple[StrOrPromise, str]]
+
+
+# The fields a correction changes, with their labels, as the correction's audit row names them
+# (a day speaks for itself: „vorher: 01.01.1999“).
+CORRECTED_FIELDS: dict[str, StrOrPromise] = {
+    "held_on": "",
+    "participants": _("Teilnehmende"),
+    "notes": _("Notizen"),
+    "decided_on": "",
+    "reference": _("Fundstelle"),
+}
+_CORRECTED_DAYS = frozenset({"held_on", "decided_on"})
+_CORRECTED_TYPES = {"funding.consultation": Consultation, "funding.bodyoutcome": BodyOutcome}
+
+
+def _as_read(name: str, value: object) -> str:
+    """An audited value as people read it: dates as 05.06.2018, empty text as „–“."""
+    if name in _CORRECTED_DAYS and isinstance(value, str) and value:
+        return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    return f"„{value}“" if value not in (None, "") else "–"
+
+
+def record_corrections(project: Project) -> dict[tuple[str, int], list[Correction]]:
+    """The audited corrections of the project's consultations and body outcomes, oldest first,
+    by (model name, id): ("consultation", 7). One query (the audit rows with their actor); the
+    records' ids come from the project's prefetched consultations and outcomes."""
+    ids = {
+        "funding.consultation": [str(row.pk) for row in project.consultations.all()],
+        "funding.bodyoutcome": [str(row.pk) for row in project.outcomes.all()],
+    }
+    found: dict[tuple[str, int], list[Correction]] = {}
+    if not any(ids.values()):
+        return found
+    wanted = Q(pk__in=[])
+    for object_type, object_ids in ids.items():
+        if object_ids:
+            model = _CORRECTED_TYPES[object_type]
+            wanted |= Q(
+                object_type=object_type,
+                object_id__in=object_ids,
+                action=f"{model._meta.model_name}.correct",
+            )
+    rows = (
+        AuditEntry.objects.filter(alliance_id=project.alliance_id)
+        .filter(wanted)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    for row in rows:
+        model_name = row.object_type.split(".", 1)[1]
+        before = [
+            (CORRECTED_FIELDS.get(name, name), _as_read(name, values[0]))
+            for name, values in row.changes.items()
+            if isinstance(values, list) and len(values) == 2
+        ]
+        found.setdefault((model_name, int(row.object_id)), []).append(
+            Correction(
+                at=row.created_at,
+                actor=str(row.actor) if row.actor else "",
+                reason=row.comment,
+                before=before,
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a project's course: when, what (a state's label, or the creation), and for
+    the office also from which state, by whom, with which comment."""
+
+    at: datetime
+    label: StrOrPromise
+    comment: str = ""
+    from_label: StrOrPromise = ""
+    actor: str = ""
+
+
+def project_timeline(project: Project, *, public_words: bool) -> list[TimelineEntry]:
+    """The project's course, from „Vorhaben angelegt“ through every state change (the prefetched
+    transitions; no query with `workspace_project`).
+
+    The office reads each change in the states' own words, with the state before, who moved it
+    and the comment. The applicant reads the public words (`PUBLIC_LABELS`): consecutive changes
+    that read the same („Kurzskizze in Beratung“ three times) are one entry, and only a
+    withdrawal's reason is shown."""
+    creator = project.created_by
+    entries = [
+        TimelineEntry(
+            project.created_at,
+            _("Vorhaben angelegt"),
+            actor="" if public_words or creator is None else str(creator),
+        )
+    ]
+    last_label: StrOrPromise | None = None
+    for row in project.transitions.all():
+        if not public_words:
+            entries.append(
+                TimelineEntry(
+                    row.created_at,
+                    row.get_to_status_display(),
+                    comment=row.comment,
+                    from_label=row.get_from_status_display(),
+                    actor=str(row.actor) if row.actor else "",
+                )
+            )
+            continue
+        label = PUBLIC_LABELS[row.to_status]
+        if label == last_label:
+            continue
+        last_label = label
+        comment = row.comment if row.to_status == S.WITHDRAWN else ""
+        entries.append(TimelineEntry(row.created_at, label, comment))
+    return entries
 
 
 def stage_body(project: Project) -> Body | None:

@@ -52,6 +52,8 @@ from .models import (
 )
 from .states import (
     BODY_STAGES,
+    CONSULTATION_STATES,
+    FINAL_STATES,
     IMPORT_STATES,
     MONEY_FIXED_STATES,
     NEXT_ON_POSITIVE,
@@ -560,13 +562,8 @@ def consultation_record(
             and locked.consultations.count() != expected_consultations
         ):
             raise _stale()
-        if locked.status not in STEPS["record_consultation"].sources:
-            raise TransitionNotAllowed(
-                _(
-                    "Das Vorhaben ist im Stand „%(status)s“ abgeschlossen; Beratungen sind nicht mehr möglich."
-                )
-                % {"status": locked.get_status_display()}
-            )
+        if locked.status not in CONSULTATION_STATES:
+            raise TransitionNotAllowed(consultation_closed_message(locked.status))
         dates.check_consultation(locked, held_on)
         consultation = Consultation.objects.create(
             project=locked,
@@ -593,6 +590,22 @@ def consultation_record(
             )
     _refresh(project, Project.objects.get(pk=project.pk))
     return consultation
+
+
+def consultation_closed_message(status: str) -> str:
+    """Why no consultation is recorded (or asked for) in `status`: the procedure has ended, or
+    the bank has granted and the project is in the applicant's hands."""
+    if status in FINAL_STATES:
+        message = _(
+            "Das Vorhaben ist im Stand „%(status)s“ abgeschlossen; Beratungen sind nicht mehr möglich."
+        )
+    else:
+        message = _(
+            "Im Stand „%(status)s“ ist das Verfahren des Bündnisses vorüber; Beratungen im "
+            "Verfahren sind nicht mehr möglich. Fragen zur Umsetzung gehen als Anfrage an die "
+            "Geschäftsstelle."
+        )
+    return message % {"status": Status(status).label}
 
 
 def _require_complete(project: Project) -> None:
@@ -1007,6 +1020,121 @@ def project_withdraw(
     )
 
 
+# --- Corrections: a recorded date corrected, never lost ------------------------------------------
+
+
+def _correction_reason(reason: str) -> str:
+    if not reason.strip():
+        raise DomainError({"reason": _("Bitte angeben, warum die Angaben korrigiert werden.")})
+    return reason.strip()
+
+
+def _lock_for_correction(actor: User | None, project: Project) -> Project:
+    """The project locked for a correction of its record; the office corrects (caller runs the
+    transaction)."""
+    locked = _lock(project)
+    if actor is not None and not funding_permissions.can_correct_record(actor, locked):
+        raise NotPermitted(_("Erfasste Angaben korrigiert die Geschäftsstelle des Bündnisses."))
+    return locked
+
+
+def _corrected(
+    *,
+    actor: User | None,
+    record: Consultation | BodyOutcome,
+    project: Project,
+    values: dict[str, Any],
+    reason: str,
+) -> None:
+    """Set `values` on the locked record and write the audit row with before and after and the
+    reason: the old values stay readable in the audit trail (`selectors.record_corrections`)."""
+    old = snapshot(record)
+    for name, value in values.items():
+        setattr(record, name, value)
+    new = snapshot(record)
+    changes = diff({name: old[name] for name in values}, {name: new[name] for name in values})
+    if not changes:
+        raise DomainError(_("Die Angaben sind unverändert; es gibt nichts zu korrigieren."))
+    record.full_clean(exclude=["project", "body"])
+    record.save(update_fields=list(values))
+    audit_record(
+        actor=actor,
+        action=f"{record._meta.model_name}.correct",
+        instance=record,
+        alliance=project.alliance,
+        changes=changes,
+        comment=reason,
+    )
+
+
+def consultation_correct(
+    *,
+    actor: User | None,
+    consultation: Consultation,
+    held_on: date,
+    participants: str,
+    notes: str,
+    reason: str,
+) -> Consultation:
+    """The office corrects a recorded consultation (its day, who took part, the notes), in any
+    state of the project. The day keeps the rules of a new consultation, and the sketch keeps a
+    consultation before it (`dates.check_consultation_correction`); an audit row keeps the old
+    values and the reason."""
+    why = _correction_reason(reason)
+    if not participants.strip():
+        raise DomainError(
+            {"participants": _("Bitte angeben, wer an der Beratung teilgenommen hat.")}
+        )
+    with transaction.atomic():
+        project = _lock_for_correction(actor, consultation.project)
+        row = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        row.project = project
+        dates.check_consultation_correction(row, held_on)
+        _corrected(
+            actor=actor,
+            record=row,
+            project=project,
+            values={"held_on": held_on, "participants": participants.strip(), "notes": notes},
+            reason=why,
+        )
+    for name in ("held_on", "participants", "notes"):
+        setattr(consultation, name, getattr(row, name))
+    return consultation
+
+
+def outcome_correct(
+    *,
+    actor: User | None,
+    outcome: BodyOutcome,
+    decided_on: date,
+    reference: str,
+    reason: str,
+) -> BodyOutcome:
+    """The office corrects the day and the reference of a body's outcome, in any state of the
+    project. The day stays between the steps recorded before and after it and today
+    (`dates.check_outcome_correction`); an audit row keeps the old values and the reason. What
+    the body concluded is not corrected: the procedure moved on it."""
+    why = _correction_reason(reason)
+    with transaction.atomic():
+        project = _lock_for_correction(actor, outcome.project)
+        row = (
+            BodyOutcome.objects.select_for_update(of=("self",))
+            .select_related("body")
+            .get(pk=outcome.pk)
+        )
+        row.project = project
+        dates.check_outcome_correction(row, decided_on)
+        _corrected(
+            actor=actor,
+            record=row,
+            project=project,
+            values={"decided_on": decided_on, "reference": reference.strip()},
+            reason=why,
+        )
+    outcome.decided_on, outcome.reference = row.decided_on, row.reference
+    return outcome
+
+
 # --- One entry for every step -------------------------------------------------------------------
 
 # The service of each step of `states.STEPS`, by the step's name (a test holds both lists equal).
@@ -1120,7 +1248,7 @@ def import_rule_errors(
     with it before anything is written, `project_import` again when it writes. The money rules
     are the procedure's: the grant within the phase's rate of the eligible costs, the final
     grant within the grant and within the rate of the final costs, grant and co-financing
-    making up the costs."""
+    making up the costs; and no more exits than entries (`participants_rule_errors`)."""
     errors = _draft_errors(project)
 
     def add(field: str, message: str) -> None:
@@ -1138,6 +1266,10 @@ def import_rule_errors(
         )
         return errors
     for field, messages in _runtime_errors(project).items():
+        errors.setdefault(field, []).extend(messages)
+    for field, messages in participants_rule_errors(
+        project.participants_entered, project.participants_exited
+    ).items():
         errors.setdefault(field, []).extend(messages)
     granted = project.granted_amount
     if status in _BOOKED_ON_IMPORT:
@@ -1322,9 +1454,13 @@ def project_import(
 def import_update_errors(project: Project) -> dict[str, list[str]]:
     """The rules a repeated import's changes (`IMPORT_UPDATABLE_FIELDS`) must keep, as field →
     German messages: the alliance's own field of action of the phase, the runtime within the
-    phase, a closing day only for a closed project."""
+    phase, a closing day only for a closed project, no more exits than entries."""
     errors = _draft_errors(project)
     for field, messages in _runtime_errors(project).items():
+        errors.setdefault(field, []).extend(messages)
+    for field, messages in participants_rule_errors(
+        project.participants_entered, project.participants_exited
+    ).items():
         errors.setdefault(field, []).extend(messages)
     return errors
 

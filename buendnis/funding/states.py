@@ -105,11 +105,13 @@ _BACK_OR_LATER = frozenset({S.REVISION_REQUESTED, S.DEFERRED})
 # offers them in its forms; the meetings' decisions take `record_outcome`.
 STEPS: dict[str, Step] = {
     # The office advises before any sketch; the first consultation moves an idea on, later ones
-    # are recorded in every open state.
+    # are recorded while the project is in the procedure, up to the bank's decision. Once the bank
+    # has granted, the alliance's procedure is over: a question during the implementation is an
+    # inquiry, not a consultation of the procedure.
     "record_consultation": Step(
         actors=OFFICE_ONLY,
         moves={S.IDEA: frozenset({S.CONSULTATION})},
-        records_in=OPEN_STATES - {S.IDEA},
+        records_in=OPEN_STATES - {S.IDEA, S.GRANTED, S.RUNNING},
     ),
     "submit_sketch": Step(actors=BOTH, moves={S.CONSULTATION: frozenset({S.SKETCH_SUBMITTED})}),
     "forward": Step(
@@ -185,6 +187,10 @@ def _derive_transitions() -> dict[str, frozenset[str]]:
 TRANSITIONS: dict[str, frozenset[str]] = _derive_transitions()
 ACTIONS: dict[str, frozenset[str]] = {name: step.actors for name, step in STEPS.items()}
 ACTION_STATES: dict[str, frozenset[str]] = {name: step.sources for name, step in STEPS.items()}
+
+
+# Where the office records a consultation, and so where an applicant may ask for one.
+CONSULTATION_STATES: frozenset[str] = ACTION_STATES["record_consultation"]
 
 
 def can_move(source: str, target: str) -> bool:

@@ -86,6 +86,20 @@ NEXT_STEPS: dict[str, NextStep] = {
 }
 
 
+# An idea whose consultation the applicant has asked for: the office's move.
+_CONSULTATION_REQUESTED = NextStep(
+    _("Abwarten: Die Geschäftsstelle meldet sich mit einem Terminvorschlag für die Beratung.")
+)
+
+
+def next_step(status: str, *, consultation_requested: bool = False) -> NextStep:
+    """The applicant's next step in `status`; an idea whose consultation is asked for waits for
+    the office's proposal of a date instead of asking again."""
+    if consultation_requested and status == S.IDEA:
+        return _CONSULTATION_REQUESTED
+    return NEXT_STEPS[status]
+
+
 # States in which the next Steuerkreis meeting matters to the applicant: something is still to be
 # submitted, or waits for the bodies. After the Votum the meetings are no longer their concern.
 DEADLINE_STATES = frozenset(

@@ -31,7 +31,9 @@ from buendnis.alliances.models import Alliance, Organisation
 from buendnis.core.audit import audit_record, diff, snapshot
 from buendnis.core.errors import DomainError, NotPermitted, StaleEdit, TransitionNotAllowed
 from buendnis.funding import permissions as funding_permissions
+from buendnis.funding import services as funding_services
 from buendnis.funding.models import Project
+from buendnis.funding.states import CONSULTATION_STATES
 
 from . import notifications, permissions, rules, selectors
 from .incoming import IncomingMail
@@ -278,6 +280,9 @@ class ConsultationRequest:
     message: InquiryMessage
     # False: an open request was there already; this one joined its thread.
     created: bool
+    # True: the same message of the same person was the thread's last word already (the form
+    # sent twice: a double click, the back button); nothing was written, nobody hears of it again.
+    repeated: bool = False
 
 
 def inquiry_request_consultation(
@@ -290,10 +295,12 @@ def inquiry_request_consultation(
     asker: User | None = None,
     idea_id: int | None = None,
 ) -> ConsultationRequest:
-    """An applicant (or the office for them) asks for a consultation of a project. While one
-    request is open, a second joins its thread instead of opening another. The office hears of
-    both by mail, with Reply-To the applicant's address. `asker` is the account that asks
-    (default: the actor; the demo load acts as the system for an applicant)."""
+    """An applicant (or the office for them) asks for a consultation of a project, in the states
+    in which the office records one (`funding.states.CONSULTATION_STATES`). While one request is
+    open, a second joins its thread instead of opening another; the same message sent again
+    (a double click, the back button) writes nothing. The office hears of the request and of
+    each further message by mail, with Reply-To the applicant's address. `asker` is the account
+    that asks (default: the actor; the demo load acts as the system for an applicant)."""
     asker = asker or actor
     if asker is None:
         raise DomainError(_("Eine Beratung erbittet ein Konto."))
@@ -306,9 +313,23 @@ def inquiry_request_consultation(
     )
     with transaction.atomic():
         # Two requests at once for one project: the second waits here and then finds the first.
-        Project.objects.select_for_update().only("pk").get(pk=project.pk)
+        status = (
+            Project.objects.select_for_update().values_list("status", flat=True).get(pk=project.pk)
+        )
+        if status not in CONSULTATION_STATES:
+            raise TransitionNotAllowed(funding_services.consultation_closed_message(status))
         existing = selectors.open_consultation(project)
         if existing is not None:
+            last = existing.messages.order_by("-sent_at", "-id").first()
+            if (
+                last is not None
+                and last.direction == Direction.IN
+                and last.author_id == asker.pk
+                and last.body == body
+            ):
+                return ConsultationRequest(
+                    inquiry=existing, message=last, created=False, repeated=True
+                )
             inquiry = _lock(existing)
             added = InquiryMessage.objects.create(
                 inquiry=inquiry,

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from functools import wraps
 from typing import Any
@@ -42,8 +40,14 @@ from buendnis.funding.models import (
     ProjectDocument,
 )
 from buendnis.funding.permissions import ProjectRights
-from buendnis.funding.states import ACTION_STATES, FINAL_STATES, Status
-from buendnis.funding.wording import DEADLINE_STATES, NEXT_STEPS, PUBLIC_LABELS
+from buendnis.funding.states import ACTION_STATES, CONSULTATION_STATES, Status
+from buendnis.funding.wording import (
+    DEADLINE_STATES,
+    NEXT_STEPS,
+    PUBLIC_LABELS,
+    STATEMENT_STATES,
+    next_step,
+)
 from buendnis.meetings import selectors as meeting_selectors
 from buendnis.meetings.models import Meeting
 from buendnis.office import selectors as office_selectors
@@ -304,28 +308,6 @@ def _phase_for_new_project(
 # --- The project --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    label: StrOrPromise
-    comment: str = ""
-
-
-def _timeline(project: Project) -> list[TimelineEntry]:
-    """Creation and every state change with its public label; consecutive changes that read the
-    same in public words ("Kurzskizze in Beratung" three times) are one entry."""
-    entries = [TimelineEntry(project.created_at, _("Vorhaben angelegt"))]
-    last_label: StrOrPromise | None = None
-    for row in project.transitions.all():
-        label = PUBLIC_LABELS[row.to_status]
-        if label == last_label:
-            continue
-        last_label = label
-        comment = row.comment if row.to_status == S.WITHDRAWN else ""
-        entries.append(TimelineEntry(row.created_at, label, comment))
-    return entries
-
-
 def _documents_by_kind(project: Project) -> list[tuple[StrOrPromise, list[ProjectDocument]]]:
     groups: dict[str, list[ProjectDocument]] = {}
     for document in project.documents.all():
@@ -370,18 +352,22 @@ def project_detail(
         S.DESCRIPTION_REQUESTED,
         S.REVISION_REQUESTED,
     )
+    # „Beratung angefragt am …“ while a request waits in the office's inbox.
+    consultation_request = office_selectors.open_consultation(project)
     context = {
         "project": project,
         "rights": rights,
-        "next_step": NEXT_STEPS[project.status],
+        "next_step": next_step(project.status, consultation_requested=bool(consultation_request)),
         "steps": steps,
         "can_withdraw": rights.may("withdraw") and _possible(project, "withdraw"),
-        "can_request_consultation": rights.act and project.status not in FINAL_STATES,
-        "timeline": _timeline(project),
+        "can_request_consultation": rights.act and project.status in CONSULTATION_STATES,
+        "timeline": selectors.project_timeline(project, public_words=True),
         "documents": _documents_by_kind(project),
         "consultations": list(project.consultations.all()),
-        # „Beratung angefragt am …“ while a request waits in the office's inbox.
-        "consultation_request": office_selectors.open_consultation(project),
+        "consultation_request": consultation_request,
+        # The alliance's statement for the funding bank, after the Votum (reports.views.statement
+        # lets the project's applicant open it).
+        "statement_available": project.status in STATEMENT_STATES,
         "sees_notes": permissions.can_view_internal(request.user, alliance),
         "feedback": feedback,
         "latest_feedback": feedback[-1]
@@ -680,10 +666,11 @@ def consultation_request(
     request: HttpRequest, alliance: Alliance, project: Project, rights: ProjectRights
 ) -> HttpResponse:
     """Ask the office for a consultation: an inquiry in the office's inbox, linked to the project
-    (the office hears of it by mail, too). While one is open, a second message joins its thread.
-    Nothing is recorded on the project: the office records the consultation itself once it has
-    taken place."""
-    possible = project.status not in FINAL_STATES
+    (the office hears of it by mail, too). While one is open, a second message joins its thread;
+    the same message sent twice (a double click, the back button) is kept once. Nothing is
+    recorded on the project: the office records the consultation itself once it has taken
+    place. Possible in the states in which the office records consultations."""
+    possible = project.status in CONSULTATION_STATES
     form = ConsultationRequestForm(request.POST if request.method == "POST" and possible else None)
     if request.method == "POST" and possible and form.is_valid():
         try:
@@ -697,7 +684,12 @@ def consultation_request(
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if result.created:
+            if result.repeated:
+                text = _(
+                    "Die Beratung ist bereits angefragt, am %(day)s; Ihre Nachricht liegt der "
+                    "Geschäftsstelle schon vor. Sie meldet sich mit einem Terminvorschlag."
+                ) % {"day": day(result.inquiry.created_at)}
+            elif result.created:
                 text = _(
                     "Ihre Anfrage ist bei der Geschäftsstelle eingegangen. Sie meldet sich mit "
                     "einem Terminvorschlag."
@@ -715,6 +707,6 @@ def consultation_request(
         "possible": possible,
         "consultations": list(project.consultations.all()),
         "consultation_request": office_selectors.open_consultation(project),
-        "final": project.status in FINAL_STATES,
+        "closed_message": "" if possible else services.consultation_closed_message(project.status),
     }
     return _page(request, alliance, "consultation_request.html", context)

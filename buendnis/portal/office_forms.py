@@ -26,6 +26,7 @@ from buendnis.core.templatetags.buendnis_format import day
 from buendnis.core.uploads import validate_document
 from buendnis.funding import selectors
 from buendnis.funding.models import Outcome, Project
+from buendnis.funding.services import participants_rule_errors
 from buendnis.funding.states import BODY_STAGES
 
 
@@ -339,6 +340,19 @@ class CloseForm(ActionForm):
             else timezone.localdate(),
         }
 
+    def clean(self) -> dict[str, Any]:
+        """No more exits than entries: the service's rule, said at the field before the upload
+        is sent again."""
+        data = super().clean() or {}
+        errors = participants_rule_errors(
+            data.get("participants_entered"), data.get("participants_exited")
+        )
+        for field, messages in errors.items():
+            if field not in self.errors:
+                for message in messages:
+                    self.add_error(field, message)
+        return data
+
     def params(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
@@ -384,3 +398,40 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         WithdrawForm,
     )
 }
+
+
+# --- Corrections of what was recorded (not steps: the project does not move) ---------------------
+
+CORRECTION_REASON_HELP = gettext_lazy(
+    "Erscheint im Protokoll, zusammen mit den bisherigen Angaben; diese bleiben lesbar."
+)
+
+
+class ConsultationCorrectionForm(forms.Form):
+    """Correct a recorded consultation: `services.consultation_correct`."""
+
+    held_on = date_field(gettext_lazy("Datum der Beratung"))
+    participants = forms.CharField(label=gettext_lazy("Teilnehmende"), max_length=500)
+    notes = forms.CharField(label=gettext_lazy("Notizen"), required=False, widget=text_area(4))
+    reason = forms.CharField(
+        label=gettext_lazy("Grund der Korrektur"),
+        widget=text_area(2),
+        help_text=CORRECTION_REASON_HELP,
+    )
+
+
+class OutcomeCorrectionForm(forms.Form):
+    """Correct the day and the reference of a body's outcome: `services.outcome_correct`."""
+
+    decided_on = date_field(gettext_lazy("Datum der Sitzung oder des Umlaufbeschlusses"))
+    reference = forms.CharField(
+        label=gettext_lazy("Fundstelle"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("z. B. Sitzung vom 05.06.2018, TOP 4"),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Grund der Korrektur"),
+        widget=text_area(2),
+        help_text=CORRECTION_REASON_HELP,
+    )

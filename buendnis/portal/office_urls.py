@@ -13,4 +13,15 @@ urlpatterns = [
     path("<str:reference>/", views.project_detail, name="project"),
     # <action> is a name of funding.states.ACTIONS (those the workspace offers).
     path("<str:reference>/aktion/<str:action>/", views.project_action, name="action"),
+    # Corrections of what was recorded: audited, the old values stay in the audit trail.
+    path(
+        "<str:reference>/beratung/<int:pk>/korrigieren/",
+        views.consultation_correct,
+        name="consultation_correct",
+    ),
+    path(
+        "<str:reference>/ergebnis/<int:pk>/korrigieren/",
+        views.outcome_correct,
+        name="outcome_correct",
+    ),
 ]

@@ -8,11 +8,13 @@ the German reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import quote
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,9 +23,11 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from buendnis.accounts import permissions
+from buendnis.accounts.models import User
 from buendnis.alliances.models import Alliance, FundingPhase
 from buendnis.alliances.selectors import phase_pick_current
 from buendnis.budget.selectors import project_balance
@@ -33,7 +37,7 @@ from buendnis.core.paging import page_of
 from buendnis.core.templatetags.buendnis_format import day, money
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import selectors, services
-from buendnis.funding.models import Project
+from buendnis.funding.models import BodyOutcome, Consultation, Project
 from buendnis.funding.services import project_rule_errors, proposed_grant
 from buendnis.funding.states import (
     APPLICANT_EDITABLE,
@@ -46,6 +50,8 @@ from buendnis.funding.wording import STATEMENT_STATES, WAITING_FOR
 from buendnis.meetings import links as meeting_links
 from buendnis.meetings import public_selectors as meeting_reads
 from buendnis.meetings import selectors as meeting_selectors
+from buendnis.office import permissions as office_permissions
+from buendnis.office import selectors as office_selectors
 from buendnis.web.pages import (
     internal_page,
     render_alliance_page,
@@ -54,7 +60,12 @@ from buendnis.web.pages import (
 )
 
 from .office_filters import WAITING_BY_KEY, PipelineFilter
-from .office_forms import ACTION_FORMS, ActionForm
+from .office_forms import (
+    ACTION_FORMS,
+    ActionForm,
+    ConsultationCorrectionForm,
+    OutcomeCorrectionForm,
+)
 
 # The Steuerkreis meets quarterly: a project that waits longer than that in one state is marked.
 LONG_WAIT_DAYS = 90
@@ -300,6 +311,13 @@ def _render_project(
             else:
                 action_forms.append(form_class(project=project))
     checks = project_rule_errors(project) if project.status in APPLICANT_EDITABLE else {}
+    # „korrigiert am … (vorher: …)“ beside each corrected consultation and outcome.
+    corrections = selectors.record_corrections(project)
+    for consultation in project.consultations.all():
+        consultation.corrections = corrections.get(("consultation", consultation.pk), [])  # type: ignore[attr-defined]
+    for outcome in project.outcomes.all():
+        outcome.corrections = corrections.get(("bodyoutcome", outcome.pk), [])  # type: ignore[attr-defined]
+    consultation_request = office_selectors.open_consultation(project)
     context = {
         "project": project,
         "days_in_status": selectors.days_in_status(project),
@@ -315,6 +333,12 @@ def _render_project(
         # Against the latest vote and, before a body, against that body's own last vote (the
         # outcomes and co-financing are prefetched: no query).
         "vote_changes": selectors.vote_changes(project, body_kind=BODY_STAGES.get(project.status)),
+        "timeline": selectors.project_timeline(project, public_words=False),
+        # The applicant's open request for a consultation, an inquiry in the office's inbox.
+        "consultation_request": consultation_request,
+        "sees_inquiries": consultation_request is not None
+        and office_permissions.can_view_inquiries(request.user, alliance),
+        "can_correct": can_act,
     }
     return render_alliance_page(request, alliance, "portal/office/detail.html", "pipeline", context)
 
@@ -392,3 +416,129 @@ def project_action(
             data["consultations"] = str(len(current.consultations.all()))
         form.data = data
     return _render_project(request, alliance, current, failed=form)
+
+
+# --- Corrections of a consultation or a body outcome ----------------------------------------------
+
+# The office corrects what was recorded; everyone else of the alliance reads the workspace.
+correction_page = signed_in_page(
+    methods=["GET", "HEAD", "POST"],
+    allowed=funding_permissions.can_act_in_office_workspace,
+    refused=gettext_lazy("Erfasste Angaben korrigiert die Geschäftsstelle des Bündnisses."),
+)
+
+
+def _correction(
+    request: HttpRequest,
+    alliance: Alliance,
+    project: Project,
+    *,
+    record: Consultation | BodyOutcome,
+    form: forms.Form,
+    correct: Callable[[User, dict[str, Any]], object],
+    title: StrOrPromise,
+    anchor: str,
+) -> HttpResponse:
+    """The correction page of one record: its form, and what earlier corrections changed. A
+    valid form calls `correct(actor, cleaned_data)` (the service) and returns to the project."""
+    user = signed_in_user(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            correct(user, form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Die Korrektur ist gespeichert; die bisherigen Angaben stehen im Protokoll."),
+            )
+            url = reverse("office:project", args=[alliance.slug, project.reference])
+            return redirect(f"{url}#{anchor}")
+    name = record._meta.model_name or ""
+    context = {
+        "project": project,
+        "record": record,
+        "kind": name,
+        "form": form,
+        "title": title,
+        "anchor": anchor,
+        "corrections": selectors.record_corrections(project).get((name, record.pk), []),
+    }
+    return render_alliance_page(
+        request, alliance, "portal/office/correct.html", "pipeline", context
+    )
+
+
+@correction_page
+def consultation_correct(
+    request: HttpRequest, alliance: Alliance, reference: str, pk: int
+) -> HttpResponse:
+    project = _project_or_404(alliance, reference)
+    consultation = next((row for row in project.consultations.all() if row.pk == pk), None)
+    if consultation is None:
+        raise Http404(_("Diese Beratung gibt es bei diesem Vorhaben nicht."))
+    form = ConsultationCorrectionForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "held_on": consultation.held_on,
+            "participants": consultation.participants,
+            "notes": consultation.notes,
+        },
+        auto_id="korrektur-%s",
+    )
+
+    def correct(actor: User, data: dict[str, Any]) -> object:
+        return services.consultation_correct(
+            actor=actor,
+            consultation=consultation,
+            held_on=data["held_on"],
+            participants=data["participants"],
+            notes=data["notes"],
+            reason=data["reason"],
+        )
+
+    return _correction(
+        request,
+        alliance,
+        project,
+        record=consultation,
+        form=form,
+        correct=correct,
+        title=_("Beratung korrigieren"),
+        anchor="beratungen",
+    )
+
+
+@correction_page
+def outcome_correct(
+    request: HttpRequest, alliance: Alliance, reference: str, pk: int
+) -> HttpResponse:
+    project = _project_or_404(alliance, reference)
+    outcome = next((row for row in project.outcomes.all() if row.pk == pk), None)
+    if outcome is None:
+        raise Http404(_("Dieses Ergebnis gibt es bei diesem Vorhaben nicht."))
+    form = OutcomeCorrectionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"decided_on": outcome.decided_on, "reference": outcome.reference},
+        auto_id="korrektur-%s",
+    )
+
+    def correct(actor: User, data: dict[str, Any]) -> object:
+        return services.outcome_correct(
+            actor=actor,
+            outcome=outcome,
+            decided_on=data["decided_on"],
+            reference=data["reference"],
+            reason=data["reason"],
+        )
+
+    return _correction(
+        request,
+        alliance,
+        project,
+        record=outcome,
+        form=form,
+        correct=correct,
+        title=_("Ergebnis des Gremiums korrigieren"),
+        anchor="ergebnisse",
+    )

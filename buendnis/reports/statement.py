@@ -81,6 +81,36 @@ class FinancingRow:
     share: Decimal | None
 
 
+@dataclass(frozen=True)
+class ProcedureStep:
+    """One line of „Verfahren im Bündnis“: the day and what happened."""
+
+    day: date
+    text: str
+
+
+def procedure_steps(
+    consultations: list[Consultation], outcomes: list[BodyOutcome]
+) -> list[ProcedureStep]:
+    """The consultations and the bodies' positive outcomes in the order of their days (a
+    consultation before a body's outcome of the same day, outcomes of one day as recorded): the
+    order in which they were recorded may differ, the statement follows the dates."""
+    dated: list[tuple[date, int, int, str]] = [
+        (row.held_on, 0, row.pk, _("Beratung durch die Geschäftsstelle")) for row in consultations
+    ]
+    for row in outcomes:
+        stage = (
+            _("Kurzskizze")
+            if row.stage_status in (Status.SKETCH_SPEAKERS, Status.SKETCH_STEERING)
+            else _("Projektbeschreibung")
+        )
+        text = f"{stage} – {row.body.name}: {row.get_outcome_display()}"
+        if row.reference:
+            text += f" ({row.reference})"
+        dated.append((row.decided_on, 1, row.pk, text))
+    return [ProcedureStep(day, text) for day, _order, _pk, text in sorted(dated)]
+
+
 @dataclass
 class StatementData:
     project: Project
@@ -89,6 +119,8 @@ class StatementData:
     votum: BodyOutcome | None = None
     outcomes: list[BodyOutcome] = field(default_factory=list)
     consultations: list[Consultation] = field(default_factory=list)
+    # Consultations and outcomes together, by their days: what „Verfahren im Bündnis“ lists.
+    steps: list[ProcedureStep] = field(default_factory=list)
     speaker: Seat | None = None
     funding_rate: Decimal | None = None
     financing: list[FinancingRow] = field(default_factory=list)
@@ -136,7 +168,10 @@ def statement_data(project: Project, *, on: date | None = None) -> StatementData
         and outcome.body.kind == BodyKind.STEERING
     ]
     data.votum = votes[-1] if votes else None
-    data.consultations = list(Consultation.objects.filter(project=project).order_by("held_on"))
+    data.consultations = list(
+        Consultation.objects.filter(project=project).order_by("held_on", "id")
+    )
+    data.steps = procedure_steps(data.consultations, data.outcomes)
     data.speaker = (
         seats_active_on(day)
         .filter(

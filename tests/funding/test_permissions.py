@@ -235,5 +235,15 @@ def test_can_act_in_office_workspace(persona, user_of, alliance):
     )
 
 
+@pytest.mark.parametrize("persona", EVERYONE)
+@pytest.mark.parametrize("status", [Status.IDEA, Status.RUNNING, Status.WITHDRAWN])
+def test_can_correct_record(persona, status, user_of, project):
+    """The office corrects a consultation's or an outcome's day in every state; not the
+    applicant, not the bodies, not the other alliance's office."""
+    assert permissions.can_correct_record(user_of(persona), _with_status(project, status)) is (
+        persona in MANAGERS
+    )
+
+
 def test_every_decision_has_a_test():
     assert untested_decisions(permissions, __file__) == []

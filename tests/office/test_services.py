@@ -39,6 +39,7 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
     applicant_of,
+    project_in_state,
 )
 
 from .factories import category, contact_inquiry, reply_template, stored_inquiry
@@ -170,6 +171,44 @@ def test_consultation_request_and_a_second_one(
     stranger = applicant_of(ProjectFactory(phase=site.phase))
     with pytest.raises(NotPermitted):
         services.inquiry_request_consultation(actor=stranger, project=project, message="x")
+
+
+def test_the_same_consultation_request_twice_writes_nothing(
+    site: AllianceStructure, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    """A double click or the back button: the same message of the same person again."""
+    project = ProjectFactory(phase=site.phase, applicant_organisation=site.organisations["city"])
+    applicant = applicant_of(project)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.inquiry_request_consultation(
+            actor=applicant, project=project, message="Bitte um Termin"
+        )
+        audit = AuditEntry.objects.count()
+        again = services.inquiry_request_consultation(
+            actor=applicant, project=project, message="Bitte um Termin"
+        )
+    assert (again.created, again.repeated) == (False, True)
+    assert (again.inquiry, again.message) == (first.inquiry, first.message)
+    assert first.inquiry.messages.count() == 1
+    assert AuditEntry.objects.count() == audit
+    assert len(mail.outbox) == 1
+    # Another message, or the same after the office answered, joins the thread.
+    other = services.inquiry_request_consultation(
+        actor=applicant, project=project, message="Und noch eine Frage"
+    )
+    assert (other.created, other.repeated) == (False, False)
+    assert first.inquiry.messages.count() == 2
+
+
+def test_no_consultation_request_once_the_bank_has_granted(site: AllianceStructure) -> None:
+    from buendnis.funding.states import Status as ProjectStatus
+
+    project = project_in_state(site, ProjectStatus.GRANTED)
+    with pytest.raises(TransitionNotAllowed, match="Verfahren des Bündnisses vorüber"):
+        services.inquiry_request_consultation(
+            actor=applicant_of(project), project=project, message="Eine Frage"
+        )
+    assert not Inquiry.objects.filter(project=project).exists()
 
 
 def test_office_records_a_call(site: AllianceStructure, office: User, colleague: User) -> None:

@@ -609,6 +609,64 @@ def test_a_second_request_joins_the_open_one(
     assert Inquiry.objects.count() == 2
 
 
+def test_the_project_page_waits_for_the_office_once_asked(
+    login: Callable[[str], Client], project: Project, applicant: User
+) -> None:
+    """„Beratung angefragt am …“ and the next step accordingly: the office's proposal of a date,
+    not another request."""
+    client = login("applicant")
+    before = _html(client.get(_url(project)))
+    assert "Beratung mit der Geschäftsstelle vereinbaren." in before
+    assert "Beratung angefragt am" not in before
+    client.post(_url(project, "beratung/"), {"message": "Bitte um einen Termin"})
+    day = timezone.localdate(Inquiry.objects.get().created_at).strftime("%d.%m.%Y")
+    after = _html(client.get(_url(project)))
+    assert f"Beratung angefragt am {day}" in after
+    assert "Abwarten: Die Geschäftsstelle meldet sich mit einem Terminvorschlag" in after
+    assert "Beratung mit der Geschäftsstelle vereinbaren." not in after
+    assert "Nachricht zur Beratungsanfrage" in after
+
+
+def test_the_same_request_sent_twice_is_kept_once(
+    login: Callable[[str], Client],
+    project: Project,
+    applicant: User,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """The back button or a double click sends the form again: no second request, no second
+    message, no second mail; the page says it was already requested."""
+    client = login("applicant")
+    form = {"message": "Bitte um einen Termin", "availability": "montags"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url(project, "beratung/"), form)
+        response = client.post(_url(project, "beratung/"), form, follow=True)
+    inquiry = Inquiry.objects.get()
+    assert inquiry.messages.count() == 1
+    assert len(mail.outbox) == 1
+    day = timezone.localdate(inquiry.created_at).strftime("%d.%m.%Y")
+    assert _messages(response)[-1] == (
+        f"Die Beratung ist bereits angefragt, am {day}; Ihre Nachricht liegt der "
+        "Geschäftsstelle schon vor. Sie meldet sich mit einem Terminvorschlag."
+    )
+    assert f"Beratung angefragt am {day}" in _html(response)
+    # The request page says so before anything is sent.
+    page = _html(client.get(_url(project, "beratung/")))
+    assert f"Beratung angefragt am {day}" in page
+
+
+def test_no_consultation_request_after_the_grant(
+    login: Callable[[str], Client], project: Project, applicant: User
+) -> None:
+    """Where the office records no consultation (granted, running, ended), none is asked for."""
+    advance(project, Status.GRANTED)
+    client = login("applicant")
+    assert "Beratung anfragen" not in _html(client.get(_url(project)))
+    response = client.post(_url(project, "beratung/"), {"message": "Eine Frage"})
+    assert response.status_code == 200
+    assert "ist das Verfahren des Bündnisses vorüber" in _html(response)
+    assert not Inquiry.objects.exists()
+
+
 def test_consultation_request_without_office_mail_is_stored(
     login: Callable[[str], Client],
     site: AllianceStructure,

@@ -15,7 +15,9 @@ from buendnis.alliances.models import Alliance, BodyKind
 from buendnis.budget.selectors import budget_figures, project_balance
 from buendnis.funding import services
 from buendnis.funding.models import Outcome, Project
-from buendnis.funding.states import Status
+from buendnis.funding.states import ACTION_STATES, Status
+from buendnis.office.services import inquiry_request_consultation
+from buendnis.portal.office_forms import ACTION_FORMS
 from tests.factories import (
     AllianceStructure,
     ProjectFactory,
@@ -532,3 +534,99 @@ def test_amounts_typed_with_a_decimal_point_are_not_read_as_thousands() -> None:
     with pytest.raises(ValidationError) as error:
         field.clean("-5,00")
     assert error.value.messages == ["Beträge dürfen nicht negativ sein."]
+
+
+@pytest.mark.django_db
+def test_more_exits_than_entries_are_refused_on_the_form(
+    office: Client, structure: AllianceStructure
+) -> None:
+    """Exits 30 with entries 5 were accepted once; the form says so at the field."""
+    project = project_in_state(structure, Status.RUNNING)
+    before = snapshot(project)
+    content = refused(
+        act(
+            office,
+            project,
+            "close",
+            closed_on=today(),
+            final_eligible_costs="100000,00",
+            final_grant="70000,00",
+            participants_entered="5",
+            participants_exited="30",
+            final_report=pdf_upload(),
+        ),
+        "Es können nicht mehr Teilnehmende austreten als eingetreten sind: 30 Austritte, aber "
+        "5 Eintritte.",
+    )
+    assert 'href="#close-participants_exited"' in content
+    assert snapshot(project) == before
+
+
+# --- What the workspace offers, and what it shows of the procedure ----------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", Status.values)
+def test_each_state_offers_the_steps_the_table_allows(
+    office: Client, structure: AllianceStructure, status: str
+) -> None:
+    """Derived from states.STEPS: no „Beratung erfassen“ on granted and running projects, and no
+    form for a step the state does not allow."""
+    project = project_in_state(structure, status)
+    content = office.get(page(project)).content.decode()
+    offered = {action for action in ACTION_FORMS if f"/aktion/{action}/" in content}
+    assert offered == {
+        action for action in ACTION_FORMS if status in ACTION_STATES.get(action, frozenset())
+    }
+    if status in (Status.GRANTED, Status.RUNNING):
+        assert "Beratung erfassen" not in content
+
+
+@pytest.mark.django_db
+def test_no_consultation_is_recorded_after_the_grant(
+    office: Client, structure: AllianceStructure
+) -> None:
+    project = project_in_state(structure, Status.GRANTED)
+    before = snapshot(project)
+    refused(
+        act(office, project, "record_consultation", held_on=today(), participants="GS"),
+        "Im Stand „Bewilligt“ ist das Verfahren des Bündnisses vorüber",
+    )
+    assert snapshot(project) == before
+
+
+@pytest.mark.django_db
+def test_the_office_timeline_starts_with_the_creation(
+    office: Client, structure: AllianceStructure
+) -> None:
+    """As the applicant's: „Vorhaben angelegt“ first, never „Noch kein Statuswechsel“."""
+    idea = ProjectFactory(phase=structure.phase)
+    content = office.get(page(idea)).content.decode()
+    timeline = content[content.index('id="verlauf"') :]
+    assert "Vorhaben angelegt" in timeline
+    assert "Noch kein Statuswechsel" not in content
+    consulted = project_in_state(structure, Status.CONSULTATION)
+    timeline = office.get(page(consulted)).content.decode()
+    timeline = timeline[timeline.index('id="verlauf"') :]
+    assert timeline.index("Vorhaben angelegt") < timeline.index("<strong>Beratung</strong>")
+
+
+@pytest.mark.django_db
+def test_an_open_consultation_request_shows_with_a_link_to_the_inquiry(
+    office: Client, structure: AllianceStructure, client_as: Callable[[str], Client]
+) -> None:
+    project = ProjectFactory(phase=structure.phase)
+    result = inquiry_request_consultation(
+        actor=applicant_of(project), project=project, message="Bitte um einen Termin"
+    )
+    day = timezone.localdate(result.inquiry.created_at).strftime("%d.%m.%Y")
+    content = office.get(page(project)).content.decode()
+    assert f"Beratung angefragt am {day}" in content
+    assert f'href="/son/intern/anfragen/{result.inquiry.pk}/"' in content
+    # The internal circle reads that it was asked for; the inbox is the office's.
+    member = client_as("member").get(page(project)).content.decode()
+    assert f"Beratung angefragt am {day}" in member
+    assert f"/son/intern/anfragen/{result.inquiry.pk}/" not in member
+    # Once the office has recorded the consultation, the request is done and gone from the page.
+    act(office, project, "record_consultation", held_on=today(), participants="GS, Träger")
+    assert "Beratung angefragt am" not in office.get(page(project)).content.decode()

@@ -46,9 +46,10 @@ LIST = f"{BOARD}liste/"
 
 # A project page: the project with alliance, phase, field, owner and creator; its topics;
 # co-financing with organisations; documents with uploader; consultations with recorder; outcomes
-# with body and recorder; transitions with actor; the project's budget balance from the ledger;
-# whether the user follows the project (the subscribe button).
-DETAIL_QUERIES = SIGNED_IN + 9
+# with body and recorder; transitions with actor; the corrections of its consultations and
+# outcomes (audit rows with their actor); the applicant's open consultation request; the project's
+# budget balance from the ledger; whether the user follows the project (the subscribe button).
+DETAIL_QUERIES = SIGNED_IN + 11
 
 # A state per kind of work, so that every kind of section, row and action form is rendered.
 STATES = [

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from buendnis.demo.clock import as_of, moment
 from buendnis.funding import services
-from buendnis.funding.models import Project
+from buendnis.funding.models import Outcome, Project
 from buendnis.funding.states import Status
 from buendnis.reports import statement as statement_module
 
@@ -24,6 +26,8 @@ from ..factories import (
     UserFactory,
     advance,
     applicant_of,
+    body_of,
+    pdf_upload,
     project_in_state,
 )
 from .story import half_funded
@@ -139,6 +143,68 @@ def test_application_reference_and_unnamed_speaker(
     assert "Sprecher/in des Bündnisses, IHK Braunschweig" in text
 
 
+def test_the_procedure_is_listed_in_the_order_of_its_dates(
+    client_as: Callable[[str], Client], structure: AllianceStructure, tmp_path: Path
+) -> None:
+    """Every step is dated in order now; a further consultation recorded after the bodies may
+    still lie between them: the statement follows the dates, not the order of recording."""
+    today = timezone.localdate()
+
+    def ago(days: int) -> date:
+        return today - timedelta(days=days)
+
+    with as_of(moment(ago(60), 10), restamp=False):
+        project = ProjectFactory(phase=structure.phase, title="Brücken bauen")
+        services.consultation_record(
+            actor=None, project=project, held_on=ago(60), participants="GS"
+        )
+        services.sketch_submit(actor=None, project=project, document=pdf_upload())
+        services.project_forward(actor=None, project=project)
+    for days, kind in ((50, "speakers"), (40, "steering")):
+        with as_of(moment(ago(days), 10), restamp=False):
+            services.outcome_record(
+                actor=None,
+                project=project,
+                body=body_of(structure.alliance, kind),
+                outcome=Outcome.POSITIVE,
+                decided_on=ago(days),
+                reference=f"TOP {days}",
+            )
+    with as_of(moment(ago(30), 10), restamp=False):
+        services.description_submit(actor=None, project=project, document=pdf_upload())
+        services.project_forward(actor=None, project=project)
+    for days, kind in ((20, "speakers"), (10, "steering")):
+        with as_of(moment(ago(days), 10), restamp=False):
+            services.outcome_record(
+                actor=None,
+                project=project,
+                body=body_of(structure.alliance, kind),
+                outcome=Outcome.POSITIVE,
+                decided_on=ago(days),
+                reference=f"TOP {days}",
+            )
+    # Recorded last, held between the Steuerkreis on the sketch and the description.
+    services.consultation_record(
+        actor=None, project=project, held_on=ago(35), participants="GS, Träger"
+    )
+    data = statement_module.statement_data(project)
+    assert [step.day for step in data.steps] == [
+        ago(60),
+        ago(50),
+        ago(40),
+        ago(35),
+        ago(20),
+        ago(10),
+    ]
+    assert data.steps[3].text == "Beratung durch die Geschäftsstelle"
+    assert data.steps[1].text == "Kurzskizze – Sprecherkreis: befürwortet (TOP 50)"
+    text = pdf_text(client_as("office").get(url_of(project)).content, tmp_path)
+    listed = [text.index(f"{day:%d.%m.%Y}: ") for day in (ago(60), ago(50), ago(40), ago(35))]
+    listed += [text.index(f"{ago(20):%d.%m.%Y}: Projektbeschreibung")]
+    listed += [text.index(f"{ago(10):%d.%m.%Y}: Projektbeschreibung")]
+    assert listed == sorted(listed), text
+
+
 # --- Access and states (the PDF itself replaced by a stand-in: rendering is tested above) ------
 
 
@@ -178,6 +244,30 @@ def test_the_projects_applicant_gets_it(endorsed: Project, fake_pdf: None) -> No
     client = Client()
     client.force_login(applicant_of(endorsed))
     assert client.get(url_of(endorsed)).status_code == 200
+
+
+def test_the_applicant_finds_it_on_the_project_page(endorsed: Project, fake_pdf: None) -> None:
+    """They need it for the bank: the applicant portal links it once it exists (after the
+    Votum), and the link opens."""
+    client = Client()
+    client.force_login(applicant_of(endorsed))
+    page = client.get(f"/son/vorhaben/{endorsed.reference}/").content.decode()
+    assert page.count(f'href="{url_of(endorsed)}"') == 2  # the next step and the documents
+    assert "Stellungnahme des Bündnisses für die Förderbank (PDF)" in page
+    assert client.get(url_of(endorsed)).status_code == 200
+    advance(endorsed, Status.APPLICATION_FILED)
+    page = client.get(f"/son/vorhaben/{endorsed.reference}/").content.decode()
+    assert page.count(f'href="{url_of(endorsed)}"') == 1  # the documents keep it
+
+
+def test_before_the_votum_the_applicant_page_has_no_link(structure: AllianceStructure) -> None:
+    project = project_in_state(structure, Status.DESCRIPTION_STEERING)
+    client = Client()
+    client.force_login(applicant_of(project))
+    assert (
+        "stellungnahme.pdf"
+        not in client.get(f"/son/vorhaben/{project.reference}/").content.decode()
+    )
 
 
 def test_applicant_of_another_project_does_not(
