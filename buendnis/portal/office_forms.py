@@ -297,7 +297,11 @@ class StartForm(ActionForm):
     started_on = date_field(gettext_lazy("Projektbeginn"))
 
     def initial_for(self, project: Project) -> dict[str, Any]:
-        return {"started_on": project.starts_on or timezone.localdate()}
+        """The planned start, unless the bank granted later (a project starts after its grant,
+        within its runtime, not in the future: `funding.dates.check_start`)."""
+        today = timezone.localdate()
+        bounds = [day for day in (project.starts_on, project.bank_decided_on) if day is not None]
+        return {"started_on": min(max(bounds), today) if bounds else today}
 
     def params(self) -> dict[str, Any]:
         return {"started_on": self.cleaned_data["started_on"]}

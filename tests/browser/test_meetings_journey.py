@@ -25,6 +25,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from buendnis.accounts.models import Role, User
+from buendnis.demo.clock import as_of, moment
 from buendnis.funding.models import Project
 from buendnis.funding.states import Status
 from buendnis.meetings.models import Answer, Circulation
@@ -57,11 +58,18 @@ OBJECTION = "Die Anschlussfinanzierung nach dem Ende der Förderung ist ungeklä
 def projects(site: AllianceStructure) -> dict[str, Project]:
     """Three projects waiting for the Sprecherkreis: a description whose Votum reserves the
     budget, a sketch of an outside association and a sketch of the city, which holds a vote in
-    the Steuerkreis and so is recused on its own project."""
-    orgs = site.organisations
+    the Steuerkreis and so is recused on its own project. Walked at the start of last year:
+    the bodies decide on them in last year's meetings, and no body decides on a project before
+    it exists."""
     care = OrganisationFactory(
         alliance=site.alliance, group=site.groups["other"], name="Pflegenetz Braunschweig e. V."
     )
+    with as_of(moment(date(timezone.localdate().year - 1, 1, 5)), restamp=False):
+        return _waiting_projects(site, care)
+
+
+def _waiting_projects(site: AllianceStructure, care: Any) -> dict[str, Project]:
+    orgs = site.organisations
     return {
         "A": project_in_state(
             site,

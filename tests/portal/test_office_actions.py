@@ -630,3 +630,15 @@ def test_an_open_consultation_request_shows_with_a_link_to_the_inquiry(
     # Once the office has recorded the consultation, the request is done and gone from the page.
     act(office, project, "record_consultation", held_on=today(), participants="GS, Träger")
     assert "Beratung angefragt am" not in office.get(page(project)).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_start_form_proposes_a_day_the_rule_accepts(structure: AllianceStructure) -> None:
+    """The planned start, or the grant's day if the bank decided later; never after today."""
+    from buendnis.portal.office_forms import StartForm
+
+    project = project_in_state(structure, Status.GRANTED)
+    assert project.starts_on < timezone.localdate() == project.bank_decided_on
+    assert StartForm(project=project).initial["started_on"] == project.bank_decided_on
+    project.bank_decided_on = project.starts_on - timedelta(days=3)
+    assert StartForm(project=project).initial["started_on"] == project.starts_on
