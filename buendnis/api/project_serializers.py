@@ -550,8 +550,11 @@ class ActionSerializer(serializers.Serializer[None]):
 
 
 class RecordConsultationSerializer(ActionSerializer):
-    """`record_consultation` (Geschäftsstelle): eine Beratung erfassen; die erste macht aus der
-    Idee ein Vorhaben in Beratung. / Record a consultation; the first moves an idea on."""
+    """`record_consultation` (Geschäftsstelle): eine Beratung erfassen, bis zur Entscheidung der
+    Förderbank; die erste macht aus der Idee ein Vorhaben in Beratung. Das Datum liegt zwischen
+    der Anlage des Vorhabens und heute. / Record a consultation, up to the funding bank's
+    decision; the first moves an idea on. The date lies between the project's creation and
+    today."""
 
     action_name = "record_consultation"
     held_on = serializers.DateField()
@@ -604,8 +607,9 @@ class ForwardSerializer(ActionSerializer):
 
 class RecordOutcomeSerializer(ActionSerializer):
     """`record_outcome` (Geschäftsstelle): das Ergebnis des Gremiums, das am Zug ist. Ablehnung und
-    Rückgabe zur Überarbeitung brauchen eine Begründung. / The outcome of the body whose turn it
-    is; negative and revision need reasons."""
+    Rückgabe zur Überarbeitung brauchen eine Begründung; das Datum liegt zwischen dem letzten
+    Schritt des Vorhabens und heute. / The outcome of the body whose turn it is; negative and
+    revision need reasons; the date lies between the project's latest step and today."""
 
     action_name = "record_outcome"
     body = serializers.ChoiceField(
@@ -629,8 +633,9 @@ class ResumeSerializer(ActionSerializer):
 
 
 class FileApplicationSerializer(ActionSerializer):
-    """`file_application`: der Förderantrag bei der Förderbank ist gestellt. / The formal
-    application has been filed with the funding bank."""
+    """`file_application`: der Förderantrag bei der Förderbank ist gestellt, zwischen dem Votum
+    und heute. / The formal application has been filed with the funding bank, between the vote
+    of endorsement and today."""
 
     action_name = "file_application"
     filed_on = serializers.DateField()
@@ -639,7 +644,8 @@ class FileApplicationSerializer(ActionSerializer):
 
 class RecordBankDecisionSerializer(ActionSerializer):
     """`record_bank_decision` (Geschäftsstelle): Bewilligung (mit Betrag) oder Ablehnung der
-    Förderbank. / The bank's decision: granted with amount, or declined."""
+    Förderbank, zwischen dem Förderantrag und heute. / The bank's decision: granted with amount,
+    or declined, between the application and today."""
 
     action_name = "record_bank_decision"
     decided_on = serializers.DateField()
@@ -651,7 +657,9 @@ class RecordBankDecisionSerializer(ActionSerializer):
 
 
 class StartSerializer(ActionSerializer):
-    """`start`: das Projekt hat begonnen. / The project has started."""
+    """`start`: das Projekt hat begonnen, nach der Bewilligung, in seiner Laufzeit und nicht in
+    der Zukunft. / The project has started: after the grant, within its runtime, not in the
+    future."""
 
     action_name = "start"
     started_on = serializers.DateField()
@@ -659,7 +667,9 @@ class StartSerializer(ActionSerializer):
 
 class CloseSerializer(ActionSerializer):
     """`close` (Geschäftsstelle): Abschluss mit Abrechnung und Abschlussbericht (multipart
-    `final_report`). / Close with the final settlement and report."""
+    `final_report`), zwischen Projektbeginn und heute; nie mehr Austritte als Eintritte. / Close
+    with the final settlement and report, between the start and today; never more exits than
+    entries."""
 
     action_name = "close"
     closed_on = serializers.DateField()
