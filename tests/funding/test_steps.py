@@ -13,6 +13,7 @@ from buendnis.funding.models import BodyOutcome, Outcome, Project, Transition
 from buendnis.funding.states import (
     ACTION_STATES,
     ACTIONS,
+    CONSULTATION_STATES,
     FINAL_STATES,
     MONEY_FIXED_STATES,
     STEPS,
@@ -86,8 +87,13 @@ def test_actions_and_their_states_come_from_the_steps() -> None:
     assert set(ACTIONS) == set(STEPS) == set(ACTION_STATES)
     assert ACTIONS["close"] == {Actor.OFFICE}
     assert ACTIONS["submit_sketch"] == {Actor.APPLICANT, Actor.OFFICE}
-    # A consultation moves only an idea but may be recorded in every open state.
-    assert ACTION_STATES["record_consultation"] == set(S.values) - FINAL_STATES
+    # A consultation moves only an idea but may be recorded in the procedure up to the bank's
+    # decision: not once the bank has granted (granted, running), not after the end.
+    assert ACTION_STATES["record_consultation"] == set(S.values) - FINAL_STATES - {
+        S.GRANTED,
+        S.RUNNING,
+    }
+    assert ACTION_STATES["record_consultation"] == CONSULTATION_STATES
     assert ACTION_STATES["withdraw"] == set(S.values) - FINAL_STATES
     assert ACTION_STATES["forward"] == {S.SKETCH_SUBMITTED, S.DESCRIPTION_SUBMITTED}
 
