@@ -264,6 +264,21 @@ def check_close(project: Project, closed_on: date) -> None:
     )
 
 
+def runtime_errors(project: Project) -> dict[str, list[str]]:
+    """A started project's runtime keeps its start: an edit of the runtime (the bank extends
+    it, the office corrects a typo) may not leave the recorded start outside it."""
+    started = project.started_on
+    errors: dict[str, list[str]] = {}
+    if started is None:
+        return errors
+    message = _("Das Vorhaben hat am %(day)s begonnen; die Laufzeit muss diesen Tag einschließen.")
+    if project.starts_on and project.starts_on > started:
+        errors["starts_on"] = [message % {"day": _d(started)}]
+    if project.ends_on and project.ends_on < started:
+        errors["ends_on"] = [message % {"day": _d(started)}]
+    return errors
+
+
 # --- Correcting ---------------------------------------------------------------------------------
 
 

@@ -324,6 +324,8 @@ def project_update(
             setattr(locked, name, value)
         locked.full_clean()
         errors = _draft_errors(locked)
+        for field, messages in dates.runtime_errors(locked).items():
+            errors.setdefault(field, []).extend(messages)
         if errors:
             raise DomainError(errors)
         locked.version += 1

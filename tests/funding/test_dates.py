@@ -403,6 +403,21 @@ def test_a_start_within_the_runtime_after_the_grant_is_recorded(project: Project
     assert (project.status, project.started_on) == (S.RUNNING, ago(180))
 
 
+def test_the_runtime_of_a_started_project_keeps_its_start(project: Project) -> None:
+    """The office edits the runtime later (the bank extends it): the recorded start stays in it."""
+    running(project)
+    message = refused(
+        lambda: services.project_update(actor=None, project=project, starts_on=ago(170)),
+        "starts_on",
+    )
+    assert message == (
+        f"Das Vorhaben hat am {d(ago(175))} begonnen; die Laufzeit muss diesen Tag einschließen."
+    )
+    assert Project.objects.get(pk=project.pk).starts_on == ago(180)
+    services.project_update(actor=None, project=project, ends_on=TODAY + timedelta(days=30))
+    assert Project.objects.get(pk=project.pk).ends_on == TODAY + timedelta(days=30)
+
+
 # --- The close: after the start, not in the future; no more exits than entries ----------------
 
 
