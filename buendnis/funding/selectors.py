@@ -603,6 +603,7 @@ class Deadline:
     label: StrOrPromise
     project: Project | None = None
     overdue: bool = False
+    url: str = ""  # where the work is, when not the project's workspace
 
 
 def upcoming_deadlines(

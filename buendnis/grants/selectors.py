@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Window
 
 from buendnis.budget.selectors import ZERO, ledger_sum, to_cents
 from buendnis.funding.models import Project
@@ -37,6 +37,23 @@ def overdue_reports(alliance_id: int, today: date) -> QuerySet[ScheduledReport]:
         .select_related("project")
         .order_by("due_on", "pk")
     )
+
+
+def report_deadlines(
+    projects: QuerySet[Project], *, until: date, limit: int
+) -> tuple[list[ScheduledReport], int]:
+    """The open reports of `projects` due by `until` (the overdue ones too), soonest first, at
+    most `limit`, each with its project, and how many there are in all: one query, the total a
+    window count taken before the limit (the office's board)."""
+    rows: list[ScheduledReport] = list(
+        ScheduledReport.objects.filter(
+            project__in=projects, status__in=OPEN_REPORT_STATES, due_on__lte=until
+        )
+        .select_related("project")
+        .annotate(matching=Window(Count("id")))
+        .order_by("due_on", "id")[:limit]
+    )
+    return rows, (int(rows[0].matching) if rows else 0)  # type: ignore[attr-defined]
 
 
 def payment_requests_of(project: Project) -> QuerySet[PaymentRequest]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -38,6 +38,7 @@ from buendnis.core.templatetags.buendnis_format import day, money
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding import selectors, services
 from buendnis.funding.models import BodyOutcome, Consultation, Project
+from buendnis.funding.selectors import Deadline
 from buendnis.funding.services import project_rule_errors, proposed_grant
 from buendnis.funding.states import (
     APPLICANT_EDITABLE,
@@ -47,6 +48,8 @@ from buendnis.funding.states import (
     actions_possible,
 )
 from buendnis.funding.wording import STATEMENT_STATES, WAITING_FOR
+from buendnis.grants import selectors as grant_selectors
+from buendnis.grants.models import ScheduledReport
 from buendnis.meetings import links as meeting_links
 from buendnis.meetings import public_selectors as meeting_reads
 from buendnis.meetings import selectors as meeting_selectors
@@ -234,6 +237,11 @@ def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
     dated, dated_total = selectors.deadline_projects(
         board_filter.qs, today=today, limit=DEADLINES_SHOWN
     )
+    reports, reports_total = grant_selectors.report_deadlines(
+        board_filter.qs,
+        until=today + timedelta(days=selectors.DEADLINE_HORIZON_DAYS),
+        limit=DEADLINES_SHOWN,
+    )
     context = {
         "board_filter": board_filter,
         "total": sum(counts.values()),
@@ -242,13 +250,28 @@ def pipeline(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         "can_act": funding_permissions.can_act_in_office_workspace(request.user, alliance),
         "long_wait_days": LONG_WAIT_DAYS,
         "board_cards": BOARD_CARDS,
-        "deadlines": selectors.upcoming_deadlines(dated, current, today=today),
-        "more_deadlines": dated_total - len(dated),
+        "deadlines": sorted(
+            selectors.upcoming_deadlines(dated, current, today=today)
+            + [_report_deadline(alliance, report, today) for report in reports],
+            key=lambda deadline: deadline.day,
+        ),
+        "more_deadlines": dated_total - len(dated) + reports_total - len(reports),
         "running_url": _list_url(alliance, board_filter, status=Status.RUNNING),
         "meeting_dates": meeting_dates(alliance, today),
     }
     return render_alliance_page(
         request, alliance, "portal/office/pipeline.html", "pipeline", context
+    )
+
+
+def _report_deadline(alliance: Alliance, report: ScheduledReport, today: date) -> Deadline:
+    """A report the applicant owes, as a date of the board: due soon, or overdue."""
+    return Deadline(
+        report.due_on,
+        _("%(kind)s fällig") % {"kind": report.get_kind_display()},
+        report.project,
+        report.due_on < today,
+        url=reverse("grants_office:reports", args=[alliance.slug, report.project.reference]),
     )
 
 

@@ -420,3 +420,84 @@ def test_next_deadlines_are_bounded_and_counted(
     assert "Endet in 20 Tagen" not in box and "Endet viel später" not in box
     assert "und 3 weitere Fristen von Vorhaben" in box
     assert f"{LIST}?phase={structure.phase.pk}&amp;status=running" in box
+
+
+@pytest.mark.django_db
+def test_reports_due_and_overdue_are_deadlines_of_the_board(
+    client_as: Callable[[str], Client], structure: AllianceStructure
+) -> None:
+    from buendnis.grants.models import ReportKind, ReportStatus, ScheduledReport
+
+    today = timezone.localdate()
+    running = project_in_state(structure, Status.RUNNING, title="Läuft mit Berichten")
+    alliance = structure.phase.alliance
+
+    def report(kind: str, days: int, status: str = ReportStatus.DUE) -> ScheduledReport:
+        return ScheduledReport.objects.create(
+            alliance=alliance,
+            project=running,
+            kind=kind,
+            due_on=today + timedelta(days=days),
+            status=status,
+        )
+
+    report(ReportKind.INTERIM_REPORT, -5)  # overdue
+    report(ReportKind.INTERIM_PROOF, 20)  # due soon
+    report(ReportKind.FINAL_PROOF, 400)  # beyond the horizon
+    report(ReportKind.INTERIM_REPORT, -40, ReportStatus.ACCEPTED)  # done: no deadline
+    html = client_as("office").get(BOARD).content.decode()
+    box = html.split('id="fristen"')[1].split("</section>")[0]
+    items = [item for item in box.split("<li>")[1:] if "Läuft mit Berichten" in item]
+    assert len(items) == 2
+    assert "Sachbericht (Zwischenbericht) fällig" in items[0] and "überfällig" in items[0]
+    assert "Zwischennachweis fällig" in items[1] and "überfällig" not in items[1]
+    assert f"/son/intern/vorhaben/{running.reference}/berichte/" in items[0]
+    assert "Verwendungsnachweis" not in box
+
+
+@pytest.mark.django_db
+def test_another_alliances_reports_are_not_on_the_board(
+    client_as: Callable[[str], Client], structure: AllianceStructure, other_alliance: Alliance
+) -> None:
+    from buendnis.grants.models import ReportKind, ScheduledReport
+
+    foreign = project_in_state(
+        build_alliance_structure(other_alliance, place="Hannover"),
+        Status.RUNNING,
+        title="Fremdes Vorhaben",
+    )
+    ScheduledReport.objects.create(
+        alliance=other_alliance,
+        project=foreign,
+        kind=ReportKind.INTERIM_REPORT,
+        due_on=timezone.localdate() - timedelta(days=3),
+    )
+    html = client_as("office").get(BOARD).content.decode()
+    assert "Fremdes Vorhaben" not in html
+
+
+@pytest.mark.django_db
+def test_report_deadlines_are_bounded_and_counted(
+    client_as: Callable[[str], Client],
+    structure: AllianceStructure,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from buendnis.grants.models import ReportKind, ScheduledReport
+    from buendnis.portal import office_views
+
+    monkeypatch.setattr(office_views, "DEADLINES_SHOWN", 2)
+    today = timezone.localdate()
+    running = project_in_state(structure, Status.RUNNING, title="Berichtspflichtig")
+    Project.objects.filter(pk=running.pk).update(ends_on=today + timedelta(days=700))
+    for days in (30, 10, 20):
+        ScheduledReport.objects.create(
+            alliance=running.alliance,
+            project=running,
+            kind=ReportKind.INTERIM_REPORT,
+            due_on=today + timedelta(days=days),
+        )
+    html = client_as("office").get(BOARD).content.decode()
+    box = html.split('id="fristen"')[1].split("</section>")[0]
+    assert (today + timedelta(days=10)).strftime("%d.%m.%Y") in box
+    assert (today + timedelta(days=30)).strftime("%d.%m.%Y") not in box
+    assert "und 1 weitere Frist eines Vorhabens" in box

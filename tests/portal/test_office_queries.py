@@ -36,7 +36,9 @@ MEETING_DATES = 2
 # The cards' changes since a body's vote: their outcomes with the body; their money and aim with
 # the co-financing total (funding.selectors.vote_changes_of).
 VOTE_CHANGES = 2
-BOARD_QUERIES = SIGNED_IN + 4 + 2 + MEETING_DATES + VOTE_CHANGES
+# The reports owed by the next deadline horizon (overdue ones too), with their project and total.
+REPORT_DEADLINES = 1
+BOARD_QUERIES = SIGNED_IN + 4 + 2 + MEETING_DATES + VOTE_CHANGES + REPORT_DEADLINES
 
 # A list of the board: phases; the page's projects with phase, field of action and owner, each
 # with the total (a window count). Rendering the filter form: fields; organisations. The rows'
