@@ -39,6 +39,11 @@ def overdue_reports(alliance_id: int, today: date) -> QuerySet[ScheduledReport]:
     )
 
 
+def next_open_report(project: Project) -> ScheduledReport | None:
+    """The report the applicant owes next (the earliest open one), for the project's page."""
+    return reports_of(project).filter(status__in=OPEN_REPORT_STATES).first()
+
+
 def report_deadlines(
     projects: QuerySet[Project], *, until: date, limit: int
 ) -> tuple[list[ScheduledReport], int]:

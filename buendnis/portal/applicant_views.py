@@ -20,6 +20,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
@@ -40,7 +41,7 @@ from buendnis.funding.models import (
     ProjectDocument,
 )
 from buendnis.funding.permissions import ProjectRights
-from buendnis.funding.states import ACTION_STATES, CONSULTATION_STATES, Status
+from buendnis.funding.states import ACTION_STATES, CONSULTATION_STATES, GRANTED_STATES, Status
 from buendnis.funding.wording import (
     DEADLINE_STATES,
     NEXT_STEPS,
@@ -48,6 +49,7 @@ from buendnis.funding.wording import (
     STATEMENT_STATES,
     next_step,
 )
+from buendnis.grants import selectors as grant_selectors
 from buendnis.meetings import selectors as meeting_selectors
 from buendnis.meetings.models import Meeting
 from buendnis.office import selectors as office_selectors
@@ -381,6 +383,11 @@ def project_detail(
     }
     if project.status in DEADLINE_STATES:
         context.update(_deadlines(alliance))
+    if project.status in GRANTED_STATES:
+        # After the grant, the next step is the report owed and the money left to draw.
+        context["next_report"] = grant_selectors.next_open_report(project)
+        context["drawn"] = grant_selectors.drawn(project)
+        context["today"] = timezone.localdate()
     return _page(request, alliance, "project_detail.html", context)
 
 

@@ -191,6 +191,30 @@ def test_the_project_page_links_the_pages_once_granted(project, own, site):
     assert url("grants:reports", earlier) not in page.content.decode()
 
 
+def test_the_project_page_names_the_next_report_and_what_was_paid(project, office, own):
+    detail = reverse("applicant:project_detail", args=["son", project.reference])
+    page = client_of(own).get(detail).content.decode()
+    assert "Nächster Bericht" not in page
+    assert "Ausgezahlt: 0,00 € von 140.000,00 € bewilligt" in page
+    later = services.report_schedule(
+        actor=office, project=project, kind=ReportKind.FINAL_PROOF, due_on=today()
+    )
+    first = services.report_schedule(
+        actor=office, project=project, kind=ReportKind.INTERIM_REPORT, due_on=today()
+    )
+    ScheduledReport.objects.filter(pk=later.pk).update(due_on=today() + timedelta(days=90))
+    ScheduledReport.objects.filter(pk=first.pk).update(due_on=today() - timedelta(days=2))
+    page = client_of(own).get(detail).content.decode()
+    due = (today() - timedelta(days=2)).strftime("%d.%m.%Y")
+    assert f"Nächster Bericht: Sachbericht (Zwischenbericht), fällig am {due}" in page
+    assert "überfällig" in page.split("Nächster Bericht")[1].split("</p>")[0]
+    # Accepted, the final proof is next, and not overdue.
+    ScheduledReport.objects.filter(pk=first.pk).update(status=ReportStatus.ACCEPTED)
+    page = client_of(own).get(detail).content.decode()
+    assert "Nächster Bericht: Verwendungsnachweis" in page
+    assert "überfällig" not in page.split("Nächster Bericht")[1].split("</p>")[0]
+
+
 # --- Reports ------------------------------------------------------------------------------------
 
 
