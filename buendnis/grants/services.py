@@ -8,7 +8,9 @@ audit row in the same transaction, and sends its mail after the commit.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -57,6 +59,20 @@ FOLLOWED_STATES = frozenset({Status.GRANTED, Status.RUNNING})
 REMINDER_LEAD = timedelta(days=14)
 REMINDER_INTERVAL = timedelta(days=7)
 CENT = Decimal("0.01")
+
+_muted: ContextVar[bool] = ContextVar("grants_mail_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Send no mail of reports and payment requests inside the block (the demo load walks many
+    projects through them). Mail goes out on commit, so the block must enclose the outermost
+    transaction: `with muted(), transaction.atomic(): ...`."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
 
 
 def _d(day: date) -> str:
@@ -465,6 +481,8 @@ def payment_request_submit(
                 "receipts": len(lines),
             },
         )
+        request_id = request.pk
+        transaction.on_commit(lambda: _mail_payment(request_id, PaymentStatus.SUBMITTED))
     return request
 
 
@@ -540,6 +558,8 @@ def payment_request_release(*, actor: User, request: PaymentRequest) -> PaymentR
             to_state=locked.status,
             changes={"amount": str(locked.amount), "ledger_entry": entry.pk},
         )
+        request_id = locked.pk
+        transaction.on_commit(lambda: _mail_payment(request_id, PaymentStatus.RELEASED))
     return locked
 
 
@@ -571,6 +591,8 @@ def payment_request_refuse(*, actor: User, request: PaymentRequest, reason: str)
             to_state=locked.status,
             comment=locked.refusal_reason,
         )
+        request_id = locked.pk
+        transaction.on_commit(lambda: _mail_payment(request_id, PaymentStatus.REFUSED))
     return locked
 
 
@@ -766,6 +788,8 @@ def participants_record(
 
 
 def _mail_report(report_id: int, *, to_office: bool, reminder: bool = False) -> None:
+    if _muted.get():
+        return
     report = ScheduledReport.objects.select_related("project__alliance").get(pk=report_id)
     project = report.project
     if to_office:
@@ -791,6 +815,39 @@ def _mail_report(report_id: int, *, to_office: bool, reminder: bool = False) -> 
         send_mail(subject, body, None, recipients)
     except OSError:
         log.exception("Mail zum Bericht %s konnte nicht gesendet werden", report_id)
+
+
+def _mail_payment(request_id: int, event: str) -> None:
+    """A payment request was submitted (to the office, which checks it), or released or refused
+    (to the applicant's contact, with the reason). Runs after the commit."""
+    if _muted.get():
+        return
+    request = PaymentRequest.objects.select_related("project__alliance").get(pk=request_id)
+    project = request.project
+    to_office = event == PaymentStatus.SUBMITTED
+    address = project.alliance.office_email if to_office else project.contact_email
+    if not address:
+        return
+    # German, like the other mails of the procedure; the amount formatted in that language.
+    with translation.override(settings.LANGUAGE_CODE):
+        context: dict[str, Any] = {
+            "request": request,
+            "project": project,
+            "event": event,
+            "amount": euro(request.amount),
+            "period_from": _d(request.period_from),
+            "period_to": _d(request.period_to),
+            "link": (
+                f"{settings.BUENDNIS_SITE_URL}/{project.alliance.slug}/"
+                f"{'intern/' if to_office else ''}vorhaben/{project.reference}/mittelabrufe/"
+            ),
+        }
+        subject = render_to_string("grants/mail/payment_subject.txt", context).strip()
+        body = render_to_string("grants/mail/payment.txt", context)
+    try:
+        send_mail(subject, body, None, [address])
+    except OSError:
+        log.exception("Mail zum Mittelabruf %s konnte nicht gesendet werden", request_id)
 
 
 # --- Closing ------------------------------------------------------------------------------------
