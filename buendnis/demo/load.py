@@ -10,11 +10,13 @@ from django.db import transaction
 
 from buendnis.alliances.models import Alliance
 from buendnis.funding import notifications
+from buendnis.grants import services as grant_services
 from buendnis.ideas import notifications as idea_notifications
 from buendnis.meetings import notifications as meeting_notifications
 from buendnis.office import notifications as inquiry_notifications
 from buendnis.renewal import services as renewal_services
 
+from .grants import load_demo_grants
 from .ideas import load_demo_ideas
 from .inquiries import load_demo_inquiries
 from .meetings import load_demo_history, load_demo_meetings
@@ -38,12 +40,15 @@ def load_demo() -> int:
         inquiry_notifications.muted(),
         idea_notifications.muted(),
         renewal_services.muted(),
+        grant_services.muted(),
         transaction.atomic(),
     ):
         created = load_structure()
         created += load_demo_history()
         created += load_demo_renewals()
         created += load_demo_projects()
+        # After the grant: reports, payment requests, co-financing, figures, one close.
+        created += load_demo_grants()
         created += load_demo_meetings()
         created += load_demo_next_phase()
         created += load_demo_inquiries()

@@ -33,6 +33,16 @@ from buendnis.demo.structure import NEW_PARTNER_2027, SON_THEMES_2018_2021
 from buendnis.funding import services as funding
 from buendnis.funding.models import FundingPriority, Project
 from buendnis.funding.states import Status
+from buendnis.grants import selectors as grant_selectors
+from buendnis.grants.models import (
+    CoFinancingPayment,
+    ParticipantFigures,
+    PaymentRequest,
+    PaymentStatus,
+    ReportKind,
+    ReportStatus,
+    ReviewOutcome,
+)
 from buendnis.ideas.models import Idea, IdeaLink
 from buendnis.meetings.models import Circulation, Decision, Meeting, MinutesStatus
 from buendnis.notifications.models import Notification
@@ -324,6 +334,7 @@ PLANNED = {
     ("alliances", "seat"): {"starts_on", "ends_on"},
     ("funding", "project"): {"starts_on", "ends_on"},
     ("office", "inquiry"): {"due_on"},
+    ("grants", "scheduledreport"): {"due_on"},
     ("accounts", "apitoken"): {"expires_at"},
     ("sessions", "session"): {"expire_date"},
 }
@@ -454,3 +465,128 @@ def test_the_inbox_ideas_and_notifications_lie_in_the_present(demo: None) -> Non
         meeting_id = int(notification.link.rstrip("/").rsplit("/", 1)[1])
         meeting = Meeting.objects.get(pk=meeting_id)
         assert notification.created_at == meeting.invited_at < meeting.starts_at
+
+
+# --- After the grant ----------------------------------------------------------------------------
+
+
+def test_running_projects_report_draw_and_count(demo: None) -> None:
+    running = list(
+        Project.objects.filter(alliance__slug="son", status=Status.RUNNING).order_by("reference")
+    )
+    assert [project.reference for project in running] == [
+        "SON-2024-002",
+        "SON-2024-004",
+        "SON-2024-006",
+    ]
+    for project in running:
+        kinds = [report.kind for report in project.reports.all()]
+        assert ReportKind.INTERIM_REPORT in kinds, project.reference
+        assert kinds.count(ReportKind.FINAL_PROOF) == 1, project.reference
+        final = project.reports.get(kind=ReportKind.FINAL_PROOF)
+        # The proof of use covers the whole runtime: due after its end, still open.
+        assert final.due_on > project.ends_on and final.status == ReportStatus.DUE
+        assert project.reports.filter(status=ReportStatus.ACCEPTED).exists(), project.reference
+        assert project.participant_figures.count() >= 2, project.reference
+        assert CoFinancingPayment.objects.filter(share__project=project).exists()
+        drawn = grant_selectors.drawn(project)
+        assert 0 < drawn.released <= drawn.held <= drawn.granted, project.reference
+    statuses = set(
+        PaymentRequest.objects.filter(project__in=running).values_list("status", flat=True)
+    )
+    assert statuses == {PaymentStatus.SUBMITTED, PaymentStatus.CHECKED, PaymentStatus.RELEASED}
+    # One report was sent back for changes and handed in again before it was accepted.
+    resubmitted = [
+        report
+        for project in running
+        for report in project.reports.all()
+        if report.versions.count() == 2
+    ]
+    assert resubmitted
+    outcomes = [version.review.outcome for version in resubmitted[0].versions.order_by("number")]
+    assert outcomes == [ReviewOutcome.CHANGES_REQUESTED, ReviewOutcome.ACCEPTED]
+
+
+def test_one_report_is_overdue_on_the_office_desk(demo: None) -> None:
+    son = Alliance.objects.get(slug="son")
+    overdue = list(grant_selectors.overdue_reports(son.pk, timezone.localdate()))
+    assert [(report.project.reference, report.kind) for report in overdue] == [
+        ("SON-2024-004", ReportKind.INTERIM_REPORT)
+    ]
+    assert overdue[0].due_on < timezone.localdate() and not overdue[0].versions.exists()
+
+
+def test_released_payment_requests_are_the_ledger_payments(demo: None) -> None:
+    released = PaymentRequest.objects.filter(status=PaymentStatus.RELEASED).select_related(
+        "ledger_entry"
+    )
+    assert released.count() >= 5
+    for request in released:
+        entry = request.ledger_entry
+        assert entry is not None and entry.kind == EntryKind.PAYMENT
+        assert (entry.project_id, entry.paid_delta) == (request.project_id, request.amount)
+        assert entry.created_at == request.released_at
+    # No payment of a tranche without its released request.
+    tranches = LedgerEntry.objects.filter(
+        project__reports__isnull=False, kind=EntryKind.PAYMENT, project__status=Status.RUNNING
+    ).distinct()
+    assert set(tranches.values_list("pk", flat=True)) == set(
+        released.filter(project__status=Status.RUNNING).values_list("ledger_entry", flat=True)
+    )
+    for request in PaymentRequest.objects.exclude(status=PaymentStatus.RELEASED):
+        assert request.ledger_entry_id is None
+
+
+def test_one_project_closed_through_its_proof_of_use(demo: None) -> None:
+    project = Project.objects.get(reference="SON-2024-001")
+    assert project.status == Status.CLOSED
+    proof = project.reports.get(kind=ReportKind.FINAL_PROOF)
+    assert proof.status == ReportStatus.ACCEPTED
+    assert proof.accepted_on <= project.closed_on
+    released = sum(request.amount for request in project.payment_requests.all())
+    assert project.final_grant == released == Decimal("174000.00")
+    figures = grant_selectors.participants_reached(project)
+    assert (project.participants_entered, project.participants_exited) == (
+        figures.entries,
+        figures.exits,
+    )
+
+
+def test_after_the_grant_everything_lies_in_the_past_and_in_order(demo: None) -> None:
+    today = timezone.localdate()
+    for project in Project.objects.filter(reports__isnull=False).distinct():
+        decided, started = project.bank_decided_on, project.started_on
+        assert decided is not None and started is not None
+        for report in project.reports.prefetch_related("versions__review"):
+            assert local_day(report.created_at) >= decided
+            assert report.due_on >= decided
+            days = []
+            for version in report.versions.all():
+                days.append(local_day(version.submitted_at))
+                if hasattr(version, "review"):
+                    days.append(local_day(version.review.reviewed_at))
+            assert days == sorted(days) and all(
+                local_day(report.created_at) <= day <= today for day in days
+            )
+            if report.accepted_on:
+                assert report.accepted_on == days[-1]
+        for request in project.payment_requests.all():
+            assert started <= request.period_from <= request.period_to <= project.ends_on
+            stamps = [local_day(request.created_at)]
+            stamps += [local_day(at) for at in (request.checked_at, request.released_at) if at]
+            assert request.period_to < stamps[0]
+            assert stamps == sorted(stamps) and stamps[-1] <= today
+        periods = list(project.participant_figures.order_by("period_from"))
+        for before, after in zip(periods, periods[1:], strict=False):
+            assert before.period_to < after.period_from
+        for figures in periods:
+            assert (
+                started <= figures.period_from
+                and figures.period_to < local_day(figures.created_at) <= today
+            )
+            for categories in figures.breakdown.values():
+                assert sum(value["entries"] for value in categories.values()) == figures.entries
+                assert sum(value["exits"] for value in categories.values()) == figures.exits
+        for payment in CoFinancingPayment.objects.filter(share__project=project):
+            assert started - timedelta(days=90) <= payment.received_on <= today
+    assert ParticipantFigures.objects.exists()
