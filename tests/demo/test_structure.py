@@ -110,7 +110,9 @@ def test_second_load_creates_nothing_and_changes_nothing(demo: Loaded) -> None:
     ):
         assert demo.before[label], label
     # The audit trail shows the load: one row per record, no acting user — but for the
-    # alliance's own cycle, whose services take real users: the demo office and ministry logins.
+    # alliance's own cycle and the follow-up after the grant (reports, payment requests,
+    # co-financing, figures and the close through the proof of use), whose services take real
+    # users: the demo office and ministry logins.
     assert len(demo.after["core.AuditEntry"]) > 300
     acting = AuditEntry.objects.exclude(actor=None)
     assert set(acting.values_list("actor__username", flat=True)) == {
@@ -125,6 +127,11 @@ def test_second_load_creates_nothing_and_changes_nothing(demo: Loaded) -> None:
         "renewal.strategy",
         "renewal.signaturerequest",
         "budget.ledgerentry",
+        "grants.scheduledreport",
+        "grants.paymentrequest",
+        "grants.cofinancingpayment",
+        "grants.participantfigures",
+        "funding.project",
     }
 
 
