@@ -484,6 +484,13 @@ def test_granted_project_from_its_reports_to_closed(
     office.get_by_role("button", name="Vorhaben abschließen").click()
     flash(office, "Das Vorhaben ist abgeschlossen.")
     expect(office.locator(".project-status .badge")).to_have_text("Abgeschlossen")
+    # The closing takes the accepted proof's costs, the tranches paid and the figures reported.
+    settled = "section[aria-labelledby=umsetzung]"
+    expect(fact(office, settled, "Abgerechnete förderfähige Kosten")).to_have_text("80.000,00 €")
+    expect(fact(office, settled, "Abgerechneter Zuschuss")).to_have_text("56.000,00 €")
+    expect(fact(office, settled, "Eintritte")).to_have_text("12")
+    expect(fact(office, settled, "Austritte")).to_have_text("3")
+    expect(office.locator("section[aria-labelledby=dokumente]")).to_contain_text("Abschlussbericht")
     assert_accessible(office)
     screenshot(office, "grants-journey-office-closed")
 
