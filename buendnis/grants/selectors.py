@@ -3,12 +3,27 @@ is overdue for the office's desk and board."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum, Window
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce
 
+from buendnis.budget.models import LedgerEntry
 from buendnis.budget.selectors import ZERO, ledger_sum, to_cents
 from buendnis.funding.models import Project
 
@@ -22,6 +37,7 @@ from .models import (
 )
 
 OPEN_REPORT_STATES = (ReportStatus.DUE, ReportStatus.CHANGES_REQUESTED)
+MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def reports_of(project: Project) -> QuerySet[ScheduledReport]:
@@ -144,3 +160,91 @@ def api_reports_of(project: Project) -> QuerySet[ScheduledReport]:
 def api_payment_requests_of(project: Project) -> QuerySet[PaymentRequest]:
     """The payment requests, each with the number of its receipts (`receipt_count`)."""
     return payment_requests_of(project).annotate(receipt_count=Count("receipts"))
+
+
+# --- Rolled up: the public project page, the exports, the budget and the phase's reports --------
+
+
+def _reported(column: str) -> Subquery:
+    """The project's reported figures of `column` summed, as a subquery of a project query."""
+    sums = (
+        ParticipantFigures.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(total=Sum(column))
+        .values("total")
+    )
+    return Subquery(sums, output_field=IntegerField())
+
+
+def _reached(column: str, recorded: str) -> Coalesce:
+    """A closed project counts the figures it was closed with (`funding.services.project_close`),
+    any other what it has reported so far; None (in SQL: NULL) when neither."""
+    return Coalesce(F(recorded), _reported(column), output_field=IntegerField())
+
+
+def with_results(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotates what each project has achieved, in the same query (correlated subqueries, so a
+    page or an export of projects costs no extra query): `paid_out`, what the ledger has paid the
+    project (released tranches and the final settlement; a request still being checked has booked
+    nothing), and `entries_reached` / `exits_reached` (None without figures). Read them with
+    `results_of`."""
+    paid = (
+        LedgerEntry.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("paid_delta"))
+        .values("total")
+    )
+    return projects.annotate(
+        paid_out=Coalesce(
+            Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY
+        ),
+        entries_reached=_reached("entries", "participants_entered"),
+        exits_reached=_reached("exits", "participants_exited"),
+    )
+
+
+@dataclass(frozen=True)
+class Results:
+    paid: Decimal
+    reached: Reached | None  # None: the project has no participant figures
+
+
+def results_of(project: Project) -> Results:
+    """What `with_results` annotated on `project`."""
+    entries = project.entries_reached  # type: ignore[attr-defined]
+    reached = (
+        None
+        if entries is None
+        else Reached(entries=entries, exits=project.exits_reached or 0)  # type: ignore[attr-defined]
+    )
+    return Results(paid=to_cents(project.paid_out), reached=reached)  # type: ignore[attr-defined]
+
+
+def reached_of(project: Project, reported: Mapping[int, Reached]) -> Reached | None:
+    """A project's participants from `participants_by_project`'s answer: what a closed project
+    was closed with, else what it has reported so far; None when neither."""
+    if project.participants_entered is not None:
+        return Reached(entries=project.participants_entered, exits=project.participants_exited or 0)
+    return reported.get(project.pk)
+
+
+def participants_by_phase(phase_ids: list[int], *, projects: Q | None = None) -> dict[int, Reached]:
+    """Participants reached by the phases' projects (only those `projects` admits, e.g. the public
+    ones), each project counted as `reached_of` counts it: one query. Phases without get zeros."""
+    rows = (
+        Project.objects.filter(phase_id__in=phase_ids)
+        .filter(projects if projects is not None else Q())
+        .values("phase_id")
+        .annotate(
+            entries=Sum(_reached("entries", "participants_entered")),
+            exits=Sum(_reached("exits", "participants_exited")),
+        )
+        .order_by()
+    )
+    found = {
+        row["phase_id"]: Reached(entries=row["entries"] or 0, exits=row["exits"] or 0)
+        for row in rows
+    }
+    return {phase_id: found.get(phase_id, Reached(entries=0, exits=0)) for phase_id in phase_ids}

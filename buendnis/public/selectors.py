@@ -24,7 +24,9 @@ from buendnis.budget.selectors import ZERO, BudgetFigures
 from buendnis.funding import figures as project_money
 from buendnis.funding import permissions as funding_permissions
 from buendnis.funding.models import CoFinancing, Project, Transition
+from buendnis.funding.states import GRANTED_STATES
 from buendnis.funding.wording import PUBLIC_LABELS
+from buendnis.grants import selectors as grant_selectors
 from buendnis.meetings import permissions as meeting_permissions
 from buendnis.meetings.decision_selectors import DECIDED_CIRCULATIONS
 from buendnis.meetings.models import Circulation, Decision
@@ -85,13 +87,15 @@ def search_projects(projects: QuerySet[Project], text: str) -> QuerySet[Project]
 
 
 def public_project(alliance: Alliance, reference: str) -> Project | None:
-    """One public project with what its page shows: the project with phase, field and owner;
-    its topics; its co-financing partners; its transitions (states and dates only). Four
-    queries; None for unknown and non-public projects alike."""
+    """One public project with what its page shows: the project with phase, field and owner, and
+    what it has achieved (`grants.selectors.with_results`: paid out by the ledger, participants
+    reached, in the same query); its topics; its co-financing partners; its transitions (states
+    and dates only). Four queries; None for unknown and non-public projects alike."""
+    projects = Project.objects.filter(
+        funding_permissions.public_projects_q(), alliance=alliance, reference=reference
+    )
     return (
-        Project.objects.filter(
-            funding_permissions.public_projects_q(), alliance=alliance, reference=reference
-        )
+        grant_selectors.with_results(projects)
         .select_related("phase", "action_field", "applicant_organisation")
         .prefetch_related(
             Prefetch("topics", queryset=Topic.objects.order_by("position", "id")),
@@ -105,6 +109,15 @@ def public_project(alliance: Alliance, reference: str) -> Project | None:
         )
         .first()
     )
+
+
+def public_results(project: Project) -> grant_selectors.Results | None:
+    """What a granted, running or closed project has achieved, from `public_project`'s
+    annotations: the amount the ledger has paid (never a request still in the office's hands)
+    and the participants reached, aggregates only. None before the grant."""
+    if project.status not in GRANTED_STATES:
+        return None
+    return grant_selectors.results_of(project)
 
 
 @dataclass(frozen=True)

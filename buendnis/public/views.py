@@ -181,6 +181,7 @@ def project_detail(request: HttpRequest, alliance: Alliance, reference: str) -> 
         "published": public_selectors.published_decisions(project),
         "cofinancing": list(project.cofinancing.all()),
         "grant_is_granted": project.granted_amount is not None,
+        "results": public_selectors.public_results(project),
     }
     response = _render(request, alliance, "public/projects/detail.html", "projects", context)
     response["Last-Modified"] = http_date(project.updated_at.timestamp())

@@ -1,0 +1,176 @@
+"""After the grant, the public project page shows what the project has achieved: the amount paid
+out (what the ledger booked, never a request still with the office) and the participants reached,
+as sums only. A closed project shows its settlement. Another alliance's figures never show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from buendnis.accounts.models import User
+from buendnis.funding import services as funding
+from buendnis.funding.models import Project
+from buendnis.funding.states import Status
+from buendnis.grants import services as grants
+from buendnis.grants.models import PaymentRequest
+
+from ..factories import AllianceStructure, applicant_of, project_in_state
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _period(number: int) -> tuple[date, date]:
+    """The n-th of three past 30-day periods, the oldest first."""
+    end = _today() - timedelta(days=1 + 30 * (2 - number))
+    return end - timedelta(days=29), end
+
+
+def _breakdown(entries: int, exits: int) -> dict[str, Any]:
+    cell = {"entries": entries, "exits": exits}
+    return {
+        "gender": {"female": cell},
+        "age": {"25_to_54": cell},
+        "employment": {"unemployed": cell},
+        "education": {"isced_3_4": cell},
+    }
+
+
+def _request(project: Project, actor: User, amount: Decimal, number: int) -> PaymentRequest:
+    start, end = _period(number)
+    return grants.payment_request_submit(
+        actor=actor,
+        project=project,
+        period_from=start,
+        period_to=end,
+        eligible_costs=(amount / D("0.7")).quantize(D("0.01")) + 1,
+        amount=amount,
+    )
+
+
+def running_with_results(
+    structure: AllianceStructure,
+    office: User,
+    *,
+    released: Decimal,
+    entries: int,
+    exits: int,
+    title: str,
+) -> Project:
+    """A running project (140.000 € granted) with one released tranche and one period's figures."""
+    project = project_in_state(structure, Status.RUNNING, planned_participants=40, title=title)
+    applicant = applicant_of(project)
+    request = _request(project, applicant, released, 0)
+    grants.payment_request_check(actor=office, request=request)
+    grants.payment_request_release(actor=office, request=request)
+    start, end = _period(0)
+    grants.participants_record(
+        actor=applicant,
+        project=project,
+        period_from=start,
+        period_to=end,
+        entries=entries,
+        exits=exits,
+        breakdown=_breakdown(entries, exits),
+    )
+    return project
+
+
+@pytest.fixture
+def office(make_persona: Callable[[str], User]) -> User:
+    return make_persona("office")
+
+
+@pytest.fixture
+def running(structure: AllianceStructure, office: User) -> Project:
+    project = running_with_results(
+        structure, office, released=D("50000.00"), entries=15, exits=4, title="Welcome Center"
+    )
+    # Still with the office: checked, and only submitted. Neither is paid.
+    applicant = applicant_of(project)
+    checked = _request(project, applicant, D("12345.67"), 1)
+    grants.payment_request_check(actor=office, request=checked)
+    _request(project, applicant, D("9876.54"), 2)
+    return project
+
+
+def _page(client: Client, project: Project) -> str:
+    response = client.get(f"/{project.alliance.slug}/projekte/{project.reference}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_running_project_shows_what_is_paid_and_the_participants_reached(
+    client: Client, running: Project, other_structure: AllianceStructure, make_persona: Any
+) -> None:
+    foreign = running_with_results(
+        other_structure,
+        make_persona("outsider"),  # the office of the other alliance
+        released=D("33333.33"),
+        entries=77,
+        exits=31,
+        title="Projekt aus Hameln",
+    )
+    text = _page(client, running)
+    assert "Bewilligter Zuschuss" in text and "140.000,00 €" in text
+    assert "Ausgezahlt</dt>" in text and "50.000,00 €" in text
+    assert '<h2 id="erreicht">Erreicht</h2>' in text
+    assert '<dd class="num">15</dd>' in text and '<dd class="num">4</dd>' in text
+    # Nothing of the requests still with the office, alone or added up.
+    for amount in ("12.345,67", "9.876,54", "62.345,67", "72.222,21", "59.876,54"):
+        assert amount not in text
+    # Nor anything of the other alliance's project.
+    assert "33.333,33" not in text and '<dd class="num">77</dd>' not in text
+    # Its own page shows its own.
+    foreign_text = _page(client, foreign)
+    assert "33.333,33 €" in foreign_text and '<dd class="num">77</dd>' in foreign_text
+    assert "50.000,00" not in foreign_text
+
+
+def test_before_the_grant_and_without_figures_nothing_is_shown(
+    client: Client, structure: AllianceStructure
+) -> None:
+    endorsed = project_in_state(structure, Status.ENDORSED)
+    granted = project_in_state(structure, Status.GRANTED, planned_participants=10)
+    text = _page(client, endorsed)
+    assert "Ausgezahlt" not in text and "Erreicht" not in text
+    text = _page(client, granted)
+    assert "Ausgezahlt</dt>" in text and "0,00 €" in text
+    assert "Erreicht" not in text  # no figures reported yet
+
+
+def test_a_closed_project_shows_its_settlement_and_final_figures(
+    client: Client, structure: AllianceStructure, office: User
+) -> None:
+    project = running_with_results(
+        structure, office, released=D("70000.00"), entries=15, exits=15, title="Abgeschlossen"
+    )
+    funding.project_close(
+        actor=office,
+        project=project,
+        closed_on=_today(),
+        final_eligible_costs=D("180000.00"),
+        final_grant=D("126000.00"),
+        final_report=SimpleUploadedFile("vn.pdf", b"%PDF-1.7\n%%EOF\n"),
+        participants_entered=15,
+        participants_exited=15,
+    )
+    text = _page(client, project)
+    assert "Abgerechnete förderfähige Kosten" in text and "180.000,00 €" in text
+    assert "Abgerechneter Zuschuss" in text
+    # The ledger paid the rest of the final grant on closing.
+    assert text.count("126.000,00 €") == 2
+    assert "Das Projekt ist abgeschlossen" in text
+    assert '<dd class="num">15</dd>' in text
