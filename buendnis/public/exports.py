@@ -22,16 +22,18 @@ from django.utils.translation import gettext as _
 from buendnis.core.spreadsheets import DATE_FORMAT, EURO_FORMAT, WORKBOOK_TIME, safe_text
 from buendnis.funding.models import Project
 
+from .selectors import public_results
+
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-Cell = str | Decimal | date | None
+Cell = str | Decimal | date | int | None
 
 
 @dataclass(frozen=True)
 class Column:
     header: str
-    kind: str  # "text", "money" or "date"
+    kind: str  # "text", "money", "date" or "count"
 
 
 def columns() -> list[Column]:
@@ -53,13 +55,19 @@ def columns() -> list[Column]:
         Column(_("Zuschuss bewilligt"), "text"),
         Column(_("Kofinanzierung (€)"), "money"),
         Column(_("Kofinanzierende"), "text"),
+        Column(_("Ausgezahlt (€)"), "money"),
+        Column(_("Teilnehmende (Eintritte)"), "count"),
+        Column(_("Austritte"), "count"),
     ]
 
 
 def project_row(project: Project) -> list[Cell]:
     """One project's public fields. Expects `selectors.public_projects` (with `grant`) and
-    `selectors.with_export_relations` (topics, co-financing)."""
+    `selectors.with_export_relations` (topics, co-financing, results). Paid out and participants
+    only after the grant, as on the project's page."""
     shares = list(project.cofinancing.all())
+    results = public_results(project)
+    reached = results.reached if results is not None else None
     return [
         project.reference,
         project.title,
@@ -78,6 +86,9 @@ def project_row(project: Project) -> list[Cell]:
         _("ja") if project.granted_amount is not None else _("nein, beantragt"),
         project.cofinancing_total,
         ", ".join(f"{share.payer} ({share.amount:.2f})".replace(".", ",") for share in shares),
+        results.paid if results is not None else None,
+        reached.entries if reached is not None else None,
+        reached.exits if reached is not None else None,
     ]
 
 

@@ -48,8 +48,9 @@ def public_projects(alliance: Alliance) -> QuerySet[Project]:
 
 def with_export_relations(projects: QuerySet[Project]) -> QuerySet[Project]:
     """Topics and co-financing partners for the exports: two more queries, whatever the number
-    of projects."""
-    return projects.prefetch_related(
+    of projects; paid out and participants reached in the projects' query
+    (`grants.selectors.with_results`)."""
+    return grant_selectors.with_results(projects).prefetch_related(
         Prefetch("topics", queryset=Topic.objects.order_by("position", "id")),
         Prefetch("cofinancing", queryset=CoFinancing.objects.select_related("organisation")),
     )

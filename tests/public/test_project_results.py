@@ -174,3 +174,23 @@ def test_a_closed_project_shows_its_settlement_and_final_figures(
     assert text.count("126.000,00 €") == 2
     assert "Das Projekt ist abgeschlossen" in text
     assert '<dd class="num">15</dd>' in text
+
+
+def test_the_export_adds_paid_out_and_participants_after_the_grant(
+    client: Client, running: Project, structure: AllianceStructure
+) -> None:
+    import csv
+    import io
+
+    endorsed = project_in_state(structure, Status.ENDORSED, title="Mit Votum")
+    response = client.get("/son/projekte.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    assert header[-3:] == ["Ausgezahlt (€)", "Teilnehmende (Eintritte)", "Austritte"]
+    records = {row[1]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert records[running.title]["Ausgezahlt (€)"] == "50000,00"
+    assert records[running.title]["Teilnehmende (Eintritte)"] == "15"
+    assert records[running.title]["Austritte"] == "4"
+    assert [records[endorsed.title][name] for name in header[-3:]] == ["", "", ""]
+    xlsx = client.get("/son/projekte.xlsx")
+    assert xlsx.status_code == 200
