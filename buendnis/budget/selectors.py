@@ -48,6 +48,19 @@ class BudgetFigures:
     def distributed(self) -> Decimal:
         return self.reserved + self.committed + self.paid
 
+    @property
+    def granted(self) -> Decimal:
+        """The grants the bank has decided, as far as the projects keep them: committed or paid
+        (a closed project's unused rest has gone back to the budget)."""
+        return self.committed + self.paid
+
+    @property
+    def paid_share(self) -> Decimal | None:
+        """Paid out in per cent of `granted`; None while nothing is granted."""
+        if not self.granted:
+            return None
+        return (self.paid * 100 / self.granted).quantize(Decimal("0.1"))
+
 
 def budget_figures(phase: FundingPhase) -> BudgetFigures:
     """One query: the ledger's columns for the phase."""

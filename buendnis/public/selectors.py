@@ -197,6 +197,7 @@ class PhaseBudget:
     phase: FundingPhase
     figures: BudgetFigures
     volume: Decimal
+    reached: grant_selectors.Reached
 
     @property
     def grants(self) -> Decimal:
@@ -209,16 +210,25 @@ class PhaseBudget:
 
 def public_budget(alliance: Alliance) -> tuple[list[PhaseBudget], FundingPhase | None]:
     """Every phase, newest first, with its figures from the ledger, plus the current phase.
-    Three queries, whatever the number of phases, projects and bookings: phases; the ledger's
-    columns by phase; the project volume by phase."""
+    Four queries, whatever the number of phases, projects and bookings: phases; the ledger's
+    columns by phase; the project volume by phase; the participants the public projects have
+    reached by phase."""
     phases, current = phase_overview(alliance)
     ids = [phase.pk for phase in phases]
     figures = budget_selectors.budget_figures_by_phase(
         ids, {phase.pk: phase.virtual_budget for phase in phases}
     )
     volumes = project_money.volume_by_phase(ids)
+    reached = grant_selectors.participants_by_phase(
+        ids, projects=funding_permissions.public_projects_q()
+    )
     rows = [
-        PhaseBudget(phase=phase, figures=figures[phase.pk], volume=volumes[phase.pk])
+        PhaseBudget(
+            phase=phase,
+            figures=figures[phase.pk],
+            volume=volumes[phase.pk],
+            reached=reached[phase.pk],
+        )
         for phase in phases
     ]
     rows.sort(key=lambda row: row.phase.starts_on, reverse=True)

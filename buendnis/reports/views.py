@@ -23,6 +23,7 @@ from buendnis.core.paging import page_of
 from buendnis.core.pdf import PdfUnavailable
 from buendnis.funding import figures as project_money
 from buendnis.funding import permissions as funding_permissions
+from buendnis.grants import selectors as grant_selectors
 from buendnis.web.files import file_response
 from buendnis.web.pages import render_alliance_page, signed_in_page
 
@@ -70,6 +71,8 @@ def budget(request: HttpRequest, alliance: Alliance) -> HttpResponse:
             overview=overview,
             budget_bar=charts.budget_bar(overview.figures),
             field_bars=charts.field_bars(overview.fields),
+            # Participants reached by the phase's projects: one query.
+            reached=grant_selectors.participants_by_phase([phase.pk])[phase.pk],
             ledger_page=page,
             ledger_rows=[(entry, _movements(entry)) for entry in page.object_list],
         )

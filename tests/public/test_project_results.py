@@ -5,87 +5,25 @@ as sums only. A closed project shows its settlement. Another alliance's figures 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
 from buendnis.accounts.models import User
 from buendnis.funding import services as funding
 from buendnis.funding.models import Project
 from buendnis.funding.states import Status
 from buendnis.grants import services as grants
-from buendnis.grants.models import PaymentRequest
 
 from ..factories import AllianceStructure, applicant_of, project_in_state
+from ..grants.results import payment_request, running_with_results, today
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-def _today() -> date:
-    return timezone.localdate()
-
-
-def _period(number: int) -> tuple[date, date]:
-    """The n-th of three past 30-day periods, the oldest first."""
-    end = _today() - timedelta(days=1 + 30 * (2 - number))
-    return end - timedelta(days=29), end
-
-
-def _breakdown(entries: int, exits: int) -> dict[str, Any]:
-    cell = {"entries": entries, "exits": exits}
-    return {
-        "gender": {"female": cell},
-        "age": {"25_to_54": cell},
-        "employment": {"unemployed": cell},
-        "education": {"isced_3_4": cell},
-    }
-
-
-def _request(project: Project, actor: User, amount: Decimal, number: int) -> PaymentRequest:
-    start, end = _period(number)
-    return grants.payment_request_submit(
-        actor=actor,
-        project=project,
-        period_from=start,
-        period_to=end,
-        eligible_costs=(amount / D("0.7")).quantize(D("0.01")) + 1,
-        amount=amount,
-    )
-
-
-def running_with_results(
-    structure: AllianceStructure,
-    office: User,
-    *,
-    released: Decimal,
-    entries: int,
-    exits: int,
-    title: str,
-) -> Project:
-    """A running project (140.000 € granted) with one released tranche and one period's figures."""
-    project = project_in_state(structure, Status.RUNNING, planned_participants=40, title=title)
-    applicant = applicant_of(project)
-    request = _request(project, applicant, released, 0)
-    grants.payment_request_check(actor=office, request=request)
-    grants.payment_request_release(actor=office, request=request)
-    start, end = _period(0)
-    grants.participants_record(
-        actor=applicant,
-        project=project,
-        period_from=start,
-        period_to=end,
-        entries=entries,
-        exits=exits,
-        breakdown=_breakdown(entries, exits),
-    )
-    return project
 
 
 @pytest.fixture
@@ -100,9 +38,9 @@ def running(structure: AllianceStructure, office: User) -> Project:
     )
     # Still with the office: checked, and only submitted. Neither is paid.
     applicant = applicant_of(project)
-    checked = _request(project, applicant, D("12345.67"), 1)
+    checked = payment_request(project, applicant, D("12345.67"), 1)
     grants.payment_request_check(actor=office, request=checked)
-    _request(project, applicant, D("9876.54"), 2)
+    payment_request(project, applicant, D("9876.54"), 2)
     return project
 
 
@@ -160,7 +98,7 @@ def test_a_closed_project_shows_its_settlement_and_final_figures(
     funding.project_close(
         actor=office,
         project=project,
-        closed_on=_today(),
+        closed_on=today(),
         final_eligible_costs=D("180000.00"),
         final_grant=D("126000.00"),
         final_report=SimpleUploadedFile("vn.pdf", b"%PDF-1.7\n%%EOF\n"),

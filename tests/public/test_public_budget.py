@@ -98,8 +98,9 @@ def test_unknown_alliance_is_404(client: Client, structure: AllianceStructure) -
     assert client.get("/unbekannt/budget/").status_code == 404
 
 
-# Alliance; phases with partner count; the ledger's columns by phase; the volume by phase.
-BUDGET_QUERIES = 4
+# Alliance; phases with partner count; the ledger's columns by phase; the volume by phase; the
+# participants the public projects have reached by phase.
+BUDGET_QUERIES = 5
 
 
 def test_queries_do_not_grow(

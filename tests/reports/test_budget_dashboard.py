@@ -282,8 +282,9 @@ def test_post_is_not_allowed(
 SIGNED_IN = 5
 # Phases (current one picked in Python); ledger columns of the phase; ledger columns by field;
 # volume and project count by field; the phase's fields; the page of bookings with project and
-# user, each with the number of bookings (a window count: one query, also without bookings).
-DASHBOARD = SIGNED_IN + 6
+# user, each with the number of bookings (a window count: one query, also without bookings);
+# the participants the phase's projects have reached (grants.selectors.participants_by_phase).
+DASHBOARD = SIGNED_IN + 7
 
 
 def test_query_count_is_pinned_and_constant(
