@@ -43,6 +43,8 @@ from buendnis.core.templatetags.buendnis_format import day
 from buendnis.funding.figures import leverage, volume_by_phase
 from buendnis.funding.models import CoFinancing, Project
 from buendnis.funding.states import GRANTED_STATES, VOLUME_STATES, Status
+from buendnis.grants import selectors as grant_selectors
+from buendnis.grants.selectors import Reached
 from buendnis.meetings import decision_selectors
 from buendnis.meetings.decision_selectors import DecisionEntry, DecisionFilter
 
@@ -171,6 +173,9 @@ class PreviousReport:
     planned_participants: int
     participants_entered: int
     participants_exited: int
+    # Every funded project's participants so far: what a closed one was closed with, what a
+    # running one has reported (grants.selectors.participants_by_phase).
+    participants_reached: Reached
     steering_decisions: int
     speakers_decisions: int
     decisions: list[DecisionLine]
@@ -400,10 +405,11 @@ def _decision_line(entry: DecisionEntry) -> DecisionLine:
 
 
 def _previous_report(phase: FundingPhase, alliance: Alliance) -> PreviousReport | None:
-    """The phase before in eleven queries at most (one when there is none): the phase; projects
-    per state; the projects' sums; their volume; their co-financing; the ledger; the decisions of
-    each deciding body; the latest decisions' keys and rows (one query per kind shown); the
-    projects themselves."""
+    """The phase before in twelve queries at most (one when there is none): the phase; projects
+    per state; the projects' sums; their volume; their co-financing; the participants reached;
+    the ledger; the decisions of each deciding body; the latest decisions' keys and rows (one
+    query per kind shown); the projects themselves, with what the ledger paid each and the
+    participants each reached (`grants.selectors.with_results`, in the same query)."""
     previous = selectors.previous_phase(phase)
     if previous is None:
         return None
@@ -423,6 +429,9 @@ def _previous_report(phase: FundingPhase, alliance: Alliance) -> PreviousReport 
     cofinancing = CoFinancing.objects.filter(
         project__phase=previous, project__status__in=VOLUME_STATES
     ).aggregate(total=ledger_sum("amount"))["total"]
+    reached = grant_selectors.participants_by_phase(
+        [previous.pk], projects=Q(status__in=VOLUME_STATES)
+    )[previous.pk]
     ledger = budget_figures(previous)
 
     # Decided in the phase's period: from its first day to the end of its last.
@@ -439,7 +448,9 @@ def _previous_report(phase: FundingPhase, alliance: Alliance) -> PreviousReport 
     entries = decision_selectors.decision_entries(latest)
 
     listed = list(
-        projects.select_related("applicant_organisation").order_by("reference")[:PROJECT_LIMIT]
+        grant_selectors.with_results(projects)
+        .select_related("applicant_organisation")
+        .order_by("reference")[:PROJECT_LIMIT]
     )
     return PreviousReport(
         phase=previous,
@@ -458,6 +469,7 @@ def _previous_report(phase: FundingPhase, alliance: Alliance) -> PreviousReport 
         planned_participants=sums["planned"],
         participants_entered=sums["entered"],
         participants_exited=sums["exited"],
+        participants_reached=reached,
         steering_decisions=steering,
         speakers_decisions=speakers,
         decisions=[_decision_line(entry) for entry in entries],
@@ -688,6 +700,14 @@ def _previous_rows(report: PreviousReport | None) -> list[list[Cell]]:
             [_text(_("Teilnehmende geplant")), (report.planned_participants, "count")],
             [_text(_("Teilnehmende eingetreten")), (report.participants_entered, "count")],
             [_text(_("Teilnehmende ausgetreten")), (report.participants_exited, "count")],
+            [
+                _text(_("Teilnehmende bisher eingetreten (alle geförderten Vorhaben)")),
+                (report.participants_reached.entries, "count"),
+            ],
+            [
+                _text(_("Teilnehmende bisher ausgetreten (alle geförderten Vorhaben)")),
+                (report.participants_reached.exits, "count"),
+            ],
             [_text(_("Beschlüsse des Steuerkreises")), (report.steering_decisions, "count")],
             [_text(_("Beschlüsse des Sprecherkreises")), (report.speakers_decisions, "count")],
             [_text(_("Virtuelles Budget (zugewiesen)")), (report.phase.virtual_budget, "money")],
@@ -705,23 +725,28 @@ def _previous_rows(report: PreviousReport | None) -> list[list[Cell]]:
 def _project_rows(report: PreviousReport | None) -> list[list[Cell]]:
     if report is None:
         return []
-    return [
-        [
-            _text(project.reference),
-            _text(project.title),
-            _text(project.applicant_organisation.name),
-            _text(project.get_status_display()),
-            (project.eligible_costs, "money"),
-            (project.final_eligible_costs, "money"),
-            (project.requested_grant, "money"),
-            (project.granted_amount, "money"),
-            (project.final_grant, "money"),
-            (project.planned_participants, "count"),
-            (project.participants_entered, "count"),
-            (project.participants_exited, "count"),
-        ]
-        for project in report.projects
-    ]
+    rows = []
+    for project in report.projects:
+        results = grant_selectors.results_of(project)
+        reached = results.reached
+        rows.append(
+            [
+                _text(project.reference),
+                _text(project.title),
+                _text(project.applicant_organisation.name),
+                _text(project.get_status_display()),
+                (project.eligible_costs, "money"),
+                (project.final_eligible_costs, "money"),
+                (project.requested_grant, "money"),
+                (project.granted_amount, "money"),
+                (project.final_grant, "money"),
+                (results.paid, "money"),
+                (project.planned_participants, "count"),
+                (reached.entries if reached is not None else None, "count"),
+                (reached.exits if reached is not None else None, "count"),
+            ]
+        )
+    return rows
 
 
 def render_xlsx(phase: FundingPhase) -> bytes:
@@ -781,12 +806,13 @@ def render_xlsx(phase: FundingPhase) -> bytes:
                 _("Beantragter Zuschuss (€)"),
                 _("Bewilligter Zuschuss (€)"),
                 _("Abgerechneter Zuschuss (€)"),
+                _("Ausgezahlt (€)"),
                 _("Geplante Teilnehmende"),
                 _("Eintritte"),
                 _("Austritte"),
             ],
             _project_rows(data.previous),
-            [16, 40, 32, 26, 18, 18, 18, 18, 18, 12, 10, 10],
+            [16, 40, 32, 26, 18, 18, 18, 18, 18, 18, 12, 10, 10],
         )
         buffer = io.BytesIO()
         workbook.save(buffer)

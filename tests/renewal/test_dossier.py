@@ -496,12 +496,14 @@ def test_constant_number_of_queries(cycle: Cycle, django_assert_num_queries: obj
         "their sums: grants, final grants, participants",
         "their volume (funding.figures.volume_by_phase)",
         "their co-financing",
+        "the participants they reached (grants.selectors.participants_by_phase)",
         "the ledger of the phase before (budget.selectors.budget_figures)",
         "Steuerkreis decisions in the period (meetings and circulations, one UNION count)",
         "Sprecherkreis decisions in the period",
         "keys of the latest decisions",
         "those of them taken in meetings",
         "those of them taken in circulations",
+        # with paid out and participants reached (grants.selectors.with_results: subqueries)
         "the projects of the phase before with their applicant",
     ]
     with django_assert_num_queries(len(queries)):  # type: ignore[operator]
@@ -745,11 +747,60 @@ def test_workbook_reads_back(cycle: Cycle) -> None:
     assert len(projects) == 1 + 7
     closed = next(row for row in projects if row[1] == "Welcome Center")
     assert closed[3] == "Abgeschlossen"
-    assert closed[4:] == (200000, 170000, 100000, 90000, 85000, 40, 38, 30)
+    # … the final grant, what the ledger paid, planned participants, entries, exits.
+    assert closed[4:] == (200000, 170000, 100000, 90000, 85000, 85000, 40, 38, 30)
     # A title that looks like a formula is written as text.
     assert any(row[1] == "'=Noch in Beratung" for row in projects)
     sheet = workbook["Vorhaben Vorphase"]
     assert sheet.cell(row=2, column=5).number_format == dossier.EURO_FORMAT
+
+
+def test_running_projects_add_what_is_paid_and_the_participants_reported(cycle: Cycle) -> None:
+    """A running project of the phase before has drawn a tranche and reported figures: the
+    dossier lists what the ledger paid and the participants so far, per project and in sum; a
+    request the office has only checked is not paid."""
+    from openpyxl import load_workbook
+
+    from buendnis.grants import services as grants
+    from buendnis.grants.selectors import Reached
+
+    from ..factories import applicant_of
+    from ..grants.results import breakdown, payment_request, period
+
+    running = Project.objects.get(title="Digitales Lernen im Betrieb")
+    applicant = applicant_of(running)
+    released = payment_request(running, applicant, euro("40000.00"), 0)
+    grants.payment_request_check(actor=cycle.office, request=released)
+    grants.payment_request_release(actor=cycle.office, request=released)
+    checked = payment_request(running, applicant, euro("12345.67"), 1)
+    grants.payment_request_check(actor=cycle.office, request=checked)
+    start, end = period(0)
+    grants.participants_record(
+        actor=applicant,
+        project=running,
+        period_from=start,
+        period_to=end,
+        entries=9,
+        exits=2,
+        breakdown=breakdown(9, 2),
+    )
+
+    report = dossier.dossier_data(fresh(cycle.draft)).previous
+    assert report is not None
+    # The closed project's 38/30 and the running one's 9/2; the closing count stays as it was.
+    assert report.participants_reached == Reached(entries=47, exits=32)
+    assert (report.participants_entered, report.participants_exited) == (38, 30)
+    html = " ".join(dossier.render_html(fresh(cycle.draft)).split())
+    assert "(40.000,00 €)" in html and "12.345,67" not in html
+    assert "25 / 9" in html  # planned / entered so far
+
+    workbook = load_workbook(io.BytesIO(dossier.render_xlsx(fresh(cycle.draft))))
+    figures = {row[0].value: row[1].value for row in workbook["Vorphase"].iter_rows(min_row=2)}
+    assert figures["Teilnehmende bisher eingetreten (alle geförderten Vorhaben)"] == 47
+    assert figures["Teilnehmende bisher ausgetreten (alle geförderten Vorhaben)"] == 32
+    rows = list(workbook["Vorhaben Vorphase"].iter_rows(values_only=True))
+    row = next(row for row in rows if row[1] == "Digitales Lernen im Betrieb")
+    assert row[-4:] == (40000, 25, 9, 2)
 
 
 # --- The pages ----------------------------------------------------------------------------------
