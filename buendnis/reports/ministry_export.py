@@ -61,6 +61,7 @@ def columns() -> list[Column]:
         Column(_("Kofinanzierung (€)"), "money"),
         Column(_("Hebel"), "leverage"),
         Column(_("Teilnehmende geplant"), "count"),
+        # Closed projects with their final count, running ones as far as reported.
         Column(_("Eintritte"), "count"),
         Column(_("Austritte"), "count"),
     ]
@@ -93,8 +94,8 @@ def row_cells(row: OverviewRow) -> list[Cell]:
         projects.co_financing,
         row.leverage,
         projects.planned_participants,
-        projects.participants_entered,
-        projects.participants_exited,
+        row.participants_entered,
+        row.participants_exited,
     ]
 
 

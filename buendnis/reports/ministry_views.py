@@ -127,7 +127,7 @@ WAITING_ROWS = 20
 def overview(request: HttpRequest) -> HttpResponse:
     """Every alliance's phases with their figures (filtered, sorted, 50 to a page), the budget
     use of each alliance's current phase and the trend from period to period."""
-    rows = ministry_overview.overview_rows()
+    rows = ministry_overview.overview_rows(with_reached=True)
     selection = ministry_overview.read_selection(request.GET)
     chosen = ministry_overview.select_rows(rows, selection)
     page = Paginator(chosen, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -172,7 +172,9 @@ def overview(request: HttpRequest) -> HttpResponse:
 def overview_xlsx(request: HttpRequest) -> HttpResponse:
     """The table as a spreadsheet: every row the selection admits (no pages), in its order."""
     selection = ministry_overview.read_selection(request.GET)
-    rows = ministry_overview.select_rows(ministry_overview.overview_rows(), selection)
+    rows = ministry_overview.select_rows(
+        ministry_overview.overview_rows(with_reached=True), selection
+    )
     content = ministry_export.render_xlsx(rows, ministry=settings.BUENDNIS_MINISTRY_NAME)
     return file_response(
         content,

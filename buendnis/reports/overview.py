@@ -5,7 +5,7 @@ stands with the ministry. Read by the page `/ministerium/` (with its XLSX) and b
 (`budget.selectors`, `funding.figures`) that sum many phases at once.
 
 Every function reads in a fixed number of queries, whatever the number of alliances, phases,
-projects and bookings (`overview_rows`: four). Filtering, sorting and paging the rows are plain
+projects and bookings (`overview_rows`: four, five with the participants reached). Filtering, sorting and paging the rows are plain
 Python on the rows read: a platform holds a few dozen phases, and the sort columns (available,
 leverage …) are sums that only exist after the reads.
 """
@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -28,7 +28,9 @@ from buendnis.budget import selectors as budget_selectors
 from buendnis.budget.selectors import BudgetFigures
 from buendnis.funding import figures as project_money
 from buendnis.funding.figures import PhaseProjects
-from buendnis.funding.states import Status
+from buendnis.funding.states import VOLUME_STATES, Status
+from buendnis.grants import selectors as grant_selectors
+from buendnis.grants.selectors import Reached
 from buendnis.renewal.models import RecognitionDecision
 
 S = Status
@@ -80,6 +82,22 @@ class OverviewRow:
     decided_on: date | None
     # The alliance's current phase (alliances.selectors.current_phase's rule).
     is_current: bool
+    # Participants reached by the phase's funded projects, running ones with what they reported
+    # so far (`overview_rows(with_reached=True)`); None when not read.
+    reached: Reached | None = None
+
+    @property
+    def participants_entered(self) -> int:
+        """Entries so far; without `reached`, those of the closed projects."""
+        if self.reached is not None:
+            return self.reached.entries
+        return self.projects.participants_entered
+
+    @property
+    def participants_exited(self) -> int:
+        if self.reached is not None:
+            return self.reached.exits
+        return self.projects.participants_exited
 
     @property
     def status(self) -> str:
@@ -134,12 +152,16 @@ def _latest_decision_day() -> Subquery:
 
 
 def overview_rows(
-    alliance_ids: Iterable[int] | None = None, *, on: date | None = None
+    alliance_ids: Iterable[int] | None = None,
+    *,
+    on: date | None = None,
+    with_reached: bool = False,
 ) -> list[OverviewRow]:
     """Every phase of every active alliance (or of those in `alliance_ids`), drafts and
     applications included, by alliance name and start. Four queries, whatever the data: the
     phases with their alliance and the day of the ministry's latest decision; the ledger's sums
-    by phase; the projects by phase and state; the co-financing by phase."""
+    by phase; the projects by phase and state; the co-financing by phase. `with_reached`: a fifth,
+    the participants reached by phase (`grants.selectors.participants_by_phase`)."""
     phases = FundingPhase.objects.filter(alliance__is_active=True)
     if alliance_ids is not None:
         phases = phases.filter(alliance_id__in=list(alliance_ids))
@@ -153,6 +175,12 @@ def overview_rows(
         ids, {phase.pk: phase.virtual_budget for phase in phase_list}
     )
     projects = project_money.projects_by_phase(ids)
+    # As PhaseProjects counts participants: the projects in VOLUME_STATES.
+    reached = (
+        grant_selectors.participants_by_phase(ids, projects=Q(status__in=VOLUME_STATES))
+        if with_reached
+        else {}
+    )
     by_alliance: dict[int, list[FundingPhase]] = {}
     for phase in phase_list:
         by_alliance.setdefault(phase.alliance_id, []).append(phase)
@@ -170,6 +198,7 @@ def overview_rows(
             projects=projects[phase.pk],
             decided_on=phase.decided_on,
             is_current=phase.pk in current_ids,
+            reached=reached.get(phase.pk),
         )
         for phase in phase_list
     ]

@@ -490,8 +490,9 @@ def test_only_reading(client_as: Callable[[str], Client], platform: Platform, ur
 # Session; user; the header's count of unread notifications. Then the overview: the phases with
 # their alliance and the day of the ministry's latest decision; the ledger's sums by phase; the
 # projects by phase and state (count, volume, participants); the co-financing by phase. The page
-# (not the file) also lists the applications waiting for a decision, with their alliance.
-OVERVIEW_QUERIES = 3 + 4 + 1
+# (not the file) also lists the applications waiting for a decision, with their alliance. Both
+# read the participants reached by phase (running projects' figures so far).
+OVERVIEW_QUERIES = 3 + 5 + 1
 
 
 @pytest.mark.parametrize("url", [URL, XLSX_URL])

@@ -109,3 +109,42 @@ def test_a_closed_project_counts_once_and_only_public_projects_count_in_public(
     assert selectors.participants_by_phase([foreign.phase_id])[foreign.phase_id] == (
         selectors.Reached(77, 31)
     )
+
+
+def test_the_ministry_overview_counts_running_projects_participants(
+    client_as: Callable[[str], Client],
+    structure: AllianceStructure,
+    phase_projects: list[Project],
+    foreign: Project,
+) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from buendnis.reports.overview import overview_rows
+
+    rows = {row.phase.pk: row for row in overview_rows(with_reached=True)}
+    ours, theirs = rows[structure.phase.pk], rows[foreign.phase_id]
+    assert (ours.participants_entered, ours.participants_exited) == (21, 5)
+    assert (theirs.participants_entered, theirs.participants_exited) == (77, 31)
+    assert ours.budget.paid == D("70000.00")  # the checked request is not paid
+    # Without the extra read: the closed projects' count only (none here).
+    plain = {row.phase.pk: row for row in overview_rows()}
+    assert plain[structure.phase.pk].participants_entered == 0
+
+    client = client_as("ministry")
+    text = text_of(client.get("/ministerium/"))
+    assert "21 Eintritte" in text and "77 Eintritte" in text
+    workbook = load_workbook(BytesIO(client.get("/ministerium/uebersicht.xlsx").content))
+    sheet = workbook.active
+    header = [cell.value for cell in sheet[1]]
+    by_phase = {
+        (row[0], row[1]): dict(zip(header, row, strict=True))
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    ours_row = by_phase[(structure.alliance.name, structure.phase.name)]
+    assert (ours_row["Eintritte"], ours_row["Austritte"], ours_row["Ausgezahlt (€)"]) == (
+        21,
+        5,
+        70000,
+    )
