@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -197,9 +198,7 @@ def with_results(projects: QuerySet[Project]) -> QuerySet[Project]:
         .values("total")
     )
     return projects.annotate(
-        paid_out=Coalesce(
-            Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY
-        ),
+        paid_out=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
         entries_reached=_reached("entries", "participants_entered"),
         exits_reached=_reached("exits", "participants_exited"),
     )
@@ -213,13 +212,10 @@ class Results:
 
 def results_of(project: Project) -> Results:
     """What `with_results` annotated on `project`."""
-    entries = project.entries_reached  # type: ignore[attr-defined]
-    reached = (
-        None
-        if entries is None
-        else Reached(entries=entries, exits=project.exits_reached or 0)  # type: ignore[attr-defined]
-    )
-    return Results(paid=to_cents(project.paid_out), reached=reached)  # type: ignore[attr-defined]
+    annotated: Any = project  # the annotations are not on the model's type
+    entries, exits = annotated.entries_reached, annotated.exits_reached
+    reached = None if entries is None else Reached(entries=entries, exits=exits or 0)
+    return Results(paid=to_cents(annotated.paid_out), reached=reached)
 
 
 def reached_of(project: Project, reported: Mapping[int, Reached]) -> Reached | None:
