@@ -3,7 +3,6 @@ is overdue for the office's desk and board."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -218,17 +217,10 @@ def results_of(project: Project) -> Results:
     return Results(paid=to_cents(annotated.paid_out), reached=reached)
 
 
-def reached_of(project: Project, reported: Mapping[int, Reached]) -> Reached | None:
-    """A project's participants from `participants_by_project`'s answer: what a closed project
-    was closed with, else what it has reported so far; None when neither."""
-    if project.participants_entered is not None:
-        return Reached(entries=project.participants_entered, exits=project.participants_exited or 0)
-    return reported.get(project.pk)
-
-
 def participants_by_phase(phase_ids: list[int], *, projects: Q | None = None) -> dict[int, Reached]:
     """Participants reached by the phases' projects (only those `projects` admits, e.g. the public
-    ones), each project counted as `reached_of` counts it: one query. Phases without get zeros."""
+    ones), each counted as `with_results` counts it (a closed project with its closing figures,
+    any other with what it has reported so far): one query. Phases without get zeros."""
     rows = (
         Project.objects.filter(phase_id__in=phase_ids)
         .filter(projects if projects is not None else Q())
