@@ -4,7 +4,7 @@ is overdue for the office's desk and board."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -187,8 +187,9 @@ def with_results(projects: QuerySet[Project]) -> QuerySet[Project]:
     """Annotates what each project has achieved, in the same query (correlated subqueries, so a
     page or an export of projects costs no extra query): `paid_out`, what the ledger has paid the
     project (released tranches and the final settlement; a request still being checked has booked
-    nothing), and `entries_reached` / `exits_reached` (None without figures). Read them with
-    `results_of`."""
+    nothing), `entries_reached` / `exits_reached` (None without figures), and when the last
+    booking and the last figures were written (a page's Last-Modified reads them: neither touches
+    the project row). Read them with `results_of`."""
     paid = (
         LedgerEntry.objects.filter(project=OuterRef("pk"))
         .order_by()
@@ -196,7 +197,11 @@ def with_results(projects: QuerySet[Project]) -> QuerySet[Project]:
         .annotate(total=Sum("paid_delta"))
         .values("total")
     )
+    last_booking = LedgerEntry.objects.filter(project=OuterRef("pk")).order_by("-created_at")
+    last_figures = ParticipantFigures.objects.filter(project=OuterRef("pk")).order_by("-updated_at")
     return projects.annotate(
+        results_booked_at=Subquery(last_booking.values("created_at")[:1]),
+        results_reported_at=Subquery(last_figures.values("updated_at")[:1]),
         paid_out=Coalesce(Subquery(paid, output_field=MONEY), Value(ZERO), output_field=MONEY),
         entries_reached=_reached("entries", "participants_entered"),
         exits_reached=_reached("exits", "participants_exited"),
@@ -207,6 +212,7 @@ def with_results(projects: QuerySet[Project]) -> QuerySet[Project]:
 class Results:
     paid: Decimal
     reached: Reached | None  # None: the project has no participant figures
+    changed_at: datetime | None  # the last booking or figures; None without either
 
 
 def results_of(project: Project) -> Results:
@@ -214,7 +220,9 @@ def results_of(project: Project) -> Results:
     annotated: Any = project  # the annotations are not on the model's type
     entries, exits = annotated.entries_reached, annotated.exits_reached
     reached = None if entries is None else Reached(entries=entries, exits=exits or 0)
-    return Results(paid=to_cents(annotated.paid_out), reached=reached)
+    moments = [annotated.results_booked_at, annotated.results_reported_at]
+    changed_at = max((moment for moment in moments if moment is not None), default=None)
+    return Results(paid=to_cents(annotated.paid_out), reached=reached, changed_at=changed_at)
 
 
 def participants_by_phase(phase_ids: list[int], *, projects: Q | None = None) -> dict[int, Reached]:

@@ -175,16 +175,21 @@ def project_detail(request: HttpRequest, alliance: Alliance, reference: str) -> 
     project = public_selectors.public_project(alliance, reference)
     if project is None or not funding_permissions.can_view_project_publicly(project):
         raise Http404(_("Vorhaben nicht gefunden."))
+    results = public_selectors.public_results(project)
     context = {
         "project": project,
         "timeline": public_selectors.public_timeline(project),
         "published": public_selectors.published_decisions(project),
         "cofinancing": list(project.cofinancing.all()),
         "grant_is_granted": project.granted_amount is not None,
-        "results": public_selectors.public_results(project),
+        "results": results,
     }
     response = _render(request, alliance, "public/projects/detail.html", "projects", context)
-    response["Last-Modified"] = http_date(project.updated_at.timestamp())
+    # A tranche paid or figures reported change the page without touching the project row.
+    changed = project.updated_at
+    if results is not None and results.changed_at is not None:
+        changed = max(changed, results.changed_at)
+    response["Last-Modified"] = http_date(changed.timestamp())
     return response
 
 

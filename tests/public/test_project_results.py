@@ -5,12 +5,15 @@ as sums only. A closed project shows its settlement. Another alliance's figures 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
+from django.utils.http import http_date, parse_http_date
 
 from buendnis.accounts.models import User
 from buendnis.funding import services as funding
@@ -132,3 +135,21 @@ def test_the_export_adds_paid_out_and_participants_after_the_grant(
     assert [records[endorsed.title][name] for name in header[-3:]] == ["", "", ""]
     xlsx = client.get("/son/projekte.xlsx")
     assert xlsx.status_code == 200
+
+
+def test_the_page_s_last_modified_follows_the_bookings_and_figures(
+    client: Client, running: Project, office: User
+) -> None:
+    """Releasing a tranche or reporting figures does not touch the project row; the page's
+    Last-Modified follows them, so no If-Modified-Since from before them gets a 304."""
+    from buendnis.budget.models import LedgerEntry
+
+    Project.objects.filter(pk=running.pk).update(updated_at=timezone.now() - timedelta(days=3))
+    url = f"/son/projekte/{running.reference}/"
+    booked = LedgerEntry.objects.filter(project=running).latest("created_at").created_at
+    assert parse_http_date(client.get(url)["Last-Modified"]) == int(booked.timestamp())
+    stale = http_date((timezone.now() - timedelta(days=1)).timestamp())
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=stale).status_code == 200
+    # The checked request is released: now it counts.
+    grants.payment_request_release(actor=office, request=running.payment_requests.get(number=2))
+    assert "62.345,67 €" in _page(client, running)
