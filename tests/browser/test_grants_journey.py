@@ -353,8 +353,10 @@ def test_granted_project_from_its_reports_to_closed(
     expect(ledger_row(office, "Mittelabruf 1")).to_contain_text("56.000,00 €")
     paid = budget_figures(site.phase)
     assert (paid.paid, paid.committed) == (Decimal("56000.00"), Decimal("44000.00"))
-    # ausgezahlt: the public page's paid amount (being added) goes here.
-    public_page_shows(new_page, project, "In Umsetzung", hidden=[])
+    visitor = public_page_shows(new_page, project, "In Umsetzung", hidden=[])
+    expect(fact(visitor, "section[aria-labelledby=finanzierung]", "Ausgezahlt")).to_have_text(
+        "56.000,00 €"
+    )
 
     # --- 4. Payment request 2: beyond what is left, then refused by the office ------------------
     second_period = (today - timedelta(days=90), today - timedelta(days=1))
@@ -517,6 +519,14 @@ def test_granted_project_from_its_reports_to_closed(
     assert_accessible(applicant)
 
     visitor = public_page_shows(new_page, project, "Abgeschlossen", hidden=["7.000,00"])
-    # erreicht: the public page's participants reached (12 entries) go here.
+    reached = visitor.locator("section[aria-labelledby=erreicht]")
+    expect(
+        fact(visitor, "section[aria-labelledby=erreicht]", "Teilnehmende (Eintritte)")
+    ).to_have_text("12")
+    expect(fact(visitor, "section[aria-labelledby=erreicht]", "Austritte")).to_have_text("3")
+    expect(reached).to_contain_text("abgeschlossen")
+    expect(fact(visitor, "section[aria-labelledby=finanzierung]", "Ausgezahlt")).to_have_text(
+        "56.000,00 €"
+    )
     screenshot(visitor, "grants-journey-public-closed")
     page_problems.check()

@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from buendnis.core.templatetags.buendnis_format import day, money, percent
+from buendnis.core.templatetags.buendnis_format import day, money, number, percent
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,22 @@ def test_money_refuses_float() -> None:
         money(True)
 
 
+@pytest.mark.parametrize(
+    ("value", "german", "english"), [(0, "0", "0"), (999, "999", "999"), (1500, "1.500", "1,500")]
+)
+def test_number(value: int, german: str, english: str) -> None:
+    assert number(value) == german
+    with translation.override("en"):
+        assert number(value) == english
+
+
+def test_number_refuses_what_is_not_a_count() -> None:
+    with pytest.raises(TypeError):
+        number(1.5)  # type: ignore[arg-type]
+
+
 def test_empty_values_stay_empty() -> None:
+    assert number(None) == ""
     assert money(None) == ""
     assert percent(None) == ""
     assert day(None) == ""

@@ -41,6 +41,16 @@ def money(value: Decimal | int | None) -> str:
 
 
 @register.filter
+def number(value: int | None) -> str:
+    """A count of people or things: `1500` → `1.500` (German) or `1,500` (English)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"Anzahlen sind ganze Zahlen, nicht {type(value).__name__}.")
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
+@register.filter
 def percent(value: Decimal | int | None) -> str:
     """`Decimal("50.00")` → `50 %`, `Decimal("62.50")` → `62,5 %`: no trailing zeros."""
     if value is None or value == "":
