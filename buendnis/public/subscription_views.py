@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods
 
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
+from buendnis.core.client import client_ip
 from buendnis.core.forms import add_service_errors
 from buendnis.core.origin import is_same_origin_request
 from buendnis.core.rate_limit import RateLimit
@@ -42,11 +43,6 @@ from .subscription_forms import PublicSubscribeForm
 SECTION = "subscribe"
 # The contact form's allowance (public/services.py): five per client address in ten minutes.
 FORM_LIMIT = RateLimit("public-subscribe", 5, 10 * 60)
-
-
-def _client_address(request: HttpRequest) -> str:
-    """As the contact form: REMOTE_ADDR (set by a trusted proxy), never X-Forwarded-For."""
-    return str(request.META.get("REMOTE_ADDR") or "unbekannt")
 
 
 def _feeds(alliance: Alliance) -> dict[str, Any]:
@@ -77,7 +73,7 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
         if not is_same_origin_request(request):
             raise PermissionDenied(_("Das Formular wurde von einer anderen Website abgeschickt."))
         form = PublicSubscribeForm(request.POST)
-        client = _client_address(request)
+        client = client_ip(request)
         if FORM_LIMIT.exceeded(client):
             messages.error(
                 request,

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from buendnis.alliances import selectors
 from buendnis.alliances import selectors as alliance_selectors
 from buendnis.alliances.models import Alliance
+from buendnis.core.client import client_ip
 from buendnis.core.origin import is_same_origin_request
 from buendnis.core.paging import page_of
 from buendnis.funding import permissions as funding_permissions
@@ -245,13 +246,6 @@ def budget(request: HttpRequest, alliance: Alliance) -> HttpResponse:
 # --- Contact --------------------------------------------------------------------------------------
 
 
-def _client_address(request: HttpRequest) -> str:
-    """The address the request came from. Behind a proxy this is the proxy's, unless the proxy
-    sets REMOTE_ADDR (e.g. gunicorn's --forwarded-allow-ips); X-Forwarded-For is not trusted
-    here, since any client can send it."""
-    return str(request.META.get("REMOTE_ADDR") or "unbekannt")
-
-
 # No CSRF token: the page would set the `csrftoken` cookie on a visitor's first GET. The POST is
 # checked by its Fetch Metadata and Origin headers instead (buendnis/core/origin.py says why).
 @csrf_exempt
@@ -266,7 +260,7 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
         if not is_same_origin_request(request):
             raise PermissionDenied(_("Das Formular wurde von einer anderen Website abgeschickt."))
         form = ContactForm(request.POST)
-        client = _client_address(request)
+        client = client_ip(request)
         if public_services.contact_rate_exceeded(client=client):
             messages.error(
                 request,

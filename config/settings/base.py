@@ -206,6 +206,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# The reverse proxies in front of the app that append to X-Forwarded-For (README "Deploying"):
+# nginx alone is 1. Per-client rate limits key on the address the outermost one saw
+# (buendnis/core/client.py); 0 (the default, `make run`) keys on REMOTE_ADDR and ignores the
+# header, which any client can send. Never more than there are: the app must not be reachable
+# except through them, or a client names its own address.
+TRUSTED_PROXY_COUNT = env.int("BUENDNIS_TRUSTED_PROXIES", default=0)
+
 REST_FRAMEWORK = {
     # Scripts send a token (`Authorization: Bearer …`, README), browsers the session (with CSRF).
     # The open-data views read neither (buendnis/api/views.py).
@@ -221,6 +228,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     # The services' domain errors as 409, 403 or 400 with German messages per field, for every view.
     "EXCEPTION_HANDLER": "buendnis.api.base.exception_handler",
+    # No view throttles yet; should one come, it finds the client as the forms do
+    # (core/client.py). 0, never DRF's default None: None trusts the whole X-Forwarded-For.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bündnisportal API",

@@ -400,6 +400,23 @@ def test_the_form_is_limited_per_client_like_the_contact_form(
     assert PublicSubscription.objects.count() == 5
 
 
+def test_behind_a_proxy_the_form_is_limited_per_visitor(
+    structure: AllianceStructure, settings: Any, django_capture_on_commit_callbacks: Capture
+) -> None:
+    """Behind nginx (TRUSTED_PROXY_COUNT 1) every visitor has REMOTE_ADDR nginx's address; the
+    limit keys on the address nginx appended to X-Forwarded-For (buendnis/core/client.py)."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    first = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    second = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.8")
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(5):
+            data = {"email": f"p{number}@example.org", "topics": ["meetings"]}
+            assert post_form(first, data).status_code == 302
+        data = {"email": "p9@example.org", "topics": ["meetings"]}
+        assert post_form(first, data).status_code == 429
+        assert post_form(second, data).status_code == 302
+
+
 def test_the_honeypot_is_told_the_same_and_stores_nothing(structure: AllianceStructure) -> None:
     response = post_form(
         Client(),

@@ -260,3 +260,42 @@ def test_messages_never_reach_public_pages(
             "/son/projekte.csv",
         ]:
             assert MARKER not in browser.get(url).content.decode("utf-8-sig"), url
+
+
+# --- Behind the reverse proxy (buendnis/core/client.py) -------------------------------------------
+
+NGINX = "10.0.0.5"
+
+
+def _behind_proxy(address: str, sent: str = "") -> Client:
+    """A visitor as gunicorn sees it behind nginx: REMOTE_ADDR is nginx's, and nginx appended
+    the visitor's address to whatever X-Forwarded-For the visitor sent itself."""
+    forwarded = f"{sent}, {address}" if sent else address
+    return Client(REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+def test_by_default_a_sent_forwarded_header_does_not_escape_the_limit() -> None:
+    for number in range(CONTACT_LIMIT):
+        visitor = Client(HTTP_X_FORWARDED_FOR=f"198.51.100.{number}")
+        assert visitor.post("/son/kontakt/", _data()).status_code == 302
+    spoofed = Client(HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert spoofed.post("/son/kontakt/", _data()).status_code == 429
+
+
+def test_behind_one_proxy_each_visitor_has_a_limit_of_their_own(settings: Any) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    first, second = _behind_proxy("203.0.113.7"), _behind_proxy("203.0.113.8")
+    for _ in range(CONTACT_LIMIT):
+        assert first.post("/son/kontakt/", _data()).status_code == 302
+    assert first.post("/son/kontakt/", _data()).status_code == 429
+    # The same proxy address, another visitor: not refused for the first one's messages.
+    assert second.post("/son/kontakt/", _data()).status_code == 302
+
+
+def test_behind_one_proxy_a_forged_left_entry_does_not_escape_the_limit(settings: Any) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    for number in range(CONTACT_LIMIT):
+        visitor = _behind_proxy("203.0.113.7", sent=f"198.51.100.{number}")
+        assert visitor.post("/son/kontakt/", _data()).status_code == 302
+    forged = _behind_proxy("203.0.113.7", sent="198.51.100.99")
+    assert forged.post("/son/kontakt/", _data()).status_code == 429
