@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Too large a body is refused before any middleware or view reads it (413).
+    "buendnis.core.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag and 304 answers: before every middleware that changes the response (sessions, CSRF,
     # language, Content-Length in CommonMiddleware), so it sees the final headers and the tag is
@@ -144,6 +146,12 @@ STORAGES = {
 # Uploads: agreements and project documents. Larger files are refused with a German message.
 MAX_UPLOAD_BYTES = env.int("BUENDNIS_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest request body at all: one file at its limit and the form's other fields. A larger
+# one is refused with 413 before it is read (core/middleware.py); set the proxy's limit to match
+# (nginx `client_max_body_size`, README "Deploying").
+MAX_REQUEST_BODY_BYTES = env.int(
+    "BUENDNIS_MAX_REQUEST_BODY_BYTES", default=MAX_UPLOAD_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+)
 
 # Mail goes through Django's mail framework (Django 6.1 MAILERS). SMTP in production; the
 # DJANGO_EMAIL_* variables configure it.
