@@ -160,6 +160,12 @@ def test_the_checks_themselves_catch_problems(
     page.evaluate("document.querySelector('h1').style.color = '#c8c8c8'")  # CSSOM: CSP allows it
     with pytest.raises(pytest.fail.Exception, match="color-contrast"):
         assert_accessible(page)
+    # A link in running text told apart by colour alone: the header's alliance link once was,
+    # and axe let it pass (conftest.py, STRICT_LINK_IN_TEXT_BLOCK, says why).
+    page.reload()
+    page.evaluate("document.querySelector('.alliance-title a').style.textDecoration = 'none'")
+    with pytest.raises(pytest.fail.Exception, match="link-in-text-block"):
+        assert_accessible(page)
     page.evaluate(
         "document.querySelector('main').insertAdjacentHTML('beforeend', '<p style=\"color:red\">x</p>')"
     )
