@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.http import HttpRequest
 from django.test import RequestFactory, override_settings
@@ -54,3 +56,8 @@ def test_ipv6_is_normalised() -> None:
 
 def test_no_readable_address_shares_one_key() -> None:
     assert client_ip(_request(remote="")) == UNKNOWN
+
+
+def test_the_api_counts_the_same_proxies(settings: Any) -> None:
+    # DRF's default (None) would trust the whole X-Forwarded-For for any future throttle.
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.TRUSTED_PROXY_COUNT == 0
