@@ -217,8 +217,8 @@ SESSION_COOKIE_HTTPONLY = True
 # The reverse proxies in front of the app that append to X-Forwarded-For (README "Deploying"):
 # nginx alone is 1. Per-client rate limits key on the address the outermost one saw
 # (buendnis/core/client.py); 0 (the default, `make run`) keys on REMOTE_ADDR and ignores the
-# header, which any client can send. Never more than there are: the app must not be reachable
-# except through them, or a client names its own address.
+# header, which any client can send. Never set more than there are, and let gunicorn be
+# reachable only through them: otherwise a client names its own address.
 TRUSTED_PROXY_COUNT = env.int("BUENDNIS_TRUSTED_PROXIES", default=0)
 
 REST_FRAMEWORK = {
