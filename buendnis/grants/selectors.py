@@ -77,6 +77,29 @@ def report_deadlines(
     return rows, (int(rows[0].matching) if rows else 0)  # type: ignore[attr-defined]
 
 
+def reports_to_review(alliance_id: int, *, limit: int) -> list[ScheduledReport]:
+    """Reports handed in and waiting for the office's answer, longest waiting first, one more
+    than `limit` (so the desk can say there are more): the office's desk."""
+    return list(
+        ScheduledReport.objects.filter(alliance_id=alliance_id, status=ReportStatus.SUBMITTED)
+        .select_related("project")
+        .order_by("submitted_on", "pk")[: limit + 1]
+    )
+
+
+def payments_to_decide(alliance_id: int, *, limit: int) -> list[PaymentRequest]:
+    """Payment requests waiting for the office: to check, or checked and to release; longest
+    waiting first, one more than `limit`: the office's desk."""
+    return list(
+        PaymentRequest.objects.filter(
+            alliance_id=alliance_id,
+            status__in=(PaymentStatus.SUBMITTED, PaymentStatus.CHECKED),
+        )
+        .select_related("project")
+        .order_by("created_at", "pk")[: limit + 1]
+    )
+
+
 def payment_requests_of(project: Project) -> QuerySet[PaymentRequest]:
     return PaymentRequest.objects.filter(project=project).order_by("number")
 

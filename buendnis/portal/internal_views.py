@@ -81,6 +81,8 @@ def internal_dashboard(request: HttpRequest, alliance: Alliance) -> HttpResponse
             overdue_reports=list(
                 grant_selectors.overdue_reports(alliance.pk, today)[: DESK_ROWS + 1]
             ),
+            reports_to_review=grant_selectors.reports_to_review(alliance.pk, limit=DESK_ROWS),
+            payments_to_decide=grant_selectors.payments_to_decide(alliance.pk, limit=DESK_ROWS),
         )
     else:
         if permissions.is_active_user(user):

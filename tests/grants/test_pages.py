@@ -576,3 +576,38 @@ def test_concluding_shows_what_is_missing_and_is_refused_without_the_proof(proje
     assert "noch nicht angenommen; erst dann wird abgeschlossen" in response.content.decode()
     project.refresh_from_db()
     assert project.status == Status.RUNNING
+
+
+def test_the_office_desk_lists_what_waits_for_its_answer(project, office, own, make_persona):
+    desk = reverse("public:internal_dashboard", args=["son"])
+    assert "Nach der Bewilligung zu prüfen" not in client_of(office).get(desk).content.decode()
+    report = services.report_schedule(
+        actor=office, project=project, kind=ReportKind.INTERIM_REPORT, due_on=today()
+    )
+    services.report_submit(actor=own, report=report, document=pdf(), summary="Halbzeit.")
+    start = today() - timedelta(days=20)
+    first, second = (
+        services.payment_request_submit(
+            actor=own,
+            project=project,
+            period_from=start + timedelta(days=offset),
+            period_to=start + timedelta(days=offset + 4),
+            eligible_costs=D("1000.00"),
+            amount=D("700.00"),
+        )
+        for offset in (0, 5)
+    )
+    services.payment_request_check(actor=office, request=second)
+    page = client_of(office).get(desk).content.decode()
+    card = page.split('id="desk-pruefen"')[1].split("</section>")[0]
+    assert f"{project.reference}: Sachbericht (Zwischenbericht)" in card
+    assert url("grants_office:reports", project) in card
+    assert f"{project.reference}: Mittelabruf {first.number}" in card
+    assert "sachlich zu prüfen" in card and "geprüft, freizugeben" in card
+    assert "700,00 €" in card
+    # Released, the request leaves the desk; other roles never see the card.
+    services.payment_request_release(actor=office, request=second)
+    card = client_of(office).get(desk).content.decode().split('id="desk-pruefen"')[1]
+    assert "geprüft, freizugeben" not in card.split("</section>")[0]
+    member = client_of(make_persona("member")).get(desk).content.decode()
+    assert "desk-pruefen" not in member

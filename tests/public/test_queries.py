@@ -37,8 +37,9 @@ INTERNAL_PAGES = [
     # with an open submission deadline; meetings from today on; new and overdue inquiries; the
     # answer times (answered and unanswered of the period; open per assignee); projects waiting
     # for the office and their count; open overlap hints of ideas and their count; phases in
-    # preparation with their partners' answers; overdue reports of funded projects.
-    ("/son/intern/", SIGNED_IN + 3 + 6 + 13, "28 stimmberechtigt"),
+    # preparation with their partners' answers; overdue reports of funded projects; reports and
+    # payment requests waiting for the office's answer.
+    ("/son/intern/", SIGNED_IN + 3 + 6 + 15, "28 stimmberechtigt"),
     # organisations with group; their people.
     ("/son/intern/kontakte/", SIGNED_IN + 2, "Zusatzpartner 19"),
 ]
