@@ -127,19 +127,6 @@ def project_balance(project_id: int) -> ProjectBalance:
     )
 
 
-def paid_by_project(project_ids: list[int]) -> dict[int, Decimal]:
-    """What the ledger has paid each project (released tranches, final settlements), one query;
-    projects without payments get zero."""
-    rows = (
-        LedgerEntry.objects.filter(project_id__in=project_ids)
-        .values("project_id")
-        .annotate(paid=ledger_sum("paid_delta"))
-        .order_by()
-    )
-    found = {row["project_id"]: to_cents(row["paid"]) for row in rows}
-    return {project_id: found.get(project_id, ZERO) for project_id in project_ids}
-
-
 def ledger_entries(phase: FundingPhase) -> QuerySet[LedgerEntry]:
     """The phase's bookings, newest first, with project and booking user fetched alongside."""
     return (
