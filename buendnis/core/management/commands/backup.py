@@ -36,5 +36,5 @@ class Command(BaseCommand):
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"{options['archive']}: {sum(manifest['tables'].values())} Zeilen in "
-                f"{len(manifest['tables'])} Tabellen, {len(manifest['files'])} Dateien."
+                f"{len(manifest['tables'])} Tabellen, {len(manifest['files'])} Datei(en)."
             )

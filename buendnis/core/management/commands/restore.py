@@ -44,7 +44,7 @@ class Command(BaseCommand):
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"Sicherung vom {manifest['created_at']} eingespielt und geprüft: "
-                f"{sum(manifest['tables'].values())} Zeilen, {len(manifest['files'])} Dateien, "
+                f"{sum(manifest['tables'].values())} Zeilen, {len(manifest['files'])} Datei(en), "
                 "Protokoll und Buchungen unverändert und geschützt."
             )
             if manifest["vendor"] == "postgresql":
