@@ -4,14 +4,98 @@
   (German CSRF message) as the session cookie scheme it is.
 - The project's non-public fields are absent for those who may not see them, so the schema must
   not list them as required.
+- `AutoSchema` (the settings' DEFAULT_SCHEMA_CLASS) documents what the answers really hold where
+  the generator cannot see it: a read-only link or e-mail address the model allows to be blank
+  may be "" (DRF drops `allow_blank` from read-only fields), a read-only field whose model column
+  is nullable may be null, and a method field typed `… | None` may be null even when
+  `@extend_schema_field` names its type.
 """
 
 from __future__ import annotations
 
+import types
+import typing
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.drainage import get_override
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import serializers
+
+# The keys that describe a property rather than its values: they stay outside a `oneOf`.
+_OUTER_KEYS = {"readOnly", "writeOnly", "nullable", "deprecated", "description", "title"}
+
+
+def _model_field(field: serializers.Field[Any, Any, Any, Any]) -> models.Field[Any, Any] | None:
+    """The model column a serializer field of a ModelSerializer reads (following relations in a
+    dotted source), or None when it reads something else (a method, a property, `*`)."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or field.source == "*" or not field.source_attrs:
+        return None
+    column: models.Field[Any, Any] | None = None
+    for name in field.source_attrs:
+        if model is None:
+            return None
+        try:
+            found = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not isinstance(found, models.Field):
+            return None  # a reverse relation
+        column = found
+        model = found.related_model if found.is_relation else None
+    return column
+
+
+def _returns_none(method: Any) -> bool:
+    """The method's return annotation admits None (`str | None`, `Optional[date]`)."""
+    try:
+        hint = typing.get_type_hints(method).get("return")
+    except (NameError, TypeError):
+        return False
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return type(None) in typing.get_args(hint)
+    return False
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's generator, documenting blank and null answers the way they are sent."""
+
+    def _map_response_type_hint(self, method: Any) -> Any:
+        schema = super()._map_response_type_hint(method)
+        # `@extend_schema_field(OpenApiTypes.DATE)` replaces the type hint, and with it the None.
+        if (
+            get_override(method, "field") is not None
+            and isinstance(schema, dict)
+            and "type" in schema
+            and _returns_none(method)
+        ):
+            schema["nullable"] = True
+        return schema
+
+    def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
+        super()._insert_field_validators(field, schema)
+        if not field.read_only or isinstance(field, serializers.SerializerMethodField):
+            return
+        column = _model_field(field)
+        if column is None:
+            return
+        if column.null and not column.is_relation and "$ref" not in schema:
+            schema["nullable"] = True
+        blank_string = (
+            isinstance(field, serializers.CharField)
+            and isinstance(column, models.CharField | models.TextField)
+            and column.blank
+            and schema.get("type") == "string"
+            and ("format" in schema or "pattern" in schema or "minLength" in schema)
+        )
+        if blank_string:
+            # As drf-spectacular writes a writable field that may be blank.
+            inner = {key: schema.pop(key) for key in list(schema) if key not in _OUTER_KEYS}
+            schema["oneOf"] = [inner, {"type": "string", "maxLength": 0}]
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

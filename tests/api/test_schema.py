@@ -172,3 +172,48 @@ def test_committed_schema_is_current(tmp_path: Path) -> None:
             )
         )
         pytest.fail(f"Schema veraltet: make schema\n{diff[:4000]}", pytrace=False)
+
+
+BLANK_STRINGS = [
+    ("Alliance", "website", "uri"),
+    ("AllianceDetail", "website", "uri"),
+    ("Organisation", "website", "uri"),
+    ("Idea", "contact_email", "email"),
+]
+
+
+@pytest.mark.parametrize(("component", "name", "format_"), BLANK_STRINGS)
+def test_schema_allows_the_empty_string_of_a_blank_link_or_address(
+    client: Client, component: str, name: str, format_: str
+) -> None:
+    # The model allows the field to be left blank, and the API sends "" then (a value clients
+    # read: it stays), so the schema says: a URI (an e-mail address), or "".
+    schemas = client.get(reverse("api:schema"), query_params={"format": "json"}).json()[
+        "components"
+    ]["schemas"]
+    field = schemas[component]["properties"][name]
+
+    assert field["readOnly"] is True
+    assert "format" not in field
+    assert field["oneOf"] == [
+        {"type": "string", "format": format_},
+        {"type": "string", "maxLength": 0},
+    ]
+
+
+NULLABLE = [
+    ("Meeting", "cancelled_reason"),
+    ("PaymentRequest", "released_on"),
+]
+
+
+@pytest.mark.parametrize(("component", "name"), NULLABLE)
+def test_schema_marks_a_method_field_that_answers_null_nullable(
+    client: Client, component: str, name: str
+) -> None:
+    # `@extend_schema_field(OpenApiTypes.STR)` names the type; the method's `str | None` adds null.
+    schemas = client.get(reverse("api:schema"), query_params={"format": "json"}).json()[
+        "components"
+    ]["schemas"]
+
+    assert schemas[component]["properties"][name]["nullable"] is True
