@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 
+from buendnis.api import views as api_views
 from buendnis.core.views import healthz, language_switch, ping
 from buendnis.portal import calendar_urls, internal_urls
 from buendnis.public import meeting_urls as public_meeting_urls
@@ -67,3 +70,15 @@ urlpatterns = [
     # own pages (portal) keep their names in the `public` namespace.
     path("", include((public_urls.urlpatterns + internal_urls.urlpatterns, "public"))),
 ]
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Below /api/ a 404 is JSON for the clients of the API, wherever it arises (an address no
+    route matches included); every other address gets the site's page. (/oparl/v1/ answers its
+    own error objects through a catch-all route.)"""
+    if request.path_info.startswith("/api/"):
+        return api_views.not_found(request, exception)
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = page_not_found

@@ -21,6 +21,9 @@ design is in project_views.py. Design, shared by every view here:
   the alliance list page through everything else the same way.
 - Labels (`role_label`) and messages are German whatever the client's Accept-Language: the
   contract promises German, and outside clients must not see them change with a header.
+- An address below /api/ that matches no route (a slug outside the pattern, an id that is not a
+  number, an unknown endpoint) answers like the views' own 404: JSON with a German `detail`
+  (`not_found`, called by the site's 404 handler in config/urls.py), never the site's HTML page.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils import translation
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
@@ -57,6 +60,14 @@ from .authentication import BearerTokenAuthentication, SessionAuthentication
 from .base import GermanAnswers
 
 TAG = "Bündnisse / Alliances"
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """The 404 of an address below /api/ that no route matches, shaped like DRF's."""
+    with translation.override("de"):
+        detail = translation.gettext("Diese Adresse gibt es in der API nicht.")
+    return JsonResponse({"detail": detail}, status=404)
+
 
 NOT_FOUND = OpenApiResponse(
     response=serializers.ErrorSerializer,
