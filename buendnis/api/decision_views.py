@@ -36,6 +36,7 @@ from buendnis.meetings.models import Decision
 from . import decision_serializers as ds
 from .base import INVALID, UNAUTHENTICATED, error_response
 from .meeting_views import BODY_PARAM, MEETING_BODIES, MeetingsAPIView, _day_param
+from .pagination import whole_number
 from .views import SLUG
 
 TAG = "Beschlüsse / Decisions"
@@ -91,7 +92,7 @@ def _decision_filter(request: Request) -> selectors.DecisionFilter:
             }
         )
     project = params.get("project") or None
-    if project is not None and not project.isdigit():
+    if project is not None and whole_number(project) is None:
         raise exceptions.ValidationError(
             {"project": [_("Bitte die Nummer (id) eines Vorhabens angeben.")]}
         )

@@ -23,6 +23,7 @@ Design, where it differs from the projects API (project_views.py; both map error
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -104,11 +105,19 @@ class MeetingsAPIView(AllianceAPIView[Any]):
 # --- Meetings --------------------------------------------------------------------------------------
 
 
+# The schema's `format: date` (RFC 3339's full-date). date.fromisoformat alone also reads ISO
+# 8601's other forms ("20250319", "2025-W12-3"), which no client of the schema sends on purpose.
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _day_param(request: Request, name: str) -> date | None:
+    """The day of a query parameter; empty means none (a form's empty field)."""
     value = request.query_params.get(name)
     if not value:
         return None
     try:
+        if not DAY.fullmatch(value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError as error:
         raise exceptions.ValidationError(

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +32,7 @@ from buendnis.reports import overview
 from . import overview_serializers as serializers
 from .authentication import BearerTokenAuthentication, SessionAuthentication
 from .base import FORBIDDEN, UNAUTHENTICATED, GermanAnswers
+from .pagination import LimitOffsetPagination
 
 TAG = "Ministerium / Ministry"
 

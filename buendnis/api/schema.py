@@ -8,7 +8,9 @@
   the generator cannot see it: a read-only link or e-mail address the model allows to be blank
   may be "" (DRF drops `allow_blank` from read-only fields), a read-only field whose model column
   is nullable may be null, and a method field typed `… | None` may be null even when
-  `@extend_schema_field` names its type.
+  `@extend_schema_field` names its type. Every paged list documents the bounds of `limit` and
+  `offset` and the 400 for a value out of them (pagination.py), whether the paginator or the
+  view's own parameters describe them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSe
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 
+from .base import INVALID
+
+# The bounds pagination.LimitOffsetPagination checks.
+_PAGING_MINIMUM = {"limit": 1, "offset": 0}
 # The keys that describe a property rather than its values: they stay outside a `oneOf`.
 _OUTER_KEYS = {"readOnly", "writeOnly", "nullable", "deprecated", "description", "title"}
 
@@ -63,6 +69,24 @@ def _returns_none(method: Any) -> bool:
 
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's generator, documenting blank and null answers the way they are sent."""
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> Any:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        parameters = operation.get("parameters", [])
+        for parameter in parameters:
+            if parameter.get("in") == "query" and parameter.get("name") in _PAGING_MINIMUM:
+                parameter["schema"] = {
+                    **parameter["schema"],
+                    "minimum": _PAGING_MINIMUM[parameter["name"]],
+                }
+        names = {parameter.get("name") for parameter in parameters}
+        responses = operation.get("responses", {})
+        if "limit" in names and "400" not in responses:
+            responses["400"] = self._get_response_for_code(INVALID, "400")
+            operation["responses"] = dict(sorted(responses.items()))
+        return operation
 
     def _map_response_type_hint(self, method: Any) -> Any:
         schema = super()._map_response_type_hint(method)

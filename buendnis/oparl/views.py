@@ -131,7 +131,8 @@ def _positive(request: HttpRequest, name: str, default: int) -> int:
     raw = request.GET.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses (a 500).
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
         raise OparlError(
             400,
             _("„%(name)s“ muss eine ganze Zahl größer als 0 sein.") % {"name": name},

@@ -232,7 +232,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Blank and null answers documented as sent (buendnis/api/schema.py).
     "DEFAULT_SCHEMA_CLASS": "buendnis.api.schema.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # DRF's paging, but a `limit` or `offset` it cannot read is a 400 (buendnis/api/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "buendnis.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "COERCE_DECIMAL_TO_STRING": True,
     # The services' domain errors as 409, 403 or 400 with German messages per field, for every view.

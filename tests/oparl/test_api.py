@@ -146,10 +146,12 @@ def test_papers_page_across_projects(world: World, api: Api) -> None:
 
 def test_limit_is_capped_and_checked(world: World, api: Api) -> None:
     assert api.get("body/son/membership", limit="1000")["pagination"]["elementsPerPage"] == 200
-    for bad in ("0", "-1", "viele", "1.5"):
+    # "²" and "٣" count as digits for str.isdigit; neither may reach int() unchecked.
+    for bad in ("0", "-1", "viele", "1.5", "²", "٣"):
         error = api.get("body/son/membership", status=400, limit=bad)
         assert error["message"] == "„limit“ muss eine ganze Zahl größer als 0 sein."
     api.get("body/son/membership", status=400, page="erste")
+    api.get("body/son/membership", status=400, page="²")
     error = api.get("body/son/membership", status=404, page="99")
     assert error["message"] == "Diese Seite der Liste gibt es nicht."
 
