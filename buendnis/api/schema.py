@@ -5,9 +5,9 @@
 - The project's non-public fields are absent for those who may not see them, so the schema must
   not list them as required.
 - `AutoSchema` (the settings' DEFAULT_SCHEMA_CLASS) documents what the answers really hold where
-  the generator cannot see it: a read-only link or e-mail address the model allows to be blank
-  may be "" (DRF drops `allow_blank` from read-only fields), a read-only field whose model column
-  is nullable may be null, and a method field typed `… | None` may be null even when
+  the generator cannot see it: a read-only link, e-mail address or choice the model allows to be
+  blank may be "" (DRF drops `allow_blank` from read-only fields), a read-only field whose model
+  column is nullable may be null, and a method field typed `… | None` may be null even when
   `@extend_schema_field` names its type. Every paged list documents the bounds of `limit` and
   `offset` and the 400 for a value out of them (pagination.py), whether the paginator or the
   view's own parameters describe them.
@@ -31,8 +31,6 @@ from .base import INVALID
 
 # The bounds pagination.LimitOffsetPagination checks.
 _PAGING_MINIMUM = {"limit": 1, "offset": 0}
-# The keys that describe a property rather than its values: they stay outside a `oneOf`.
-_OUTER_KEYS = {"readOnly", "writeOnly", "nullable", "deprecated", "description", "title"}
 
 
 def _model_field(field: serializers.Field[Any, Any, Any, Any]) -> models.Field[Any, Any] | None:
@@ -100,26 +98,37 @@ class AutoSchema(SpectacularAutoSchema):
             schema["nullable"] = True
         return schema
 
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> Any:
+        blank_column = (
+            field.read_only
+            and isinstance(field, serializers.CharField | serializers.ChoiceField)
+            and not field.allow_blank
+            and isinstance(column := _model_field(field), models.CharField | models.TextField)
+            and column.blank
+        )
+        if blank_column:
+            # The answer may be "" all the same. Set on the schema generator's own serializer
+            # instance, so drf-spectacular writes it as for a writable field that may be blank
+            # (`oneOf` with an empty string for a URI or e-mail address, BlankEnum for a choice).
+            field.allow_blank = True
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
     def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
         super()._insert_field_validators(field, schema)
         if not field.read_only or isinstance(field, serializers.SerializerMethodField):
             return
         column = _model_field(field)
-        if column is None:
-            return
-        if column.null and not column.is_relation and "$ref" not in schema:
-            schema["nullable"] = True
-        blank_string = (
-            isinstance(field, serializers.CharField)
-            and isinstance(column, models.CharField | models.TextField)
-            and column.blank
-            and schema.get("type") == "string"
-            and ("format" in schema or "pattern" in schema or "minLength" in schema)
+        nullable = (
+            column is not None
+            and column.null
+            # A relation's own field names its key (or a slug) and answers null for no object;
+            # a field reading through the relation (`organisation.name`) says so itself.
+            and (not column.is_relation or isinstance(field, serializers.RelatedField))
         )
-        if blank_string:
-            # As drf-spectacular writes a writable field that may be blank.
-            inner = {key: schema.pop(key) for key in list(schema) if key not in _OUTER_KEYS}
-            schema["oneOf"] = [inner, {"type": "string", "maxLength": 0}]
+        if nullable and "$ref" not in schema and "allOf" not in schema:
+            schema["nullable"] = True
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

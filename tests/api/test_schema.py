@@ -201,17 +201,42 @@ def test_schema_allows_the_empty_string_of_a_blank_link_or_address(
     ]
 
 
+BLANK_CHOICES = [
+    ("Project", "funding_priority", "FundingPriorityEnum"),
+    ("Project", "return_status", "ProjectStatusEnum"),
+]
+
+
+@pytest.mark.parametrize(("component", "name", "enum"), BLANK_CHOICES)
+def test_schema_allows_the_empty_string_of_a_blank_choice(
+    client: Client, component: str, name: str, enum: str
+) -> None:
+    schemas = client.get(reverse("api:schema"), query_params={"format": "json"}).json()[
+        "components"
+    ]["schemas"]
+    field = schemas[component]["properties"][name]
+
+    assert field["oneOf"] == [
+        {"$ref": f"#/components/schemas/{enum}"},
+        {"$ref": "#/components/schemas/BlankEnum"},
+    ]
+    assert schemas["BlankEnum"] == {"enum": [""]}
+
+
 NULLABLE = [
+    # Method fields: `@extend_schema_field(OpenApiTypes.STR)` names the type, `str | None` adds null.
     ("Meeting", "cancelled_reason"),
     ("PaymentRequest", "released_on"),
+    # Relations declared by hand on a nullable foreign key.
+    ("Idea", "merged_into"),
+    ("Idea", "project"),
 ]
 
 
 @pytest.mark.parametrize(("component", "name"), NULLABLE)
-def test_schema_marks_a_method_field_that_answers_null_nullable(
+def test_schema_marks_a_field_that_answers_null_nullable(
     client: Client, component: str, name: str
 ) -> None:
-    # `@extend_schema_field(OpenApiTypes.STR)` names the type; the method's `str | None` adds null.
     schemas = client.get(reverse("api:schema"), query_params={"format": "json"}).json()[
         "components"
     ]["schemas"]
