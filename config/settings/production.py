@@ -18,7 +18,13 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
+# HSTS for the host and every subdomain, and the request to be on the browsers' preload list. The
+# list asks for a max-age of at least a year, hence the default. A domain whose other subdomains
+# are not all on HTTPS yet sets DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS and _PRELOAD to False
+# (README, "Anmeldung und Sicherheit"): a preloaded domain cannot quickly leave the list again.
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 
 # The demo logins are public knowledge (README); they must never open a production system.
 BUENDNIS_ALLOW_DEMO_LOGINS = False
