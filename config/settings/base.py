@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values that differ per machine come from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "django_filters",
+    # The lockout after failed logins (AXES_* below).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -308,4 +313,28 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
-AUTHENTICATION_BACKENDS = ["buendnis.accounts.backends.DemoAwareBackend"]
+# Axes first: it refuses a locked-out client before any password is checked (also at /admin/).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "buendnis.accounts.backends.DemoAwareBackend",
+]
+
+# Failed logins (django-axes, README "Anmeldung und Sicherheit"). A client is locked out after
+# BUENDNIS_LOGIN_FAILURE_LIMIT failures for one login name, or of any names (password spraying),
+# within the cool-off time, for that time; each further failure starts it anew.
+# `manage.py axes_reset` unlocks everyone (axes_reset_username / axes_reset_ip: one).
+# Not per name alone: then anyone could lock the office out by typing its name five times.
+# No reset on success either: it would delete the client's failures for every name, so that an
+# attacker with an account of their own could log in with it between guesses.
+AXES_FAILURE_LIMIT = env.int("BUENDNIS_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("BUENDNIS_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_CALLABLE = "buendnis.accounts.throttle.login_name"
+AXES_LOCKOUT_CALLABLE = "buendnis.accounts.throttle.lockout_response"
+# The client's address as the rate limits of the forms read it (REMOTE_ADDR; see there).
+AXES_CLIENT_IP_CALLABLE = "buendnis.core.http.client_address"
+# Axes keeps the failures only, not a row (address, browser) per successful login.
+AXES_DISABLE_ACCESS_LOG = True
+# No banner at start-up: cron runs the management commands and mails whatever they print.
+AXES_VERBOSE = False

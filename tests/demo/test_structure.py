@@ -414,18 +414,23 @@ def test_one_demo_login_per_role(demo: Loaded) -> None:
     assert advisory.organisation.name == ARL
 
 
-def test_every_demo_login_authenticates(demo: Loaded) -> None:
+def test_every_demo_login_authenticates(demo: Loaded, rf: Any) -> None:
     for login in DEMO_LOGINS:
-        user = authenticate(None, username=login.username, password=login.password)
+        # The login lockout (django-axes) asks every login for its request.
+        request = rf.post("/konto/anmelden/")
+        user = authenticate(request, username=login.username, password=login.password)
         assert user is not None, login.username
         assert user.is_demo
         validate_password(login.password, user)  # the password passes the validators
 
 
-def test_demo_logins_refused_where_demo_logins_are_off(demo: Loaded, settings: Any) -> None:
+def test_demo_logins_refused_where_demo_logins_are_off(
+    demo: Loaded, settings: Any, rf: Any
+) -> None:
     settings.BUENDNIS_ALLOW_DEMO_LOGINS = False
     for login in DEMO_LOGINS:
-        assert authenticate(None, username=login.username, password=login.password) is None
+        request = rf.post("/konto/anmelden/")
+        assert authenticate(request, username=login.username, password=login.password) is None
 
 
 def test_command_prints_the_logins(demo: Loaded) -> None:
