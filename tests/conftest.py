@@ -28,6 +28,15 @@ def _fresh_idea_corpora() -> None:
     matching.forget_corpora()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """The forms' rate limits count in the cache, which lives as long as the test process: every
+    test starts with none of an earlier test's registrations or resets counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def alliance(db: None) -> Alliance:
     return AllianceFactory(

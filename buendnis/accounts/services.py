@@ -37,12 +37,17 @@ def _user_snapshot(user: User) -> dict[str, Any]:
     return {key: value for key, value in snapshot(user).items() if key not in _NOT_AUDITED}
 
 
-def _password_check(password: str, user: User) -> None:
-    """Django's password validators (AUTH_PASSWORD_VALIDATORS); their messages are German."""
+def password_check(*, password: str, user: User) -> None:
+    """Django's password validators (AUTH_PASSWORD_VALIDATORS); their messages are German. `user`
+    may be unsaved: its names are what the password must not resemble."""
     try:
         validate_password(password, user)
     except ValidationError as error:
         raise DomainError({"password": error.error_list}) from error
+
+
+def _password_check(password: str, user: User) -> None:
+    password_check(password=password, user=user)
 
 
 def _user_change(

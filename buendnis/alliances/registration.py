@@ -19,9 +19,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -87,11 +89,7 @@ def confirmation_path(user: User, token: str) -> str:
 
 def email_taken(email: str) -> bool:
     """One account per address: it is also the login name."""
-    normalized = email.strip()
-    return (
-        User.objects.filter(email__iexact=normalized).exists()
-        or User.objects.filter(username__iexact=normalized).exists()
-    )
+    return _account_of(email.strip()) is not None
 
 
 def registration_start(
@@ -104,19 +102,15 @@ def registration_start(
     organisation: Organisation | None,
     new_organisation_name: str = "",
     site_url: str,
-) -> User:
+) -> User | None:
     """Create the inactive account and mail the link (after the commit). The e-mail address is
-    the login name. Raises DomainError (German) for a taken address or a weak password."""
+    the login name. Raises DomainError (German) for a weak password or a wrong organisation.
+
+    An address that already has an account gets no second one, and the caller's answer must not
+    show it (account enumeration): nothing is created, the same checks are made (the password
+    too, and hashed, so the answer takes as long), and the account's owner is told by mail.
+    Returns the new account, or None for a taken address."""
     email = User.objects.normalize_email(email.strip())
-    if email_taken(email):
-        raise DomainError(
-            {
-                "email": _(
-                    "Zu dieser E-Mail-Adresse gibt es schon einen Zugang. Melden Sie sich an oder "
-                    "setzen Sie Ihr Passwort zurück."
-                )
-            }
-        )
     if organisation is not None and organisation.alliance_id != alliance.pk:
         raise DomainError({"organisation": _("Die Organisation gehört zu einem anderen Bündnis.")})
     name = new_organisation_name.strip()
@@ -127,6 +121,14 @@ def registration_start(
             name = ""
     if organisation is None and not name:
         raise DomainError({"organisation": _("Bitte eine Organisation wählen oder neu eintragen.")})
+    owner = _account_of(email)
+    if owner is not None:
+        unsaved = User(username=email, email=email, first_name=first_name, last_name=last_name)
+        services.password_check(password=password, user=unsaved)
+        make_password(password)  # the time a new account's hash takes
+        owner_id = owner.pk
+        transaction.on_commit(lambda: _send_taken_notice(owner_id, site_url))
+        return None
     with transaction.atomic():
         user = services.user_create(
             actor=None,
@@ -142,6 +144,36 @@ def registration_start(
         link = site_url.rstrip("/") + confirmation_path(user, token)
         transaction.on_commit(lambda: _send_confirmation(user.pk, alliance.pk, link))
     return user
+
+
+def _account_of(email: str) -> User | None:
+    """The account that `email_taken` finds: by e-mail address or login name."""
+    return (
+        User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+        .order_by("pk")
+        .first()
+    )
+
+
+def _send_taken_notice(user_id: int, site_url: str) -> None:
+    """Tell an account's owner that someone tried to register with its address, with the ways
+    back in (login, new password); the page said the same as for a new address."""
+    user = User.objects.get(pk=user_id)
+    if not user.email:
+        return
+    base = site_url.rstrip("/")
+    context = {
+        "user": user,
+        "login": base + reverse("accounts:login"),
+        "reset": base + reverse("accounts:password_reset"),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("accounts/mail/taken_subject.txt", context).strip()
+        body = render_to_string("accounts/mail/taken.txt", context)
+    try:
+        send_mail(subject, body, None, [user.email])
+    except OSError:
+        log.exception("Hinweis an Zugang %s (Adresse schon vergeben) nicht gesendet", user_id)
 
 
 def _send_confirmation(user_id: int, alliance_id: int, link: str) -> None:

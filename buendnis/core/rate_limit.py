@@ -1,6 +1,6 @@
 """A fixed-window counter in the shared cache, for forms anyone can send (per client address) and
-for mail they cause (per recipient). The public contact form keeps its own counter
-(public/services.py) with the same numbers: five in ten minutes."""
+for mail they cause (per recipient): the contact form, the public subscriptions, registration and
+password reset. Failed logins are counted by django-axes instead (config/settings/base.py)."""
 
 from __future__ import annotations
 

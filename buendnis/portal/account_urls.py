@@ -2,22 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from .account_forms import PasswordResetSetForm
-from .account_views import LoginView
+from .account_views import LoginView, PasswordResetView
 
 app_name = "accounts"
 
 urlpatterns = [
     path("anmelden/", LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "passwort-vergessen/",
-        auth_views.PasswordResetView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_done"),
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
+    path("passwort-vergessen/", PasswordResetView.as_view(), name="password_reset"),
     path(
         "passwort-vergessen/gesendet/",
         auth_views.PasswordResetDoneView.as_view(),

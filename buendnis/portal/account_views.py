@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import reverse
+from django.contrib.auth.forms import PasswordResetForm
+from django.http import HttpResponse
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
 
 from buendnis.accounts import permissions
 from buendnis.accounts.models import Role
 from buendnis.accounts.permissions import INTERNAL_ROLES, UserLike
 from buendnis.alliances import selectors as alliance_selectors
+from buendnis.core.http import client_address
+from buendnis.core.rate_limit import RateLimit
 
 from .account_forms import LoginForm
 
@@ -43,3 +48,35 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self) -> str:
         return landing_path(self.request.user)
+
+
+# A reset sends a mail: five requests per client address in ten minutes (as the contact form),
+# three per address an hour. Counted for every address alike, with an account or without, so
+# that the limit tells nothing about which addresses have one.
+RESET_CLIENT_LIMIT = RateLimit("password-reset-client", 5, 10 * 60)
+RESET_ADDRESS_LIMIT = RateLimit("password-reset-address", 3, 60 * 60)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by mail, rate-limited per client address and per address."""
+
+    success_url = reverse_lazy("accounts:password_reset_done")
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        client = client_address(self.request)
+        address = form.cleaned_data["email"].strip().lower()
+        if RESET_CLIENT_LIMIT.exceeded(client) or RESET_ADDRESS_LIMIT.exceeded(address):
+            form.add_error(
+                None,
+                _(
+                    "In kurzer Zeit wurden zu viele neue Passwörter angefordert, von Ihrem "
+                    "Anschluss oder für diese E-Mail-Adresse. Bitte versuchen Sie es in einer "
+                    "Stunde noch einmal."
+                ),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        RESET_CLIENT_LIMIT.count(client)
+        RESET_ADDRESS_LIMIT.count(address)
+        return super().form_valid(form)

@@ -7,7 +7,6 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from buendnis.alliances import registration
 from buendnis.alliances.models import Alliance, Organisation
 
 
@@ -85,17 +84,6 @@ class RegistrationForm(forms.Form):
                 grouped.setdefault(org.alliance.name, []).append((org.pk, org.name))
             choices += list(grouped.items())
         cast(forms.TypedChoiceField, self.fields["organisation"]).choices = choices
-
-    def clean_email(self) -> str:
-        email = cast(str, self.cleaned_data["email"])
-        if registration.email_taken(email):
-            raise forms.ValidationError(
-                _(
-                    "Zu dieser E-Mail-Adresse gibt es schon einen Zugang. Melden Sie sich an oder "
-                    "setzen Sie Ihr Passwort zurück."
-                )
-            )
-        return email
 
     def clean(self) -> dict[str, Any]:
         cleaned = cast(dict[str, Any], super().clean())

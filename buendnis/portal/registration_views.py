@@ -15,11 +15,19 @@ from django.views.decorators.http import require_http_methods, require_safe
 from buendnis.alliances import registration
 from buendnis.alliances.models import Alliance
 from buendnis.core.forms import add_service_errors
+from buendnis.core.http import client_address
+from buendnis.core.rate_limit import RateLimit
 
 from .registration_forms import RegistrationForm
 
 # The service's field names where the form names them differently.
 FIELD_MAP = {"password": "password1", "username": "email"}
+
+# Each registration sends a mail (the link, or the notice to an address's owner): five per
+# client address in ten minutes, as the contact form; three per address a day, so that nobody
+# can fill someone's mailbox. Counted alike for taken and new addresses.
+CLIENT_LIMIT = RateLimit("register-client", 5, 10 * 60)
+ADDRESS_LIMIT = RateLimit("register-address", 3, 24 * 60 * 60)
 
 
 @never_cache
@@ -31,6 +39,18 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST if request.method == "POST" else None, alliance=alliance)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        client, address = client_address(request), data["email"].strip().lower()
+        if CLIENT_LIMIT.exceeded(client) or ADDRESS_LIMIT.exceeded(address):
+            form.add_error(
+                None,
+                _(
+                    "In kurzer Zeit gab es zu viele Registrierungen von Ihrem Anschluss oder für "
+                    "diese E-Mail-Adresse. Bitte versuchen Sie es später noch einmal."
+                ),
+            )
+            return render(
+                request, "accounts/register.html", {"form": form, "alliance": alliance}, status=429
+            )
         try:
             registration.registration_start(
                 first_name=data["first_name"],
@@ -45,6 +65,9 @@ def register(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error, field_map=FIELD_MAP)
         else:
+            # The same answer for a taken address: its owner was told by mail.
+            CLIENT_LIMIT.count(client)
+            ADDRESS_LIMIT.count(address)
             return redirect("accounts:register_done")
     context = {"form": form, "alliance": alliance}
     return render(request, "accounts/register.html", context)

@@ -3,36 +3,25 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
-
 from buendnis.alliances.models import Alliance
+from buendnis.core.rate_limit import RateLimit
 from buendnis.office.models import Inquiry
 from buendnis.office.services import inquiry_submit_contact
 
 # Five messages per client address in ten minutes: enough for a person, too few for a script.
 CONTACT_LIMIT = 5
 CONTACT_WINDOW_SECONDS = 10 * 60
-
-
-def _rate_key(client: str) -> str:
-    return f"buendnis:contact:{client}"
+_CONTACT_RATE = RateLimit("contact", CONTACT_LIMIT, CONTACT_WINDOW_SECONDS)
 
 
 def contact_rate_exceeded(*, client: str) -> bool:
     """Has this client address sent its allowance within the window?"""
-    return int(cache.get(_rate_key(client), 0)) >= CONTACT_LIMIT
+    return _CONTACT_RATE.exceeded(client)
 
 
 def contact_rate_count(*, client: str) -> None:
-    """Count one sent message. The window starts with the first message (a fixed window: the
-    key expires ten minutes after it was set)."""
-    key = _rate_key(client)
-    if cache.add(key, 1, timeout=CONTACT_WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=CONTACT_WINDOW_SECONDS)
+    """Count one sent message (a fixed window from the first message: core.rate_limit)."""
+    _CONTACT_RATE.count(client)
 
 
 def contact_message_submit(

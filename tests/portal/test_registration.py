@@ -276,20 +276,94 @@ def test_a_link_for_another_account_state_is_refused(
 
 
 @pytest.mark.parametrize("email", ["erika@example.org", "ERIKA@example.org"])
-def test_a_taken_email_is_refused_and_the_input_kept(
+def test_a_taken_email_is_answered_like_a_new_one_and_its_owner_told_by_mail(
     client: Client,
     site: AllianceStructure,
     django_capture_on_commit_callbacks: Callable[..., Any],
     email: str,
 ) -> None:
-    UserFactory(username="erika", email="erika@example.org")
+    """The page must not tell whether an address has an account (account enumeration): the
+    owner hears of the attempt by mail instead, with the way back in."""
+    UserFactory(username="erika", email="erika@example.org", first_name="Erika")
     response = _register(client, site, django_capture_on_commit_callbacks, email=email)
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "Zu dieser E-Mail-Adresse gibt es schon einen Zugang." in html
-    assert 'value="Neumann"' in html
-    assert mail.outbox == []
+    assert response.status_code == 302
+    assert response["Location"] == "/konto/registrieren/gesendet/"
     assert User.objects.count() == 1
+    [message] = mail.outbox
+    assert message.to == ["erika@example.org"]
+    assert message.subject == "Bündnisportal: Jemand wollte mit Ihrer Adresse einen Zugang anlegen"
+    assert "Jemand wollte mit Ihrer Adresse einen Zugang anlegen" in message.body
+    assert "http://testserver/konto/passwort-vergessen/" in message.body
+    assert "/konto/bestaetigen/" not in message.body
+    assert PASSWORD not in message.body
+
+
+def test_a_taken_email_with_a_weak_password_is_refused_like_a_new_one(
+    client: Client, site: AllianceStructure, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    UserFactory(username="erika", email="erika@example.org")
+    taken = _register(
+        client,
+        site,
+        django_capture_on_commit_callbacks,
+        email="erika@example.org",
+        password1="kurz",
+        password2="kurz",
+    )
+    new = _register(
+        client,
+        site,
+        django_capture_on_commit_callbacks,
+        email="neu@example.org",
+        password1="kurz",
+        password2="kurz",
+    )
+    assert (taken.status_code, new.status_code) == (200, 200)
+    assert "Dieses Passwort ist zu kurz." in taken.content.decode()
+    assert "Dieses Passwort ist zu kurz." in new.content.decode()
+    assert mail.outbox == []
+
+
+TOO_MANY = "In kurzer Zeit gab es zu viele Registrierungen"
+
+
+def test_registrations_are_limited_per_client(
+    client: Client, site: AllianceStructure, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    for number in range(5):
+        response = _register(
+            client, site, django_capture_on_commit_callbacks, email=f"p{number}@example.org"
+        )
+        assert response.status_code == 302
+    refused = _register(client, site, django_capture_on_commit_callbacks, email="p9@example.org")
+    assert refused.status_code == 429
+    assert TOO_MANY in refused.content.decode()
+    assert 'value="Neumann"' in refused.content.decode()  # the input is kept
+    assert len(mail.outbox) == 5
+    other = Client(REMOTE_ADDR="192.0.2.77")
+    response = _register(other, site, django_capture_on_commit_callbacks, email="p9@example.org")
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("taken", [True, False])
+def test_registrations_are_limited_per_address_the_same_whether_taken_or_not(
+    site: AllianceStructure,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    taken: bool,
+) -> None:
+    if taken:
+        UserFactory(username="erika", email="erika@example.org")
+    answers = [
+        _register(
+            Client(REMOTE_ADDR=f"192.0.2.{number}"),
+            site,
+            django_capture_on_commit_callbacks,
+            email="erika@example.org",
+        ).status_code
+        for number in range(4)
+    ]
+    assert answers == [302, 302, 302, 429]
+    assert len(mail.outbox) == 3
 
 
 @pytest.mark.parametrize(
