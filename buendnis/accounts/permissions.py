@@ -93,6 +93,19 @@ def can_view_audit(user: UserLike, alliance: Alliance) -> bool:
     return can_manage(user, alliance) or is_ministry(user)
 
 
+def has_internal_role(user: UserLike) -> bool:
+    """Someone who sees more than the public and an applicant: staff (the admin), the ministry,
+    platform admins, and the internal circle of any alliance. Their sessions end after a time
+    without a request (accounts/idle.py)."""
+    if not is_active_user(user):
+        return False
+    return (
+        user.is_staff
+        or sees_all_alliances(user)
+        or any(roles & INTERNAL_ROLES for roles in _roles_by_alliance(user).values())
+    )
+
+
 def managed_alliance_ids(user: UserLike) -> set[int] | None:
     """Alliances whose records this user may change; None means all of them."""
     if is_platform_admin(user):

@@ -8,12 +8,13 @@ could send along); a request with the session cookie does (DRF's SessionAuthenti
 
 from __future__ import annotations
 
+from django.contrib.auth import logout
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
-from buendnis.accounts import tokens
+from buendnis.accounts import idle, tokens
 from buendnis.accounts.models import ApiToken, User
 
 KEYWORD = "Bearer"
@@ -47,7 +48,13 @@ class BearerTokenAuthentication(BaseAuthentication):
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
-    """The browser session, as DRF checks it (CSRF token on every write), refusing in German."""
+    """The browser session, as DRF checks it (CSRF token on every write), refusing in German.
+    An internal role's session idle too long ends here, as on the pages (accounts/idle.py)."""
+
+    def authenticate(self, request: Request) -> tuple[User, None] | None:
+        if idle.idle_expired(request._request):
+            logout(request._request)
+        return super().authenticate(request)
 
     def enforce_csrf(self, request: Request) -> None:
         try:

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out internal roles after BUENDNIS_IDLE_TIMEOUT_MINUTES without a request.
+    "buendnis.accounts.idle.IdleTimeoutMiddleware",
     "buendnis.core.public_cache.PublicCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -334,6 +336,10 @@ AXES_USERNAME_CALLABLE = "buendnis.accounts.throttle.login_name"
 AXES_LOCKOUT_CALLABLE = "buendnis.accounts.throttle.lockout_response"
 # The client's address as the rate limits of the forms read it (REMOTE_ADDR; see there).
 AXES_CLIENT_IP_CALLABLE = "buendnis.core.http.client_address"
+# Internal roles (office, Sprecherkreis, Steuerkreis, advisory members, ministry, platform admins,
+# staff) are signed out after this many minutes without a request; 0 switches it off.
+BUENDNIS_IDLE_TIMEOUT_MINUTES = env.int("BUENDNIS_IDLE_TIMEOUT_MINUTES", default=30)
+
 # Axes keeps the failures only, not a row (address, browser) per successful login.
 AXES_DISABLE_ACCESS_LOG = True
 # No banner at start-up: cron runs the management commands and mails whatever they print.
