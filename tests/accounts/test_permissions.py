@@ -234,5 +234,32 @@ def test_can_revoke_api_token(make_persona):
     assert not permissions.can_revoke_api_token(office, own)
 
 
+@pytest.mark.parametrize(
+    ("persona", "internal"),
+    [
+        ("office", True),
+        ("speaker", True),
+        ("member", True),
+        ("advisory", True),
+        ("ministry", True),
+        ("admin", True),
+        ("outsider", True),
+        ("applicant", False),
+    ],
+)
+def test_has_internal_role(make_persona, persona, internal):
+    """Who is signed out after the idle time (accounts/idle.py)."""
+    user = make_persona(persona)
+    assert permissions.has_internal_role(user) is internal
+    user.is_active = False
+    assert not permissions.has_internal_role(user)
+
+
+def test_has_internal_role_for_staff_without_a_role_and_the_public():
+    assert permissions.has_internal_role(UserFactory(is_staff=True))
+    assert not permissions.has_internal_role(UserFactory())
+    assert not permissions.has_internal_role(AnonymousUser())
+
+
 def test_every_decision_has_a_test():
     assert untested_decisions(permissions, __file__) == []
