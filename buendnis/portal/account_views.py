@@ -12,7 +12,7 @@ from buendnis.accounts import permissions
 from buendnis.accounts.models import Role
 from buendnis.accounts.permissions import INTERNAL_ROLES, UserLike
 from buendnis.alliances import selectors as alliance_selectors
-from buendnis.core.http import client_address
+from buendnis.core.client import client_ip
 from buendnis.core.rate_limit import RateLimit
 
 from .account_forms import LoginForm
@@ -65,7 +65,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
-        client = client_address(self.request)
+        client = client_ip(self.request)
         address = form.cleaned_data["email"].strip().lower()
         if RESET_CLIENT_LIMIT.exceeded(client) or RESET_ADDRESS_LIMIT.exceeded(address):
             form.add_error(

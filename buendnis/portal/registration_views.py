@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from buendnis.alliances import registration
 from buendnis.alliances.models import Alliance
+from buendnis.core.client import client_ip
 from buendnis.core.forms import add_service_errors
-from buendnis.core.http import client_address
 from buendnis.core.rate_limit import RateLimit
 
 from .registration_forms import RegistrationForm
@@ -39,7 +39,7 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST if request.method == "POST" else None, alliance=alliance)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        client, address = client_address(request), data["email"].strip().lower()
+        client, address = client_ip(request), data["email"].strip().lower()
         if CLIENT_LIMIT.exceeded(client) or ADDRESS_LIMIT.exceeded(address):
             form.add_error(
                 None,

@@ -334,8 +334,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = False
 AXES_USERNAME_CALLABLE = "buendnis.accounts.throttle.login_name"
 AXES_LOCKOUT_CALLABLE = "buendnis.accounts.throttle.lockout_response"
-# The client's address as the rate limits of the forms read it (REMOTE_ADDR; see there).
-AXES_CLIENT_IP_CALLABLE = "buendnis.core.http.client_address"
+# The client's address as the rate limits of the forms read it (behind TRUSTED_PROXY_COUNT proxies).
+AXES_CLIENT_IP_CALLABLE = "buendnis.core.client.client_ip"
 # Internal roles (office, Sprecherkreis, Steuerkreis, advisory members, ministry, platform admins,
 # staff) are signed out after this many minutes without a request; 0 switches it off.
 BUENDNIS_IDLE_TIMEOUT_MINUTES = env.int("BUENDNIS_IDLE_TIMEOUT_MINUTES", default=30)

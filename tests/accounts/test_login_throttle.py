@@ -104,3 +104,29 @@ def test_the_admin_login_is_throttled_too(client):
     assert response.status_code == 429
     assert LOCKED in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_a_lockout_of_their_own(client, settings):
+    """Behind nginx every request comes from the proxy's address: the lockout keys on the
+    client's address as the trusted proxy reports it, as the forms' rate limits do."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="erika")
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    _fail(client, "niemand", HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    # Another visitor behind the same proxy logs in; a forged entry on the left does not help the
+    # locked-out one.
+    other = client.post(
+        LOGIN,
+        {"username": "erika", "password": RIGHT},
+        HTTP_X_FORWARDED_FOR="203.0.113.5",
+        **proxy,
+    )
+    assert other.status_code == 302
+    client.logout()
+    forged = client.post(
+        LOGIN,
+        {"username": "erika", "password": RIGHT},
+        HTTP_X_FORWARDED_FOR="203.0.113.5, 198.51.100.7",
+        **proxy,
+    )
+    assert forged.status_code == 429
