@@ -1,7 +1,7 @@
 """The pipeline board: sections by state with counts, filters, who is next, time in the state."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.test import Client
@@ -183,12 +183,15 @@ def test_who_is_next(client_as: Callable[[str], Client], projects: dict[str, Pro
 
 @pytest.mark.django_db
 def test_time_in_state(client_as: Callable[[str], Client], projects: dict[str, Project]) -> None:
-    Project.objects.filter(pk=projects["reserve"].pk).update(
-        status_changed_at=timezone.now() - timedelta(days=100)
-    )
-    Project.objects.filter(pk=projects["steering"].pk).update(
-        status_changed_at=timezone.now() - timedelta(days=1)
-    )
+    # Noon, local time: "now - 100 days" counts 99 calendar days late in the evening, when the
+    # day 100 days ago was in summer time.
+    def days_ago(days: int) -> datetime:
+        return timezone.make_aware(
+            datetime.combine(timezone.localdate() - timedelta(days=days), time(12))
+        )
+
+    Project.objects.filter(pk=projects["reserve"].pk).update(status_changed_at=days_ago(100))
+    Project.objects.filter(pk=projects["steering"].pk).update(status_changed_at=days_ago(1))
     content = client_as("office").get(BOARD).content.decode()
     assert "(100 Tage)" in content
     assert "(1 Tag)" in content
