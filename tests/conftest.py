@@ -37,6 +37,25 @@ def _empty_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two-factor login is enforced in tests as everywhere (accounts.middleware). A test that
+    logs someone in with `client.force_login` (several dozen do, directly or through
+    `client_as`) means a person at work, who gave their code: for whoever must use two-factor
+    login, or has set it up, the login therefore also verifies the session with a confirmed app
+    (tests/twofactor.py). The gate's own tests log in with `force_login_unverified`."""
+    from buendnis.accounts import permissions, twofactor
+
+    from .twofactor import _PLAIN_FORCE_LOGIN, verify_session
+
+    def force_login(self: Client, user: User, backend: str | None = None) -> None:
+        _PLAIN_FORCE_LOGIN(self, user, backend)
+        if permissions.must_use_two_factor(user) or twofactor.has_two_factor(user):
+            verify_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def alliance(db: None) -> Alliance:
     return AllianceFactory(

@@ -224,11 +224,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
     Tokens are never deleted, so the audit trail keeps pointing at them.
     """
 
-    fields = ["user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    fields = [
+        "user",
+        "name",
+        "prefix",
+        "read_only",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     readonly_fields = (
         "user",
         "name",
         "prefix",
+        "read_only",
         "created_at",
         "last_used_at",
         "expires_at",
@@ -238,6 +248,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "name",
         "user",
         "prefix",
+        "read_only",
         "created_at",
         "last_used_at",
         "expires_at",

@@ -101,7 +101,16 @@ class ApiToken(models.Model):
     key_hash = models.CharField(_("Prüfsumme"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("zuletzt benutzt"), null=True, blank=True, editable=False)
+    # New tokens get an expiry (settings.BUENDNIS_API_TOKEN_DAYS) unless one is given; empty only
+    # on tokens made before that rule.
     expires_at = models.DateTimeField(_("gültig bis"), null=True, blank=True)
+    # Reads only: GET, HEAD and OPTIONS; every write is refused (403). Older rows: False.
+    read_only = models.BooleanField(
+        _("nur lesen"),
+        default=False,
+        db_default=False,
+        help_text=_("Der Schlüssel darf nur lesen, nichts ändern."),
+    )
     revoked_at = models.DateTimeField(_("widerrufen am"), null=True, blank=True, editable=False)
 
     class Meta:

@@ -120,6 +120,17 @@ def managed_alliance_ids(user: UserLike) -> set[int] | None:
     }
 
 
+def must_use_two_factor(user: UserLike) -> bool:
+    """Two-factor login is required of the office of any alliance, the ministry and the
+    platform's admins and staff (the admin site): they see people's data and release money.
+    Everyone else may use it. Query: the roles, from the per-request cache."""
+    if not is_active_user(user):
+        return False
+    if user.is_staff or sees_all_alliances(user):
+        return True
+    return any(Role.OFFICE in roles for roles in _roles_by_alliance(user).values())
+
+
 def visible_alliance_ids(user: UserLike) -> set[int] | None:
     """Alliances whose internal records this user may read; None means all of them."""
     if sees_all_alliances(user):

@@ -14,8 +14,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,13 +40,27 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def default_expiry() -> datetime:
+    """A token without a given expiry lives settings.BUENDNIS_API_TOKEN_DAYS days: a forgotten
+    token in an old script stops working by itself."""
+    return timezone.now() + timedelta(days=settings.BUENDNIS_API_TOKEN_DAYS)
+
+
 def token_create(
-    *, actor: User | None, user: User, name: str, expires_at: datetime | None = None
+    *,
+    actor: User | None,
+    user: User,
+    name: str,
+    expires_at: datetime | None = None,
+    read_only: bool = False,
 ) -> tuple[ApiToken, str]:
-    """Make a token for `user`. Returns the row and the token string, which is never stored:
-    the caller shows it once."""
+    """Make a token for `user`, valid until `expires_at` (default: `default_expiry()`; there is
+    no token without an expiry), for reads only if `read_only`. Returns the row and the token
+    string, which is never stored: the caller shows it once."""
     if not name.strip():
         raise DomainError({"name": _("Bitte eine Bezeichnung angeben.")})
+    if expires_at is None:
+        expires_at = default_expiry()
     if expires_at is not None and expires_at <= timezone.now():
         raise DomainError({"expires_at": _("Das Ablaufdatum muss in der Zukunft liegen.")})
     secret = secrets.token_urlsafe(_SECRET_BYTES)
@@ -57,6 +72,7 @@ def token_create(
             prefix=prefix,
             key_hash=_hash(secret),
             expires_at=expires_at,
+            read_only=read_only,
         )
         token.full_clean(exclude=["prefix", "key_hash"])
         try:
@@ -70,7 +86,8 @@ def token_create(
                         "user": user.get_username(),
                         "name": token.name,
                         "prefix": prefix,
-                        "expires_at": expires_at.isoformat() if expires_at else None,
+                        "expires_at": expires_at.isoformat(),
+                        "read_only": read_only,
                     },
                 )
         except IntegrityError:  # the prefix is taken (1 in 2^48): draw again

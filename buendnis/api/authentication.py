@@ -1,6 +1,7 @@
 """Token authentication for scripts: `Authorization: Bearer bp_<prefix>_<secret>`.
 
-A token acts as its user with exactly that user's rights. Tokens are checked in
+A token acts as its user with exactly that user's rights; a read-only token only for reads (GET,
+HEAD, OPTIONS: every write answers 403). Tokens are checked in
 `buendnis.accounts.tokens`; this class only reads the header and turns a refusal into a 401 with a
 German message. A request with a token needs no CSRF token (it carries no cookie a foreign page
 could send along); a request with the session cookie does (DRF's SessionAuthentication).
@@ -12,6 +13,7 @@ from django.contrib.auth import logout
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
 from buendnis.accounts import idle, tokens
@@ -40,6 +42,10 @@ class BearerTokenAuthentication(BaseAuthentication):
             token = tokens.token_authenticate(raw)
         except tokens.TokenRefused as error:
             raise exceptions.AuthenticationFailed(str(error)) from error
+        if token.read_only and request.method not in SAFE_METHODS:
+            raise exceptions.PermissionDenied(
+                _("Dieser API-Schlüssel darf nur lesen; Änderungen sind mit ihm nicht erlaubt.")
+            )
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from . import twofactor_views
 from .account_forms import PasswordResetSetForm
 from .account_views import LoginView, PasswordResetView
 
@@ -8,6 +9,13 @@ app_name = "accounts"
 
 urlpatterns = [
     path("anmelden/", LoginView.as_view(), name="login"),
+    # Two-factor login (twofactor_views.py): the code step, and the settings with their steps.
+    path("anmelden/code/", twofactor_views.verify, name="two_factor_verify"),
+    path("zwei-faktor/", twofactor_views.settings_page, name="two_factor"),
+    path("zwei-faktor/einrichten/", twofactor_views.setup_begin, name="two_factor_begin"),
+    path("zwei-faktor/bestaetigen/", twofactor_views.setup_confirm, name="two_factor_confirm"),
+    path("zwei-faktor/codes/", twofactor_views.codes_renew, name="two_factor_codes"),
+    path("zwei-faktor/ausschalten/", twofactor_views.disable, name="two_factor_disable"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("passwort-vergessen/", PasswordResetView.as_view(), name="password_reset"),
     path(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpResponse
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 
-from buendnis.accounts import permissions
+from buendnis.accounts import permissions, twofactor
 from buendnis.accounts.models import Role
 from buendnis.accounts.permissions import INTERNAL_ROLES, UserLike
 from buendnis.alliances import selectors as alliance_selectors
@@ -49,6 +51,19 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         return landing_path(self.request.user)
 
+    def get_success_url(self) -> str:
+        """The password was right. Whoever has an authenticator app gives its code next, whoever
+        must use one and has none sets it up (TwoFactorMiddleware would send them there anyway;
+        this spares the detour), both carrying the page they asked for."""
+        target = super().get_success_url()
+        user = self.request.user
+        if twofactor.has_two_factor(user):  # type: ignore[arg-type]
+            step = "accounts:two_factor_verify"
+        elif permissions.must_use_two_factor(user):
+            step = "accounts:two_factor"
+        else:
+            return target
+        return f"{reverse(step)}?{urlencode({'next': target})}"
 
 # A reset sends a mail: five requests per client address in ten minutes (as the contact form),
 # three per address an hour. Counted for every address alike, with an account or without, so

@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "django_filters",
     # The lockout after failed logins (AXES_* below).
     "axes",
+    # Two-factor login (README, "Zwei-Faktor-Anmeldung"): TOTP apps and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +74,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # `request.user.is_verified()`: the session's second factor (django-otp), then the gate that
+    # sends whoever owes a code (or must still set one up) to the two-factor pages.
+    "django_otp.middleware.OTPMiddleware",
+    "buendnis.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Signs out internal roles after BUENDNIS_IDLE_TIMEOUT_MINUTES without a request.
     "buendnis.accounts.idle.IdleTimeoutMiddleware",
@@ -276,6 +284,16 @@ SPECTACULAR_SETTINGS = {
         "RecognitionStatusEnum": "buendnis.alliances.models.RecognitionStatus",
     },
 }
+
+# Two-factor login. The issuer names the entry in the person's authenticator app. Throttling after
+# a wrong code (1 s, 2 s, 4 s … per failure in a row, per device) is django-otp's default; it is
+# spelled out here because the login's protection against guessing codes rests on it.
+OTP_TOTP_ISSUER = "Bündnisportal"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# API tokens without an explicit expiry are valid for this many days (create_api_token --days).
+BUENDNIS_API_TOKEN_DAYS = env.int("BUENDNIS_API_TOKEN_DAYS", default=90)
 
 # Demo logins (documented in README) are refused where this is False (production).
 BUENDNIS_ALLOW_DEMO_LOGINS = True

@@ -263,3 +263,18 @@ def test_has_internal_role_for_staff_without_a_role_and_the_public():
 
 def test_every_decision_has_a_test():
     assert untested_decisions(permissions, __file__) == []
+
+
+# Two-factor login: the office (of any alliance), the ministry, platform admins and staff.
+MUST_USE_TWO_FACTOR = {"office", "ministry", "admin", "outsider"}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_who_must_use_two_factor(persona, make_persona):
+    user = make_persona(persona) or AnonymousUser()
+    assert permissions.must_use_two_factor(user) is (persona in MUST_USE_TWO_FACTOR)
+
+
+def test_two_factor_is_required_of_the_office_of_another_alliance(other_alliance):
+    office_elsewhere = MembershipFactory(alliance=other_alliance, role=Role.OFFICE).user
+    assert permissions.must_use_two_factor(office_elsewhere)

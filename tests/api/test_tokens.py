@@ -249,7 +249,7 @@ def test_command_prints_the_token_once(projects: Projects, office: User) -> None
     ("arguments", "message"),
     [
         (["niemand", "x"], "Es gibt keinen Zugang „niemand“."),
-        (["office", "x", "--expires-in-days", "0"], "--expires-in-days muss mindestens 1 sein."),
+        (["office", "x", "--expires-in-days", "0"], "--days muss mindestens 1 sein."),
         (["office", " "], "Bitte eine Bezeichnung angeben."),
     ],
 )
@@ -362,3 +362,93 @@ def test_ministry_reads_but_revokes_only_its_own(
 
     assert "Sie dürfen nur Ihre eigenen API-Schlüssel widerrufen." in response.content.decode()
     assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 2
+
+
+# --- Read-only tokens, the default expiry, and two-factor login -------------------------------------
+
+
+def test_read_only_token_reads_but_is_refused_on_writes(projects: Projects, office: User) -> None:
+    _row, secret = tokens.token_create(actor=None, user=office, name="Lesen", read_only=True)
+    assert get_json(Client(), projects_url(), **bearer(secret))["count"] == 4
+
+    response = Client().post(
+        projects_url(),
+        data={"title": "Per Skript", "applicant_organisation": "Stadt Braunschweig"},
+        content_type="application/json",
+        **bearer(secret),
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Dieser API-Schlüssel darf nur lesen; Änderungen sind mit ihm nicht erlaubt."
+    }
+    assert not Project.objects.filter(title="Per Skript").exists()
+    for method in ("put", "patch", "delete"):
+        response = getattr(Client(), method)(
+            project_url(projects.sketch), data={}, content_type="application/json", **bearer(secret)
+        )
+        assert response.status_code == 403, method
+
+
+def test_a_new_token_expires_by_default(office: User, settings: Any) -> None:
+    settings.BUENDNIS_API_TOKEN_DAYS = 90
+    row, _secret = tokens.token_create(actor=None, user=office, name="Ohne Angabe")
+    assert row.expires_at is not None
+    assert timedelta(days=89) < row.expires_at - timezone.now() <= timedelta(days=90)
+    assert not row.read_only
+    assert (
+        AuditEntry.objects.get(action="apitoken.create", object_id=str(row.pk)).changes["read_only"]
+        is False
+    )
+
+
+def test_command_makes_read_only_tokens_with_days(office: User) -> None:
+    out, err = StringIO(), StringIO()
+    call_command(
+        "create_api_token",
+        "office",
+        "Bericht",
+        "--days",
+        "7",
+        "--read-only",
+        stdout=out,
+        stderr=err,
+    )
+    row = ApiToken.objects.get(name="Bericht")
+    assert row.read_only
+    assert row.expires_at is not None
+    assert timedelta(days=6) < row.expires_at - timezone.now() <= timedelta(days=7)
+    assert "nur lesen" in err.getvalue()
+    # Without --days: the default expiry, never none.
+    call_command("create_api_token", "office", "Standard", stdout=StringIO(), stderr=StringIO())
+    assert ApiToken.objects.get(name="Standard").expires_at is not None
+
+
+def test_session_without_the_code_step_is_refused_but_a_token_works(
+    projects: Projects, office: User
+) -> None:
+    from tests.twofactor import device_for, force_login_unverified
+
+    device_for(office)
+    client = Client()
+    force_login_unverified(client, office)
+
+    response = client.get(projects_url())
+
+    assert response.status_code == 403
+    assert "Zwei-Faktor-Anmeldung" in response.json()["detail"]
+    # A token is its own factor: the same person's script reads.
+    _row, secret = tokens.token_create(actor=None, user=office, name="Skript")
+    assert get_json(Client(), projects_url(), **bearer(secret))["count"] == 4
+    # Even sent along with the unverified session cookie.
+    assert client.get(projects_url(), **bearer(secret)).status_code == 200
+
+
+def test_office_without_an_app_is_refused_in_the_api_by_session(
+    projects: Projects, office: User
+) -> None:
+    from tests.twofactor import force_login_unverified
+
+    client = Client()
+    force_login_unverified(client, office)
+    assert client.get(projects_url()).status_code == 403
