@@ -6,9 +6,9 @@ when they have an authenticator app (whoever set one up, required or not), to th
 their role requires it and they have none. Every page counts, the admin site included; only the
 two-factor pages themselves, the logout, the language switch and static files stay open.
 
-The API: a request with a token (`Authorization: Bearer …`) is the token's business (a token is
-its own factor; its user's session plays no part). A request that relies on the session cookie of
-such a person gets a 403 in JSON instead of a redirect a script could not follow.
+The API is left to its session authentication (`buendnis.api.authentication`): a request with a
+token is the token's business (a token is its own factor), one that relies on the session cookie
+of such a person gets a 403 in JSON there instead of a redirect a script could not follow.
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
-from . import permissions, twofactor
+from . import twofactor
 
-# Machine paths: refused in JSON, never redirected.
+# Machine paths: their session authentication refuses in JSON, nothing is redirected.
 _API_PREFIXES = ("/api/", "/oparl/")
 
 
@@ -47,30 +46,17 @@ class TwoFactorMiddleware:
         return refusal if refusal is not None else self.get_response(request)
 
     def _refusal(self, request: HttpRequest) -> HttpResponse | None:
-        user = request.user
-        # Anonymous and verified sessions pass without a query (the verified device was read by
-        # OTPMiddleware from the session).
-        if not user.is_authenticated or user.is_verified():  # type: ignore[attr-defined]
-            return None
         path = request.path_info
-        if path.startswith(_open_prefixes()):
+        # The API asks in its session authentication (api.authentication), and only where a view
+        # reads the session at all: the open data read none, and stay without its queries.
+        if path.startswith(_API_PREFIXES) or path.startswith(_open_prefixes()):
             return None
-        has_app = twofactor.has_two_factor(user)
-        if not has_app and not permissions.must_use_two_factor(user):
+        step = twofactor.step_owed(request.user)
+        if step is None:
             return None
-        if path.startswith(_API_PREFIXES):
-            if request.headers.get("Authorization", "").lower().startswith("bearer "):
-                return None
-            return JsonResponse(
-                {
-                    "detail": _(
-                        "Für diesen Zugang ist die Zwei-Faktor-Anmeldung nötig: bitte im "
-                        "Browser mit Code anmelden oder einen API-Schlüssel verwenden."
-                    )
-                },
-                status=403,
-            )
-        target = reverse("accounts:two_factor_verify" if has_app else "accounts:two_factor")
+        target = reverse(
+            "accounts:two_factor_verify" if step == "verify" else "accounts:two_factor"
+        )
         if request.method in ("GET", "HEAD"):
             target += "?" + urlencode({"next": request.get_full_path()})
         if request.headers.get("HX-Request"):

@@ -40,6 +40,17 @@ def has_two_factor(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def step_owed(user: permissions.UserLike) -> str | None:
+    """What a signed-in session still owes before it may go on: "verify" (it has an app and has
+    not given a code), "setup" (its role requires an app and it has none), or None. Queries: none
+    for anonymous and verified sessions; else the app's existence and, without one, the roles."""
+    if not user.is_authenticated or user.is_verified():  # type: ignore[attr-defined]
+        return None
+    if has_two_factor(user):
+        return "verify"
+    return "setup" if permissions.must_use_two_factor(user) else None
+
+
 def pending_device(user: User) -> TOTPDevice | None:
     """The app being set up: made, not yet confirmed with a code."""
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()

@@ -16,7 +16,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
-from buendnis.accounts import idle, tokens
+from buendnis.accounts import idle, tokens, twofactor
 from buendnis.accounts.models import ApiToken, User
 
 KEYWORD = "Bearer"
@@ -55,12 +55,22 @@ class BearerTokenAuthentication(BaseAuthentication):
 
 class SessionAuthentication(authentication.SessionAuthentication):
     """The browser session, as DRF checks it (CSRF token on every write), refusing in German.
-    An internal role's session idle too long ends here, as on the pages (accounts/idle.py)."""
+    An internal role's session idle too long ends here, as on the pages (accounts/idle.py). A
+    session that still owes the two-factor code (or the set-up its role requires) opens nothing:
+    403 (the pages send it to the code step, accounts.middleware)."""
 
     def authenticate(self, request: Request) -> tuple[User, None] | None:
         if idle.idle_expired(request._request):
             logout(request._request)
-        return super().authenticate(request)
+        result = super().authenticate(request)
+        if result is not None and twofactor.step_owed(request._request.user) is not None:
+            raise exceptions.PermissionDenied(
+                _(
+                    "Für diesen Zugang ist die Zwei-Faktor-Anmeldung nötig: bitte im Browser mit "
+                    "Code anmelden oder einen API-Schlüssel verwenden."
+                )
+            )
+        return result
 
     def enforce_csrf(self, request: Request) -> None:
         try:

@@ -502,15 +502,17 @@ def test_a_token_requests_without_csrf_the_session_needs_it(
 # --- Query counts -------------------------------------------------------------------------------
 
 # Before any list, by caller:
+# Signed in, every count below includes the session authentication's two-factor check: the
+# session's verified app (django-otp's OTPMiddleware), or whether the user has one.
 BEFORE = {
     # session; user; the alliance; the caller's roles (once, cached on the user for the request);
     # the project (alliance, phase joined)
-    "office": 5,
+    "office": 6,
     # session; user; the alliance; the project — the ministry sees every alliance without roles
-    "ministry": 4,
+    "ministry": 5,
     # session; user; the alliance; roles; the organisations they apply for (project access); the
     # project; the applicant check of `can_view_followup`
-    "applicant": 7,
+    "applicant": 8,
 }
 LIST = {
     # count; the page (versions counted in it)

@@ -290,10 +290,11 @@ def test_only_reading(make_persona: Callable[[str], User | None], platform: Plat
 
 # --- Queries -------------------------------------------------------------------------------------
 
-# Session; user; count of the active alliances; the page of alliances; the phases of the page's
+# Session; user; the session's verified app (two-factor check, django-otp's OTPMiddleware);
+# count of the active alliances; the page of alliances; the phases of the page's
 # alliances with the day of the ministry's latest decision; the ledger's sums by phase; the
 # projects by phase and state; the co-financing by phase.
-QUERIES = 8
+QUERIES = 9
 
 
 def test_query_count_is_pinned_and_constant(

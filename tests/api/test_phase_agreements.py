@@ -291,9 +291,10 @@ def test_paged_like_every_list(signatures: Signatures, client_as: Callable[[str]
 
 
 # The alliance; the phase; count; the page of organisations (group joined); their requests for
-# the phase; their agreements for the phase. Signed in, first: session; user; and the user's
-# roles, unless they see every alliance anyway (ministry, admin).
-QUERIES = {"office": 2 + 1 + 6, "speaker": 2 + 1 + 6, "ministry": 2 + 6, "admin": 2 + 6}
+# the phase; their agreements for the phase. Signed in, first: session; user; the session's
+# verified app (two-factor check, django-otp's OTPMiddleware); and the user's roles, unless they
+# see every alliance anyway (ministry, admin).
+QUERIES = {"office": 3 + 1 + 6, "speaker": 3 + 1 + 6, "ministry": 3 + 6, "admin": 3 + 6}
 
 
 def add_partners(phase: FundingPhase, group: Any, number: int) -> None:
@@ -329,9 +330,9 @@ def test_query_count_is_pinned_and_does_not_grow(
 
 def test_refusals_cost_little(signatures: Signatures, client_as: Callable[[str], Client]) -> None:
     # Before the phase is even looked up: anonymous is refused at once; an applicant after the
-    # alliance and their roles.
+    # alliance and their roles (and session, user, whether they have a two-factor app).
     url = agreements_url(signatures.next_phase)
-    for persona, most in (("public", 0), ("applicant", 4)):
+    for persona, most in (("public", 0), ("applicant", 5)):
         client = client_as(persona)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code in (401, 403)

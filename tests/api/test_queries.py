@@ -50,8 +50,10 @@ PINNED = {
 
 
 # `phases/` shows the internal circle the phases not yet recognised, so it reads the session:
-# session; user; and, unless the user sees every alliance anyway, the user's roles.
-SIGNED_IN = {("alliance-phases", "office"): 3, ("alliance-phases", "admin"): 2}
+# session; user; the session's verified app (django-otp's OTPMiddleware, asked by the session
+# authentication's two-factor check); and, unless the user sees every alliance anyway, the
+# user's roles.
+SIGNED_IN = {("alliance-phases", "office"): 4, ("alliance-phases", "admin"): 3}
 
 
 @pytest.mark.parametrize("persona", ["public", "office", "admin"])

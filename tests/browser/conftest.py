@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buendnis.alliances.models import Alliance
 
@@ -203,10 +204,41 @@ def assert_accessible(page: Any) -> None:
 
 
 def log_in(page: Any, username: str, next_url: str) -> None:
-    """Through the real login form, as a person would."""
+    """Through the real login form, as a person would: the password, then, for whoever must use
+    two-factor login (office, ministry, admins) or has set it up, the code of their app, computed
+    here as the app would (tests/twofactor.py; the app is made for them if they have none)."""
+    from buendnis.accounts import permissions
+    from buendnis.accounts.models import User
+
+    from ..twofactor import device_for
+
+    user = User.objects.get(username=username)
+    needs_code = (
+        permissions.must_use_two_factor(user)
+        or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    )
+    if needs_code:
+        device_for(user)
     page.goto(next_url)
     assert "/konto/anmelden/" in page.url
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.locator("main button[type=submit]").click()
     page.wait_for_load_state()
+    if needs_code:
+        assert "/konto/anmelden/code/" in page.url, page.url
+        page.fill("#id_code", _fresh_code(username))
+        page.locator("main form.form button[type=submit]").click()
+        page.wait_for_load_state()
+
+
+def _fresh_code(username: str) -> str:
+    """A code the device has not taken yet: each 30-second period's code works once, so a second
+    login within the period gives the next period's (the device accepts it, tolerance 1)."""
+    from django_otp.oath import TOTP
+
+    from ..twofactor import code_for
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    return code_for(device, steps_ahead=1 if device.last_t >= now else 0)

@@ -469,9 +469,10 @@ def test_the_list_pages_query_counts_do_not_grow(project, office, own):
     base_reports, base_payments = _count(client, reports_path), _count(client, payments_path)
     # Both: the alliance, the session, the user, the project (with phase and owner), the user's
     # roles in the alliance, the project applicant's membership, the unread notifications of
-    # the header (7). Reports: + the reports + their versions with reviews and submitters = 9.
-    # Payments: + the requests + their receipts + the sums drawn = 10.
-    assert (base_reports, base_payments) == (9, 10)
+    # the header, the two-factor check (the session's verified app: django-otp's OTPMiddleware)
+    # (8). Reports: + the reports + their versions with reviews and submitters = 10.
+    # Payments: + the requests + their receipts + the sums drawn = 11.
+    assert (base_reports, base_payments) == (10, 11)
     for offset in range(1, 4):
         add(offset)
     assert _count(client, reports_path) == base_reports

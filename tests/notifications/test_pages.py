@@ -213,9 +213,10 @@ def test_the_centre_lists_newest_first_marks_unread_in_words_and_pages(
     rows = [tell(structure, f"Ereignis {number:02d}")[0] for number in range(3)]
     services.mark_read(user=member, notification=rows[0])
 
-    # session; user; alliance; memberships; the unread count (shared by the header and the
-    # page); the page of notifications with their total.
-    with django_assert_num_queries(6):
+    # session; user; whether the user has a two-factor app (accounts.middleware); alliance;
+    # memberships; the unread count (shared by the header and the page); the page of
+    # notifications with their total.
+    with django_assert_num_queries(7):
         response = client.get(CENTRE)
     html = response.content.decode()
     assert html.index("Ereignis 02") < html.index("Ereignis 01") < html.index("Ereignis 00")
@@ -227,7 +228,7 @@ def test_the_centre_lists_newest_first_marks_unread_in_words_and_pages(
 
     for number in range(3, 45):
         tell(structure, f"Ereignis {number:02d}")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(CENTRE)
     html = response.content.decode()
     assert "Ereignis 44" in html and "Ereignis 24" not in html  # 20 a page
@@ -265,13 +266,14 @@ def test_the_settings_page_queries_do_not_grow(
         topic=topics.body(other_structure.bodies["steering"].pk),
     )
     follow_projects(1)
-    # session; user; the header's unread count; the delivery; the page of subscriptions with
-    # their alliances; per alliance and kind of topic on the page, its names (bodies of two
-    # alliances, projects of one); unread per alliance.
-    with django_assert_num_queries(3 + 1 + 1 + 3 + 1):
+    # session; user; the session's verified app (two-factor check, django-otp's OTPMiddleware);
+    # the header's unread count; the delivery; the page of subscriptions with their alliances;
+    # per alliance and kind of topic on the page, its names (bodies of two alliances, projects of
+    # one); unread per alliance.
+    with django_assert_num_queries(4 + 1 + 1 + 3 + 1):
         assert client.get(SETTINGS).status_code == 200
     follow_projects(5)
-    with django_assert_num_queries(3 + 1 + 1 + 3 + 1):
+    with django_assert_num_queries(4 + 1 + 1 + 3 + 1):
         html = client.get(SETTINGS).content.decode()
     assert html.count("Abbestellen</button>") == 0  # the button's name carries the topic
     assert html.count('name="subscription"') == 8

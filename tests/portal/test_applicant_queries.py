@@ -22,7 +22,9 @@ from .test_applicant_support import *  # noqa: F403 - the shared fixtures
 
 pytestmark = pytest.mark.django_db
 
-SIGNED_IN = 5
+# … and the two-factor check: the session's verified app (django-otp's OTPMiddleware), or,
+# where the session has none, whether the user has an app (accounts.middleware).
+SIGNED_IN = 6
 # The next submission deadlines (Steuerkreis meetings with their body), shown on the list and on
 # the page of a project that has not had its Votum yet.
 DEADLINES = 1

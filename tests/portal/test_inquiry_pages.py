@@ -474,7 +474,9 @@ def test_navigation(persona: str, login: Callable[[str], Client], site: Alliance
 
 # Every signed-in page starts with: session; user; alliance; the user's memberships; the header's
 # count of unread notifications.
-SIGNED_IN = 5
+# … and the two-factor check: the session's verified app (django-otp's OTPMiddleware), or,
+# where the session has none, whether the user has an app (accounts.middleware).
+SIGNED_IN = 6
 # The list: categories and the office's people (the filter's choices); the page of inquiries
 # with category, assignee, organisation and project, each row with the total.
 LIST_QUERIES = SIGNED_IN + 3

@@ -849,7 +849,9 @@ def test_no_minutes_no_pdf(office: Client, meeting: Meeting) -> None:
 # Every signed-in page starts with: session; user; alliance by slug; the user's memberships
 # (cached for the request, so navigation and permission checks ask no more); the header's count
 # of unread notifications.
-SIGNED_IN = 5
+# … and the two-factor check: the session's verified app (django-otp's OTPMiddleware), or,
+# where the session has none, whether the user has an app (accounts.middleware).
+SIGNED_IN = 6
 
 # The meeting's page: the meeting with body, prepared meeting and minutes; its items with project,
 # applicant, decision and recommending item; the items' papers; their recusals; the recusing

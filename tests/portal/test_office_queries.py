@@ -23,7 +23,9 @@ BOARD = "/son/intern/vorhaben/"
 # Every signed-in page starts with: session; user; alliance by slug; the user's memberships
 # (cached for the request, so navigation and permission checks ask no more); the header's count
 # of unread notifications.
-SIGNED_IN = 5
+# … and the two-factor check: the session's verified app (django-otp's OTPMiddleware), or,
+# where the session has none, whether the user has an app (accounts.middleware).
+SIGNED_IN = 6
 
 # The board: the alliance's phases (to pick the running one; the filter's phase choices too, so
 # validating and rendering the phase cost nothing more); the number of projects per state (GROUP

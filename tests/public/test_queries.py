@@ -28,7 +28,9 @@ PUBLIC_PAGES = [
 
 # Signed-in pages start with: session; user; alliance by slug; the user's memberships (cached
 # for the request, so the navigation asks no more); the header's count of unread notifications.
-SIGNED_IN = 5
+# … and the two-factor check: the session's verified app (django-otp's OTPMiddleware), or,
+# where the session has none, whether the user has an app (accounts.middleware).
+SIGNED_IN = 6
 INTERNAL_PAGES = [
     # (url, queries, text that shows the grown data is rendered)
     # phases; bodies; seats — then the office's problem report: bodies; Sprecherkreis seats;

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 # Every signed-in page: session; user; alliance by slug; the user's memberships (cached for the
 # request); the header's count of unread notifications.
-SIGNED_IN = 5
+# … and the two-factor check: the session's verified app (django-otp's OTPMiddleware), or,
+# where the session has none, whether the user has an app (accounts.middleware).
+SIGNED_IN = 6
 
 # The phase page for every reader: the phase; the signature requests with organisation, group
 # and agreement; the agreements signed without a request, with organisation and group; the

@@ -279,7 +279,9 @@ def test_post_is_not_allowed(
 
 # Session; user; alliance by slug; the user's memberships (cached for the request); the header's
 # count of unread notifications.
-SIGNED_IN = 5
+# … and the two-factor check: the session's verified app (django-otp's OTPMiddleware), or,
+# where the session has none, whether the user has an app (accounts.middleware).
+SIGNED_IN = 6
 # Phases (current one picked in Python); ledger columns of the phase; ledger columns by field;
 # volume and project count by field; the phase's fields; the page of bookings with project and
 # user, each with the number of bookings (a window count: one query, also without bookings);

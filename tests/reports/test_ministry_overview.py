@@ -487,12 +487,13 @@ def test_only_reading(client_as: Callable[[str], Client], platform: Platform, ur
 
 # --- Queries ----------------------------------------------------------------------------------
 
-# Session; user; the header's count of unread notifications. Then the overview: the phases with
+# Session; user; the session's verified app (two-factor check, django-otp's OTPMiddleware); the
+# header's count of unread notifications. Then the overview: the phases with
 # their alliance and the day of the ministry's latest decision; the ledger's sums by phase; the
 # projects by phase and state (count, volume, participants); the co-financing by phase. The page
 # (not the file) also lists the applications waiting for a decision, with their alliance. Both
 # read the participants reached by phase (running projects' figures so far).
-OVERVIEW_QUERIES = 3 + 5 + 1
+OVERVIEW_QUERIES = 4 + 5 + 1
 
 
 @pytest.mark.parametrize("url", [URL, XLSX_URL])

@@ -150,9 +150,10 @@ def test_at_most_ten_per_group_with_the_list_behind(
     assert vorhaben.count("<li>") == 10
 
 
-# Every signed-in page: the session; its user; the alliance; the user's roles; the header's count
-# of unread notifications.
-FRAME = 5
+# Every signed-in page: the session; its user; the two-factor check (the session's verified app:
+# django-otp's OTPMiddleware; or, without one, whether the user has an app); the alliance; the
+# user's roles; the header's count of unread notifications.
+FRAME = 6
 
 
 @pytest.mark.parametrize("q", ["", " ", "a", " ä "])
