@@ -3,19 +3,23 @@ the internal circle on its alliance's desk, applicants in their portal, the mini
 admins on the overview across alliances. A `next` that Django accepts still wins."""
 
 from collections.abc import Callable
+from urllib.parse import parse_qs
 
 import pytest
 from django.test import Client
 
+from buendnis.accounts import permissions
 from buendnis.accounts.models import PlatformRole, Role, User
 from buendnis.alliances.models import Alliance
 from buendnis.portal.account_views import landing_path
 from tests.conftest import PERSONAS
 from tests.factories import MembershipFactory, UserFactory
+from tests.twofactor import code_for, device_for
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/konto/anmelden/"
+CODE_STEP = "/konto/anmelden/code/"
 PASSWORD = "geheim-genug-123"  # UserFactory's
 
 # persona → where the login leads without `next`; None: no login (the public)
@@ -34,10 +38,23 @@ LANDING = {
 
 
 def log_in(user: User, **extra: str) -> tuple[Client, str]:
+    """The whole login: the password, and for whoever must use two-factor login (office,
+    ministry, admins) the code of their app; the second step carries the landing along."""
+    needs_code = permissions.must_use_two_factor(user)
+    if needs_code:
+        device = device_for(user)
     client = Client()
     response = client.post(LOGIN, {"username": user.username, "password": PASSWORD, **extra})
     assert response.status_code == 302, response.content.decode()[:1500]
-    return client, response["Location"]
+    location = response["Location"]
+    if needs_code:
+        step, _sep, query = location.partition("?")
+        assert step == CODE_STEP
+        [target] = parse_qs(query)["next"]
+        response = client.post(CODE_STEP, {"code": code_for(device), "next": target})
+        assert response.status_code == 302, response.content.decode()[:1500]
+        location = response["Location"]
+    return client, location
 
 
 def test_every_persona_has_an_expectation() -> None:
