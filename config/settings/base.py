@@ -291,6 +291,9 @@ SPECTACULAR_SETTINGS = {
 OTP_TOTP_ISSUER = "Bündnisportal"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin's device pages (where a platform admin removes a lost phone) never show a secret key
+# or a recovery code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # API tokens without an explicit expiry are valid for this many days (create_api_token --days).
 BUENDNIS_API_TOKEN_DAYS = env.int("BUENDNIS_API_TOKEN_DAYS", default=90)

@@ -250,3 +250,18 @@ def test_htmx_requests_are_sent_to_the_page_not_swapped(make_persona, alliance):
     response = client.get("/son/intern/", HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith("/konto/zwei-faktor/")
+
+
+def test_the_admin_removes_devices_without_showing_a_secret(client_as, make_persona):
+    client = client_as("admin")
+    erika = UserFactory(username="erika")
+    device = device_for(erika)
+    codes = make_codes(erika)
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    static = client.get("/admin/otp_static/staticdevice/").content.decode()
+    assert not any(code in static for code in codes)
+    response = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not twofactor.has_two_factor(erika)
