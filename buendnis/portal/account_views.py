@@ -65,6 +65,7 @@ class LoginView(auth_views.LoginView):
             return target
         return f"{reverse(step)}?{urlencode({'next': target})}"
 
+
 # A reset sends a mail: five requests per client address in ten minutes (as the contact form),
 # three per address an hour. Counted for every address alike, with an account or without, so
 # that the limit tells nothing about which addresses have one.
