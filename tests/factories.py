@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import factory
@@ -858,6 +858,19 @@ class AgendaItemFactory(factory.django.DjangoModelFactory):
     proposed_decision = "Der Steuerkreis nimmt den Bericht zustimmend zur Kenntnis."
 
 
+def hours_ago_today(hours: int = 1) -> "datetime":
+    """`hours` ago, but not before today's local midnight: just after midnight, a meeting begun
+    an hour ago would lie on the day before the steps recorded today, which its decisions may not
+    precede (funding.dates)."""
+    now = timezone.now()
+    ago = now.replace(second=0, microsecond=0) - timedelta(hours=hours)
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    if ago >= midnight or hours >= 24:  # today's, or clearly a day before
+        return ago
+    # Since midnight, shrunk: the longer ago, the earlier, so meetings keep their order.
+    return (midnight + (now - midnight) * (1 - hours / 24)).replace(microsecond=0)
+
+
 def meeting_in_session(
     body: Body,
     *,
@@ -871,7 +884,7 @@ def meeting_in_session(
     meeting = planning.meeting_create(
         actor=actor,
         body=body,
-        starts_at=starts_at or timezone.now() - timedelta(hours=1),
+        starts_at=starts_at or hours_ago_today(),
         **fields,
     )
     invitations.meeting_invite(actor=actor, meeting=meeting)

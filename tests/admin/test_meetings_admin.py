@@ -29,7 +29,12 @@ from buendnis.meetings.models import (
 )
 from buendnis.meetings.services import agenda, circulations, decisions
 from buendnis.meetings.services import minutes as minutes_services
-from tests.factories import build_alliance_structure, meeting_in_session, project_in_state
+from tests.factories import (
+    build_alliance_structure,
+    hours_ago_today,
+    meeting_in_session,
+    project_in_state,
+)
 
 from ..conftest import PERSONAS
 
@@ -67,7 +72,7 @@ def scene(structure):
         location="Rathaus Braunschweig",
         title="Steuerkreis Braunschweig",
         # Whole seconds, as the admin's form posts them.
-        starts_at=timezone.now().replace(microsecond=0) - timedelta(hours=1),
+        starts_at=hours_ago_today(),
     )
     report = agenda.agenda_item_create(
         actor=None, meeting=meeting, title="Bericht der Geschäftsstelle"
@@ -232,7 +237,7 @@ def test_a_broken_rule_is_a_german_form_error(client_as, scene):
         url("meetings.meeting", "change", meeting.pk),
         meeting_data(
             meeting,
-            ends_at_0=start.strftime("%d.%m.%Y"),
+            ends_at_0=(start - timedelta(hours=1)).strftime("%d.%m.%Y"),
             ends_at_1=(start - timedelta(hours=1)).strftime("%H:%M:%S"),
         ),
     )
@@ -465,9 +470,7 @@ def test_approved_minutes_are_read_only_in_the_admin(client_as, structure, scene
     minutes = scene["minutes"]
     minutes_services.meeting_close(actor=None, meeting=scene["meeting"])
     minutes.refresh_from_db()
-    later = meeting_in_session(
-        structure.bodies["steering"], starts_at=timezone.now() - timedelta(minutes=5)
-    )
+    later = meeting_in_session(structure.bodies["steering"], starts_at=timezone.now())
     minutes_services.minutes_approve(actor=None, minutes=minutes, approved_in=later)
     client = client_as("office")
     page = client.get(url("meetings.minutes", "change", minutes.pk)).content.decode()

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
-
 from buendnis.alliances.models import Organisation
 from buendnis.funding.models import Project
 from buendnis.funding.states import Status
@@ -30,7 +28,7 @@ from buendnis.meetings.models import (
 )
 from buendnis.meetings.services import agenda, attendance, invitations, planning
 from buendnis.meetings.services import minutes as minutes_services
-from tests.factories import AllianceStructure, pdf_upload, project_in_state
+from tests.factories import AllianceStructure, hours_ago_today, pdf_upload, project_in_state
 
 ROOT = "/son/intern/sitzungen/"
 
@@ -44,7 +42,7 @@ def item_url(item: AgendaItem, rest: str = "") -> str:
 
 
 def steering_meeting(structure: AllianceStructure, *, hours_ago: int = 1, **fields: Any) -> Meeting:
-    start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=hours_ago)
+    start = hours_ago_today(hours_ago)
     fields.setdefault("location", "Haus der Wirtschaft, Braunschweig")
     return planning.meeting_create(
         actor=None,

@@ -31,6 +31,7 @@ from tests.factories import (
     AgendaItemFactory,
     MeetingFactory,
     build_alliance_structure,
+    hours_ago_today,
     meeting_in_session,
     project_in_state,
 )
@@ -512,7 +513,7 @@ def speakers_session(structure, office, steering_meeting, **kwargs):
     return meeting_in_session(
         structure.bodies["speakers"],
         actor=office,
-        starts_at=timezone.now() - timedelta(hours=2),
+        starts_at=hours_ago_today(2),
         prepares=steering_meeting,
         **kwargs,
     )

@@ -1,14 +1,11 @@
 """The core flow of a meeting decision driving the procedure (details in the other modules)."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from buendnis.funding.states import Status
 from buendnis.meetings.models import DecisionOutcome, Presence
 from buendnis.meetings.services import agenda, attendance, decisions, invitations, minutes, planning
-from tests.factories import build_alliance_structure, project_in_state
+from tests.factories import build_alliance_structure, hours_ago_today, project_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -17,14 +14,13 @@ def test_speakers_recommend_then_steering_agrees(alliance, make_persona):
     office = make_persona("office")
     structure = build_alliance_structure(alliance, place="Braunschweig")
     project = project_in_state(structure, Status.SKETCH_SPEAKERS)
-    now = timezone.now()
     steering = planning.meeting_create(
-        actor=office, body=structure.bodies["steering"], starts_at=now - timedelta(hours=1)
+        actor=office, body=structure.bodies["steering"], starts_at=hours_ago_today(1)
     )
     speakers = planning.meeting_create(
         actor=office,
         body=structure.bodies["speakers"],
-        starts_at=now - timedelta(hours=3),
+        starts_at=hours_ago_today(3),
         prepares=steering,
     )
     [item] = agenda.agenda_propose(actor=office, meeting=speakers)

@@ -17,7 +17,13 @@ from buendnis.funding.states import Status
 from buendnis.meetings.models import Meeting
 from buendnis.meetings.services import agenda, circulations, decisions, planning
 from tests.conftest import PERSONAS
-from tests.factories import AllianceStructure, advance, build_alliance_structure, project_in_state
+from tests.factories import (
+    AllianceStructure,
+    advance,
+    build_alliance_structure,
+    hours_ago_today,
+    project_in_state,
+)
 from tests.meetings.office_setup import item_url, record_presence, url, voting
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +167,7 @@ def test_the_board_list_and_desk_flag_the_project(
 
 
 def speakers_meeting(structure: AllianceStructure) -> Meeting:
-    start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    start = hours_ago_today()
     return planning.meeting_create(
         actor=None,
         body=structure.bodies["speakers"],
@@ -171,7 +177,7 @@ def speakers_meeting(structure: AllianceStructure) -> Meeting:
 
 
 def steering_meeting(structure: AllianceStructure) -> Meeting:
-    start = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    start = hours_ago_today()
     return planning.meeting_create(
         actor=None,
         body=structure.bodies["steering"],
