@@ -368,6 +368,7 @@ CORRECTED_FIELDS: dict[str, StrOrPromise] = {
     "decided_on": "",
     "reference": _("Fundstelle"),
 }
+_FIELD_ORDER = {name: position for position, name in enumerate(CORRECTED_FIELDS)}
 _CORRECTED_DAYS = frozenset({"held_on", "decided_on"})
 _CORRECTED_TYPES = {"funding.consultation": Consultation, "funding.bodyoutcome": BodyOutcome}
 
@@ -407,9 +408,11 @@ def record_corrections(project: Project) -> dict[tuple[str, int], list[Correctio
     )
     for row in rows:
         model_name = row.object_type.split(".", 1)[1]
+        # In the order of CORRECTED_FIELDS: PostgreSQL's jsonb does not keep the keys' order.
+        changes = sorted(row.changes.items(), key=lambda item: _FIELD_ORDER.get(item[0], 99))
         before = [
             (CORRECTED_FIELDS.get(name, name), _as_read(name, values[0]))
-            for name, values in row.changes.items()
+            for name, values in changes
             if isinstance(values, list) and len(values) == 2
         ]
         found.setdefault((model_name, int(row.object_id)), []).append(
