@@ -859,16 +859,17 @@ class AgendaItemFactory(factory.django.DjangoModelFactory):
 
 
 def hours_ago_today(hours: int = 1) -> "datetime":
-    """`hours` ago, but not before today's local midnight: just after midnight, a meeting begun
-    an hour ago would lie on the day before the steps recorded today, which its decisions may not
-    precede (funding.dates)."""
-    now = timezone.now()
-    ago = now.replace(second=0, microsecond=0) - timedelta(hours=hours)
-    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    if ago >= midnight or hours >= 24:  # today's, or clearly a day before
+    """About `hours` ago (under a day), but never before today's local midnight: just after
+    midnight, a meeting begun an hour ago would lie on the day before the steps recorded today,
+    which its decisions may not precede (funding.dates). Both candidates shrink as `hours` grows,
+    so the later of them keeps meetings in their order at any time of day."""
+    now = timezone.now().replace(microsecond=0)
+    ago = now - timedelta(hours=hours)
+    if hours >= 24:
         return ago
-    # Since midnight, shrunk: the longer ago, the earlier, so meetings keep their order.
-    return (midnight + (now - midnight) * (1 - hours / 24)).replace(microsecond=0)
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    shrunk = midnight + (now - midnight) * (1 - hours / 24)
+    return max(ago, shrunk).replace(microsecond=0)
 
 
 def meeting_in_session(
