@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Test prerequisites from Debian's packages: chromium for the browser tests, PostgreSQL for the
-# second pass of the suite, dovecot for the inbox's IMAP import. As root they are installed;
-# otherwise we say what to install.
+# second pass of the suite, dovecot for the inbox's IMAP import, redis-server for the shared
+# cache. As root they are installed; otherwise we say what to install.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -13,6 +13,9 @@ command -v pdftotext >/dev/null || missing+=(poppler-utils)
 # unprivileged, in a temporary folder (tests/office/test_imap.py); the package's own service is
 # not used.
 [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null || missing+=(dovecot-imapd)
+# Redis for the test of two app servers sharing one cache (tests/deploy/test_two_servers.py),
+# started by the test itself on a free port; the package's own service is not used.
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ -z "${DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then
   missing+=(postgresql)
 fi

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
@@ -143,6 +144,22 @@ def _unprotected(connection: BaseDatabaseWrapper) -> list[str]:
             if not cursor.fetchone()[0]:
                 missing.append(table)
     return missing
+
+
+def media_folder(media_root: Path | str | None) -> Path:
+    """The folder of the uploaded files that backup and restore read and write: `media_root`,
+    else MEDIA_ROOT. With uploads in object storage (BUENDNIS_MEDIA_STORAGE=s3) there is no such
+    folder, and an archive without the files would look complete: the caller must name one."""
+    if media_root is not None:
+        return Path(media_root)
+    if settings.STORAGES["default"]["BACKEND"] != "django.core.files.storage.FileSystemStorage":
+        raise BackupError(
+            "Die hochgeladenen Dateien liegen im Objektspeicher (BUENDNIS_MEDIA_STORAGE=s3), "
+            "nicht in einem Ordner. Holen Sie sie zuerst in einen Ordner (z. B. "
+            "aws s3 sync s3://<Bucket> ./media) und geben Sie ihn mit --media-root an; beim "
+            "Einspielen ebenso, danach den Ordner in den Bucket zurück."
+        )
+    return Path(settings.MEDIA_ROOT)
 
 
 def _media_files(media_root: Path) -> Iterator[tuple[str, Path]]:

@@ -1,15 +1,19 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
+HEALTH_KEY = "healthz"
+
 
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers: the app answers and the database takes a query."""
+    """Liveness for load balancers: the app answers, the database takes a query and the shared
+    cache (Redis on several app servers) answers, since every public page reads it."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -19,7 +23,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
             {"status": "error", "database": "unreachable", "reason": str(exc).strip()[:200]},
             status=503,
         )
-    return JsonResponse({"status": "ok", "database": "ok"})
+    try:
+        cache.get(HEALTH_KEY)
+    except Exception as exc:  # noqa: BLE001 - every backend has its own errors (redis, OSError)
+        return JsonResponse(
+            {
+                "status": "error",
+                "database": "ok",
+                "cache": "unreachable",
+                "reason": str(exc).strip()[:200],
+            },
+            status=503,
+        )
+    return JsonResponse({"status": "ok", "database": "ok", "cache": "ok"})
 
 
 def ping(request: HttpRequest) -> HttpResponse:

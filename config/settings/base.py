@@ -154,10 +154,39 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
-STORAGES = {
+# Uploaded files: the file system under MEDIA_ROOT by default (on several app servers a folder
+# they all mount), or an S3-compatible object store through django-storages
+# (BUENDNIS_MEDIA_STORAGE=s3 and the BUENDNIS_S3_* variables; README "Several app servers").
+# Either way the files are private: the app streams them after its permission check.
+BUENDNIS_MEDIA_STORAGE = env.str("BUENDNIS_MEDIA_STORAGE", default="filesystem")
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+if BUENDNIS_MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("BUENDNIS_S3_BUCKET"),
+            "endpoint_url": env.str("BUENDNIS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("BUENDNIS_S3_REGION", default="") or None,
+            "access_key": env.str("BUENDNIS_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("BUENDNIS_S3_SECRET_KEY", default="") or None,
+            "location": env.str("BUENDNIS_S3_PREFIX", default=""),
+            # Never public: no ACL that opens an object, no unsigned URL; a name is never reused,
+            # so a document in the audit trail keeps pointing at what was uploaded.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif BUENDNIS_MEDIA_STORAGE != "filesystem":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "BUENDNIS_MEDIA_STORAGE muss „filesystem“ oder „s3“ sein, nicht "
+        f"„{BUENDNIS_MEDIA_STORAGE}“."
+    )
 # Uploads: agreements and project documents. Larger files are refused with a German message.
 MAX_UPLOAD_BYTES = env.int("BUENDNIS_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -314,18 +343,33 @@ BUENDNIS_MINISTRY_NAME = env.str(
 # deployment, since a changed host makes subscribed calendars see every meeting anew.
 BUENDNIS_SITE_URL = env.str("BUENDNIS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-# The shared cache of the gunicorn workers on one host: files, so a hit needs no database query
-# (DatabaseCache would cost one on every public page, on the very database the pages read).
-# The public-page cache (buendnis/core/public_cache.py) lives here; its entries are invalidated
-# by a data version that every service write bumps.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": env.str("BUENDNIS_CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
-        "TIMEOUT": 300,
-        "OPTIONS": {"MAX_ENTRIES": env.int("BUENDNIS_CACHE_MAX_ENTRIES", default=20000)},
+# The shared cache: the public-page cache (buendnis/core/public_cache.py, invalidated by a data
+# version that every service write bumps) and the rate limits of the public forms live here.
+# With BUENDNIS_REDIS_URL it is Redis (Django's own backend), shared by every app server, so a
+# write through one server is seen by all. Without it, files on this host: shared by its gunicorn
+# workers and a hit needs no database query (DatabaseCache would cost one on every public page),
+# but only right for a deployment on one host.
+BUENDNIS_REDIS_URL = env.str("BUENDNIS_REDIS_URL", default="")
+CACHES: dict[str, dict[str, object]]
+if BUENDNIS_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": BUENDNIS_REDIS_URL,
+            "TIMEOUT": 300,
+            # Several deployments may share one Redis; each keeps to its own keys.
+            "KEY_PREFIX": env.str("BUENDNIS_CACHE_KEY_PREFIX", default="buendnis"),
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.str("BUENDNIS_CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
+            "TIMEOUT": 300,
+            "OPTIONS": {"MAX_ENTRIES": env.int("BUENDNIS_CACHE_MAX_ENTRIES", default=20000)},
+        }
+    }
 BUENDNIS_PUBLIC_CACHE = env.bool("BUENDNIS_PUBLIC_CACHE", default=True)
 BUENDNIS_PUBLIC_CACHE_SECONDS = env.int("BUENDNIS_PUBLIC_CACHE_SECONDS", default=300)
 

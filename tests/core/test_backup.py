@@ -210,3 +210,16 @@ def test_a_sqlite_round_trip_gives_the_same_rows_and_files(records, media, tmp_p
             restored.execute("UPDATE core_auditentry SET comment = ''")
     finally:
         restored.close()
+
+
+S3 = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"bucket_name": "uploads"}}
+
+
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_with_uploads_in_object_storage_a_folder_must_be_named(command, settings, tmp_path):
+    """An archive without the files of an S3 bucket would look complete; the command refuses
+    and says how to bring the files into a folder first."""
+    settings.STORAGES = {**settings.STORAGES, "default": S3}
+    with pytest.raises(CommandError, match="Objektspeicher.*--media-root"):
+        call_command(command, str(tmp_path / "buendnis.tar.gz"))
+    assert not (tmp_path / "buendnis.tar.gz").exists()

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_healthz_reports_database_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_healthz_is_503_with_reason_when_database_unreachable():
@@ -47,3 +47,36 @@ def test_healthz_is_503_with_reason_when_database_unreachable():
 @pytest.mark.django_db
 def test_healthz_only_answers_get(client):
     assert client.post("/healthz").status_code == 405
+
+
+def _healthz_in_fresh_process(**environment: str) -> tuple[str, str]:
+    script = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz');"
+        "print(r.status_code, json.dumps(r.json()))"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=dict(os.environ, **environment),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    status, _, body = result.stdout.strip().partition(" ")
+    return status, body
+
+
+def test_healthz_is_503_when_the_shared_cache_is_unreachable(tmp_path):
+    """With BUENDNIS_REDIS_URL the cache is Redis; a Redis that does not answer (nothing listens
+    on port 9) takes the server out of the load balancer's rotation."""
+    status, body = _healthz_in_fresh_process(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        BUENDNIS_REDIS_URL="redis://127.0.0.1:9/0",
+    )
+    assert status == "503"
+    assert '"cache": "unreachable"' in body

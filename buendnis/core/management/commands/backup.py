@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from buendnis.core.backup import backup_create
+from buendnis.core.backup import backup_create, media_folder
 from buendnis.core.errors import DomainError
 
 
@@ -28,8 +27,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        media_root = Path(options["media_root"] or settings.MEDIA_ROOT)
         try:
+            media_root = media_folder(options["media_root"])
             manifest = backup_create(archive=Path(options["archive"]), media_root=media_root)
         except DomainError as error:
             raise CommandError(" ".join(error.messages)) from error

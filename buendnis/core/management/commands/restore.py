@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from buendnis.core.backup import backup_restore
+from buendnis.core.backup import backup_restore, media_folder
 from buendnis.core.errors import DomainError
 
 
@@ -32,8 +31,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        media_root = Path(options["media_root"] or settings.MEDIA_ROOT)
         try:
+            media_root = media_folder(options["media_root"])
             manifest = backup_restore(
                 archive=Path(options["archive"]),
                 media_root=media_root,

@@ -1,0 +1,305 @@
+"""Two app servers, one PostgreSQL, one Redis: the deployment of README "Several app servers".
+
+Two gunicorn servers (two ports, two workers each) run with the production settings against the
+suite's PostgreSQL test database and a Redis server that the test starts itself. What one server
+writes, the other serves at once: the shared page cache lives in Redis, and every write bumps its
+data version there (with each server's own file cache the second server kept serving the page it
+had cached). Bookings raced across both servers never overdraw the budget: the row locks are in
+the one database, whichever server takes the request.
+
+PostgreSQL only: SQLite is a file of one machine, not a database two servers share.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from buendnis.accounts.models import Role
+from buendnis.accounts.tokens import token_create
+from buendnis.budget.models import EntryKind, LedgerEntry
+from buendnis.budget.selectors import budget_figures
+from buendnis.funding.models import Project
+from buendnis.funding.states import Status as S
+from tests.factories import MembershipFactory, PhaseFactory, UserFactory, project_in_state
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLIC_HOST = "buendnis.test"
+D = Decimal
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until(check, what: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} ist beendet (Code {process.returncode}).")
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} antwortet nach {timeout:.0f} s nicht.")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server fehlt (Debian-Paket redis-server; make test installiert es).")
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(  # noqa: S603
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def answers() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+
+    try:
+        _wait_until(answers, "Redis", process)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        _stop(process)
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    user = quote(settings["USER"] or "", safe="")
+    password = quote(settings["PASSWORD"] or "", safe="")
+    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host = settings["HOST"] or "localhost"
+    port = settings["PORT"] or "5432"
+    return f"postgres://{credentials}{host}:{port}/{settings['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def servers(
+    django_db_setup: None, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Server, Server]]:
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "Zwei App-Server teilen sich eine PostgreSQL-Datenbank; Aufruf: "
+            "scripts/with_postgres.py -- .venv/bin/python -m pytest tests/deploy"
+        )
+    redis_url = request.getfixturevalue("redis_url")
+    folder = tmp_path_factory.mktemp("servers")
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "BUENDNIS_"))
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS=f"{PUBLIC_HOST},127.0.0.1",
+        # Plain HTTP on loopback: the proxy that terminates TLS is not part of this test.
+        DJANGO_SECURE_SSL_REDIRECT="False",
+        # No connection kept across requests, so the suite can drop its test database at the end.
+        DJANGO_CONN_MAX_AGE="0",
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        DJANGO_STATIC_ROOT=str(folder / "static"),
+        # Both servers mount the same upload folder, as on a shared file system.
+        DJANGO_MEDIA_ROOT=str(folder / "media"),
+        DJANGO_LOG_LEVEL="WARNING",
+        DATABASE_URL=_database_url(),
+        BUENDNIS_REDIS_URL=redis_url,
+        # Each deployment run its own keys: a second run of the suite never sees this one's.
+        BUENDNIS_CACHE_KEY_PREFIX=f"test-{secrets.token_hex(4)}",
+    )
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+        timeout=300,
+    )
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    started: list[Server] = []
+    try:
+        for name in ("a", "b"):
+            port = _free_port()
+            log = (folder / f"gunicorn-{name}.log").open("wb")
+            process = subprocess.Popen(  # noqa: S603
+                [
+                    gunicorn,
+                    "config.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "2",
+                    "--timeout",
+                    "60",
+                ],
+                cwd=ROOT,
+                env=environment,
+                stdout=log,
+                stderr=log,
+            )
+            server = Server(f"http://127.0.0.1:{port}", process)
+            started.append(server)
+            _wait_until(lambda s=server: _get(s, "/healthz")[0] == 200, f"Server {name}", process)
+        yield started[0], started[1]
+    finally:
+        for server in started:
+            _stop(server.process)
+
+
+def _request(
+    server: Server,
+    path: str,
+    *,
+    method: str = "GET",
+    token: str | None = None,
+    body: dict[str, object] | None = None,
+) -> tuple[int, dict[str, str], str]:
+    # The proxy in front passes the public host to whichever server it picks.
+    headers = {"Accept-Language": "de", "Host": PUBLIC_HOST}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = None
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        data = json.dumps(body).encode()
+    request = urllib.request.Request(server.url + path, data=data, headers=headers, method=method)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def _get(server: Server, path: str) -> tuple[int, dict[str, str], str]:
+    return _request(server, path)
+
+
+def _office_token(alliance) -> str:  # type: ignore[no-untyped-def]
+    office = UserFactory(username="geschaeftsstelle-api")
+    MembershipFactory(user=office, alliance=alliance, role=Role.OFFICE)
+    _token, secret = token_create(actor=None, user=office, name="Zwei Server")
+    return secret
+
+
+def test_a_change_through_one_server_is_read_fresh_through_the_other(servers, alliance):
+    first, second = servers
+    phase = PhaseFactory(alliance=alliance)
+    project = project_in_state(phase, S.ENDORSED, title="Pflegeausbildung regional")
+    token = _office_token(alliance)
+    page = f"/{alliance.slug}/projekte/{project.reference}/"
+
+    status, headers, html = _get(second, page)
+    assert status == 200
+    assert "Pflegeausbildung regional" in html
+    assert headers.get("X-Public-Cache") == "miss"
+    # The page is in the shared cache: the other server answers from it too.
+    status, headers, _html = _get(first, page)
+    assert (status, headers.get("X-Public-Cache")) == (200, "hit")
+
+    status, _headers, body = _request(
+        first,
+        f"/api/v1/alliances/{alliance.slug}/projects/{project.pk}/",
+        method="PATCH",
+        token=token,
+        body={"version": project.version, "title": "Pflegeausbildung in der Region"},
+    )
+    assert status == 200, body
+
+    status, headers, html = _get(second, page)
+    assert status == 200
+    assert "Pflegeausbildung in der Region" in html
+    assert "Pflegeausbildung regional" not in html
+    assert headers.get("X-Public-Cache") == "miss"
+
+
+def test_bookings_raced_across_both_servers_never_overdraw_the_budget(servers, alliance):
+    first, second = servers
+    carried = 5
+    phase = PhaseFactory(alliance=alliance, virtual_budget=D("100000.00") * carried)
+    projects = [
+        project_in_state(
+            phase, S.DESCRIPTION_STEERING, title=f"Vorhaben {n:02d}", eligible_costs=D("200000")
+        )
+        for n in range(12)
+    ]
+    token = _office_token(alliance)
+    decided_on = timezone.localdate().isoformat()
+    barrier = threading.Barrier(len(projects))
+
+    def endorse(numbered: tuple[int, Project]) -> tuple[int, int, str]:
+        number, project = numbered
+        server = first if number % 2 else second
+        barrier.wait(timeout=30)
+        status, _headers, body = _request(
+            server,
+            f"/api/v1/alliances/{alliance.slug}/projects/{project.pk}/transitions/",
+            method="POST",
+            token=token,
+            body={
+                "action": "record_outcome",
+                "body": "steering",
+                "outcome": "positive",
+                "decided_on": decided_on,
+            },
+        )
+        return project.pk, status, body
+
+    with ThreadPoolExecutor(max_workers=len(projects)) as pool:
+        results = list(pool.map(endorse, enumerate(projects)))
+
+    succeeded = {pk for pk, status, _body in results if status == 200}
+    refused = {pk: body for pk, status, body in results if status != 200}
+    assert len(succeeded) == carried, results
+    assert all("reicht nicht" in body for body in refused.values()), refused
+    figures = budget_figures(phase)
+    assert figures.reserved == figures.budget == D("100000.00") * carried
+    assert figures.available == D("0.00")
+    reservations = LedgerEntry.objects.filter(phase=phase, kind=EntryKind.RESERVATION)
+    assert sorted(reservations.values_list("project_id", flat=True)) == sorted(succeeded)
+    statuses = dict(Project.objects.filter(phase=phase).values_list("pk", "status"))
+    assert {pk for pk, status in statuses.items() if status == S.ENDORSED} == succeeded
