@@ -31,6 +31,7 @@ are stored with the page.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable
 
@@ -39,6 +40,8 @@ from django.core.cache import BaseCache, caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
+
+log = logging.getLogger(__name__)
 
 VERSION_KEY = "public-cache:data-version"
 HEADER = "X-Public-Cache"
@@ -80,7 +83,13 @@ def data_version() -> str:
 
 def bump_data_version() -> None:
     """Every cached page becomes stale. Called after a write has committed."""
-    _cache().set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    try:
+        _cache().set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    except Exception:
+        # The write has committed; an error page now would make the user repeat it. Pages cached
+        # before stay stale for at most BUENDNIS_PUBLIC_CACHE_SECONDS (and /healthz reports the
+        # cache as unreachable, so the load balancer takes this server out).
+        log.exception("Der öffentliche Seiten-Cache konnte nicht geleert werden")
 
 
 def bump_on_commit() -> None:
