@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -38,9 +39,16 @@ from buendnis.accounts.models import Role
 from buendnis.accounts.tokens import token_create
 from buendnis.budget.models import EntryKind, LedgerEntry
 from buendnis.budget.selectors import budget_figures
-from buendnis.funding.models import Project
+from buendnis.funding.models import Project, ProjectDocument
 from buendnis.funding.states import Status as S
-from tests.factories import MembershipFactory, PhaseFactory, UserFactory, project_in_state
+from tests.factories import (
+    PDF_BYTES,
+    MembershipFactory,
+    PhaseFactory,
+    UserFactory,
+    applicant_of,
+    project_in_state,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_HOST = "buendnis.test"
@@ -191,6 +199,32 @@ def servers(
             _stop(server.process)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # a redirect is an answer of its own here
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _send(
+    server: Server,
+    path: str,
+    *,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    data: bytes | None = None,
+) -> tuple[int, dict[str, str], bytes]:
+    # The proxy in front passes the public host to whichever server it picks.
+    sent = {"Accept-Language": "de", "Host": PUBLIC_HOST, **(headers or {})}
+    request = urllib.request.Request(server.url + path, data=data, headers=sent, method=method)  # noqa: S310
+    try:
+        with _OPENER.open(request, timeout=60) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
 def _request(
     server: Server,
     path: str,
@@ -199,20 +233,73 @@ def _request(
     token: str | None = None,
     body: dict[str, object] | None = None,
 ) -> tuple[int, dict[str, str], str]:
-    # The proxy in front passes the public host to whichever server it picks.
-    headers = {"Accept-Language": "de", "Host": PUBLIC_HOST}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     data = None
     if body is not None:
         headers["Content-Type"] = "application/json"
         data = json.dumps(body).encode()
-    request = urllib.request.Request(server.url + path, data=data, headers=headers, method=method)  # noqa: S310
+    status, answer_headers, content = _send(server, path, method=method, headers=headers, data=data)
+    return status, answer_headers, content.decode()
+
+
+def _multipart(
+    fields: dict[str, str], name: str, filename: str, content: bytes
+) -> tuple[str, bytes]:
+    boundary = secrets.token_hex(16)
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return f"multipart/form-data; boundary={boundary}", b"".join(parts)
+
+
+def _cookies(raw: list[str]) -> dict[str, str]:
+    """name → value of the Set-Cookie headers (urllib's cookie jar would hold back the Secure
+    cookies of the production settings on plain HTTP; the TLS proxy is not part of this test)."""
+    jar = {}
+    for line in raw:
+        name, _, rest = line.partition("=")
+        jar[name.strip()] = rest.split(";", 1)[0]
+    return jar
+
+
+def _log_in(server: Server, username: str, password: str) -> str:
+    """The login form, as a browser sends it; returns the Cookie header of the session."""
+    request = urllib.request.Request(  # noqa: S310
+        server.url + "/konto/anmelden/", headers={"Host": PUBLIC_HOST}
+    )
+    with _OPENER.open(request, timeout=60) as response:
+        jar = _cookies(response.headers.get_all("Set-Cookie") or [])
+        html = response.read().decode()
+    token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": username, "password": password}
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310
+        server.url + "/konto/anmelden/",
+        data=form,
+        headers={
+            "Host": PUBLIC_HOST,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+        },
+        method="POST",
+    )
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+        response = _OPENER.open(request, timeout=60)
+    except urllib.error.HTTPError as redirect:  # 302 to the portal: logged in
+        assert redirect.code == 302, redirect.read().decode()[:2000]
+        jar.update(_cookies(redirect.headers.get_all("Set-Cookie") or []))
+    else:
+        raise AssertionError(f"Anmeldung nicht angenommen ({response.status})")
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
 def _get(server: Server, path: str) -> tuple[int, dict[str, str], str]:
@@ -303,3 +390,38 @@ def test_bookings_raced_across_both_servers_never_overdraw_the_budget(servers, a
     assert sorted(reservations.values_list("project_id", flat=True)) == sorted(succeeded)
     statuses = dict(Project.objects.filter(phase=phase).values_list("pk", "status"))
     assert {pk for pk, status in statuses.items() if status == S.ENDORSED} == succeeded
+
+
+def test_a_file_uploaded_through_one_server_is_downloaded_through_the_other(
+    servers, alliance, settings
+):
+    """The servers share the uploads (here one folder both mount; README: or S3): the applicant
+    hands in the sketch through one server and downloads it, after its permission check, through
+    the other, signed in by a session that both servers read from the database."""
+    first, second = servers
+    project = project_in_state(PhaseFactory(alliance=alliance), S.CONSULTATION)
+    applicant = applicant_of(project, username="antragstellerin")
+    # The servers verify with the production hasher, not the suite's fast one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    applicant.set_password("Zwei-Server-Passwort-2026")
+    applicant.save()
+    _token, secret = token_create(actor=None, user=applicant, name="Skizze")
+    content_type, data = _multipart(
+        {"action": "submit_sketch"}, "document", "kurzskizze.pdf", PDF_BYTES
+    )
+    status, _headers, body = _send(
+        first,
+        f"/api/v1/alliances/{alliance.slug}/projects/{project.pk}/transitions/",
+        method="POST",
+        headers={"Authorization": f"Bearer {secret}", "Content-Type": content_type},
+        data=data,
+    )
+    assert status == 200, body.decode()
+    stored = ProjectDocument.objects.get(project=project).file.name
+
+    assert _send(second, f"/media/{stored}")[0] == 302  # anonymous: to the login
+    session = _log_in(first, "antragstellerin", "Zwei-Server-Passwort-2026")
+    status, headers, content = _send(second, f"/media/{stored}", headers={"Cookie": session})
+    assert status == 200
+    assert content == PDF_BYTES
+    assert "attachment" in headers.get("Content-Disposition", "")
