@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_healthz_for_every_role(persona, client_as):
     response = client_as(persona).get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
