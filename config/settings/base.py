@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # The tasks' queue in the database (TASKS below): `manage.py run_worker` works it off.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -211,12 +213,36 @@ SMTP_OPTIONS = {
 }
 
 
-def mailers(backend: str) -> dict[str, dict[str, object]]:
+# Mail and the periodic jobs (reminders, retention, digests) run as tasks of Django's tasks
+# framework. In production they wait in the database (django-tasks-db) for `manage.py run_worker`,
+# so a request never waits for the mail server and several app servers share one queue.
+# BUENDNIS_TASKS_BACKEND=immediate runs every task at once, inside the request (no worker).
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env.str("BUENDNIS_TASKS_BACKEND", default="database")
+
+
+def tasks(backend: str) -> dict[str, dict[str, object]]:
+    return {"default": {"BACKEND": TASKS_BACKENDS.get(backend, backend)}}
+
+
+TASKS = tasks(TASKS_BACKEND)
+
+
+def mailers(backend: str, tasks_backend: str = "immediate") -> dict[str, dict[str, object]]:
+    """`default` is what the code sends with. With a queue, `default` only queues the mail
+    (buendnis/core/mail.py) and the worker hands it to `outgoing`, the real backend; without one,
+    both are the real backend and mail goes out inline."""
     options = SMTP_OPTIONS if backend.endswith("smtp.EmailBackend") else {}
-    return {"default": {"BACKEND": backend, "OPTIONS": options}}
+    outgoing: dict[str, object] = {"BACKEND": backend, "OPTIONS": options}
+    if TASKS_BACKENDS.get(tasks_backend, tasks_backend).endswith("ImmediateBackend"):
+        return {"default": outgoing, "outgoing": outgoing}
+    return {"default": {"BACKEND": "buendnis.core.mail.TaskMailBackend"}, "outgoing": outgoing}
 
 
-MAILERS = mailers(MAIL_BACKEND)
+MAILERS = mailers(MAIL_BACKEND, TASKS_BACKEND)
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Bündnisportal <noreply@localhost>"
 )
@@ -407,5 +433,5 @@ BUENDNIS_IDLE_TIMEOUT_MINUTES = env.int("BUENDNIS_IDLE_TIMEOUT_MINUTES", default
 
 # Axes keeps the failures only, not a row (address, browser) per successful login.
 AXES_DISABLE_ACCESS_LOG = True
-# No banner at start-up: cron runs the management commands and mails whatever they print.
+# No banner at start-up: the management commands (worker, manual runs) print only their own lines.
 AXES_VERBOSE = False

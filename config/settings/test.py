@@ -1,12 +1,14 @@
 """The test suite. DATABASE_URL (set by `make test` for the PostgreSQL pass) selects the database."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, mailers
+from .base import DATABASES, mailers, tasks
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
-MAILERS = mailers("django.core.mail.backends.locmem.EmailBackend")
+# Tasks run inline and mail lands in mail.outbox at once; tests/core/test_tasks.py tries the queue.
+TASKS = tasks("immediate")
+MAILERS = mailers("django.core.mail.backends.locmem.EmailBackend", "immediate")
 ALLOWED_HOSTS = ["*"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -1,0 +1,46 @@
+"""Mail through the tasks' queue (config/settings/base.py, TASKS and MAILERS).
+
+With a queue, `mailers.default` is `TaskMailBackend`: it renders every message as the request
+sends it – headers, Message-ID, Reply-To, List-Unsubscribe, attachments such as the ICS of an
+invitation – and queues the finished bytes with their envelope; the worker hands them unchanged
+to `mailers["outgoing"]`, the real backend (buendnis/core/tasks.py, `deliver_mail`). Callers
+keep sending with `mailers.default`, `EmailMessage.send()` and `send_mail()`.
+
+The queue lives in the same database as the change a mail reports: queued inside a transaction,
+the mail is sent only if the transaction commits (callers send after the commit anyway). A mail
+server that refuses shows in the worker's log and the queue's table, no longer in the request:
+`notifications.mail.deliver` then reports success as soon as the mail is queued.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
+
+from .tasks import Envelope, deliver_mail
+
+
+def envelope(message: EmailMessage) -> Envelope:
+    # message() also validates the headers, so a bad address fails in the request as before.
+    raw = message.message().as_bytes()
+    return {
+        "raw": base64.b64encode(raw).decode("ascii"),
+        "sender": str(message.from_email),
+        "recipients": message.recipients(),
+    }
+
+
+class TaskMailBackend(BaseEmailBackend):
+    """`mailers.default` with a queue: one `deliver_mail` task per message, so that a retry
+    concerns that message only."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        queued = 0
+        for message in email_messages:
+            if message.recipients():
+                deliver_mail.enqueue(envelope(message))
+                queued += 1
+        return queued

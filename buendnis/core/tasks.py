@@ -1,0 +1,85 @@
+"""Tasks of the core app: handing queued mail to the mail server (buendnis/core/mail.py)."""
+
+from __future__ import annotations
+
+import base64
+import email
+import email.policy
+import logging
+from datetime import timedelta
+from email.message import EmailMessage as StdlibEmailMessage
+from email.policy import Policy
+from typing import Any, TypedDict
+
+from django.core.mail import EmailMessage, mailers
+from django.tasks import task
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+# A mail server that is away for a while (restart, greylisting) gets three more chances within
+# about an hour; then the task fails and stays in the queue's table with its traceback.
+RETRY_DELAYS = (timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=45))
+
+
+class Envelope(TypedDict):
+    """A rendered message as a task's JSON argument."""
+
+    raw: str  # base64 of the message's bytes
+    sender: str
+    recipients: list[str]
+
+
+class QueuedMail(EmailMessage):
+    """A message rendered earlier, sent as it was rendered: `message()` parses the stored bytes
+    again (an SMTP backend asks for its line endings), `recipients()` is the stored envelope
+    (Bcc included). Subject, To, Cc, Reply-To and the text are filled for logs and tests."""
+
+    def __init__(self, data: Envelope) -> None:
+        self.raw = base64.b64decode(data["raw"])
+        self.envelope_recipients = list(data["recipients"])
+        parsed = self.message()
+        body: Any = parsed.get_body(preferencelist=("plain",))
+        super().__init__(
+            subject=str(parsed.get("Subject", "")),
+            body=body.get_content() if body is not None else "",
+            from_email=data["sender"],
+            to=_addresses(parsed, "To"),
+            cc=_addresses(parsed, "Cc"),
+            reply_to=_addresses(parsed, "Reply-To"),
+        )
+
+    def message(self, *, policy: Policy | None = email.policy.default) -> StdlibEmailMessage:
+        # The modern policies (default, SMTP) parse into email.message.EmailMessage.
+        parsed: Any = email.message_from_bytes(self.raw, policy=policy or email.policy.default)
+        return parsed
+
+    def recipients(self) -> list[str]:
+        return list(self.envelope_recipients)
+
+
+def _addresses(parsed: StdlibEmailMessage, name: str) -> list[str]:
+    header: Any = parsed.get(name)
+    return [str(address) for address in header.addresses] if header is not None else []
+
+
+@task()
+def deliver_mail(message: Envelope, attempt: int = 1) -> None:
+    mail = QueuedMail(message)
+    try:
+        mailers["outgoing"].send_messages([mail])
+    except OSError:  # smtplib's errors, refused connections, timeouts
+        retry = deliver_mail.get_backend().supports_defer and attempt <= len(RETRY_DELAYS)
+        if not retry:
+            log.exception("Mail „%s“ an %s nicht gesendet", mail.subject, mail.recipients())
+            raise
+        log.warning(
+            "Mail „%s“ an %s nicht gesendet (Versuch %s), neuer Versuch später",
+            mail.subject,
+            mail.recipients(),
+            attempt,
+            exc_info=True,
+        )
+        deliver_mail.using(run_after=timezone.now() + RETRY_DELAYS[attempt - 1]).enqueue(
+            message, attempt=attempt + 1
+        )

@@ -1,0 +1,180 @@
+"""Mail through the tasks' queue (buendnis/core/mail.py): a request only queues the mail, the
+worker (`db_worker`, here one pass) sends it as the request rendered it; a refused delivery is
+tried again later. With the immediate backend (tests, `make run`) mail goes out at once."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator, Sequence
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMessage, mailers
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from buendnis.alliances.models import Alliance
+from buendnis.core import tasks
+from buendnis.core.mail import TaskMailBackend
+from tests.factories import build_alliance_structure
+
+LOCMEM = {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+QUEUED_MAIL = {"default": {"BACKEND": "buendnis.core.mail.TaskMailBackend"}, "outgoing": LOCMEM}
+
+ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that is away."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise ConnectionRefusedError("Verbindung abgelehnt")
+
+
+def work_off_queue() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+@pytest.fixture
+def queued() -> Iterator[None]:
+    with override_settings(TASKS=QUEUE, MAILERS=QUEUED_MAIL):
+        mail.outbox = []
+        yield
+
+
+def invitation() -> EmailMessage:
+    message = EmailMessage(
+        subject="Einladung: Sitzung des Steuerkreises am 05.06.2026",
+        body="Montag, 05.06.2026, 14:00 Uhr, Rathaus – Tagesordnung anbei.\n",
+        to=["Helene Brandt <brandt@ihk.example.org>"],
+        cc=["buero@ihk.example.org"],
+        bcc=["archiv@example.org"],
+        reply_to=["geschaeftsstelle@example.org"],
+        headers={
+            "Message-ID": "<einladung-4@portal.example.org>",
+            "List-Unsubscribe": "<https://portal.example.org/son/abonnieren/abmelden/x/>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach("einladung.ics", ICS, "text/calendar; method=REQUEST")
+    return message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_of_a_request_waits_for_the_worker(queued: None, alliance: Alliance) -> None:
+    build_alliance_structure(alliance, place="Braunschweig")
+    sent = Client().post(
+        "/son/abonnieren/",
+        {"email": "leser@example.org", "topics": ["meetings"]},
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    assert sent.status_code == 302
+    assert mail.outbox == []
+    (row,) = DBTaskResult.objects.all()
+    assert row.task_path == "buendnis.core.tasks.deliver_mail"
+
+    work_off_queue()
+    (confirmation,) = mail.outbox
+    assert confirmation.to == ["leser@example.org"]
+    assert confirmation.subject.startswith("Bitte bestätigen Sie Ihr Abonnement")
+    assert "/son/abonnieren/bestaetigen/" in confirmation.body
+    assert confirmation.sent_using == "outgoing"
+    row.refresh_from_db()
+    assert row.status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_the_bytes_the_request_rendered(queued: None) -> None:
+    assert mailers.default.send_messages([invitation()]) == 1
+    (row,) = DBTaskResult.objects.all()
+    queued_bytes = base64.b64decode(row.args_kwargs["args"][0]["raw"])
+
+    work_off_queue()
+    (sent,) = mail.outbox
+    assert sent.message().as_bytes() == queued_bytes
+    rendered = sent.message()
+    assert rendered["Message-ID"] == "<einladung-4@portal.example.org>"
+    assert rendered["Reply-To"] == "geschaeftsstelle@example.org"
+    assert rendered["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "Bcc" not in rendered
+    # The envelope keeps the Bcc recipient the header must not show.
+    assert sent.recipients() == [
+        "Helene Brandt <brandt@ihk.example.org>",
+        "buero@ihk.example.org",
+        "archiv@example.org",
+    ]
+    assert sent.to == ["Helene Brandt <brandt@ihk.example.org>"]
+    assert sent.reply_to == ["geschaeftsstelle@example.org"]
+    assert sent.body.startswith("Montag, 05.06.2026")
+    (calendar,) = [part for part in rendered.iter_attachments()]
+    assert calendar.get_content_type() == "text/calendar"
+    assert calendar.get_filename() == "einladung.ics"
+    assert calendar.get_content().replace("\r\n", "\n") == ICS.replace("\r\n", "\n")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_sends_nothing(queued: None) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        invitation().send()
+        raise RuntimeError("Änderung verworfen")
+    assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_delivery_is_tried_again_later_then_fails(queued: None) -> None:
+    refusing = {"BACKEND": "tests.core.test_mail_queue.RefusingBackend"}
+    with override_settings(MAILERS={**QUEUED_MAIL, "outgoing": refusing}):
+        invitation().send()
+        work_off_queue()  # the retry waits
+        first, retry = DBTaskResult.objects.order_by("enqueued_at")
+        assert first.status == "SUCCESSFUL"
+        assert retry.status == "READY"
+        assert retry.args_kwargs["kwargs"] == {"attempt": 2}
+        assert retry.run_after > timezone.now() + tasks.RETRY_DELAYS[0] / 2
+
+        # The last attempt fails and stays in the table with its error.
+        DBTaskResult.objects.filter(pk=retry.pk).update(
+            run_after=timezone.now(), args_kwargs={**retry.args_kwargs, "kwargs": {"attempt": 4}}
+        )
+        work_off_queue()
+        retry.refresh_from_db()
+        assert retry.status == "FAILED"
+        assert "ConnectionRefusedError" in retry.traceback
+        assert DBTaskResult.objects.count() == 2
+    # Once the server is back, the mail is sent by hand or by a new attempt; nothing went out.
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_without_a_queue_mail_goes_out_at_once() -> None:
+    # The test settings (and `make run`): the immediate backend, the real mailer as default.
+    assert not isinstance(mailers.default, TaskMailBackend)
+    mail.outbox = []
+    invitation().send()
+    assert len(mail.outbox) == 1
+    # TaskMailBackend with the immediate backend delivers inline, too.
+    with override_settings(MAILERS=QUEUED_MAIL):
+        invitation().send()
+    assert len(mail.outbox) == 2
+    assert mail.outbox[1].message()["Message-ID"] == "<einladung-4@portal.example.org>"
+    assert not DBTaskResult.objects.exists()
+
+
+def test_settings_queue_mail_in_production_and_not_with_the_immediate_backend() -> None:
+    from config.settings.base import mailers as configured
+    from config.settings.base import tasks as backends
+
+    smtp = "django.core.mail.backends.smtp.EmailBackend"
+    production = configured(smtp, "database")
+    assert production["default"]["BACKEND"] == "buendnis.core.mail.TaskMailBackend"
+    assert production["outgoing"]["BACKEND"] == smtp
+    assert production["outgoing"]["OPTIONS"]
+    inline = configured(smtp, "immediate")
+    assert inline["default"] == inline["outgoing"]
+    assert backends("database")["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    assert backends("immediate")["default"]["BACKEND"].endswith("ImmediateBackend")
