@@ -63,3 +63,24 @@ class Timestamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PeriodicRun(models.Model):
+    """One row per periodic job and due time (buendnis/core/periodic.py): whichever worker
+    inserts it first queues the job; the unique constraint turns every other worker away, so a
+    slot runs once however many workers tick."""
+
+    job = models.CharField(_("Aufgabe"), max_length=64)
+    slot = models.DateTimeField(_("fällig um"))
+    queued_at = models.DateTimeField(_("eingereiht am"), default=timezone.now)
+    task_id = models.CharField(_("Task-ID"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("Periodischer Lauf")
+        verbose_name_plural = _("Periodische Läufe")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="core_periodicrun_once_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.slot:%d.%m.%Y %H:%M}"

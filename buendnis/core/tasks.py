@@ -83,3 +83,31 @@ def deliver_mail(message: Envelope, attempt: int = 1) -> None:
         deliver_mail.using(run_after=timezone.now() + RETRY_DELAYS[attempt - 1]).enqueue(
             message, attempt=attempt + 1
         )
+
+
+# Finished tasks stay in the queue's table for a look back; failed ones longer, to be read.
+KEEP_SUCCESSFUL_DAYS = 14
+KEEP_FAILED_DAYS = 60
+
+
+@task()
+def prune_task_results() -> dict[str, int]:
+    """Deletes finished tasks of the database queue and the periodic runs older than that."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from .models import PeriodicRun
+
+    now = timezone.now()
+    tasks = 0
+    backend = prune_task_results.get_backend()
+    if isinstance(backend, DatabaseBackend):
+        finished = DBTaskResult.objects.finished().filter(backend_name=backend.alias)
+        tasks, _kinds = (
+            finished.filter(
+                status="SUCCESSFUL", finished_at__lte=now - timedelta(KEEP_SUCCESSFUL_DAYS)
+            )
+            | finished.filter(status="FAILED", finished_at__lte=now - timedelta(KEEP_FAILED_DAYS))
+        ).delete()
+    runs, _kinds = PeriodicRun.objects.filter(slot__lt=now - timedelta(KEEP_FAILED_DAYS)).delete()
+    return {"tasks": tasks, "runs": runs}

@@ -1,0 +1,15 @@
+"""The renewal's daily job as a task (buendnis/core/periodic.py; by hand:
+`manage.py send_signature_reminders`)."""
+
+from __future__ import annotations
+
+from django.tasks import task
+from django.utils import timezone
+
+from . import services
+
+
+@task()
+def send_signature_reminders() -> int:
+    """Reminds partners of the cooperation agreement whose answer is due; returns how many."""
+    return services.signature_reminders_send(today=timezone.localdate())
