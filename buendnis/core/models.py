@@ -70,7 +70,7 @@ class PeriodicRun(models.Model):
     inserts it first queues the job; the unique constraint turns every other worker away, so a
     slot runs once however many workers tick."""
 
-    job = models.CharField(_("Aufgabe"), max_length=64)
+    job = models.CharField(_("Periodische Aufgabe"), max_length=64)
     slot = models.DateTimeField(_("fällig um"))
     queued_at = models.DateTimeField(_("eingereiht am"), default=timezone.now)
     task_id = models.CharField(_("Task-ID"), max_length=64, blank=True)

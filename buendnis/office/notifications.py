@@ -2,7 +2,9 @@
 of a new inquiry or of an answer that came in, and the person receives the office's answer.
 
 A mail server hiccup never turns into an error page: the inquiry is stored. An answer that could
-not be sent is marked (`Delivery.FAILED`) and offered for sending again.
+not be sent is marked (`Delivery.FAILED`) and offered for sending again. So that this holds with
+the tasks' queue too (buendnis/core/mail.py), an answer is its own task that sends straight to
+the real mail server (`mailers["outgoing"]`) and notes the outcome in the worker.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -106,6 +109,16 @@ def answer_received(inquiry_id: int, message_id: int) -> None:
     _send_to_office(inquiry, "answer_received", {"message": message}, to=assignee)
 
 
+def send_answer_on_commit(message_id: int) -> None:
+    if not _muted.get():
+        transaction.on_commit(lambda: deliver_answer.enqueue(message_id))
+
+
+@task()
+def deliver_answer(message_id: int) -> None:
+    send_answer(message_id)
+
+
 def send_answer(message_id: int) -> None:
     """Send an answer by mail and note the outcome. Only a pending one is sent: a second call
     (a double click on "send again") finds it sent."""
@@ -115,7 +128,7 @@ def send_answer(message_id: int) -> None:
     if message.delivery != Delivery.PENDING:
         return
     try:
-        reply_email(message, message.inquiry).send()
+        reply_email(message, message.inquiry).send(using="outgoing")
     except (OSError, ValueError):
         # ValueError: an address or header the mail package refuses.
         log.exception("Antwort %s zur Anfrage %s nicht gesendet", message_id, message.inquiry_id)

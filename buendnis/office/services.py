@@ -728,7 +728,7 @@ def inquiry_reply(
         )
         _bump(locked, fields)
         if by_mail:
-            transaction.on_commit(lambda: notifications.send_answer(answer.pk))
+            notifications.send_answer_on_commit(answer.pk)
     return answer
 
 
@@ -747,7 +747,7 @@ def inquiry_reply_resend(*, actor: User | None, message: InquiryMessage) -> Inqu
         audit_record(
             actor=actor, action="inquiry.resend", instance=locked, changes={"message": message.pk}
         )
-        transaction.on_commit(lambda: notifications.send_answer(message.pk))
+        notifications.send_answer_on_commit(message.pk)
     message.refresh_from_db()
     return message
 

@@ -553,6 +553,44 @@ def test_a_failed_mail_is_marked_and_sent_again(
         services.inquiry_reply_resend(actor=office, message=resent)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_with_the_queue_the_worker_marks_a_refused_answer(
+    site: AllianceStructure, office: User
+) -> None:
+    # The answer is its own task that sends to the real mail server: a refusal in the worker
+    # still marks it for sending again (not merely "queued").
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    mailers = {
+        "default": {"BACKEND": "buendnis.core.mail.TaskMailBackend"},
+        "outgoing": {"BACKEND": "tests.core.test_mail_queue.RefusingBackend"},
+    }
+
+    def work_off_queue() -> None:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    inquiry = contact_inquiry(site.alliance)
+    mail.outbox = []
+    with override_settings(TASKS=queue, MAILERS=mailers):
+        answer = services.inquiry_reply(actor=office, inquiry=inquiry, body="Antwort")
+        answer.refresh_from_db()
+        assert answer.delivery == Delivery.PENDING
+        work_off_queue()
+        answer.refresh_from_db()
+        assert answer.delivery == Delivery.FAILED
+        locmem = {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        with override_settings(MAILERS={**mailers, "outgoing": locmem}):
+            services.inquiry_reply_resend(actor=office, message=answer)
+            assert mail.outbox == []
+            work_off_queue()
+    answer.refresh_from_db()
+    assert answer.delivery == Delivery.SENT
+    (sent,) = mail.outbox
+    assert sent.extra_headers["Message-ID"] == answer.message_id
+
+
 def test_answer_refuses_a_wrong_move(site: AllianceStructure, office: User) -> None:
     inquiry = stored_inquiry(site.alliance, status=Status.DONE)
     with pytest.raises(ValidationError) as refused:

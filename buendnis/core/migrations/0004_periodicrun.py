@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name='PeriodicRun',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(max_length=64, verbose_name='Aufgabe')),
+                ('job', models.CharField(max_length=64, verbose_name='Periodische Aufgabe')),
                 ('slot', models.DateTimeField(verbose_name='fällig um')),
                 ('queued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='eingereiht am')),
                 ('task_id', models.CharField(blank=True, max_length=64, verbose_name='Task-ID')),
