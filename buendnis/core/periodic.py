@@ -77,6 +77,7 @@ JOBS: tuple[Job, ...] = (
         every=timedelta(minutes=5),
         enabled=_inbox_configured,
     ),
+    Job("ideas_encode", "buendnis.ideas.tasks.ideas_encode", every=timedelta(minutes=10)),
     Job("erase_inquiries", "buendnis.office.tasks.erase_inquiries", at=time(3, 30)),
     Job("prune_task_results", "buendnis.core.tasks.prune_task_results", at=time(4, 0)),
     Job(
@@ -91,12 +92,12 @@ JOBS: tuple[Job, ...] = (
 )
 
 
-def tick(now: datetime | None = None, jobs: tuple[Job, ...] = JOBS) -> list[PeriodicRun]:
+def tick(now: datetime | None = None, jobs: tuple[Job, ...] | None = None) -> list[PeriodicRun]:
     """Queue every job whose latest slot nobody has queued yet; returns the runs this call
     queued. Safe to call from any number of workers at once."""
     now = now or timezone.now()
     queued = []
-    for job in jobs:
+    for job in JOBS if jobs is None else jobs:
         if not job.enabled():
             continue
         slot = job.slot(now)

@@ -861,7 +861,7 @@ def inquiry_erase(*, actor: User | None, inquiry: Inquiry) -> bool:
     return True
 
 
-# Erased per run and alliance at most (a cron job that runs daily catches up within days).
+# Erased per run and alliance at most (a daily run catches up within days).
 ERASE_BATCH = 1000
 
 

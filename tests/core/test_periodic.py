@@ -159,3 +159,34 @@ def test_the_worker_queues_the_due_digest_and_sends_it(
         # A second worker pass in the same minute queues nothing again.
         call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
         assert PeriodicRun.objects.filter(job="notifications_digest").count() == 1
+
+
+def test_the_worker_s_scheduler_ticks_every_minute_and_survives_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from buendnis.core.management.commands import run_worker
+
+    class Stop(BaseException):
+        pass
+
+    sleeps: list[float] = []
+    ticks: list[int] = []
+
+    def sleep(seconds: float) -> None:
+        if len(sleeps) == 3:
+            raise Stop
+        sleeps.append(seconds)
+
+    def tick() -> None:
+        ticks.append(1)
+        if len(ticks) == 1:
+            raise ConnectionError("Datenbank weg")
+
+    monkeypatch.setattr(run_worker.time, "sleep", sleep)
+    monkeypatch.setattr(run_worker.time, "time", lambda: 1_800_000_015.5)
+    monkeypatch.setattr(run_worker.periodic, "tick", tick)
+    monkeypatch.setattr(run_worker, "close_old_connections", lambda: None)
+    with pytest.raises(Stop):
+        run_worker.schedule_forever()
+    assert sleeps == [45.5, 45.5, 45.5]  # to one second past the next full minute
+    assert len(ticks) == 3  # the failed tick did not end the loop

@@ -1,4 +1,4 @@
-"""`manage.py meetings_periodic` (cron, every 15 minutes): reminds once before the deadline,
+"""`manage.py meetings_periodic` (the worker, every 15 minutes): reminds once before the deadline,
 evaluates what is due, and does nothing the second time."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def circle(alliance: Alliance, make_persona: Callable[[str], User | None]) -> Ci
 
 
 def run(capture: Any, *args: str) -> str:
-    """The command as cron runs it, with the mail that goes out after each commit."""
+    """The command as run by hand, with the mail that goes out after each commit."""
     out = StringIO()
     with capture(execute=True):
         call_command("meetings_periodic", *args, stdout=out)

@@ -1,6 +1,6 @@
 """`manage.py send_report_reminders`: reminds the applicants of funded projects of reports due
 within two weeks or overdue, at most once a week (`grants.services.report_reminders_send`), once
-a day by cron or a systemd timer. Idempotent: a second run on the same day reminds nobody."""
+a day by the worker (buendnis/grants/tasks.py). Idempotent: a second run on the same day reminds nobody."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from buendnis.grants import services
 class Command(BaseCommand):
     help = (
         "Erinnert Projektträger an fällige und überfällige Berichte (höchstens einmal pro "
-        "Woche). Für cron, einmal täglich; wiederholte Aufrufe schaden nicht."
+        "Woche). Der Worker (run_worker) tut das einmal täglich; wiederholte Aufrufe schaden "
+        "nicht."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,5 +1,5 @@
 """Encode ideas and projects for the similarity search: those without an up-to-date encoding
-(new, changed since, or made by an older encoder). Run periodically (README's cron lines); after
+(new, changed since, or made by an older encoder). The worker runs it every 10 minutes (buendnis/ideas/tasks.py); by hand after
 an encoder update once with --all."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""`manage.py meetings_periodic`: the timed work of the meetings app, run every 15 minutes by cron
-or a systemd timer (README, "Deploying").
+"""`manage.py meetings_periodic`: the timed work of the meetings app, which the worker runs every 15
+minutes (buendnis/meetings/tasks.py; README, "The worker"); this command runs it by hand.
 
 1. Reminds the organisations that have not answered a circulation, once, two days before its
    deadline (`circulations_remind_due`).
@@ -23,8 +23,8 @@ from buendnis.meetings.services import circulations
 
 class Command(BaseCommand):
     help = (
-        "Erinnert an Umlaufbeschlüsse kurz vor Fristende und wertet abgelaufene aus. Für cron "
-        "oder einen systemd-Timer, alle 15 Minuten; wiederholte Aufrufe schaden nicht."
+        "Erinnert an Umlaufbeschlüsse kurz vor Fristende und wertet abgelaufene aus. Der Worker "
+        "(run_worker) tut das alle 15 Minuten; wiederholte Aufrufe schaden nicht."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

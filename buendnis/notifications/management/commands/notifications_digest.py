@@ -1,5 +1,5 @@
-"""`manage.py notifications_digest`: the daily work of the notifications app, run once a day by
-cron or a systemd timer (README, "Notifications").
+"""`manage.py notifications_digest`: the daily work of the notifications app, which the worker runs
+once a day (buendnis/notifications/tasks.py; README, "The worker").
 
 1. Mails every member who chose the daily digest (the default) their unmailed notifications of
    the last 24 hours in one mail, and marks them mailed (`services.digest_send`).
@@ -24,8 +24,8 @@ from buendnis.notifications import services
 class Command(BaseCommand):
     help = (
         "Versendet die tägliche Zusammenfassung der Benachrichtigungen und löscht abgelaufene "
-        "Benachrichtigungen und unbestätigte Abonnements. Für cron, einmal täglich; wiederholte "
-        "Aufrufe schaden nicht."
+        "Benachrichtigungen und unbestätigte Abonnements. Der Worker (run_worker) tut das einmal "
+        "täglich; wiederholte Aufrufe schaden nicht."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

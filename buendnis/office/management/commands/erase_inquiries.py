@@ -1,7 +1,7 @@
 """`manage.py erase_inquiries`: erases the personal data of public inquiries (contact form, phone,
 letter, e-mail) closed longer ago than their alliance's retention period (Einstellungen der
-Geschäftsstelle; default 180 days). Statistics stay; every erasure leaves an audit row. Run daily
-by cron or a systemd timer (README, "The inbox"); a second run finds nothing left to erase.
+Geschäftsstelle; default 180 days). Statistics stay; every erasure leaves an audit row. The worker
+runs it daily (buendnis/office/tasks.py; README, "The worker"); a second run finds nothing left to erase.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from buendnis.office.services import inquiries_erase_due
 class Command(BaseCommand):
     help = (
         "Löscht die Personendaten erledigter öffentlicher Anfragen nach der Aufbewahrungsfrist "
-        "des Bündnisses. Für cron, täglich; wiederholte Aufrufe schaden nicht."
+        "des Bündnisses. Der Worker (run_worker) tut das täglich; wiederholte Aufrufe schaden "
+        "nicht."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,7 +1,7 @@
 """`manage.py fetch_inquiry_mail`: answers to inquiries from the office's IMAP mailbox into their
-threads (buendnis/office/imap.py says how and why IMAP). Run every few minutes by cron or a
-systemd timer (README, "The inbox"); repeated and overlapping runs store every mail once. Prints
-a German summary; with `--verbosity 0` nothing unless it fails.
+threads (buendnis/office/imap.py says how and why IMAP). The worker runs it every five minutes
+(buendnis/office/tasks.py; README, "The worker"); repeated and overlapping runs store every mail
+once. Prints a German summary; with `--verbosity 0` nothing unless it fails.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from buendnis.office.imap import ImapConfig, MailboxError, fetch_inquiry_mail
 class Command(BaseCommand):
     help = (
         "Holt Antworten auf Anfragen aus dem IMAP-Postfach der Geschäftsstelle und hängt sie an "
-        "ihre Anfrage. Für cron oder einen systemd-Timer; wiederholte Aufrufe schaden nicht."
+        "ihre Anfrage. Der Worker (run_worker) tut das alle fünf Minuten; wiederholte Aufrufe "
+        "schaden nicht."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

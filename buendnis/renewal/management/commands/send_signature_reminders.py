@@ -1,6 +1,5 @@
 """`manage.py send_signature_reminders`: reminds partners of the cooperation agreement of a phase
-in preparation, once a day by cron or a systemd timer (README, the cron lines of "Deploying on
-PostgreSQL behind gunicorn").
+in preparation, once a day by the worker (buendnis/renewal/tasks.py; README, "The worker").
 
 A partner whose answer is due within two weeks, or overdue, hears again at most once a week, as
 long as the phase is in preparation or with the ministry (`services.signature_reminders_send`).
@@ -21,8 +20,8 @@ from buendnis.renewal import services
 class Command(BaseCommand):
     help = (
         "Erinnert Partner an die Unterschrift unter die Kooperationsvereinbarung einer neuen "
-        "Förderphase (Frist in zwei Wochen oder überschritten, höchstens einmal pro Woche). Für "
-        "cron, einmal täglich; wiederholte Aufrufe schaden nicht."
+        "Förderphase (Frist in zwei Wochen oder überschritten, höchstens einmal pro Woche). Der "
+        "Worker (run_worker) tut das einmal täglich; wiederholte Aufrufe schaden nicht."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
