@@ -48,7 +48,9 @@ def render(template: str, context: dict[str, Any]) -> tuple[str, str]:
 
 
 def deliver(messages: Sequence[EmailMessage], what: str) -> bool:
-    """Send over one connection; False (logged) when the mail server refused."""
+    """Send over one connection; False (logged) when the mail server refused. With the tasks'
+    queue (production) this only queues the mails, so it is True unless the queue is away; a
+    refusal then shows in the worker (buendnis/core/tasks.py, `deliver_mail`, with retries)."""
     if not messages:
         return True
     try:
