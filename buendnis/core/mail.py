@@ -10,17 +10,35 @@ The queue lives in the same database as the change a mail reports: queued inside
 the mail is sent only if the transaction commits (callers send after the commit anyway). A mail
 server that refuses shows in the worker's log and the queue's table, no longer in the request:
 `notifications.mail.deliver` then reports success as soon as the mail is queued.
+
+The periodic jobs run in the worker already: inside `inline()` their mail goes straight to the
+real backend, over one connection per batch, and their services see a refusal as before (a
+digest that was refused stays unmailed for the next run).
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 
 from .tasks import Envelope, deliver_mail
+
+_inline: ContextVar[bool] = ContextVar("mail_inline", default=False)
+
+
+@contextmanager
+def inline() -> Iterator[None]:
+    """Mail sent inside the block skips the queue (see the module docstring)."""
+    token = _inline.set(True)
+    try:
+        yield
+    finally:
+        _inline.reset(token)
 
 
 def envelope(message: EmailMessage) -> Envelope:
@@ -38,6 +56,8 @@ class TaskMailBackend(BaseEmailBackend):
     concerns that message only."""
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        if _inline.get():
+            return mailers["outgoing"].send_messages(list(email_messages))
         queued = 0
         for message in email_messages:
             if message.recipients():

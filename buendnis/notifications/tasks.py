@@ -8,6 +8,8 @@ from dataclasses import asdict
 from django.tasks import task
 from django.utils import timezone
 
+from buendnis.core.mail import inline
+
 from . import services
 
 
@@ -15,6 +17,8 @@ from . import services
 def notifications_digest() -> dict[str, dict[str, int]]:
     """The daily digest, then the deletion of expired notifications and unconfirmed addresses."""
     now = timezone.now()
-    run = services.digest_send(now=now)
+    # Straight to the mail server: a refused digest stays unmailed for the next run.
+    with inline():
+        run = services.digest_send(now=now)
     purged = services.purge_expired(now=now)
     return {"digest": asdict(run), "purged": asdict(purged)}

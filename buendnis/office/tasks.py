@@ -8,6 +8,8 @@ from dataclasses import asdict
 from django.tasks import task
 from django.utils import timezone
 
+from buendnis.core.mail import inline
+
 from .imap import ImapConfig
 from .imap import fetch_inquiry_mail as fetch
 from .services import inquiries_erase_due
@@ -20,7 +22,8 @@ def fetch_inquiry_mail() -> dict[str, int]:
     config = ImapConfig.from_settings()
     if not config.host:
         return {}
-    return asdict(fetch(config, today=timezone.localdate()))
+    with inline():  # the office hears of answers; the job runs in the worker already
+        return asdict(fetch(config, today=timezone.localdate()))
 
 
 @task()

@@ -6,10 +6,13 @@ from __future__ import annotations
 from django.tasks import task
 from django.utils import timezone
 
+from buendnis.core.mail import inline
+
 from . import services
 
 
 @task()
 def send_signature_reminders() -> int:
     """Reminds partners of the cooperation agreement whose answer is due; returns how many."""
-    return services.signature_reminders_send(today=timezone.localdate())
+    with inline():  # the job runs in the worker already
+        return services.signature_reminders_send(today=timezone.localdate())

@@ -21,6 +21,7 @@ from buendnis.alliances.models import Alliance
 from buendnis.core import periodic
 from buendnis.core.models import PeriodicRun
 from buendnis.notifications import services, topics
+from buendnis.notifications.models import Notification
 from tests.factories import build_alliance_structure
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -130,23 +131,45 @@ def test_two_workers_ticking_at_once_queue_each_slot_once() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_queues_the_due_digest_and_sends_it(
-    alliance: Alliance, make_persona: Callable[[str], User | None]
-) -> None:
+def _digest_reader(alliance: Alliance, make_persona: Callable[[str], User | None]) -> User:
+    """A member with the default delivery (the daily digest) and one unmailed notification."""
     structure = build_alliance_structure(alliance, place="Braunschweig")
     reader = make_persona("speaker")
     assert reader is not None
     topic = topics.body(structure.bodies["steering"].pk)
     services.subscribe(user=reader, alliance=alliance, topic=topic)
+    services.notify(
+        topic=topic,
+        alliance=alliance,
+        kind="meeting.invited",
+        title="Einladung: Sitzung des Steuerkreises am 05.06.2026",
+        text="Freitag, 05.06.2026, 14:00 Uhr",
+        link="/son/intern/sitzungen/4/",
+    )
+    return reader
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_digest_the_server_refuses_stays_unmailed_for_the_next_run(
+    alliance: Alliance, make_persona: Callable[[str], User | None]
+) -> None:
+    reader = _digest_reader(alliance, make_persona)
+    refusing = {"BACKEND": "tests.core.test_mail_queue.RefusingBackend"}
+    with override_settings(TASKS=QUEUE, MAILERS={**QUEUED_MAIL, "outgoing": refusing}):
+        call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+        run = PeriodicRun.objects.get(job="notifications_digest")
+        result = DBTaskResult.objects.get(id=run.task_id)
+    assert result.status == "SUCCESSFUL"
+    assert result.return_value["digest"]["failed"] == 1
+    assert Notification.objects.get(recipient=reader).mailed_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_queues_the_due_digest_and_sends_it(
+    alliance: Alliance, make_persona: Callable[[str], User | None]
+) -> None:
+    reader = _digest_reader(alliance, make_persona)
     with override_settings(TASKS=QUEUE, MAILERS=QUEUED_MAIL):
-        services.notify(
-            topic=topic,
-            alliance=alliance,
-            kind="meeting.invited",
-            title="Einladung: Sitzung des Steuerkreises am 05.06.2026",
-            text="Freitag, 05.06.2026, 14:00 Uhr",
-            link="/son/intern/sitzungen/4/",
-        )
         mail.outbox = []
         call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
         digest = [m for m in mail.outbox if m.to == [reader.email]]
@@ -155,6 +178,8 @@ def test_the_worker_queues_the_due_digest_and_sends_it(
         run = PeriodicRun.objects.get(job="notifications_digest")
         assert DBTaskResult.objects.get(id=run.task_id).status == "SUCCESSFUL"
         assert not DBTaskResult.objects.exclude(status="SUCCESSFUL").exists()
+        # The job runs in the worker: its mail went straight out, not through the queue again.
+        assert not DBTaskResult.objects.filter(task_path__endswith="deliver_mail").exists()
 
         # A second worker pass in the same minute queues nothing again.
         call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
