@@ -991,3 +991,17 @@ def test_person_dropdown_offers_logins_of_the_alliance_only(
     form = client_as("office").get(url("alliances.person", "add")).context["adminform"].form
     assert {user.username for user in form.fields["user"].queryset} == {"office", "speaker"}
     assert User.objects.filter(username="fremd").exists()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_task_queue_is_for_platform_superusers_only(client_as, persona):
+    """Queued mail holds whole messages (personal data of every alliance): django-tasks-db's
+    admin goes by Django's model permissions, which only superusers hold here."""
+    response = client_as(persona).get(reverse("admin:django_tasks_database_dbtaskresult_changelist"))
+    if persona == "admin":
+        assert response.status_code == 200
+    elif persona in ENTERS:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
