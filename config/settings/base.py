@@ -235,7 +235,14 @@ def mailers(backend: str, tasks_backend: str = "immediate") -> dict[str, dict[st
     """`default` is what the code sends with. With a queue, `default` only queues the mail
     (buendnis/core/mail.py) and the worker hands it to `outgoing`, the real backend; without one,
     both are the real backend and mail goes out inline."""
-    options = SMTP_OPTIONS if backend.endswith("smtp.EmailBackend") else {}
+    options: dict[str, object] = {}
+    if backend.endswith("smtp.EmailBackend"):
+        options = SMTP_OPTIONS
+    elif backend.endswith("filebased.EmailBackend"):
+        # Mail as files, one per connection, e.g. for a staging system that must not mail anyone.
+        options = {
+            "file_path": env.str("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "var/mail"))
+        }
     outgoing: dict[str, object] = {"BACKEND": backend, "OPTIONS": options}
     if TASKS_BACKENDS.get(tasks_backend, tasks_backend).endswith("ImmediateBackend"):
         return {"default": outgoing, "outgoing": outgoing}

@@ -7,6 +7,8 @@ data version there (with each server's own file cache the second server kept ser
 had cached). Bookings raced across both servers never overdraw the budget: the row locks are in
 the one database, whichever server takes the request.
 
+A worker process sends the mail that the servers queue in the database.
+
 PostgreSQL only: SQLite is a file of one machine, not a database two servers share.
 """
 
@@ -33,7 +35,9 @@ from urllib.parse import quote
 
 import pytest
 from django.db import connection
+from django.tasks import TaskResultStatus
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from buendnis.accounts.models import Role
 from buendnis.accounts.tokens import token_create
@@ -115,6 +119,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 class Server:
     url: str
     process: subprocess.Popen[bytes]
+    environment: dict[str, str]
+    mail_folder: Path
 
 
 def _database_url() -> str:
@@ -151,7 +157,9 @@ def servers(
         DJANGO_SECURE_SSL_REDIRECT="False",
         # No connection kept across requests, so the suite can drop its test database at the end.
         DJANGO_CONN_MAX_AGE="0",
-        DJANGO_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        # Mail is queued in the database; the worker writes what it sends into files.
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        DJANGO_EMAIL_FILE_PATH=str(folder / "mail"),
         DJANGO_STATIC_ROOT=str(folder / "static"),
         # Both servers mount the same upload folder, as on a shared file system.
         DJANGO_MEDIA_ROOT=str(folder / "media"),
@@ -190,7 +198,7 @@ def servers(
                 stdout=log,
                 stderr=log,
             )
-            server = Server(f"http://127.0.0.1:{port}", process)
+            server = Server(f"http://127.0.0.1:{port}", process, environment, folder / "mail")
             started.append(server)
             _wait_until(lambda s=server: _get(s, "/healthz")[0] == 200, f"Server {name}", process)
         yield started[0], started[1]
@@ -223,6 +231,30 @@ def _send(
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
+
+
+@pytest.fixture(scope="module")
+def mail_folder(servers: tuple[Server, Server]) -> Path:
+    return servers[0].mail_folder
+
+
+@pytest.fixture(scope="module")
+def worker(servers: tuple[Server, Server]) -> Iterator[subprocess.Popen[bytes]]:
+    """The worker that sends the mail the servers queue (README "The worker"), without its
+    scheduler: the periodic jobs have tests of their own."""
+    first = servers[0]
+    log = (first.mail_folder.parent / "worker.log").open("wb")
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "run_worker", "--no-scheduler", "--interval", "0.2"],
+        cwd=ROOT,
+        env=first.environment,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        yield process
+    finally:
+        _stop(process)
 
 
 def _request(
@@ -270,21 +302,17 @@ def _cookies(raw: list[str]) -> dict[str, str]:
     return jar
 
 
-def _log_in(server: Server, username: str, password: str) -> str:
-    """The login form, as a browser sends it; returns the Cookie header of the session."""
-    request = urllib.request.Request(  # noqa: S310
-        server.url + "/konto/anmelden/", headers={"Host": PUBLIC_HOST}
-    )
+def _send_form(server: Server, path: str, fields: dict[str, str]) -> dict[str, str]:
+    """A form as a browser sends it: the page (for its CSRF token and cookie), then the POST,
+    which must redirect (a valid form). Returns the cookies after it."""
+    request = urllib.request.Request(server.url + path, headers={"Host": PUBLIC_HOST})  # noqa: S310
     with _OPENER.open(request, timeout=60) as response:
         jar = _cookies(response.headers.get_all("Set-Cookie") or [])
         html = response.read().decode()
     token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
-    form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token, "username": username, "password": password}
-    ).encode()
     request = urllib.request.Request(  # noqa: S310
-        server.url + "/konto/anmelden/",
-        data=form,
+        server.url + path,
+        data=urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode(),
         headers={
             "Host": PUBLIC_HOST,
             "Content-Type": "application/x-www-form-urlencoded",
@@ -294,11 +322,17 @@ def _log_in(server: Server, username: str, password: str) -> str:
     )
     try:
         response = _OPENER.open(request, timeout=60)
-    except urllib.error.HTTPError as redirect:  # 302 to the portal: logged in
+    except urllib.error.HTTPError as redirect:  # 302: the form was taken
         assert redirect.code == 302, redirect.read().decode()[:2000]
         jar.update(_cookies(redirect.headers.get_all("Set-Cookie") or []))
     else:
-        raise AssertionError(f"Anmeldung nicht angenommen ({response.status})")
+        raise AssertionError(f"{path}: Formular nicht angenommen ({response.status})")
+    return jar
+
+
+def _log_in(server: Server, username: str, password: str) -> str:
+    """Returns the Cookie header of the session."""
+    jar = _send_form(server, "/konto/anmelden/", {"username": username, "password": password})
     return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
@@ -425,3 +459,26 @@ def test_a_file_uploaded_through_one_server_is_downloaded_through_the_other(
     assert status == 200
     assert content == PDF_BYTES
     assert "attachment" in headers.get("Content-Disposition", "")
+
+
+def test_mail_queued_by_one_server_is_sent_by_the_worker(servers, worker, alliance):
+    """A request only queues its mail (in the one database); the worker process sends it."""
+    first, second = servers
+    UserFactory(username="vergesslich", email="vergesslich@example.org")
+    mail_folder = first.mail_folder
+    before = set(mail_folder.glob("*")) if mail_folder.exists() else set()
+
+    _send_form(second, "/konto/passwort-vergessen/", {"email": "vergesslich@example.org"})
+
+    deadline = time.monotonic() + 60
+    sent: list[str] = []
+    while time.monotonic() < deadline and not sent:
+        if worker.poll() is not None:
+            raise AssertionError(f"Der Worker ist beendet (Code {worker.returncode}).")
+        files = set(mail_folder.glob("*")) - before if mail_folder.exists() else set()
+        sent = [path.read_text() for path in files if "vergesslich@example.org" in path.read_text()]
+        time.sleep(0.2)
+    assert sent, "Der Worker hat die Mail nicht binnen 60 s gesendet."
+    assert "/konto/passwort-neu/" in sent[0]  # the reset link
+    delivered = DBTaskResult.objects.filter(task_path="buendnis.core.tasks.deliver_mail")
+    assert [row.status for row in delivered] == [TaskResultStatus.SUCCESSFUL]
