@@ -997,7 +997,9 @@ def test_person_dropdown_offers_logins_of_the_alliance_only(
 def test_the_task_queue_is_for_platform_superusers_only(client_as, persona):
     """Queued mail holds whole messages (personal data of every alliance): django-tasks-db's
     admin goes by Django's model permissions, which only superusers hold here."""
-    response = client_as(persona).get(reverse("admin:django_tasks_database_dbtaskresult_changelist"))
+    response = client_as(persona).get(
+        reverse("admin:django_tasks_database_dbtaskresult_changelist")
+    )
     if persona == "admin":
         assert response.status_code == 200
     elif persona in ENTERS:
