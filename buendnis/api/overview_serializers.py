@@ -128,6 +128,14 @@ class ParticipantsSerializer(serializers.Serializer[Any]):
     exited = serializers.IntegerField(source="participants_exited", read_only=True)
 
 
+class ReachedSerializer(serializers.Serializer[Any]):
+    """Teilnehmende bisher: abgeschlossene Vorhaben und die Meldungen der laufenden. / Participants
+    so far: closed projects and what the running ones reported."""
+
+    entered = serializers.IntegerField(source="participants_entered", read_only=True)
+    exited = serializers.IntegerField(source="participants_exited", read_only=True)
+
+
 class OverviewPhaseSerializer(serializers.Serializer[Any]):
     """Eine Förderphase mit ihren Zahlen. / A funding phase with its figures."""
 
@@ -167,7 +175,17 @@ class OverviewPhaseSerializer(serializers.Serializer[Any]):
             "null without grants."
         ),
     )
-    participants = ParticipantsSerializer(source="projects", read_only=True)
+    participants = ParticipantsSerializer(
+        source="projects",
+        read_only=True,
+        help_text=(
+            "Geplant ab dem Votum; Ein- und Austritte der abgeschlossenen Vorhaben. / Planned "
+            "from the Votum on; entries and exits of the closed projects."
+        ),
+    )
+    # `participants` keeps its published meaning (closed projects); this adds the running ones,
+    # as the ministry's page and spreadsheet count them.
+    participants_reached = ReachedSerializer(source="*", read_only=True)
 
 
 class OverviewEntrySerializer(serializers.Serializer[Any]):

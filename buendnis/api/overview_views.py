@@ -94,7 +94,7 @@ class OverviewView(GermanAnswers, APIView):
             paginator.paginate_queryset(alliance_selectors.alliance_list(), request, view=self)
             or []
         )
-        rows = overview.overview_rows([alliance.pk for alliance in alliances])
+        rows = overview.overview_rows([alliance.pk for alliance in alliances], with_reached=True)
         phases: dict[int, list[overview.OverviewRow]] = {alliance.pk: [] for alliance in alliances}
         for row in rows:
             phases[row.alliance.pk].append(row)

@@ -117,6 +117,7 @@ def test_shape_of_the_contract(client_as: Callable[[str], Client], platform: Pla
         "co_financing",
         "leverage",
         "participants",
+        "participants_reached",
     }
     assert set(phase["recognition"]) >= {
         "status",
@@ -134,6 +135,7 @@ def test_shape_of_the_contract(client_as: Callable[[str], Client], platform: Pla
         "available",
     }
     assert set(phase["participants"]) == {"planned", "entered", "exited"}
+    assert set(phase["participants_reached"]) == {"entered", "exited"}
     # Every state of the procedure, zero where none.
     assert set(phase["projects_by_status"]) == set(Status.values)
 
@@ -293,8 +295,8 @@ def test_only_reading(make_persona: Callable[[str], User | None], platform: Plat
 # Session; user; the session's verified app (two-factor check, django-otp's OTPMiddleware);
 # count of the active alliances; the page of alliances; the phases of the page's
 # alliances with the day of the ministry's latest decision; the ledger's sums by phase; the
-# projects by phase and state; the co-financing by phase.
-QUERIES = 9
+# projects by phase and state; the co-financing by phase; the participants reached by phase.
+QUERIES = 10
 
 
 def test_query_count_is_pinned_and_constant(

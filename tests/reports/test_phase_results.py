@@ -148,3 +148,10 @@ def test_the_ministry_overview_counts_running_projects_participants(
         5,
         70000,
     )
+
+    # The API keeps `participants` as published (closed projects) and adds what was reached.
+    api = client.get("/api/v1/overview/").json()
+    phases = {phase["id"]: phase for entry in api["results"] for phase in entry["phases"]}
+    assert phases[structure.phase.pk]["participants"]["entered"] == 0
+    assert phases[structure.phase.pk]["participants_reached"] == {"entered": 21, "exited": 5}
+    assert phases[foreign.phase_id]["participants_reached"] == {"entered": 77, "exited": 31}
