@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,9 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
+    # A person's record: the audit trail names it by reference (`core.audit`), never by name.
+    audit_by_reference: ClassVar[bool] = True
+
     email = models.EmailField(_("E-Mail-Adresse"), blank=True)
     platform_role = models.CharField(
         _("Plattformrolle"),
@@ -50,6 +55,9 @@ class User(AbstractUser):
 
 class Membership(models.Model):
     """A user's role in one alliance. A user may belong to several alliances and hold several roles."""
+
+    # A person's record: the audit trail names it by reference (`core.audit`), never by name.
+    audit_by_reference: ClassVar[bool] = True
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("Benutzer/in")

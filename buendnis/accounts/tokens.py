@@ -83,7 +83,7 @@ def token_create(
                     action="apitoken.create",
                     instance=token,
                     changes={
-                        "user": user.get_username(),
+                        "user_id": user.pk,
                         "name": token.name,
                         "prefix": prefix,
                         "expires_at": expires_at.isoformat(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -193,6 +193,9 @@ class PersonFunction(models.TextChoices):
 
 class Person(Timestamped):
     """Someone who represents an organisation in the alliance."""
+
+    # A person's record: the audit trail names it by reference (`core.audit`), never by name.
+    audit_by_reference: ClassVar[bool] = True
 
     alliance = models.ForeignKey(
         Alliance, on_delete=models.CASCADE, related_name="people", verbose_name=_("Bündnis")

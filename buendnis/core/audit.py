@@ -1,11 +1,23 @@
-"""Writing the audit trail. Callers are services inside their own transaction."""
+"""Writing the audit trail. Callers are services inside their own transaction.
 
+The trail is append-only, so it must not hold a person's data of its own: an erasure
+(`buendnis.privacy`) could never reach it. Records of people (`audit_by_reference` on the model)
+are named by reference (`Benutzer/in #12`) and their name is read from the record when shown
+(`object_label`), pseudonymised after an erasure; the values of personal fields (PERSONAL_KEYS)
+are recorded as changed, not what they are; any e-mail address left in a text is cut out.
+"""
+
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.apps import apps
+from django.conf import settings
 from django.db import models, transaction
+from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
@@ -24,6 +36,85 @@ def _plain(value: Any) -> Any:
     if isinstance(value, models.fields.files.FieldFile):
         return value.name or ""
     return value
+
+
+# What a person's data is replaced with in the audit trail (new rows and the scrubbed old ones).
+REDACTED = "[entfernt]"
+# Fields of people (accounts, contact persons, askers, subscribers): the row says they changed.
+PERSONAL_KEYS = frozenset(
+    {
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "position_title",
+        "asker_name",
+        "asker_email",
+        "asker_phone",
+        "author_name",
+        "author_email",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "attendee_name",
+    }
+)
+EMAIL_ADDRESS = re.compile(r"[^\s@<>\"'(),;:\[\]]+@[^\s@<>\"'(),;:\[\]]+\.[A-Za-z]{2,}")
+
+
+def without_addresses(text: str, replacement: str = REDACTED) -> str:
+    """`text` with every e-mail address replaced."""
+    return EMAIL_ADDRESS.sub(replacement, text)
+
+
+def redacted(value: Any) -> Any:
+    """A personal value as the audit trail keeps it: empty stays empty (set or cleared shows)."""
+    if isinstance(value, list):
+        return [redacted(item) for item in value]
+    return value if value in ("", None) else REDACTED
+
+
+def clean_changes(changes: Any, key: str = "") -> Any:
+    """`changes` without personal values: those of PERSONAL_KEYS redacted, addresses cut out."""
+    if key in PERSONAL_KEYS:
+        return redacted(changes)
+    if isinstance(changes, dict):
+        return {name: clean_changes(value, name) for name, value in changes.items()}
+    if isinstance(changes, list):
+        return [clean_changes(item) for item in changes]
+    if isinstance(changes, str):
+        return without_addresses(changes)
+    return changes
+
+
+def is_by_reference(model: type[models.Model]) -> bool:
+    return bool(getattr(model, "audit_by_reference", False))
+
+
+def reference(model: type[models.Model], pk: Any) -> str:
+    """`Benutzer/in #12`: a record of a person as the audit trail names it (platform language)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{capfirst(str(model._meta.verbose_name))} #{pk}"
+
+
+def object_repr_of(instance: models.Model) -> str:
+    if is_by_reference(type(instance)):
+        return reference(type(instance), instance.pk)
+    return without_addresses(str(instance))[:300]
+
+
+def object_label(entry: AuditEntry) -> str:
+    """The audit row's object as shown: a person's record by its name today (one query), which
+    is the pseudonym after an erasure; every other record as written."""
+    try:
+        model = apps.get_model(entry.object_type)
+    except (LookupError, ValueError):
+        return entry.object_repr
+    if not is_by_reference(model):
+        return entry.object_repr
+    record = model._default_manager.filter(pk=entry.object_id).first()
+    return str(record) if record is not None else entry.object_repr
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
@@ -64,11 +155,11 @@ def audit_record(
         action=action,
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk),
-        object_repr=str(instance)[:300],
+        object_repr=object_repr_of(instance),
         from_state=from_state,
         to_state=to_state,
-        changes=changes or {},
-        comment=comment,
+        changes=clean_changes(changes or {}),
+        comment=without_addresses(comment),
     )
 
 

@@ -4,7 +4,7 @@ decisions and minutes, and decisions taken in writing (Umlaufbeschluss)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -533,6 +533,9 @@ class CirculationAnswer(models.Model):
 class CalendarFeed(models.Model):
     """A member's private calendar address (all meetings of the alliance's bodies). Only the
     hash of the secret is stored, as with API tokens; a new address replaces the old one."""
+
+    # A person's record: the audit trail names it by reference (`core.audit`), never by name.
+    audit_by_reference: ClassVar[bool] = True
 
     alliance = models.ForeignKey(
         Alliance, on_delete=models.CASCADE, related_name="+", verbose_name=_("Bündnis")

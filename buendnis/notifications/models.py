@@ -4,6 +4,7 @@ e-mail subscriptions."""
 from __future__ import annotations
 
 import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -29,6 +30,9 @@ DEFAULT_DELIVERY = Delivery.DIGEST
 
 class Subscription(models.Model):
     """A member follows a topic of an alliance (`topics`: the keys and who may follow them)."""
+
+    # A person's record: the audit trail names it by reference (`core.audit`), never by name.
+    audit_by_reference: ClassVar[bool] = True
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -117,6 +121,9 @@ class Notification(models.Model):
 class NotificationPreference(models.Model):
     """A member's choice of delivery; without a row, `DEFAULT_DELIVERY` (the daily digest)."""
 
+    # A person's record: the audit trail names it by reference (`core.audit`), never by name.
+    audit_by_reference: ClassVar[bool] = True
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -155,6 +162,9 @@ class PublicSubscription(models.Model):
     """An e-mail address that asked for an alliance's news. Unconfirmed until its owner clicked
     the link of the confirmation mail; nothing is sent before. Unsubscribing deletes the row:
     the address is kept nowhere else (the audit trail records that it subscribed and left)."""
+
+    # A person's record: the audit trail names it by reference (`core.audit`), never by name.
+    audit_by_reference: ClassVar[bool] = True
 
     alliance = models.ForeignKey(
         Alliance,

@@ -4,7 +4,8 @@ Double opt-in: `public_subscribe` stores the address unconfirmed and mails a sig
 (`tokens`); only `public_confirm` with that link makes it receive anything. Every mail carries a
 signed one-click unsubscribe link (`mail.public_news_message`); `public_unsubscribe` deletes the
 row, so the address is gone. The audit trail records request, confirmation and unsubscription
-with the address and the topics, nothing more (no client address, no browser).
+with the subscription's number and the topics, nothing more (no address: the trail is
+append-only and must forget the person with the row; no client address, no browser).
 
 Whoever types an address can make the platform mail it, so the confirmation mails per address
 are limited (`ADDRESS_LIMIT`), besides the form's limit per client (the public site's view). The
@@ -80,7 +81,7 @@ def public_subscribe(
                 actor=None,
                 action="public_subscription.request",
                 instance=subscription,
-                changes={"email": address, "topics": chosen},
+                changes={"topics": chosen},
             )
         elif not changing:
             # Still unconfirmed: the new request replaces the old one (and its seven days).
@@ -137,7 +138,7 @@ def public_confirm(*, alliance: Alliance, token: str) -> PublicSubscription:
             actor=None,
             action="public_subscription.confirm" if first else "public_subscription.change",
             instance=subscription,
-            changes={"email": subscription.email, "topics": list(claim.topics)},
+            changes={"topics": list(claim.topics)},
         )
     return subscription
 
@@ -154,7 +155,6 @@ def public_unsubscribe(*, alliance: Alliance, token: str) -> bool:
             actor=None,
             action="public_subscription.delete",
             instance=subscription,
-            changes={"email": subscription.email},
         )
         subscription.delete()
     return True

@@ -54,7 +54,11 @@ def test_user_create_writes_one_audit_row_without_the_password(admin_user):
     assert user.email == "Erika@example.org"
     entry = AuditEntry.objects.get()
     assert (entry.actor, entry.action, entry.object_id) == (admin_user, "user.create", str(user.pk))
-    assert entry.changes["username"] == [None, "erika"]
+    # The row says the name and address were set, not what they are (erasure, `core.audit`).
+    assert entry.changes["username"] == [None, "[entfernt]"]
+    assert entry.changes["email"] == [None, "[entfernt]"]
+    assert entry.object_repr == f"Benutzer/in #{user.pk}"
+    assert "Erika" not in str(entry.changes) and "example.org" not in str(entry.changes)
     assert "password" not in entry.changes
     assert user.password not in str(entry.changes)
 
@@ -96,7 +100,7 @@ def test_user_update_audits_before_and_after(admin_user):
     assert (user.first_name, user.platform_role) == ("Erika", PlatformRole.MINISTRY)
     entry = AuditEntry.objects.get()
     assert (entry.actor, entry.action) == (admin_user, "user.update")
-    assert entry.changes == {"first_name": ["", "Erika"], "platform_role": ["", "ministry"]}
+    assert entry.changes == {"first_name": ["", "[entfernt]"], "platform_role": ["", "ministry"]}
 
 
 def test_user_update_without_a_real_change_writes_nothing(admin_user):
@@ -174,7 +178,7 @@ def test_user_that_never_acted_is_deleted_with_an_audit_row(admin_user, alliance
     assert not User.objects.filter(username="eirka").exists()
     assert not Membership.objects.exists()
     entry = AuditEntry.objects.get()
-    assert (entry.action, entry.changes["username"]) == ("user.delete", "eirka")
+    assert (entry.action, entry.changes["username"]) == ("user.delete", "[entfernt]")
     assert "password" not in entry.changes
 
 

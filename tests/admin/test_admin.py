@@ -821,7 +821,7 @@ def test_platform_admin_changes_an_account_with_audit_row_without_password(clien
         response.context and response.context["adminform"].form.errors
     )
     entry = AuditEntry.objects.get(action="user.update")
-    assert entry.changes["first_name"] == ["", "Sabine"]
+    assert entry.changes["first_name"] == ["", "[entfernt]"]
     assert "password" not in entry.changes
 
 
@@ -857,7 +857,7 @@ def test_platform_admin_creates_an_account_through_the_service(client_as, db):
     assert erika.check_password("lange-genug-2026")
     entry = AuditEntry.objects.get(action="user.create")
     assert (entry.actor.username, entry.object_id) == ("admin", str(erika.pk))
-    assert entry.changes["username"] == [None, "erika"]
+    assert entry.changes["username"] == [None, "[entfernt]"]
     assert "password" not in entry.changes
 
 
@@ -914,7 +914,7 @@ def test_account_that_never_acted_is_deleted_with_an_audit_row(client_as, db):
     assert response.status_code == 302
     assert not User.objects.filter(username="eirka").exists()
     entry = AuditEntry.objects.get(action="user.delete")
-    assert (entry.actor.username, entry.changes["username"]) == ("admin", "eirka")
+    assert (entry.actor.username, entry.changes["username"]) == ("admin", "[entfernt]")
     assert "password" not in entry.changes
 
 
