@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "buendnis.renewal",
     # Bringing an alliance onto the platform: the import and export of its records.
     "buendnis.onboarding",
+    "buendnis.privacy",
     "buendnis.portal",
     "buendnis.reports",
     "buendnis.public",
