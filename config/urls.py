@@ -55,6 +55,8 @@ urlpatterns = [
     path("<slug:slug>/intern/import/", include("buendnis.portal.import_urls")),
     # The office's inbox (anfragen/…) and a member's questions (meine-anfragen/).
     path("<slug:slug>/intern/", include("buendnis.portal.inquiry_urls")),
+    # A person's data on request and its erasure (GDPR): the office and platform admins.
+    path("<slug:slug>/intern/datenschutz/", include("buendnis.portal.privacy_urls")),
     path("<slug:slug>/intern/ideen/", include("buendnis.portal.idea_urls")),
     # The alliance's own cycle: phases, strategy, renewal, recognition (phasen/…, vereinbarung/).
     path("<slug:slug>/intern/", include("buendnis.portal.renewal_urls")),

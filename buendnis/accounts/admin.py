@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from buendnis.accounts.admin_base import ServiceAdmin, ServiceForm, actor_of, service_form
+from buendnis.core.audit import object_label
 from buendnis.core.models import AuditEntry
 
 from . import permissions, services, tokens
@@ -339,6 +340,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "object_type",
         "object_id",
         "object_repr",
+        "object_now",
         "from_state",
         "to_state",
         "changes",
@@ -346,6 +348,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
     )
     fields = readonly_fields
     actions = None
+
+    @admin.display(description=_("Objekt heute"))
+    def object_now(self, entry: AuditEntry) -> str:
+        """A person's record by its name today (the pseudonym after an erasure): the row itself
+        keeps only the reference. On the detail page only: one query."""
+        return object_label(entry)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
         return permissions.limit_to_alliances(
