@@ -39,6 +39,7 @@ from buendnis.funding import permissions as funding_permissions
 from buendnis.ideas import permissions as idea_permissions
 from buendnis.office import permissions as office_permissions
 from buendnis.onboarding import permissions as onboarding_permissions
+from buendnis.privacy import permissions as privacy_permissions
 
 from .caching import public_cache
 
@@ -76,6 +77,7 @@ def render_alliance_page(
         "show_ideas_nav": idea_permissions.may_open_pool(request.user, alliance),
         "show_admin_nav": permissions.can_open_admin(request.user, alliance),
         "show_import_nav": onboarding_permissions.can_import(request.user, alliance),
+        "show_privacy_nav": privacy_permissions.can_handle_personal_data(request.user, alliance),
     }
     page.update(context or {})
     return render(request, template, page, status=status)
