@@ -1,6 +1,6 @@
 """Scrubbing a person's data out of audit rows written before `core.audit` kept it out.
 
-Used once by the migration `core.0004_audit_scrub_personal_data`, which lifts the table's
+Used once by the migration `core.0005_audit_scrub_personal_data`, which lifts the table's
 append-only trigger for it (as the owner, who migrates) and restores it. Only the personal parts
 of a row change: who acted, what, when and on which record stay.
 """

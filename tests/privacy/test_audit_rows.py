@@ -149,9 +149,9 @@ def test_the_migration_scrubs_old_rows_and_keeps_the_table_append_only():
         object_id="1",
         object_repr="Vorhaben 1",
     )
-    migration = importlib.import_module("buendnis.core.migrations.0004_audit_scrub_personal_data")
+    migration = importlib.import_module("buendnis.core.migrations.0005_audit_scrub_personal_data")
     # The models as the migration sees them (no append-only manager, as in a real run).
-    state = MigrationLoader(connection).project_state(("core", "0004_audit_scrub_personal_data"))
+    state = MigrationLoader(connection).project_state(("core", "0005_audit_scrub_personal_data"))
     migration.scrub(state.apps, _SchemaEditor())
     old.refresh_from_db()
     assert old.object_repr == f"Benutzer/in #{user.pk}"

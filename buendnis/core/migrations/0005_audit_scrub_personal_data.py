@@ -41,7 +41,7 @@ def scrub(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0003_auditentry_append_only"),
+        ("core", "0004_periodicrun"),
         ("accounts", "0004_api_token_read_only"),
     ]
 
