@@ -22,6 +22,8 @@ import base64
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from email.utils import getaddresses
+from typing import Any
 
 from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
@@ -64,3 +66,35 @@ class TaskMailBackend(BaseEmailBackend):
                 deliver_mail.enqueue(envelope(message))
                 queued += 1
         return queued
+
+
+def queued_mail_delete(address: str, *, pending: bool) -> int:
+    """Delete the queue's copies of mail to `address` (an erasure, buendnis/privacy): those sent
+    or failed, and with `pending` also those not sent yet. Returns the number deleted."""
+    from django_tasks_db.models import DBTaskResult
+
+    wanted = address.strip().lower()
+    if not wanted:
+        return 0
+    rows = DBTaskResult.objects.filter(
+        task_path=deliver_mail.module_path, args_kwargs__icontains=wanted
+    )
+    statuses = ["SUCCESSFUL", "FAILED", *(["READY"] if pending else [])]
+    # The text search finds candidates; the envelope's recipients decide (not "xerika@…").
+    ids = [
+        row.pk
+        for row in rows.filter(status__in=statuses).only("pk", "args_kwargs")
+        if wanted in _recipients_of(row.args_kwargs)
+    ]
+    deleted, _kinds = DBTaskResult.objects.filter(pk__in=ids).delete()
+    return deleted
+
+
+def _recipients_of(args_kwargs: dict[str, Any]) -> set[str]:
+    envelopes = [*args_kwargs.get("args", [])[:1], args_kwargs.get("kwargs", {}).get("message")]
+    return {
+        mailbox.lower()
+        for envelope in envelopes
+        if isinstance(envelope, dict)
+        for _name, mailbox in getaddresses(list(envelope.get("recipients", [])))
+    }

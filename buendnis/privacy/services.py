@@ -26,6 +26,7 @@ from buendnis.accounts.twofactor import _devices_delete as second_factor_delete
 from buendnis.alliances.models import Alliance
 from buendnis.core.audit import audit_record, bump_on_commit, without_addresses
 from buendnis.core.errors import DomainError, NotPermitted
+from buendnis.core.mail import queued_mail_delete
 from buendnis.core.models import AuditEntry
 from buendnis.meetings.models import CalendarFeed
 from buendnis.notifications.models import (
@@ -53,6 +54,10 @@ _ALSO_CLEARED: dict[str, dict[str, Any]] = {
 
 def pseudonym_username(account: User) -> str:
     return f"geloescht-{account.pk}"
+
+
+# The erasure's count of the mails deleted from the tasks' queue (buendnis/core/mail.py).
+QUEUED_MAIL = "core.queued_mail"
 
 
 @dataclass
@@ -256,6 +261,9 @@ def account_erase(
             erasure.add("alliances.person", 1)
         if email:
             _erase_email_records(actor=actor, email=email, alliance=alliance, erasure=erasure)
+            # The queue keeps whole mails (14 days, failed ones 60): those to the account go, and
+            # so does what was still to be sent to it.
+            erasure.add(QUEUED_MAIL, queued_mail_delete(email, pending=True))
         _erase_named_records(name=name, alliance=alliance, erasure=erasure)
         account.username = erasure.pseudonym
         account.first_name, account.last_name = PSEUDONYM_FIRST_NAME, PSEUDONYM_LAST_NAME
@@ -299,6 +307,9 @@ def person_erase(
         alliance_ids = _erase_email_records(
             actor=actor, email=email, alliance=alliance, erasure=erasure
         )
+        # Copies of mail sent to the address; mail still to be sent may belong to another
+        # alliance's business with it, and the queue forgets it days after sending.
+        erasure.add(QUEUED_MAIL, queued_mail_delete(email, pending=False))
         if not erasure.counts:
             raise DomainError(_("Zu dieser Adresse sind keine Daten gespeichert."))
         # One row per alliance the address was found in (its office reads its own trail).

@@ -184,3 +184,43 @@ def test_the_commands_export_and_erase_with_the_system_as_actor(alliance, erika,
     ]
     with pytest.raises(CommandError, match="Kein Zugang"):
         call_command("erase_personal_data", "niemand", confirm=True)
+
+
+def _queue_mail(*addresses: str) -> None:
+    from django.core.mail import EmailMessage
+
+    for address in addresses:
+        EmailMessage(subject="Einladung", body="Text", to=[address]).send()
+
+
+def test_erasure_deletes_the_queued_copies_of_mail_to_the_address(alliance, erika, office):
+    """The tasks' queue keeps whole mails for days: an erasure takes those to the person with it
+    (sent and, for an account, still to be sent), and leaves everyone else's."""
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    mailers = {
+        "default": {"BACKEND": "buendnis.core.mail.TaskMailBackend"},
+        "outgoing": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
+    PersonFactory(organisation__alliance=alliance, email="kontakt@example.org")
+    with override_settings(TASKS=queue, MAILERS=mailers):
+        _queue_mail(
+            "Erika Muster <Erika@example.org>",
+            "kontakt@example.org",
+            "xerika@example.org",
+            "andere@example.org",
+        )
+        DBTaskResult.objects.filter(args_kwargs__icontains="kontakt@").update(status="SUCCESSFUL")
+        assert DBTaskResult.objects.count() == 4
+
+        erased = services.account_erase(actor=office, account=erika, reason="Verlangen")
+        assert erased.counts[services.QUEUED_MAIL] == 1
+        person = services.person_erase(
+            actor=office, email="kontakt@example.org", reason="Verlangen", alliance=alliance
+        )
+        assert person.counts[services.QUEUED_MAIL] == 1
+
+    left = [row.args_kwargs["args"][0]["recipients"] for row in DBTaskResult.objects.all()]
+    assert sorted(left) == [["andere@example.org"], ["xerika@example.org"]]
