@@ -58,6 +58,9 @@ PERSONAL_KEYS = frozenset(
         "contact_email",
         "contact_phone",
         "attendee_name",
+        # Older rows: a calendar feed's owner by username, a meeting's guest by name.
+        "user",
+        "guest",
     }
 )
 EMAIL_ADDRESS = re.compile(r"[^\s@<>\"'(),;:\[\]]+@[^\s@<>\"'(),;:\[\]]+\.[A-Za-z]{2,}")

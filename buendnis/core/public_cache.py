@@ -146,10 +146,15 @@ class PublicCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not enabled() or not cacheable_request(request):
             return self.get_response(request)
-        version = data_version()
-        key = cache_key(request, version)
-        cache = _cache()
-        stored = cache.get(key)
+        try:
+            version = data_version()
+            key = cache_key(request, version)
+            stored = _cache().get(key)
+        except Exception:
+            # The shared cache (Redis) is away: the page is rendered as for a signed-in visitor,
+            # slower but right; /healthz reports the cache as unreachable.
+            log.warning("Seiten-Cache nicht erreichbar; Seite ohne Cache", exc_info=True)
+            return self.get_response(request)
         if stored is not None:
             return self._replay(request, stored)
         response = self.get_response(request)
@@ -164,7 +169,11 @@ class PublicCacheMiddleware:
                 if name.lower() not in DROP_HEADERS
             ]
             timeout = getattr(settings, "BUENDNIS_PUBLIC_CACHE_SECONDS", 300)
-            cache.set(key, (response.status_code, headers, response.content), timeout)
+            try:
+                _cache().set(key, (response.status_code, headers, response.content), timeout)
+            except Exception:
+                log.warning("Seite konnte nicht in den Cache", exc_info=True)
+                return response
             response.headers[HEADER] = "miss"
         return response
 

@@ -1,13 +1,19 @@
 """A fixed-window counter in the shared cache, for forms anyone can send (per client address) and
 for mail they cause (per recipient): the contact form, the public subscriptions, registration and
-password reset. Failed logins are counted by django-axes instead (config/settings/base.py)."""
+password reset. Failed logins are counted by django-axes instead (config/settings/base.py).
+
+When the shared cache (Redis) is away, the limits are open rather than the forms broken: the
+outage shows in /healthz and the log, and the logins' lockout lives in the database anyway."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,15 +31,22 @@ class RateLimit:
         return f"buendnis:rate:{self.name}:{digest}"
 
     def exceeded(self, who: str) -> bool:
-        """Has `who` used the allowance of the current window?"""
-        return int(cache.get(self._key(who), 0)) >= self.limit
+        """Has `who` used the allowance of the current window? (No, if the cache is away.)"""
+        try:
+            return int(cache.get(self._key(who), 0)) >= self.limit
+        except Exception:
+            log.warning("Limit %s nicht prüfbar: Cache nicht erreichbar", self.name, exc_info=True)
+            return False
 
     def count(self, who: str) -> None:
-        """Count one event of `who`."""
+        """Count one event of `who` (not at all if the cache is away)."""
         key = self._key(who)
-        if cache.add(key, 1, timeout=self.window_seconds):
-            return
         try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=self.window_seconds)
+            if cache.add(key, 1, timeout=self.window_seconds):
+                return
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=self.window_seconds)
+        except Exception:
+            log.warning("Limit %s nicht gezählt: Cache nicht erreichbar", self.name, exc_info=True)

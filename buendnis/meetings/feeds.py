@@ -64,7 +64,7 @@ def feed_create(*, actor: User, user: User, alliance: Alliance) -> tuple[Calenda
             actor=actor,
             action="calendarfeed.create" if created else "calendarfeed.replace",
             instance=feed,
-            changes={"user": user.get_username()},
+            changes={"user_id": user.pk},
         )
     return feed, key
 
@@ -79,7 +79,7 @@ def feed_delete(*, actor: User, user: User, alliance: Alliance) -> bool:
             actor=actor,
             action="calendarfeed.delete",
             instance=feed,
-            changes={"user": user.get_username()},
+            changes={"user_id": user.pk},
         )
         feed.delete()
     return True

@@ -32,10 +32,17 @@ def scrub(apps: Any, schema_editor: Any) -> None:
         "pk", "object_type", "object_id", "object_repr", "changes", "comment"
     )
     # Read first, write after: SQLite's cursor must not see the table change under it.
-    updates = [(row["pk"], new) for row in rows.iterator(chunk_size=2000) if (new := scrubbed(row, users_by_email))]
+    fields = ("object_repr", "changes", "comment")
+    updates = [
+        AuditEntry(pk=row["pk"], **{name: new.get(name, row[name]) for name in fields})
+        for row in rows.iterator(chunk_size=2000)
+        if (new := scrubbed(row, users_by_email))
+    ]
+    # Without the trigger for as short as may be (the table is locked meanwhile): the rows in
+    # batches. The migration runs in one transaction on both databases, so a failure rolls the
+    # trigger's removal back with everything else.
     drop_trigger(apps, schema_editor)
-    for pk, new in updates:
-        AuditEntry.objects.filter(pk=pk).update(**new)
+    AuditEntry.objects.bulk_update(updates, fields, batch_size=500)
     create_trigger(apps, schema_editor)
 
 

@@ -154,8 +154,9 @@ def guest_add(*, actor: User | None, meeting: Meeting, name: str, affiliation: s
             name=name.strip(),
             affiliation=affiliation.strip(),
         )
+        # The guest by number: a guest's name is personal data, the audit trail keeps none.
         audit_record(
-            actor=actor, action="meeting.guest", instance=meeting, changes={"guest": guest.name}
+            actor=actor, action="meeting.guest", instance=meeting, changes={"guest_id": guest.pk}
         )
     return guest
 
@@ -167,6 +168,6 @@ def guest_remove(*, actor: User | None, guest: Guest) -> None:
             actor=actor,
             action="meeting.guest_remove",
             instance=guest.meeting,
-            changes={"guest": guest.name},
+            changes={"guest_id": guest.pk},
         )
         guest.delete()
