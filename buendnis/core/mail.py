@@ -86,7 +86,9 @@ def queued_mail_delete(address: str, *, pending: bool) -> int:
         for row in rows.filter(status__in=statuses).only("pk", "args_kwargs")
         if wanted in _recipients_of(row.args_kwargs)
     ]
-    deleted, _kinds = DBTaskResult.objects.filter(pk__in=ids).delete()
+    # The status again: a worker may have claimed a pending one since (READY → RUNNING), and a
+    # running row deleted under it makes the worker fail when it records the result.
+    deleted, _kinds = DBTaskResult.objects.filter(pk__in=ids, status__in=statuses).delete()
     return deleted
 
 

@@ -6,7 +6,7 @@ from .base import DATABASES, mailers, tasks
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
-# Tasks run inline and mail lands in mail.outbox at once; tests/core/test_tasks.py tries the queue.
+# Tasks run inline and mail lands in mail.outbox at once; tests/core/test_mail_queue.py tries the queue.
 TASKS = tasks("immediate")
 MAILERS = mailers("django.core.mail.backends.locmem.EmailBackend", "immediate")
 ALLOWED_HOSTS = ["*"]

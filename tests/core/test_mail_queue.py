@@ -178,3 +178,24 @@ def test_settings_queue_mail_in_production_and_not_with_the_immediate_backend() 
     assert inline["default"] == inline["outgoing"]
     assert backends("database")["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
     assert backends("immediate")["default"]["BACKEND"].endswith("ImmediateBackend")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_erasure_leaves_a_mail_a_worker_has_claimed_meanwhile(
+    queued: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from buendnis.core import mail as core_mail
+
+    invitation().send()
+    (row,) = DBTaskResult.objects.all()
+    recipients_of = core_mail._recipients_of
+
+    def claimed_meanwhile(args_kwargs: dict[str, object]) -> set[str]:
+        # A worker takes the mail between the erasure's look and its delete.
+        DBTaskResult.objects.filter(pk=row.pk).update(status="RUNNING")
+        return recipients_of(args_kwargs)
+
+    monkeypatch.setattr(core_mail, "_recipients_of", claimed_meanwhile)
+    assert core_mail.queued_mail_delete("brandt@ihk.example.org", pending=True) == 0
+    row.refresh_from_db()
+    assert row.status == "RUNNING"  # the worker records its result as usual
