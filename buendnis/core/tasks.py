@@ -6,6 +6,7 @@ import base64
 import email
 import email.policy
 import logging
+import smtplib
 from datetime import timedelta
 from email.message import EmailMessage as StdlibEmailMessage
 from email.policy import Policy
@@ -63,26 +64,61 @@ def _addresses(parsed: StdlibEmailMessage, name: str) -> list[str]:
     return [str(address) for address in header.addresses] if header is not None else []
 
 
+class MailNotSent(Exception):
+    """A delivery that failed for good. It replaces the mail server's error, whose text names
+    the refused addresses, in the worker's log and the task's traceback."""
+
+
 @task()
 def deliver_mail(message: Envelope, attempt: int = 1) -> None:
     mail = QueuedMail(message)
     try:
         mailers["outgoing"].send_messages([mail])
-    except OSError:  # smtplib's errors, refused connections, timeouts
-        retry = deliver_mail.get_backend().supports_defer and attempt <= len(RETRY_DELAYS)
+    except OSError as error:  # smtplib's errors, refused connections, timeouts
+        # No addresses, no subject in the log (personal data): the task's row has the mail.
+        count = len(mail.recipients())
+        retry = (
+            not _permanent(error)
+            and deliver_mail.get_backend().supports_defer
+            and attempt <= len(RETRY_DELAYS)
+        )
         if not retry:
-            log.exception("Mail „%s“ an %s nicht gesendet", mail.subject, mail.recipients())
-            raise
+            text = (
+                f"Mail an {count} Empfänger nicht gesendet (Versuch {attempt}): {_describe(error)}"
+            )
+            log.error("%s", text)
+            raise MailNotSent(text) from None
         log.warning(
-            "Mail „%s“ an %s nicht gesendet (Versuch %s), neuer Versuch später",
-            mail.subject,
-            mail.recipients(),
+            "Mail an %s Empfänger nicht gesendet (Versuch %s), neuer Versuch später: %s",
+            count,
             attempt,
-            exc_info=True,
+            _describe(error),
         )
         deliver_mail.using(run_after=timezone.now() + RETRY_DELAYS[attempt - 1]).enqueue(
             message, attempt=attempt + 1
         )
+
+
+def _permanent(error: OSError) -> bool:
+    """A refusal that a later attempt would meet again: the server refused the recipients or the
+    sender, or the message, with a 5xx code. A 4xx code is temporary – greylisting answers the
+    recipients with 450 – and so is a broken connection: both are tried again."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
+
+
+def _describe(error: OSError) -> str:
+    # The server's text often quotes the address (“<x@example.org>: User unknown”): codes only.
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({str(code) for code, _text in error.recipients.values()})
+        return f"SMTPRecipientsRefused {', '.join(codes)}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{type(error).__name__} {error.smtp_code}"
+    if isinstance(error, smtplib.SMTPException):
+        return type(error).__name__
+    return f"{type(error).__name__} {error}".strip()  # the socket's error, no addresses
 
 
 # Finished tasks stay in the queue's table for a look back; failed ones longer, to be read.

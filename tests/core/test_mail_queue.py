@@ -5,6 +5,8 @@ tried again later. With the immediate backend (tests, `make run`) mail goes out 
 from __future__ import annotations
 
 import base64
+import logging
+import smtplib
 from collections.abc import Iterator, Sequence
 
 import pytest
@@ -34,6 +36,34 @@ class RefusingBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         raise ConnectionRefusedError("Verbindung abgelehnt")
+
+
+class PermanentlyRefusingBackend(BaseEmailBackend):
+    """A mail server that refuses every recipient for good; its text quotes the address."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise smtplib.SMTPRecipientsRefused(
+            {"brandt@ihk.example.org": (550, b"5.1.1 <brandt@ihk.example.org>: User unknown")}
+        )
+
+
+class SenderRefusingBackend(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise smtplib.SMTPSenderRefused(553, b"5.7.1 Sender rejected", "noreply@example.org")
+
+
+class GreylistingBackend(BaseEmailBackend):
+    """A mail server that asks to try again later (4xx)."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise smtplib.SMTPRecipientsRefused(
+            {"brandt@ihk.example.org": (450, b"4.2.0 <brandt@ihk.example.org>: Greylisted")}
+        )
+
+
+class TemporarilyFailingBackend(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise smtplib.SMTPDataError(451, b"4.3.0 Try again later")
 
 
 def work_off_queue() -> None:
@@ -199,3 +229,48 @@ def test_an_erasure_leaves_a_mail_a_worker_has_claimed_meanwhile(
     assert core_mail.queued_mail_delete("brandt@ihk.example.org", pending=True) == 0
     row.refresh_from_db()
     assert row.status == "RUNNING"  # the worker records its result as usual
+
+
+PERSONAL = ("brandt@ihk.example.org", "archiv@example.org", "Steuerkreis")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("backend", "code"), [("PermanentlyRefusingBackend", "550"), ("SenderRefusingBackend", "553")]
+)
+def test_a_permanent_refusal_fails_at_once_and_logs_no_personal_data(
+    queued: None, backend: str, code: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    refusing = {"BACKEND": f"tests.core.test_mail_queue.{backend}"}
+    with override_settings(MAILERS={**QUEUED_MAIL, "outgoing": refusing}):
+        invitation().send()
+        with caplog.at_level(logging.INFO):
+            work_off_queue()
+    (row,) = DBTaskResult.objects.all()  # no retry queued
+    assert row.status == "FAILED"
+    assert "MailNotSent" in row.exception_class_path
+    assert "3 Empfänger" in row.traceback and "Versuch 1" in row.traceback
+    assert code in row.traceback  # the server's code, not its text
+    assert "3 Empfänger" in caplog.text
+    for text in PERSONAL:
+        assert text not in caplog.text
+        assert text not in row.traceback
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "backend", ["GreylistingBackend", "TemporarilyFailingBackend", "RefusingBackend"]
+)
+def test_a_temporary_refusal_is_tried_again_and_logs_no_personal_data(
+    queued: None, backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    refusing = {"BACKEND": f"tests.core.test_mail_queue.{backend}"}
+    with override_settings(MAILERS={**QUEUED_MAIL, "outgoing": refusing}):
+        invitation().send()
+        with caplog.at_level(logging.INFO):
+            work_off_queue()
+    first, retry = DBTaskResult.objects.order_by("enqueued_at")
+    assert (first.status, retry.status) == ("SUCCESSFUL", "READY")
+    assert "3 Empfänger" in caplog.text and "Versuch 1" in caplog.text
+    for text in PERSONAL:
+        assert text not in caplog.text
