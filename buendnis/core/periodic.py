@@ -4,7 +4,8 @@ Each job is a task (`buendnis/<app>/tasks.py`, named here by path: the core app 
 above it) wrapping the service that the job's management command runs by hand. Once a minute the
 worker's scheduler asks `tick()` which slots are due and queues each job for its latest slot;
 `PeriodicRun`'s unique (job, slot) lets exactly one of several workers queue it. Slots that a
-stopped worker missed collapse into the latest one: every job is idempotent and catches up.
+stopped worker missed collapse into the latest one: every job is idempotent and catches up – a
+daily job only within `DAILY_CATCH_UP` of its time, else on the next day.
 
 Times of day are the platform's (TIME_ZONE, Europe/Berlin): a daily job at 06:30 runs at 06:30
 in summer and winter. A time that the change to summer time skips runs at the instant it would
@@ -92,28 +93,56 @@ JOBS: tuple[Job, ...] = (
 )
 
 
+# A daily slot missed by more than this is left for the next day: a worker started at 01:00
+# for the first time (or after a day away) would otherwise send yesterday's 06:30 digest at
+# once and today's at 06:30 again. An interval job always catches up with its latest slot.
+DAILY_CATCH_UP = timedelta(hours=6)
+
+
+def due_slot(job: Job, now: datetime) -> datetime | None:
+    """The slot to queue now, or None when the latest one is too old to catch up on."""
+    slot = job.slot(now)
+    if job.at is not None and now - slot > DAILY_CATCH_UP:
+        return None
+    return slot
+
+
 def tick(now: datetime | None = None, jobs: tuple[Job, ...] | None = None) -> list[PeriodicRun]:
     """Queue every job whose latest slot nobody has queued yet; returns the runs this call
-    queued. Safe to call from any number of workers at once."""
+    queued. Safe to call from any number of workers at once. A job that fails to be queued
+    (a task that cannot be imported, a failing `enabled()`) is logged and skipped, so the jobs
+    after it still run."""
     now = now or timezone.now()
     queued = []
     for job in JOBS if jobs is None else jobs:
-        if not job.enabled():
-            continue
-        slot = job.slot(now)
-        if PeriodicRun.objects.filter(job=job.name, slot=slot).exists():
-            continue  # the common case, without provoking an error in the database's log
         try:
-            # The run and its task commit together: no run without its task, nor the reverse.
-            with transaction.atomic():
-                run = PeriodicRun.objects.create(job=job.name, slot=slot, queued_at=now)
-                task: Task = import_string(job.task)
-                result = task.enqueue()
-                run.task_id = str(result.id)[:64]
-                # update(), not save(): an immediate backend has run the job already.
-                PeriodicRun.objects.filter(pk=run.pk).update(task_id=run.task_id)
-        except IntegrityError:
-            continue  # another worker was first
-        log.info("Periodische Aufgabe %s (fällig %s) eingereiht", job.name, slot.isoformat())
-        queued.append(run)
+            run = _queue(job, now)
+        except Exception:
+            log.exception("Periodische Aufgabe %s nicht eingereiht", job.name)
+            continue
+        if run is not None:
+            log.info(
+                "Periodische Aufgabe %s (fällig %s) eingereiht", job.name, run.slot.isoformat()
+            )
+            queued.append(run)
     return queued
+
+
+def _queue(job: Job, now: datetime) -> PeriodicRun | None:
+    if not job.enabled():
+        return None
+    slot = due_slot(job, now)
+    if slot is None or PeriodicRun.objects.filter(job=job.name, slot=slot).exists():
+        return None  # the common case, without provoking an error in the database's log
+    try:
+        # The run and its task commit together: no run without its task, nor the reverse.
+        with transaction.atomic():
+            run = PeriodicRun.objects.create(job=job.name, slot=slot, queued_at=now)
+            task: Task = import_string(job.task)
+            result = task.enqueue()
+            run.task_id = str(result.id)[:64]
+            # update(), not save(): an immediate backend has run the job already.
+            PeriodicRun.objects.filter(pk=run.pk).update(task_id=run.task_id)
+    except IntegrityError:
+        return None  # another worker was first
+    return run

@@ -4,6 +4,7 @@ workers tick, and that a queued job runs in the worker."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
@@ -98,6 +99,42 @@ def test_a_slot_is_queued_once_however_often_the_schedulers_tick() -> None:
 
 
 @pytest.mark.django_db
+def test_a_job_that_cannot_be_queued_does_not_hold_up_the_others(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken_check() -> bool:
+        raise KeyError("BUENDNIS_INQUIRY_IMAP")
+
+    missing = periodic.Job("missing", "buendnis.gone.tasks.gone", every=timedelta(minutes=5))
+    unsure = periodic.Job("unsure", QUARTER.task, every=timedelta(minutes=5), enabled=broken_check)
+    with caplog.at_level(logging.ERROR, logger="buendnis.core.periodic"):
+        queued = periodic.tick(berlin(2026, 7, 15, 6, 31), jobs=(missing, unsure, DAILY, QUARTER))
+    assert [run.job for run in queued] == ["digest", "quarter"]
+    assert set(PeriodicRun.objects.values_list("job", flat=True)) == {"digest", "quarter"}
+    failed = [record.getMessage() for record in caplog.records]
+    assert failed == [
+        "Periodische Aufgabe missing nicht eingereiht",
+        "Periodische Aufgabe unsure nicht eingereiht",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_first_start_at_night_leaves_yesterday_s_daily_slot_to_its_time() -> None:
+    # No runs yet; at 01:00 yesterday's 06:30 is long past: the digest waits for 06:30.
+    night = periodic.tick(berlin(2026, 7, 15, 1, 0), jobs=(DAILY, QUARTER))
+    assert [run.job for run in night] == ["quarter"]
+    assert [run.job for run in periodic.tick(berlin(2026, 7, 15, 6, 30), jobs=(DAILY,))] == [
+        "digest"
+    ]
+    assert PeriodicRun.objects.filter(job="digest").count() == 1
+    # A worker away in the morning catches up within six hours of the time, not later.
+    assert periodic.due_slot(DAILY, berlin(2026, 7, 16, 12, 30)) == utc(2026, 7, 16, 4, 30)
+    assert periodic.due_slot(DAILY, berlin(2026, 7, 16, 12, 31)) is None
+    # An interval job always catches up with its latest slot.
+    assert periodic.due_slot(QUARTER, berlin(2026, 7, 16, 12, 31)) == utc(2026, 7, 16, 10, 30)
+
+
+@pytest.mark.django_db
 def test_the_inbox_is_fetched_only_when_a_mailbox_is_configured() -> None:
     queued = {run.job for run in periodic.tick(berlin(2026, 7, 15, 7, 0))}
     assert "fetch_inquiry_mail" not in queued
@@ -151,8 +188,12 @@ def _digest_reader(alliance: Alliance, make_persona: Callable[[str], User | None
 
 @pytest.mark.django_db(transaction=True)
 def test_a_digest_the_server_refuses_stays_unmailed_for_the_next_run(
-    alliance: Alliance, make_persona: Callable[[str], User | None]
+    alliance: Alliance,
+    make_persona: Callable[[str], User | None],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The worker ticks at the real time: today's digest may be due for up to a day.
+    monkeypatch.setattr(periodic, "DAILY_CATCH_UP", timedelta(days=1))
     reader = _digest_reader(alliance, make_persona)
     refusing = {"BACKEND": "tests.core.test_mail_queue.RefusingBackend"}
     with override_settings(TASKS=QUEUE, MAILERS={**QUEUED_MAIL, "outgoing": refusing}):
@@ -166,8 +207,12 @@ def test_a_digest_the_server_refuses_stays_unmailed_for_the_next_run(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_queues_the_due_digest_and_sends_it(
-    alliance: Alliance, make_persona: Callable[[str], User | None]
+    alliance: Alliance,
+    make_persona: Callable[[str], User | None],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The worker ticks at the real time: today's digest may be due for up to a day.
+    monkeypatch.setattr(periodic, "DAILY_CATCH_UP", timedelta(days=1))
     reader = _digest_reader(alliance, make_persona)
     with override_settings(TASKS=QUEUE, MAILERS=QUEUED_MAIL):
         mail.outbox = []
