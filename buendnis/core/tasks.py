@@ -122,28 +122,51 @@ def _describe(error: OSError) -> str:
 
 
 # Finished tasks stay in the queue's table for a look back; failed ones longer, to be read.
+# A sent mail goes sooner: it holds the whole message – password-reset and confirmation links
+# included – and every backup would carry it along.
+KEEP_SENT_MAIL_DAYS = 1
 KEEP_SUCCESSFUL_DAYS = 14
 KEEP_FAILED_DAYS = 60
 
 
+class WorkerLost(Exception):
+    """The row's worker ended during the task (killed, out of memory)."""
+
+
 @task()
 def prune_task_results() -> dict[str, int]:
-    """Deletes finished tasks of the database queue and the periodic runs older than that."""
-    from django_tasks_db.backend import DatabaseBackend
+    """Deletes finished tasks of the database queue and the periodic runs older than that, and
+    marks the tasks whose worker was lost as failed."""
     from django_tasks_db.models import DBTaskResult
 
     from .models import PeriodicRun
+    from .selectors import abandoned_tasks, database_queue
 
     now = timezone.now()
-    tasks = 0
-    backend = prune_task_results.get_backend()
-    if isinstance(backend, DatabaseBackend):
-        finished = DBTaskResult.objects.finished().filter(backend_name=backend.alias)
+    tasks = abandoned = 0
+    alias = database_queue(prune_task_results.backend)
+    if alias is not None:
+        # Failed, not deleted: whether a mail went out is unknown, so it is not sent again by
+        # itself, and the row shows in the admin among the failed ones (and goes with them after
+        # KEEP_FAILED_DAYS; an erasure takes it). A worker that does finish after all records
+        # its result over this one; a deleted row would make it fail.
+        abandoned = abandoned_tasks(alias, now).update(
+            status="FAILED",
+            finished_at=now,
+            return_value=None,
+            exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+            traceback="Der Worker wurde während der Aufgabe beendet; ob sie ausgeführt wurde, "
+            "ist unbekannt.",
+        )
+        finished = DBTaskResult.objects.finished().filter(backend_name=alias)
+        successful = finished.filter(status="SUCCESSFUL")
         tasks, _kinds = (
-            finished.filter(
-                status="SUCCESSFUL", finished_at__lte=now - timedelta(KEEP_SUCCESSFUL_DAYS)
+            successful.filter(
+                task_path=deliver_mail.module_path,
+                finished_at__lte=now - timedelta(KEEP_SENT_MAIL_DAYS),
             )
+            | successful.filter(finished_at__lte=now - timedelta(KEEP_SUCCESSFUL_DAYS))
             | finished.filter(status="FAILED", finished_at__lte=now - timedelta(KEEP_FAILED_DAYS))
         ).delete()
     runs, _kinds = PeriodicRun.objects.filter(slot__lt=now - timedelta(KEEP_FAILED_DAYS)).delete()
-    return {"tasks": tasks, "runs": runs}
+    return {"tasks": tasks, "abandoned": abandoned, "runs": runs}

@@ -8,6 +8,7 @@ import base64
 import logging
 import smtplib
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -15,6 +16,7 @@ from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import transaction
+from django.tasks import Task
 from django.test import Client, override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -274,3 +276,45 @@ def test_a_temporary_refusal_is_tried_again_and_logs_no_personal_data(
     assert "3 Empfänger" in caplog.text and "Versuch 1" in caplog.text
     for text in PERSONAL:
         assert text not in caplog.text
+
+
+@pytest.mark.django_db
+def test_pruning_deletes_sent_mail_after_a_day_and_fails_tasks_whose_worker_was_lost(
+    queued: None,
+) -> None:
+    from buendnis.core.mail import envelope
+
+    now = timezone.now()
+
+    def row(task: Task, status: str, **times: object) -> str:
+        result = (
+            task.enqueue(envelope(invitation())) if task is tasks.deliver_mail else task.enqueue()
+        )
+        DBTaskResult.objects.filter(id=result.id).update(status=status, **times)
+        return str(result.id)
+
+    sent_yesterday = row(tasks.deliver_mail, "SUCCESSFUL", finished_at=now - timedelta(hours=25))
+    sent_today = row(tasks.deliver_mail, "SUCCESSFUL", finished_at=now - timedelta(hours=23))
+    job_last_week = row(tasks.prune_task_results, "SUCCESSFUL", finished_at=now - timedelta(7))
+    job_long_ago = row(tasks.prune_task_results, "SUCCESSFUL", finished_at=now - timedelta(15))
+    lost = row(tasks.deliver_mail, "RUNNING", started_at=now - timedelta(hours=25))
+    sending = row(tasks.deliver_mail, "RUNNING", started_at=now - timedelta(minutes=1))
+    pending = row(tasks.deliver_mail, "READY")
+
+    assert tasks.prune_task_results.call() == {"tasks": 2, "abandoned": 1, "runs": 0}
+    left = dict(DBTaskResult.objects.values_list("id", "status"))
+    assert {str(id): status for id, status in left.items()} == {
+        sent_today: "SUCCESSFUL",
+        job_last_week: "SUCCESSFUL",
+        lost: "FAILED",
+        sending: "RUNNING",
+        pending: "READY",
+    }
+    assert sent_yesterday not in left and job_long_ago not in left
+    failed = DBTaskResult.objects.get(id=lost)
+    assert failed.exception_class_path == "buendnis.core.tasks.WorkerLost"
+    assert failed.finished_at is not None
+    # An erasure now takes the lost one with the other finished mail.
+    from buendnis.core.mail import queued_mail_delete
+
+    assert queued_mail_delete("brandt@ihk.example.org", pending=False) == 2

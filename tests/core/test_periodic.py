@@ -260,3 +260,23 @@ def test_the_worker_s_scheduler_ticks_every_minute_and_survives_an_error(
         run_worker.schedule_forever()
     assert sleeps == [45.5, 45.5, 45.5]  # to one second past the next full minute
     assert len(ticks) == 3  # the failed tick did not end the loop
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_warns_at_its_start_of_tasks_whose_worker_was_lost(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from django.utils import timezone
+
+    from buendnis.core.tasks import prune_task_results
+
+    with override_settings(TASKS=QUEUE):
+        result = prune_task_results.enqueue()
+        DBTaskResult.objects.filter(id=result.id).update(
+            status="RUNNING", started_at=timezone.now() - timedelta(days=2)
+        )
+        with caplog.at_level(logging.WARNING, logger="buendnis.core.management.commands"):
+            call_command(
+                "run_worker", "--batch", "--no-scheduler", "--no-startup-delay", "--no-reload"
+            )
+    assert "Seit über 24 Stunden laufende Aufgaben: 1 –" in caplog.text

@@ -19,7 +19,7 @@ from django.db import close_old_connections, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorker
 
-from buendnis.core import periodic
+from buendnis.core import periodic, selectors
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,15 @@ class Command(DbWorker):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        lost = selectors.abandoned_tasks(options["backend_name"]).count()
+        if lost:
+            log.warning(
+                "Seit über %s Stunden laufende Aufgaben: %s – ihr Worker wurde beendet. "
+                "prune_task_results markiert sie nachts als fehlgeschlagen; eine E-Mail darunter "
+                "ist vielleicht nicht gesendet worden.",
+                int(selectors.RUNNING_AT_MOST.total_seconds() // 3600),
+                lost,
+            )
         if options.pop("scheduler"):
             if options["batch"]:
                 periodic.tick()
