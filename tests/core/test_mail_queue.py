@@ -318,3 +318,47 @@ def test_pruning_deletes_sent_mail_after_a_day_and_fails_tasks_whose_worker_was_
     from buendnis.core.mail import queued_mail_delete
 
     assert queued_mail_delete("brandt@ihk.example.org", pending=False) == 2
+
+
+@pytest.mark.django_db
+def test_check_queue_fails_when_no_worker_takes_the_mail(queued: None) -> None:
+    from io import StringIO
+
+    from buendnis.core.selectors import queue_health
+
+    now = timezone.now()
+    out, err = StringIO(), StringIO()
+    call_command("check_queue", stdout=out)
+    assert "keine fällige Aufgabe" in out.getvalue()
+
+    invitation().send()
+    (row,) = DBTaskResult.objects.all()
+    DBTaskResult.objects.update(enqueued_at=now - timedelta(minutes=20))
+    # A retry waiting for its time is not overdue; one due for 5 minutes is.
+    retry = tasks.deliver_mail.using(run_after=now + timedelta(minutes=30)).enqueue(
+        row.args_kwargs["args"][0], attempt=2
+    )
+    health = queue_health(now=now)
+    assert health is not None
+    assert (health.ready, health.oldest_ready_age) == (1, timedelta(minutes=20))
+    DBTaskResult.objects.filter(id=retry.id).update(run_after=now - timedelta(minutes=5))
+    health = queue_health(now=now)
+    assert health is not None
+    assert (health.ready, health.oldest_ready_age) == (2, timedelta(minutes=20))
+
+    with pytest.raises(SystemExit) as exited:
+        call_command("check_queue", stdout=out, stderr=err)
+    assert exited.value.code == 1
+    assert "Die älteste fällige Aufgabe wartet seit 20 Minuten (Grenze 15)" in err.getvalue()
+    out = StringIO()
+    call_command("check_queue", "--minutes", "30", stdout=out)
+    assert "Warteschlange in Ordnung: 2 fällige Aufgaben" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_check_queue_has_nothing_to_check_without_a_queue() -> None:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("check_queue", stdout=out)
+    assert "nichts zu prüfen" in out.getvalue()
