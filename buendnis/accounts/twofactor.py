@@ -152,7 +152,7 @@ def two_factor_disable(*, user: User, password: str, code: str) -> None:
     if code_check(user=user, code=code) is None:
         raise DomainError({"code": _("Der Code stimmt nicht.")})
     with transaction.atomic():
-        _devices_delete(user)
+        devices_delete(user)
         audit_record(actor=user, action="twofactor.disable", instance=user)
 
 
@@ -161,13 +161,15 @@ def two_factor_reset(*, actor: User | None, user: User) -> bool:
     sets it up anew, or is asked again if required. Returns whether there was anything."""
     with transaction.atomic():
         User.objects.select_for_update().get(pk=user.pk)
-        removed = _devices_delete(user)
+        removed = devices_delete(user)
         if removed:
             audit_record(actor=actor, action="twofactor.reset", instance=user)
     return removed
 
 
-def _devices_delete(user: User) -> bool:
+def devices_delete(user: User) -> bool:
+    """Delete the person's second-factor devices (authenticator and recovery codes), without an
+    audit row: the caller writes its own (a reset, an erasure). Returns whether there were any."""
     totp, _rows = TOTPDevice.objects.filter(user=user).delete()
     static, _rows = StaticDevice.objects.filter(user=user).delete()
     return bool(totp or static)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -48,29 +48,17 @@ def _page(
 def _personal_data(
     request: HttpRequest, alliance: Alliance, form: PersonForm
 ) -> selectors.PersonalData | None:
-    """The data of the form's person, or None with the reason on the form. An account the
-    office may not handle (another alliance's too, a platform account) is refused (403)."""
-    identifier = form.cleaned_data["person"].strip()
-    account = selectors.find_account(identifier)
-    if account is None and "@" not in identifier:
-        form.add_error("person", _("Es gibt keinen Zugang mit diesem Benutzernamen."))
-        return None
-    if account is not None and not permissions.can_handle_account(request.user, alliance, account):
-        raise PermissionDenied(
-            _(
-                "Dieser Zugang gehört auch zu einem anderen Bündnis oder zur Plattform: Auskunft "
-                "und Löschung gibt die Plattform-Administration."
-            )
+    """The data of the form's person, or None with the refusal on the form (the service says
+    the same for an unknown name and for an account the office may not handle)."""
+    try:
+        return services.handled_person(
+            actor=signed_in_user(request),
+            alliance=alliance,
+            identifier=form.cleaned_data["person"],
         )
-    data = selectors.personal_data(
-        account=account, email="" if account is not None else identifier, alliance=alliance
-    )
-    if data.is_empty:
-        form.add_error(
-            "person", _("Zu dieser Person sind in diesem Bündnis keine Daten gespeichert.")
-        )
+    except ValidationError as error:
+        add_service_errors(form, error)
         return None
-    return data
 
 
 def _tables(data: selectors.PersonalData) -> list[dict[str, Any]]:
@@ -134,9 +122,20 @@ def privacy_erase(request: HttpRequest, alliance: Alliance) -> HttpResponse:
         if form.is_valid():
             data = _personal_data(request, alliance, form)
             if data is not None and request.POST.get("confirmed") != "1":
-                context = {"form": form, "data": data, "tables": _tables(data)}
-                return _page(request, alliance, "erase_confirm.html", context)
-            if data is not None:
+                try:
+                    preview = services.erasure_preview(
+                        actor=signed_in_user(request),
+                        account=data.account,
+                        email=data.email,
+                        alliance=alliance,
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                    status = refusal_status(error)
+                else:
+                    context = {"form": form, "data": data, "counts": services.erasure_rows(preview)}
+                    return _page(request, alliance, "erase_confirm.html", context)
+            elif data is not None:
                 try:
                     erasure = _erase(request, alliance, form, data)
                 except ValidationError as error:

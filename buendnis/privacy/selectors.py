@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -22,7 +24,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from buendnis.accounts.models import ApiToken, Membership, User
-from buendnis.alliances.models import Alliance
+from buendnis.alliances.models import Alliance, Person
 from buendnis.core.audit import PERSONAL_KEYS
 from buendnis.core.models import AuditEntry
 
@@ -41,8 +43,23 @@ _OWN_SECTIONS = frozenset(
         "alliances.organisation",
         "sessions.session",
         "admin.logentry",
+        "axes.accessattempt",
+        "axes.accessfailurelog",
+        "axes.accesslog",
     }
 )
+
+# The links by which a record is the person's own, when the link's name alone does not say so:
+# link → the group of personal fields it owns ("" for fields without a prefix). Beyond these the
+# rule: a link owns the fields named after it (`author` → `author_name`, `author_email`). Any
+# other link (assigned to, recorded by, created by) shows the record but none of its personal
+# fields: they are another person's (the asker of an assigned inquiry, a project's contact).
+OWN_LINKS: dict[tuple[str, str], str] = {
+    ("office.inquiry", "asker_user"): "asker",
+    ("alliances.person", "user"): "",
+}
+# django-axes' tables (login attempts by username or address, with IP and browser).
+AXES_MODELS = ("axes.accessattempt", "axes.accessfailurelog", "axes.accesslog")
 
 
 @dataclass
@@ -71,16 +88,22 @@ class PersonalData:
         return {section.key: len(section.rows) for section in self.sections if section.rows}
 
 
+def _only(query: models.QuerySet[User]) -> User | None:
+    matches = list(query.order_by("pk")[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
 def find_account(identifier: str) -> User | None:
-    """The account with this username, or the only one with this e-mail address (case ignored)."""
+    """The account with exactly this username; else the only one whose username matches with case
+    ignored; else the same by e-mail address. Never a guess between „Erika“ and „erika“."""
     text = identifier.strip()
     if not text:
         return None
-    account = User.objects.filter(username__iexact=text).first()
-    if account is not None:
-        return account
-    matches = list(User.objects.filter(email__iexact=text)[:2])
-    return matches[0] if len(matches) == 1 else None
+    for lookup in ("username", "username__iexact", "email", "email__iexact"):
+        account = _only(User.objects.filter(**{lookup: text}))
+        if account is not None:
+            return account
+    return None
 
 
 def alliance_path(model: type[models.Model]) -> str | None:
@@ -159,10 +182,73 @@ def _label(model: type[models.Model]) -> str:
     return str(capfirst(model._meta.verbose_name_plural))
 
 
-def _record_row(record: models.Model, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    row: dict[str, Any] = {_("Nr."): record.pk, _("Eintrag"): str(record)}
+def field_group(name: str) -> str:
+    """The person a personal field describes, by its prefix: `asker_email` → "asker",
+    `contact_name` → "contact"; the fields of a person's own record (`email`, `first_name`) → ""."""
+    if name in ("first_name", "last_name"):
+        return ""
+    for suffix in ("_name", "_email", "_phone"):
+        if name.endswith(suffix):
+            return name.removesuffix(suffix)
+    return ""
+
+
+def own_link_groups(record: models.Model, link_names: list[str]) -> set[str]:
+    """The groups of personal fields that the links `link_names` (pointing at the person) make
+    the person's own: OWN_LINKS, and a link named like the group (`author`)."""
+    groups = {field_group(f.name) for f in personal_fields(type(record))}
+    own = set()
+    for name in link_names:
+        group = OWN_LINKS.get((record._meta.label_lower, name))
+        if group is None and name in groups:
+            group = name
+        if group is not None and group in groups:
+            own.add(group)
+    return own
+
+
+def value_groups(record: models.Model, *, email: str, name: str) -> set[str]:
+    """The groups whose e-mail field holds `email`, or whose name is `name` while their e-mail
+    field is blank or missing — never a namesake with an address of their own."""
+    fields: dict[str, list[models.Field[Any, Any]]] = {}
     for personal in personal_fields(type(record)):
-        row[str(capfirst(personal.verbose_name))] = getattr(record, personal.attname)
+        fields.setdefault(field_group(personal.name), []).append(personal)
+    found = set()
+    for group, members in fields.items():
+        emails = [
+            str(getattr(record, f.attname) or "").strip().lower()
+            for f in members
+            if isinstance(f, models.EmailField)
+        ]
+        names = [
+            str(getattr(record, f.attname) or "").strip().lower()
+            for f in members
+            if f.name.endswith("_name") and f.name not in ("first_name", "last_name")
+        ]
+        by_address = bool(email.strip()) and email.strip().lower() in emails
+        by_name = bool(name.strip()) and name.strip().lower() in names and not any(emails)
+        if by_address or by_name:
+            found.add(group)
+    return found
+
+
+def _record_date(record: models.Model) -> Any:
+    for model_field in record._meta.concrete_fields:
+        if isinstance(model_field, models.DateTimeField | models.DateField):
+            return getattr(record, model_field.attname)
+    return None
+
+
+def _record_row(
+    record: models.Model, groups: set[str] | None = None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The record's number, title and date, and its personal fields of the groups that are the
+    person's own (all when `groups` is None: found by the person's address)."""
+    row: dict[str, Any] = {_("Nr."): record.pk, _("Eintrag"): str(record)}
+    row[_("Datum")] = _record_date(record)
+    for personal in personal_fields(type(record)):
+        if groups is None or field_group(personal.name) in groups:
+            row[str(capfirst(personal.verbose_name))] = getattr(record, personal.attname)
     row.update(extra or {})
     return row
 
@@ -249,10 +335,11 @@ def _audit_rows(entries: models.QuerySet[AuditEntry]) -> list[dict[str, Any]]:
     ]
 
 
-def _linked_records(account: User) -> list[Section]:
-    """Every record that points at the account (projects created, inquiries asked or assigned,
-    votes, attendance, uploads, notifications …), by model."""
-    sections = []
+def linked_records(
+    account: User,
+) -> list[tuple[type[models.Model], list[tuple[models.Model, list[str]]]]]:
+    """Every record that points at the account, by model, with the names of the links."""
+    found = []
     for model in _models():
         links = user_links(model)
         if not links:
@@ -261,17 +348,101 @@ def _linked_records(account: User) -> list[Section]:
         for link in links:
             query |= models.Q(**{link.name: account})
         records = list(model._default_manager.filter(query).order_by("pk"))
-        if not records:
-            continue
-        rows = []
-        for record in records:
-            roles = ", ".join(
-                str(link.verbose_name)
-                for link in links
-                if getattr(record, link.attname) == account.pk
+        if records:
+            found.append(
+                (
+                    model,
+                    [
+                        (r, [k.name for k in links if getattr(r, k.attname) == account.pk])
+                        for r in records
+                    ],
+                )
             )
-            rows.append(_record_row(record, {_("Bezug"): roles}))
+    return found
+
+
+def _linked_records(account: User) -> list[Section]:
+    """Every record that points at the account (projects created, inquiries asked or assigned,
+    votes, attendance, uploads, notifications …), by model. Personal fields only where they are
+    the account's own (`own_link_groups`, `value_groups`): an office member's export names the
+    inquiries assigned to them, not their askers."""
+    sections = []
+    name = account.get_full_name()
+    for model, records in linked_records(account):
+        verbose = {f.name: str(f.verbose_name) for f in user_links(model)}
+        rows = []
+        for record, link_names in records:
+            groups = own_link_groups(record, link_names) | value_groups(
+                record, email=account.email, name=name
+            )
+            roles = ", ".join(verbose[n] for n in link_names)
+            rows.append(_record_row(record, groups, {_("Bezug"): roles}))
         sections.append(Section(model._meta.label_lower, _label(model), rows))
+    return sections
+
+
+def admin_log_entries(*, account: User | None, people: list[int]) -> models.QuerySet[LogEntry]:
+    """The rows of /admin/'s history about the account or its person records."""
+    query = models.Q(pk__in=[])
+    if account is not None:
+        query |= models.Q(
+            content_type=ContentType.objects.get_for_model(User), object_id=str(account.pk)
+        )
+    if people:
+        query |= models.Q(
+            content_type=ContentType.objects.get_for_model(Person),
+            object_id__in=[str(pk) for pk in people],
+        )
+    return LogEntry.objects.filter(query).order_by("action_time", "pk")
+
+
+def axes_records(names: list[str]) -> list[tuple[type[models.Model], list[models.Model]]]:
+    """django-axes' rows of login attempts under these usernames or addresses (case ignored)."""
+    query = models.Q(pk__in=[])
+    for name in {n.strip().lower() for n in names if n.strip()}:
+        query |= models.Q(username__iexact=name)
+    found = []
+    for label in AXES_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        rows = list(model._default_manager.filter(query).order_by("pk"))
+        if rows:
+            found.append((model, rows))
+    return found
+
+
+def _admin_and_axes(account: User | None, people: list[int], names: list[str]) -> list[Section]:
+    sections = [
+        Section(
+            "admin.logentry",
+            _("Verwaltungsoberfläche: Änderungen"),
+            [
+                {_("Zeitpunkt"): entry.action_time, _("Objekt"): entry.object_repr}
+                for entry in admin_log_entries(account=account, people=people)
+            ],
+        )
+    ]
+    for model, rows in axes_records(names):
+        sections.append(
+            Section(
+                model._meta.label_lower,
+                _label(model),
+                [
+                    {
+                        label: getattr(row, name)
+                        for label, name in (
+                            (_("Zeitpunkt"), "attempt_time"),
+                            (_("Benutzername"), "username"),
+                            (_("IP-Adresse"), "ip_address"),
+                            (_("Browser"), "user_agent"),
+                        )
+                    }
+                    for row in rows
+                ],
+            )
+        )
     return sections
 
 
@@ -320,7 +491,26 @@ def personal_data(
             continue
         title = _("%(records)s (nach E-Mail-Adresse)") % {"records": _label(model)}
         sections.append(Section(f"{key}:email", title, [_record_row(r) for r in records]))
+    sections += _admin_and_axes(
+        account,
+        person_ids(account=account, email=address, alliance=alliance),
+        # Login attempts are the platform's: an address's only where no alliance narrows.
+        [account.username, account.email]
+        if account is not None
+        else ([address] if alliance is None else []),
+    )
     return PersonalData(account=account, email=address, sections=sections)
+
+
+def person_ids(*, account: User | None, email: str, alliance: Alliance | None) -> list[int]:
+    """The person records of the account and those its address finds."""
+    ids = (
+        set(Person.objects.filter(user=account).values_list("pk", flat=True)) if account else set()
+    )
+    for model, records in email_records(email, alliance):
+        if model is Person:
+            ids |= {r.pk for r in records}
+    return sorted(ids)
 
 
 def scoped_models(alliance: Alliance | None) -> list[type[models.Model]]:

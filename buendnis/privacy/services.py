@@ -16,13 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from buendnis.accounts.models import ApiToken, Membership, PlatformRole, Role, User
-from buendnis.accounts.twofactor import _devices_delete as second_factor_delete
+from buendnis.accounts.permissions import is_platform_admin
+from buendnis.accounts.twofactor import devices_delete as second_factor_delete
 from buendnis.alliances.models import Alliance
 from buendnis.core.audit import audit_record, bump_on_commit, without_addresses
 from buendnis.core.errors import DomainError, NotPermitted
@@ -134,9 +138,12 @@ def _check(actor: User, alliance: Alliance, account: User | None) -> None:
 # --- Erasure --------------------------------------------------------------------------------------
 
 
-def _pseudonymised_values(record: models.Model) -> dict[str, Any]:
+def _pseudonymised_values(record: models.Model, groups: set[str] | None = None) -> dict[str, Any]:
+    """The pseudonym's values of the record's personal fields (of `groups` only, if given)."""
     values: dict[str, Any] = {}
     for personal in selectors.personal_fields(type(record)):
+        if groups is not None and selectors.field_group(personal.name) not in groups:
+            continue
         if personal.name == "first_name":
             values[personal.attname] = PSEUDONYM_FIRST_NAME
         elif personal.name == "last_name":
@@ -145,7 +152,8 @@ def _pseudonymised_values(record: models.Model) -> dict[str, Any]:
             values[personal.attname] = ""
         else:
             values[personal.attname] = PSEUDONYM_NAME
-    values.update(_ALSO_CLEARED.get(record._meta.label_lower, {}))
+    if groups is None or "" in groups:
+        values.update(_ALSO_CLEARED.get(record._meta.label_lower, {}))
     return values
 
 
@@ -175,22 +183,70 @@ def _erase_email_records(
     return alliance_ids
 
 
-def _erase_named_records(*, name: str, alliance: Alliance | None, erasure: Erasure) -> None:
-    """Free-text names of the person copied into records (who attended, who is the contact)."""
+def _erase_named_records(
+    *, name: str, email: str, alliance: Alliance | None, erasure: Erasure
+) -> None:
+    """Free-text names of the person copied into records (who attended, who is the contact) —
+    only where the name stands without an address or with the person's own: a namesake with an
+    address of their own (`contact_name` with another `contact_email`) is another person."""
     if not name.strip():
         return
     for model in selectors.scoped_models(alliance):
-        fields = [
-            f.attname
-            for f in selectors.personal_fields(model)
-            if f.name.endswith("_name") and f.name not in ("first_name", "last_name")
-        ]
-        for attname in fields:
-            records = model._default_manager.filter(**{f"{attname}__iexact": name.strip()})
+        personal = selectors.personal_fields(model)
+        for named in personal:
+            if not named.name.endswith("_name") or named.name in ("first_name", "last_name"):
+                continue
+            group = selectors.field_group(named.name)
+            records = model._default_manager.filter(**{f"{named.attname}__iexact": name.strip()})
+            for address in personal:
+                if isinstance(address, models.EmailField) and (
+                    selectors.field_group(address.name) == group
+                ):
+                    own = models.Q(**{address.attname: ""})
+                    if email.strip():
+                        own |= models.Q(**{f"{address.attname}__iexact": email.strip()})
+                    records = records.filter(own)
             if alliance is not None:
                 records = records.filter(**{selectors.alliance_path(model) or "pk": alliance})
-            number = records.update(**{attname: PSEUDONYM_NAME})
+            number = records.update(**{named.attname: PSEUDONYM_NAME})
             erasure.add(model._meta.label_lower, number)
+
+
+def _erase_own_records(*, actor: User | None, account: User, erasure: Erasure) -> None:
+    """The records that are the account's own by their link (`selectors.own_link_groups`): the
+    inquiries it asked go through the inbox's erasure, the rest (its messages, its person
+    records) lose the personal fields of that link. Everywhere: the account is the actor's to
+    handle alone (`permissions.can_handle_account`)."""
+    for model, records in selectors.linked_records(account):
+        key = model._meta.label_lower
+        for record, link_names in records:
+            groups = selectors.own_link_groups(record, link_names)
+            if not groups:
+                continue
+            if isinstance(record, Inquiry) and "asker_user" in link_names:
+                erasure.add(key, int(inquiry_erase(actor=actor, inquiry=record)))
+                continue
+            values = _pseudonymised_values(record, groups)
+            type(record)._default_manager.filter(pk=record.pk).update(**values)
+            erasure.add(key, 1)
+
+
+def _erase_admin_and_axes(
+    *, account: User | None, people: list[int], names: list[str], erasure: Erasure
+) -> None:
+    """/admin/'s history keeps the name it showed (object_repr): the pseudonym replaces it.
+    django-axes' login attempts under the old username or address are deleted."""
+    erasure.add(
+        "admin.logentry",
+        selectors.admin_log_entries(account=account, people=people).update(
+            object_repr=PSEUDONYM_NAME
+        ),
+    )
+    for model, rows in selectors.axes_records(names):
+        erasure.add(
+            model._meta.label_lower,
+            model._default_manager.filter(pk__in=[r.pk for r in rows]).delete()[0],
+        )
 
 
 def _sessions_delete(account: User) -> int:
@@ -203,10 +259,32 @@ def _sessions_delete(account: User) -> int:
     return Session.objects.filter(pk__in=doomed).delete()[0]
 
 
+def _lock_guards(account: User) -> None:
+    """Lock what `erase_check` counts before it counts: the office memberships of every alliance
+    the account is an office of and, for a platform admin, the admin accounts. Two erasures of
+    the last two offices (or admins) then run one after the other, and the second sees the first
+    done. Always in this order (memberships, admins, the account), so no two erasures deadlock."""
+    alliance_ids = Membership.objects.filter(user=account, role=Role.OFFICE).values("alliance_id")
+    list(
+        Membership.objects.select_for_update()
+        .filter(alliance_id__in=alliance_ids, role=Role.OFFICE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if account.platform_role == PlatformRole.ADMIN:
+        list(
+            User.objects.select_for_update()
+            .filter(platform_role=PlatformRole.ADMIN)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
 def erase_check(*, actor: User | None, account: User) -> None:
     """Refusals, in German. Not the actor's own account (it would end the session doing it), not
     the last active office of an alliance nor the last platform admin: the alliance, or the
-    platform, would be left without anyone who may appoint a successor."""
+    platform, would be left without anyone who may appoint a successor. Call it inside the
+    erasure's transaction after `_lock_guards`."""
     if actor is not None and actor.pk == account.pk:
         raise DomainError(_("Das eigene Konto können Sie hier nicht löschen."))
     for membership in Membership.objects.filter(user=account, role=Role.OFFICE).select_related(
@@ -229,22 +307,36 @@ def erase_check(*, actor: User | None, account: User) -> None:
             raise DomainError(_("Die letzte Plattform-Administration kann nicht gelöscht werden."))
 
 
+def _scope(actor: User | None, alliance: Alliance | None) -> Alliance | None:
+    """Where an address's records are erased: in the alliance for its office; everywhere for a
+    platform admin (who acts for the platform, from any alliance's page) and the command."""
+    if alliance is None or (actor is not None and is_platform_admin(actor)):
+        return None
+    return alliance
+
+
 def account_erase(
     *, actor: User | None, account: User, reason: str, alliance: Alliance | None = None
 ) -> Erasure:
     """Pseudonymise an account and erase what belongs to it (see the module docstring). The
-    address's records are erased in `alliance` only when one is given (the office's pages),
-    everywhere without (platform admins' command). Erasing twice is refused."""
+    address's records are erased in `alliance` only when one is given and the actor is its
+    office, everywhere otherwise. Erasing twice is refused."""
     if actor is not None and alliance is not None:
         _check(actor, alliance, account)
     if not reason.strip():
         raise DomainError({"reason": [_("Bitte nennen Sie den Grund der Löschung.")]})
+    scope = _scope(actor, alliance)
     with transaction.atomic():
+        _lock_guards(account)
         account = User.objects.select_for_update().get(pk=account.pk)
+        # Again under the locks: the account's roles may have changed since the page was shown.
+        if actor is not None and alliance is not None:
+            _check(actor, alliance, account)
         if account.username == pseudonym_username(account):
             raise DomainError(_("Dieses Konto ist bereits gelöscht."))
         erase_check(actor=actor, account=account)
-        email, name = account.email, account.get_full_name()
+        email, name, username = account.email, account.get_full_name(), account.username
+        people = selectors.person_ids(account=account, email=email, alliance=scope)
         erasure = Erasure(pseudonym=pseudonym_username(account))
         erasure.add("two_factor", int(second_factor_delete(account)))
         prefixes = list(ApiToken.objects.filter(user=account).values_list("prefix", flat=True))
@@ -256,15 +348,16 @@ def account_erase(
                 model._meta.label_lower,
                 model._default_manager.filter(**{link: account}).delete()[0],
             )
-        for person in account.people.all():
-            _pseudonymise(person)
-            erasure.add("alliances.person", 1)
+        _erase_admin_and_axes(
+            account=account, people=people, names=[username, email], erasure=erasure
+        )
+        _erase_own_records(actor=actor, account=account, erasure=erasure)
         if email:
-            _erase_email_records(actor=actor, email=email, alliance=alliance, erasure=erasure)
+            _erase_email_records(actor=actor, email=email, alliance=scope, erasure=erasure)
             # The queue keeps whole mails (14 days, failed ones 60): those to the account go, and
             # so does what was still to be sent to it.
             erasure.add(QUEUED_MAIL, queued_mail_delete(email, pending=True))
-        _erase_named_records(name=name, alliance=alliance, erasure=erasure)
+        _erase_named_records(name=name, email=email, alliance=scope, erasure=erasure)
         account.username = erasure.pseudonym
         account.first_name, account.last_name = PSEUDONYM_FIRST_NAME, PSEUDONYM_LAST_NAME
         account.email = ""
@@ -291,7 +384,8 @@ def person_erase(
     *, actor: User | None, email: str, reason: str, alliance: Alliance | None = None
 ) -> Erasure:
     """Erase the records of an address that has no account (contact persons, askers, project
-    and idea contacts, news subscriptions), in `alliance` or, without, everywhere."""
+    and idea contacts, news subscriptions), in `alliance` for its office or, for a platform
+    admin and the command, everywhere."""
     if actor is not None and alliance is not None:
         _check(actor, alliance, None)
     if not reason.strip():
@@ -302,14 +396,26 @@ def person_erase(
                 "Zu dieser Adresse gibt es einen Zugang: Löschen Sie den Zugang über seinen Benutzernamen."
             )
         )
+    scope = _scope(actor, alliance)
     erasure = Erasure()
     with transaction.atomic():
-        alliance_ids = _erase_email_records(
-            actor=actor, email=email, alliance=alliance, erasure=erasure
+        if actor is not None and alliance is not None:
+            _check(actor, alliance, None)
+        people = selectors.person_ids(account=None, email=email, alliance=scope)
+        _erase_admin_and_axes(
+            account=None,
+            people=people,
+            names=[email] if scope is None else [],
+            erasure=erasure,
         )
-        # Copies of mail sent to the address; mail still to be sent may belong to another
-        # alliance's business with it, and the queue forgets it days after sending.
-        erasure.add(QUEUED_MAIL, queued_mail_delete(email, pending=False))
+        alliance_ids = _erase_email_records(
+            actor=actor, email=email, alliance=scope, erasure=erasure
+        )
+        if scope is None:
+            # Copies of mail sent to the address, of every alliance: only for the platform. Mail
+            # still to be sent may belong to another business with it, and the queue forgets it
+            # days after sending.
+            erasure.add(QUEUED_MAIL, queued_mail_delete(email, pending=False))
         if not erasure.counts:
             raise DomainError(_("Zu dieser Adresse sind keine Daten gespeichert."))
         # One row per alliance the address was found in (its office reads its own trail).
@@ -326,3 +432,89 @@ def person_erase(
                 comment=reason,
             )
     return erasure
+
+
+# --- Dry run --------------------------------------------------------------------------------------
+
+
+class _DryRun(Exception):
+    def __init__(self, erasure: Erasure) -> None:
+        super().__init__()
+        self.erasure = erasure
+
+
+def erasure_preview(
+    *,
+    actor: User | None,
+    account: User | None,
+    email: str = "",
+    alliance: Alliance | None = None,
+) -> Erasure:
+    """What the erasure would change, counted by doing it and rolling it back: the confirmation
+    page and the command without --confirm show exactly these numbers. Its refusals (last
+    office, nothing stored) come here already."""
+    reason = "Vorschau"
+    try:
+        with transaction.atomic():
+            if account is not None:
+                erasure = account_erase(
+                    actor=actor, account=account, reason=reason, alliance=alliance
+                )
+            else:
+                erasure = person_erase(actor=actor, email=email, reason=reason, alliance=alliance)
+            raise _DryRun(erasure)
+    except _DryRun as done:
+        return done.erasure
+
+
+_COUNT_LABELS = {
+    "two_factor": gettext_lazy("Zwei-Faktor-Anmeldung"),
+    "api_tokens": gettext_lazy("API-Schlüssel"),
+    "sessions": gettext_lazy("Offene Sitzungen"),
+    QUEUED_MAIL: gettext_lazy("Gespeicherte E-Mails"),
+}
+
+
+def erasure_rows(erasure: Erasure) -> list[tuple[str, int]]:
+    """The counts with their labels (the kinds of records), for the page and the command."""
+    rows = []
+    for key, number in sorted(erasure.counts.items()):
+        if key in _COUNT_LABELS:
+            label = str(_COUNT_LABELS[key])
+        else:
+            try:
+                label = str(capfirst(apps.get_model(key)._meta.verbose_name_plural))
+            except (LookupError, ValueError):
+                label = key
+        rows.append((label, number))
+    return rows
+
+
+def handled_person(*, actor: User, alliance: Alliance, identifier: str) -> selectors.PersonalData:
+    """The data of the person a form names (a username or an address), if the actor may hand it
+    out or erase it from this alliance's pages. Every refusal is the same sentence: whether an
+    account or address exists elsewhere is not the office's to learn."""
+    refused = DomainError(
+        {
+            "person": [
+                _(
+                    "Zu dieser Angabe gibt es in diesem Bündnis keine Daten, die Sie bearbeiten "
+                    "dürfen."
+                )
+            ]
+        }
+    )
+    text = identifier.strip()
+    account = selectors.find_account(text)
+    if account is None and "@" not in text:
+        raise refused
+    if account is not None and not permissions.can_handle_account(actor, alliance, account):
+        raise refused
+    data = selectors.personal_data(
+        account=account,
+        email="" if account is not None else text,
+        alliance=_scope(actor, alliance),
+    )
+    if data.is_empty:
+        raise refused
+    return data

@@ -37,7 +37,11 @@ class Command(BaseCommand):
         if data.is_empty:
             raise CommandError("Zu dieser Person sind keine Daten gespeichert.")
         if not options["confirm"]:
-            for key, count in sorted(data.counts().items()):
+            try:
+                preview = services.erasure_preview(actor=None, account=account, email=email)
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from error
+            for key, count in sorted(preview.counts.items()):
                 self.stdout.write(f"{key}: {count}")
             raise CommandError("Nichts gelöscht: zum Löschen --confirm angeben.")
         try:
