@@ -163,3 +163,14 @@ def test_an_account_elsewhere_and_no_account_at_all_answer_alike(
         ]
         assert {a.status_code for a in answers} == {400}, url
         assert all(REFUSAL in _text(a) for a in answers), url
+
+
+def test_the_confirmation_counts_what_the_erasure_changes(
+    client_as: Callable[[str], Client], erika: User
+) -> None:
+    """Not the export's sections: the roles stay, so they are not counted; the person record is."""
+    step = client_as("office").post(f"{BASE}loeschen/", {"person": "erika", "reason": "x"})
+    text = _text(step)
+    assert step.status_code == 200 and "Was die Löschung ändert" in text
+    assert "Personen" in text and "Rollen im Bündnis" not in text
+    assert User.objects.get(pk=erika.pk).username == "erika"
