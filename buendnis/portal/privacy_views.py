@@ -156,9 +156,10 @@ def privacy_erase(request: HttpRequest, alliance: Alliance) -> HttpResponse:
 def _erase(
     request: HttpRequest, alliance: Alliance, form: EraseForm, data: selectors.PersonalData
 ) -> services.Erasure:
-    actor, reason = signed_in_user(request), form.cleaned_data["reason"]
-    if data.account is not None:
-        return services.account_erase(
-            actor=actor, account=data.account, reason=reason, alliance=alliance
-        )
-    return services.person_erase(actor=actor, email=data.email, reason=reason, alliance=alliance)
+    return services.erase(
+        actor=signed_in_user(request),
+        account=data.account,
+        email=data.email,
+        reason=form.cleaned_data["reason"],
+        alliance=alliance,
+    )

@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from buendnis.accounts.models import ApiToken, Membership, User
 from buendnis.alliances.models import Alliance, Person
 from buendnis.core.audit import PERSONAL_KEYS
+from buendnis.core.errors import DomainError
 from buendnis.core.models import AuditEntry
 
 # Read in sections of their own (the audit trail, the second factor, the tokens, the roles) or
@@ -104,6 +105,29 @@ def find_account(identifier: str) -> User | None:
         if account is not None:
             return account
     return None
+
+
+def identify(identifier: str) -> tuple[User | None, str] | None:
+    """The person a username or an address names: `(account, "")`, or `(None, address)` for an
+    address without an account; None when a name finds no account."""
+    text = identifier.strip()
+    account = find_account(text)
+    if account is not None:
+        return account, ""
+    return (None, text) if "@" in text else None
+
+
+def person_data(identifier: str) -> PersonalData:
+    """Everything about the person a username or an address names, across all alliances (the
+    platform's commands). DomainError when a name finds no account or nothing is stored."""
+    person = identify(identifier)
+    if person is None:
+        raise DomainError(_("Kein Zugang „%(name)s“ gefunden.") % {"name": identifier.strip()})
+    account, email = person
+    data = personal_data(account=account, email=email)
+    if data.is_empty:
+        raise DomainError(_("Zu dieser Person sind keine Daten gespeichert."))
+    return data
 
 
 def alliance_path(model: type[models.Model]) -> str | None:

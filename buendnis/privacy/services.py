@@ -453,18 +453,28 @@ def erasure_preview(
     """What the erasure would change, counted by doing it and rolling it back: the confirmation
     page and the command without --confirm show exactly these numbers. Its refusals (last
     office, nothing stored) come here already."""
-    reason = "Vorschau"
     try:
         with transaction.atomic():
-            if account is not None:
-                erasure = account_erase(
-                    actor=actor, account=account, reason=reason, alliance=alliance
-                )
-            else:
-                erasure = person_erase(actor=actor, email=email, reason=reason, alliance=alliance)
+            erasure = erase(
+                actor=actor, account=account, email=email, reason="Vorschau", alliance=alliance
+            )
             raise _DryRun(erasure)
     except _DryRun as done:
         return done.erasure
+
+
+def erase(
+    *,
+    actor: User | None,
+    account: User | None,
+    email: str = "",
+    reason: str,
+    alliance: Alliance | None = None,
+) -> Erasure:
+    """The account's erasure, or an address's without one (what `selectors.identify` found)."""
+    if account is not None:
+        return account_erase(actor=actor, account=account, reason=reason, alliance=alliance)
+    return person_erase(actor=actor, email=email, reason=reason, alliance=alliance)
 
 
 _COUNT_LABELS = {
@@ -504,17 +514,13 @@ def handled_person(*, actor: User, alliance: Alliance, identifier: str) -> selec
             ]
         }
     )
-    text = identifier.strip()
-    account = selectors.find_account(text)
-    if account is None and "@" not in text:
+    person = selectors.identify(identifier)
+    if person is None:
         raise refused
+    account, email = person
     if account is not None and not permissions.can_handle_account(actor, alliance, account):
         raise refused
-    data = selectors.personal_data(
-        account=account,
-        email="" if account is not None else text,
-        alliance=_scope(actor, alliance),
-    )
+    data = selectors.personal_data(account=account, email=email, alliance=_scope(actor, alliance))
     if data.is_empty:
         raise refused
     return data

@@ -28,29 +28,24 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        identifier = options["person"].strip()
-        account = selectors.find_account(identifier)
-        email = "" if account is not None else identifier
-        if account is None and "@" not in email:
-            raise CommandError(f"Kein Zugang „{identifier}“ gefunden.")
-        data = selectors.personal_data(account=account, email=email)
-        if data.is_empty:
-            raise CommandError("Zu dieser Person sind keine Daten gespeichert.")
+        try:
+            data = selectors.person_data(options["person"])
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         if not options["confirm"]:
             try:
-                preview = services.erasure_preview(actor=None, account=account, email=email)
+                preview = services.erasure_preview(
+                    actor=None, account=data.account, email=data.email
+                )
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
             for key, count in sorted(preview.counts.items()):
                 self.stdout.write(f"{key}: {count}")
             raise CommandError("Nichts gelöscht: zum Löschen --confirm angeben.")
         try:
-            if account is not None:
-                erasure = services.account_erase(
-                    actor=None, account=account, reason=options["reason"]
-                )
-            else:
-                erasure = services.person_erase(actor=None, email=email, reason=options["reason"])
+            erasure = services.erase(
+                actor=None, account=data.account, email=data.email, reason=options["reason"]
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         if erasure.pseudonym:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -24,14 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="Datei für das JSON (sonst die Standardausgabe)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        identifier = options["person"].strip()
-        account = selectors.find_account(identifier)
-        email = "" if account is not None else identifier
-        if account is None and "@" not in email:
-            raise CommandError(f"Kein Zugang „{identifier}“ gefunden.")
-        data = selectors.personal_data(account=account, email=email)
-        if data.is_empty:
-            raise CommandError("Zu dieser Person sind keine Daten gespeichert.")
+        try:
+            data = selectors.person_data(options["person"])
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         services.export_record(actor=None, alliance=None, data=data, output="json")
         content = export.as_json(data, generated_at=timezone.now())
         if options["output"]:
