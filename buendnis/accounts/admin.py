@@ -225,17 +225,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     Tokens are never deleted, so the audit trail keeps pointing at them.
     """
 
-    fields = [
-        "user",
-        "name",
-        "prefix",
-        "read_only",
-        "created_at",
-        "last_used_at",
-        "expires_at",
-        "revoked_at",
-    ]
-    readonly_fields = (
+    # Nothing of a token is edited here: revoking is the admin action's, the rest is fixed.
+    readonly_fields = fields = (
         "user",
         "name",
         "prefix",
