@@ -19,12 +19,12 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from . import permissions
+from .middleware import redirect_to_page
 
 # Session keys: does the timeout apply, and the last request (seconds since the epoch).
 INTERNAL_KEY = "_buendnis_internal"
@@ -88,12 +88,4 @@ class IdleTimeoutMiddleware:
             return self.get_response(request)
         logout(request)
         messages.info(request, idle_message())
-        target = reverse(settings.LOGIN_URL)
-        if request.method in ("GET", "HEAD"):
-            target += "?" + urlencode({"next": request.get_full_path()})
-        if request.headers.get("HX-Request"):
-            # htmx would swap the login page into a fragment; HX-Redirect loads it as a page.
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
-            return response
-        return HttpResponseRedirect(target)
+        return redirect_to_page(request, reverse(settings.LOGIN_URL))

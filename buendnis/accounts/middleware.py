@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from . import twofactor
 
@@ -54,14 +55,18 @@ class TwoFactorMiddleware:
         step = twofactor.step_owed(request.user)
         if step is None:
             return None
-        target = reverse(
-            "accounts:two_factor_verify" if step == "verify" else "accounts:two_factor"
+        return redirect_to_page(
+            request,
+            reverse("accounts:two_factor_verify" if step == "verify" else "accounts:two_factor"),
         )
-        if request.method in ("GET", "HEAD"):
-            target += "?" + urlencode({"next": request.get_full_path()})
-        if request.headers.get("HX-Request"):
-            # htmx would swap the page into a fragment: have it load the page instead.
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
-            return response
-        return HttpResponseRedirect(target)
+
+
+def redirect_to_page(request: HttpRequest, target: str) -> HttpResponse:
+    """Send the visitor to `target` (login, two-factor step), coming back here afterwards when
+    this was a page to read (GET/HEAD). An htmx request is told to load the page, which it would
+    otherwise swap into a fragment of the current one."""
+    if request.method in ("GET", "HEAD"):
+        target += "?" + urlencode({"next": request.get_full_path()})
+    if request.headers.get("HX-Request"):
+        return HttpResponseClientRedirect(target, status=204)
+    return HttpResponseRedirect(target)
