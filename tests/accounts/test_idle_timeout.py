@@ -89,3 +89,15 @@ def test_the_api_ends_an_idle_session_too(client_as: Callable[[str], Client]) ->
     _idle(client, 31)
     assert client.get("/api/v1/overview/").status_code in (401, 403)
     assert "_auth_user_id" not in client.session
+
+
+def test_an_idle_htmx_request_loads_the_login_as_a_page(
+    client_as: Callable[[str], Client],
+) -> None:
+    client = client_as("office")
+    client.get(PAGE)
+    _idle(client, 31)
+    response = client.get(PAGE, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"/konto/anmelden/?next={PAGE.replace('/', '%2F')}"
+    assert "_auth_user_id" not in client.session
