@@ -1,36 +1,16 @@
 """The production settings as a deployment loads them: Django's deploy checks find nothing."""
 
-import os
-import secrets
 import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.deployment import run_python
 
 
 def _deploy_check(**env: str) -> subprocess.CompletedProcess[str]:
     """`manage.py check --deploy` in a fresh process, with only what a deployment sets."""
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "BUENDNIS_"))
-    }
-    environment.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+    return run_python(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         DJANGO_ALLOWED_HOSTS="buendnis.example.org",
-        # The checks do not connect; production.py only insists that it names PostgreSQL.
-        DATABASE_URL="postgres://buendnis:geheim@localhost:5432/buendnis",
         **env,
-    )
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
 
 
@@ -52,25 +32,7 @@ def test_hsts_subdomains_and_preload_can_be_switched_off_for_a_domain_not_ready(
 
 def _settings_of(script: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run `script` after loading the production settings with `env`, in a fresh process."""
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "BUENDNIS_"))
-    }
-    environment.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-        DATABASE_URL="postgres://buendnis:geheim@localhost:5432/buendnis",
-        **env,
-    )
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", "import django, json; django.setup(); " + script],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_python(["-c", "import django, json; django.setup(); " + script], **env)
 
 
 SHOW_CACHE = "from django.conf import settings; print(json.dumps(settings.CACHES['default']))"

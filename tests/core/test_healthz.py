@@ -8,47 +8,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.django_db
-def test_healthz_reports_database_ok(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
-
-
-def test_healthz_is_503_with_reason_when_database_unreachable():
-    # A real unreachable server (nothing listens on port 9), in a fresh process so that the
-    # suite's own database connection is untouched.
-    script = (
-        "import django, json; django.setup();"
-        "from django.test import Client;"
-        "r = Client().get('/healthz');"
-        "print(r.status_code, json.dumps(r.json()))"
-    )
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing",
-    )
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    status, _, body = result.stdout.strip().partition(" ")
-    assert status == "503"
-    assert '"database": "unreachable"' in body
-    assert '"reason": "' in body
-
-
-@pytest.mark.django_db
-def test_healthz_only_answers_get(client):
-    assert client.post("/healthz").status_code == 405
-
-
 def _healthz_in_fresh_process(**environment: str) -> tuple[str, str]:
     script = (
         "import django, json; django.setup();"
@@ -67,6 +26,30 @@ def _healthz_in_fresh_process(**environment: str) -> tuple[str, str]:
     )
     status, _, body = result.stdout.strip().partition(" ")
     return status, body
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+def test_healthz_is_503_with_reason_when_database_unreachable():
+    # A real unreachable server (nothing listens on port 9), in a fresh process so that the
+    # suite's own database connection is untouched.
+    status, body = _healthz_in_fresh_process(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing",
+    )
+    assert status == "503"
+    assert '"database": "unreachable"' in body
+    assert '"reason": "' in body
+
+
+@pytest.mark.django_db
+def test_healthz_only_answers_get(client):
+    assert client.post("/healthz").status_code == 405
 
 
 def test_healthz_reports_an_unreachable_shared_cache_as_degraded(tmp_path):

@@ -15,7 +15,6 @@ PostgreSQL only: SQLite is a file of one machine, not a database two servers sha
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
 import socket
@@ -45,6 +44,7 @@ from buendnis.budget.models import EntryKind, LedgerEntry
 from buendnis.budget.selectors import budget_figures
 from buendnis.funding.models import Project, ProjectDocument
 from buendnis.funding.states import Status as S
+from tests.deployment import ROOT, production_environment
 from tests.factories import (
     PDF_BYTES,
     MembershipFactory,
@@ -54,7 +54,6 @@ from tests.factories import (
     project_in_state,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_HOST = "buendnis.test"
 D = Decimal
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -144,14 +143,7 @@ def servers(
         )
     redis_url = request.getfixturevalue("redis_url")
     folder = tmp_path_factory.mktemp("servers")
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "BUENDNIS_"))
-    }
-    environment.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+    environment = production_environment(
         DJANGO_ALLOWED_HOSTS=f"{PUBLIC_HOST},127.0.0.1",
         # Plain HTTP on loopback: the proxy that terminates TLS is not part of this test.
         DJANGO_SECURE_SSL_REDIRECT="False",
