@@ -69,6 +69,19 @@ def _pg_tool(name: str) -> str:
     return found
 
 
+def _run_pg_tool(connection: BaseDatabaseWrapper, tool: str, *arguments: str | Path) -> None:
+    """Run pg_dump or pg_restore against the connection's database; its error in German."""
+    result = subprocess.run(  # noqa: S603 (fixed arguments)
+        [_pg_tool(tool), *map(str, arguments)],
+        env=_pg_env(connection),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        raise BackupError(f"{tool} ist gescheitert: {result.stderr.strip()}")
+
+
 def _pg_env(connection: BaseDatabaseWrapper) -> dict[str, str]:
     """libpq's environment for the connection: the password never shows in the process list."""
     params = connection.settings_dict
@@ -187,21 +200,9 @@ def _database_copy(connection: BaseDatabaseWrapper, target: Path) -> Iterator[di
                 "fingerprints": _fingerprints(connection),
                 "migrations": _migrations(connection),
             }
-            result = subprocess.run(  # noqa: S603 (fixed arguments)
-                [
-                    _pg_tool("pg_dump"),
-                    "--format=custom",
-                    f"--snapshot={snapshot}",
-                    "-f",
-                    str(target),
-                ],
-                env=_pg_env(connection),
-                capture_output=True,
-                text=True,
-                check=False,
+            _run_pg_tool(
+                connection, "pg_dump", "--format=custom", f"--snapshot={snapshot}", "-f", target
             )
-            if result.returncode:
-                raise BackupError(f"pg_dump ist gescheitert: {result.stderr.strip()}")
             yield state
     elif connection.vendor == "sqlite":
         connection.ensure_connection()
@@ -304,24 +305,17 @@ def _restore_database(connection: BaseDatabaseWrapper, dump: Path) -> None:
     if connection.vendor == "postgresql":
         # Owners and grants of the old server are not carried over: the restoring role (the
         # owner) owns everything, and `grant_app_role` gives the app its privileges again.
-        result = subprocess.run(  # noqa: S603 (fixed arguments)
-            [
-                _pg_tool("pg_restore"),
-                "--no-owner",
-                "--no-privileges",
-                "--exit-on-error",
-                "--single-transaction",
-                "--dbname",
-                connection.settings_dict["NAME"],
-                str(dump),
-            ],
-            env=_pg_env(connection),
-            capture_output=True,
-            text=True,
-            check=False,
+        _run_pg_tool(
+            connection,
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            "--dbname",
+            connection.settings_dict["NAME"],
+            dump,
         )
-        if result.returncode:
-            raise BackupError(f"pg_restore ist gescheitert: {result.stderr.strip()}")
     else:
         connection.ensure_connection()
         with sqlite3.connect(dump) as source:
